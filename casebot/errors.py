@@ -1,0 +1,180 @@
+"""casebot's exceptions, in one tree.
+
+Every error casebot raises is a :class:`CasebotError`. Lower-layer errors
+(Playwright, SQLite, YAML, pydantic) are translated where they are met and
+chained with ``raise ... from exc``, so callers only ever handle these::
+
+    CasebotError
+    ├── ConfigError              a setting is missing or wrong (before anything runs)
+    ├── MappingError             a mapping file is invalid (file, line, hint)
+    ├── LedgerError              the ledger cannot be used
+    │   └── LedgerCorrupt        ledger file damaged or missing where one is expected
+    ├── RunLocked                another run holds the workstation lock
+    ├── HumanRequired            a person must act (captcha, login): stop the system
+    ├── PageChanged              the page no longer looks as the adapter expects
+    ├── BusinessError            this case stops; never retried; goes to a clerk
+    │   ├── DataError            source data breaks a clerk's rule (ID, code, date)
+    │   ├── RejectedError        the target system refused the card, with its message
+    │   ├── AlreadyExists        the target says the record exists (duplicate key)
+    │   └── VerificationError    the read-back differs from the card written
+    └── TransientError           retried by the core with backoff
+        ├── ServerError          the system answered 5xx or an error page
+        ├── SessionExpired       the session ended; log in again and retry
+        ├── PageTimeout          the page did not show what was awaited in time
+        └── OutcomeUnknown       a save was sent but its result is unknown
+
+Business errors carry ``case``, ``suspect``, ``field`` and ``reason`` so that a
+clerk can read ``str(err)`` as is. Messages never carry raw ID numbers or full
+names: callers pass masked values (see :mod:`casebot.privacy`).
+"""
+
+from __future__ import annotations
+
+
+class CasebotError(Exception):
+    """Base of every casebot error."""
+
+
+class ConfigError(CasebotError):
+    """A setting is missing or invalid; raised before the browser starts."""
+
+
+class MappingError(CasebotError):
+    """A mapping file is invalid. Carries the file, line and a hint."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 hint: str | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.hint = hint
+        where = file or "<mapping>"
+        if line is not None:
+            where = f"{where}:{line}"
+        text = f"{where}: {message}"
+        if hint:
+            text += f" (hint: {hint})"
+        super().__init__(text)
+
+
+class LedgerError(CasebotError):
+    """The ledger cannot be opened, migrated or written."""
+
+
+class LedgerCorrupt(LedgerError):
+    """The ledger is damaged, or missing where an earlier run left one."""
+
+
+class RunLocked(CasebotError):
+    """Another casebot run holds this workstation's lock."""
+
+
+class HumanRequired(CasebotError):
+    """A person must act before the robot can go on (captcha, interactive login).
+
+    Not retried: the whole system is skipped for this run, with a message
+    telling the clerk what to do.
+    """
+
+    def __init__(self, system: str, reason: str) -> None:
+        self.system = system
+        self.reason = reason
+        super().__init__(f"{system}: {reason}. 请运行 `casebot login {system}` 手动登录后再试。")
+
+
+class PageChanged(CasebotError):
+    """An element the adapter relies on is missing: the system was probably upgraded."""
+
+    def __init__(self, system: str, what: str, *, label: str | None = None) -> None:
+        self.system = system
+        self.what = what
+        self.label = label
+        text = f"{system}: 页面结构已变化，找不到 {what}"
+        if label:
+            text += f"（字段“{label}”）"
+        super().__init__(text)
+
+
+class BusinessError(CasebotError):
+    """This case cannot go on; a clerk must look. Never retried."""
+
+    kind = "business"
+
+    def __init__(self, reason: str, *, case: str | None = None, suspect: str | None = None,
+                 field: str | None = None) -> None:
+        self.reason = reason
+        self.case = case
+        self.suspect = suspect
+        self.field = field
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        parts = []
+        if self.case:
+            parts.append(f"案件 {self.case}")
+        if self.suspect:
+            parts.append(f"嫌疑人 {self.suspect}")
+        if self.field:
+            parts.append(f"字段“{self.field}”")
+        head = "，".join(parts)
+        return f"{head}：{self.reason}" if head else self.reason
+
+    def with_context(self, *, case: str | None = None, suspect: str | None = None,
+                     field: str | None = None) -> BusinessError:
+        """Fill in what the raiser did not know (the case number, usually)."""
+        self.case = self.case or case
+        self.suspect = self.suspect or suspect
+        self.field = self.field or field
+        self.args = (self._text(),)
+        return self
+
+
+class DataError(BusinessError):
+    """The source data breaks one of the clerk's rules."""
+
+    kind = "data"
+
+
+class RejectedError(BusinessError):
+    """The target system refused the card; ``reason`` is the system's own message."""
+
+    kind = "rejected"
+
+
+class AlreadyExists(BusinessError):
+    """The target already holds a record with this key."""
+
+    kind = "exists"
+
+
+class VerificationError(BusinessError):
+    """The record read back differs from the card written."""
+
+    kind = "verification"
+
+    def __init__(self, differences: list[tuple[str, str, str]], *, case: str | None = None) -> None:
+        self.differences = differences
+        names = "、".join(d[0] for d in differences)
+        super().__init__(f"回读核对不一致：{names}", case=case, field=names)
+
+
+class TransientError(CasebotError):
+    """Worth retrying: the core retries it with backoff after reopening the page."""
+
+
+class ServerError(TransientError):
+    """The system answered with a server error page (5xx)."""
+
+
+class SessionExpired(TransientError):
+    """The session ended (redirected to the login page)."""
+
+
+class PageTimeout(TransientError):
+    """What the adapter waited for did not appear in time."""
+
+
+class OutcomeUnknown(TransientError):
+    """A save was sent and its outcome cannot be known from the answer.
+
+    The runner must resolve it with ``find_existing`` before writing again.
+    """
