@@ -1,0 +1,224 @@
+"""The adapter seam: what casebot asks of an external system.
+
+An adapter drives one system's web pages through a Playwright
+:class:`~playwright.async_api.BrowserContext` it is given. It never launches a
+browser, never retries and never sleeps for a fixed time; it waits for what
+the page shows and translates Playwright's errors into casebot's own
+(:mod:`casebot.errors`) at its boundary.
+
+Subclasses override the methods marked *override*; the ones marked ``@final``
+are the contract the core relies on and are not to be replaced.
+
+- a :class:`Source` lists and reads records;
+- a :class:`Target` declares its fields, finds an existing record by its key,
+  writes a card and reads a record back.
+
+One class may be both (the procuratorate is a target for the police hop and a
+source of 起诉 facts for the court hop).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, TypeVar, final
+
+from casebot import errors
+
+FieldType = Literal["text", "date", "code", "codes", "choice", "list"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a target's card, as the target system shows it."""
+
+    name: str
+    label: str
+    type: FieldType = "text"
+    required: bool = False
+    code_table: str | None = None
+    max_length: int | None = None
+    children: tuple[FieldSpec, ...] = ()
+    #: a value the system assigns itself (not written by the robot)
+    assigned: bool = False
+
+    def child(self, name: str) -> FieldSpec:
+        for c in self.children:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass
+class SystemConfig:
+    """What an adapter needs to know about its system (from casebot.toml)."""
+
+    name: str
+    base_url: str
+    credentials: Credentials | None = None
+    #: timeout for one awaited thing on a page, in milliseconds
+    timeout_ms: int = 15_000
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """A record found in a list page: its key plus what the list shows."""
+
+    key: str
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class Adapter(ABC):
+    """Base of every adapter. One instance drives one browser context."""
+
+    #: entry-point name, e.g. ``"court"``
+    name: ClassVar[str]
+    #: the system's own name, shown to clerks
+    title: ClassVar[str]
+
+    def __init__(self, context: Any, config: SystemConfig) -> None:
+        self.context = context
+        self.config = config
+        self._page: Any = None
+        self._logged_in = False
+
+    # -- override -------------------------------------------------------
+    @abstractmethod
+    async def login(self, page: Any) -> None:
+        """*override*: log in on ``page``; raise HumanRequired for a captcha."""
+
+    @abstractmethod
+    async def is_login_page(self, page: Any) -> bool:
+        """*override*: whether ``page`` shows the login form (session gone)."""
+
+    async def dismiss_notices(self, page: Any) -> None:  # noqa: B027 - optional hook
+        """*override* if the system shows blocking notices: close them."""
+
+    # -- contract ---------------------------------------------------------
+    @final
+    async def page(self) -> Any:
+        """The adapter's page, logged in. Created on first use."""
+        if self._page is None or self._page.is_closed():
+            self._page = await self.context.new_page()
+            self._page.set_default_timeout(self.config.timeout_ms)
+            self._logged_in = False
+        if not self._logged_in:
+            await self.guard(self._do_login(self._page))
+        return self._page
+
+    async def _do_login(self, page: Any) -> None:
+        await self.login(page)
+        self._logged_in = True
+
+    @final
+    async def reset_page(self) -> None:
+        """Drop the current page (after a transient error): the next call starts afresh."""
+        if self._page is not None:
+            with contextlib.suppress(Exception):
+                await self._page.close()
+        self._page = None
+        self._logged_in = False
+
+    @final
+    def forget_login(self) -> None:
+        self._logged_in = False
+
+    @final
+    async def guard(self, awaitable: Awaitable[T]) -> T:
+        """Run one page action, translating Playwright's errors into casebot's."""
+        from playwright.async_api import Error as PWError
+        from playwright.async_api import TimeoutError as PWTimeout
+
+        try:
+            return await awaitable
+        except errors.CasebotError:
+            raise
+        except PWTimeout as exc:
+            raise errors.PageTimeout(f"{self.name}: {_first_line(exc)}") from exc
+        except PWError as exc:
+            msg = _first_line(exc)
+            if "net::ERR" in msg or "Target page, context or browser has been closed" in msg:
+                raise errors.ServerError(f"{self.name}: {msg}") from exc
+            raise errors.PageTimeout(f"{self.name}: {msg}") from exc
+
+    @final
+    async def check_response(self, page: Any, response: Any = None) -> None:
+        """After a navigation: raise ServerError on a 5xx, SessionExpired on the login page."""
+        status = getattr(response, "status", None) if response is not None else None
+        if status is not None and status >= 500:
+            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
+        if await self.is_login_page(page):
+            self._logged_in = False
+            raise errors.SessionExpired(f"{self.name}: 会话已过期")
+
+
+class Source(Adapter):
+    """A system casebot reads records from."""
+
+    #: the name of the key field in the records this source yields
+    key_field: ClassVar[str]
+
+    @abstractmethod
+    def list_records(self, **filters: Any) -> AsyncIterator[RecordRef]:
+        """*override*: every record matching ``filters``, following the list's pages."""
+
+    @abstractmethod
+    async def read(self, key: str) -> dict[str, Any]:
+        """*override*: one record, as a dict in the system's own field names."""
+
+
+class Target(Adapter):
+    """A system casebot writes cards into."""
+
+    #: the fields of the card this target takes
+    fields: ClassVar[tuple[FieldSpec, ...]]
+    #: the card field the target's search page can find a record by
+    key_field: ClassVar[str]
+
+    @abstractmethod
+    async def find_existing(self, card: dict[str, Any]) -> str | None:
+        """*override*: the record id of an existing record with the card's key, else None."""
+
+    @abstractmethod
+    async def write(self, card: dict[str, Any]) -> str:
+        """*override*: enter and save the card; return the system's record id.
+
+        Raise RejectedError with the system's message when it refuses,
+        AlreadyExists when it says the record exists, OutcomeUnknown when the
+        save was sent but its answer is lost.
+        """
+
+    @abstractmethod
+    async def read_back(self, record_id: str) -> dict[str, Any]:
+        """*override*: the saved record, in the same shape as the card."""
+
+    @classmethod
+    @final
+    def field_specs(cls) -> dict[str, FieldSpec]:
+        return {f.name: f for f in cls.fields}
+
+    async def open_form(self) -> list[str]:
+        """*override*: open every form ``write`` fills without saving (for ``doctor``).
+
+        Return the labels of fields whose selector no longer matches.
+        """
+        return []
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+Factory = Callable[[Any, SystemConfig], Adapter]

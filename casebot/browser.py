@@ -1,0 +1,66 @@
+"""Where the browser comes from: an installed Chromium, or a channel (Edge, Chrome).
+
+casebot never downloads a browser. On a clerk's Windows workstation the usual
+choice is ``channel = "msedge"``; on Linux, the distribution's Chromium found on
+``PATH`` (or named by ``executable_path`` / ``CASEBOT_CHROMIUM``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from typing import Any
+
+from casebot.errors import ConfigError
+
+#: flags that keep Chromium from calling home on a closed network
+QUIET_ARGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-gpu",
+)
+
+_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge")
+
+
+def find_chromium() -> str | None:
+    """An installed Chromium-family browser, or None."""
+    env = os.environ.get("CASEBOT_CHROMIUM")
+    if env:
+        return env
+    for name in _CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@dataclass
+class BrowserOptions:
+    executable_path: str | None = None
+    channel: str | None = None
+    headless: bool = True
+    extra_args: list[str] = field(default_factory=list)
+
+    def launch_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``playwright.chromium.launch``."""
+        kwargs: dict[str, Any] = {"headless": self.headless, "args": [*QUIET_ARGS, *self.extra_args]}
+        if self.channel:
+            kwargs["channel"] = self.channel
+            return kwargs
+        path = self.executable_path or find_chromium()
+        if not path:
+            raise ConfigError(
+                "browser: no Chromium found; set browser.executable_path or browser.channel "
+                "(e.g. \"msedge\") in casebot.toml, or install chromium"
+            )
+        if not os.path.exists(path):
+            raise ConfigError(f"browser.executable_path: {path} does not exist")
+        kwargs["executable_path"] = path
+        if os.geteuid() == 0 if hasattr(os, "geteuid") else False:
+            kwargs["chromium_sandbox"] = False
+        return kwargs
