@@ -1,0 +1,75 @@
+"""Read-back verification: compare what was written with what the system shows, field by field.
+
+Formats are normalised before comparing (whitespace, full-width digits, date
+separators, ``None`` vs empty), so that only real differences count. The
+differences are returned with masked values: they end up in ledgers and reports.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from casebot.errors import VerificationError
+from casebot.privacy import PERSONAL_KEYS
+
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def normalise(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return [normalise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = text.replace("\r\n", "\n")
+    m = _DATE.match(text)
+    if m:
+        y, mo, d = m.groups()
+        return f"{y}-{int(mo):02d}-{int(d):02d}"
+    return text
+
+
+def _show(key: str, value: Any) -> str:
+    fn = PERSONAL_KEYS.get(key)
+    if fn is not None and isinstance(value, str):
+        return fn(value)
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def differences(card: dict[str, Any], actual: dict[str, Any], *, prefix: str = "",
+                labels: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """Fields of ``card`` whose value differs in ``actual``: ``(field, expected, actual)``.
+
+    Only the card's own fields are compared (the record may hold more, e.g. an
+    assigned number). Lists of dicts are compared item by item, in order.
+    """
+    labels = labels or {}
+    out: list[tuple[str, str, str]] = []
+    for key, want in card.items():
+        got = actual.get(key)
+        name = f"{prefix}{labels.get(key, key)}"
+        if isinstance(want, list) and want and isinstance(want[0], dict):
+            got_list = got if isinstance(got, list) else []
+            if len(got_list) != len(want):
+                out.append((name, f"{len(want)} 条", f"{len(got_list)} 条"))
+                continue
+            for i, (w, a) in enumerate(zip(want, got_list, strict=True), 1):
+                out.extend(differences(w, a if isinstance(a, dict) else {}, prefix=f"{name}[{i}].",
+                                       labels=labels))
+            continue
+        if normalise(want) != normalise(got):
+            out.append((name, _show(key, want), _show(key, got)))
+    return out
+
+
+def verify(card: dict[str, Any], actual: dict[str, Any], *, case: str | None = None,
+           labels: dict[str, str] | None = None) -> None:
+    """Raise VerificationError naming every field that differs."""
+    diffs = differences(card, actual, labels=labels)
+    if diffs:
+        raise VerificationError(diffs, case=case)
