@@ -1,0 +1,151 @@
+"""Code tables (代码表): the CSV files versioned beside the mappings.
+
+A table is named by its file stem (``charges`` for ``codes/charges.csv``); its
+first row holds the column names. A lookup names the table, the key column and
+the value column; a code absent from the table is a :class:`CodeMissing`
+(a :class:`~casebot.errors.DataError`): the case stops, naming table and code.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from casebot.errors import DataError, MappingError
+
+__all__ = ["TABLE_TITLES", "CodeMissing", "CodeTable", "CodeTables"]
+
+#: what a clerk calls each shipped table; other tables are shown by their stem
+TABLE_TITLES: dict[str, str] = {
+    "charges": "案由",
+    "countries": "国籍",
+    "detention_houses": "羁押场所",
+    "education": "文化程度",
+    "ethnicity": "民族",
+    "gender": "性别",
+    "id_types": "证件种类",
+    "measures": "强制措施",
+    "units": "单位",
+}
+
+_MAX_CODE_SHOWN = 40
+
+
+class CodeMissing(DataError):
+    """A code is not in its table. The case stops."""
+
+    def __init__(self, table: str, code: object, *, column: str | None = None) -> None:
+        self.table = table
+        self.code = "" if code is None else str(code)
+        self.column = column
+        shown = self.code if len(self.code) <= _MAX_CODE_SHOWN else self.code[:_MAX_CODE_SHOWN] + "…"
+        super().__init__(f"代码表“{table_title(table)}”中没有代码 {shown}")
+
+
+def table_title(name: str) -> str:
+    """``charges`` -> ``案由(charges)``."""
+    title = TABLE_TITLES.get(name)
+    return f"{title}({name})" if title else name
+
+
+@dataclass
+class CodeTable:
+    """One code table: its rows as dicts, indexed on demand by any column."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: list[dict[str, str]]
+    path: Path | None = None
+    _index: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def title(self) -> str:
+        return table_title(self.name)
+
+    @classmethod
+    def from_csv(cls, path: Path) -> CodeTable:
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                reader = csv.reader(fh)
+                header = next(reader, None)
+                if not header:
+                    raise MappingError("code table is empty", file=str(path), line=1)
+                columns = tuple(h.strip() for h in header)
+                if len(set(columns)) != len(columns) or "" in columns:
+                    raise MappingError("code table has an empty or repeated column name",
+                                       file=str(path), line=1)
+                rows = []
+                for lineno, raw in enumerate(reader, start=2):
+                    if not any(c.strip() for c in raw):
+                        continue
+                    if len(raw) != len(columns):
+                        raise MappingError(
+                            f"row has {len(raw)} values, the header has {len(columns)}",
+                            file=str(path), line=lineno)
+                    rows.append({c: v.strip() for c, v in zip(columns, raw, strict=True)})
+        except OSError as exc:
+            raise MappingError(f"cannot read code table: {exc.strerror}", file=str(path)) from exc
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise MappingError(f"code table is not valid UTF-8 CSV: {exc}", file=str(path)) from exc
+        return cls(name=path.stem, columns=columns, rows=rows, path=path)
+
+    def has_column(self, column: str) -> bool:
+        return column in self.columns
+
+    def index(self, key: str) -> dict[str, dict[str, str]]:
+        """Rows by the value of column ``key`` (the first row wins on repeats)."""
+        idx = self._index.get(key)
+        if idx is None:
+            if key not in self.columns:
+                raise KeyError(key)
+            idx = {}
+            for row in self.rows:
+                idx.setdefault(row[key], row)
+            self._index[key] = idx
+        return idx
+
+    def row(self, key: str, code: object) -> dict[str, str]:
+        """The row whose ``key`` column equals ``code``; CodeMissing if none."""
+        found = self.index(key).get("" if code is None else str(code).strip())
+        if found is None:
+            raise CodeMissing(self.name, code, column=key)
+        return found
+
+    def lookup(self, key: str, code: object, value: str) -> str:
+        """The ``value`` column of the row whose ``key`` column is ``code``."""
+        return self.row(key, code)[value]
+
+    def values(self, column: str) -> list[str]:
+        return [r[column] for r in self.rows]
+
+
+class CodeTables:
+    """Every table of one ``codes`` directory, by stem."""
+
+    def __init__(self, tables: dict[str, CodeTable], directory: Path | None = None) -> None:
+        self._tables = tables
+        self.directory = directory
+
+    @classmethod
+    def load(cls, directory: Path) -> CodeTables:
+        if not directory.is_dir():
+            raise MappingError("code table directory not found", file=str(directory))
+        tables = {p.stem: CodeTable.from_csv(p) for p in sorted(directory.glob("*.csv"))}
+        return cls(tables, directory)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tables
+
+    def __getitem__(self, name: str) -> CodeTable:
+        return self._tables[name]
+
+    def __iter__(self) -> Iterator[CodeTable]:
+        return iter(self._tables.values())
+
+    def names(self) -> list[str]:
+        return sorted(self._tables)
+
+    def lookup(self, table: str, key: str, code: object, value: str) -> str:
+        return self._tables[table].lookup(key, code, value)
