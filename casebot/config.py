@@ -1,0 +1,203 @@
+"""casebot.toml: systems, routes, ledger, artifacts, logs and browser, validated before anything runs.
+
+Values come from the TOML file, overridden by environment variables
+``CASEBOT_<SECTION>__<KEY>`` (e.g. ``CASEBOT_BROWSER__HEADLESS=false``).
+Passwords are never in the file: ``CASEBOT_<SYSTEM>_PASSWORD`` or the OS
+keyring (service ``casebot``, user ``<system>``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from casebot.adapter import Credentials, SystemConfig
+from casebot.browser import BrowserOptions
+from casebot.errors import ConfigError
+
+DEFAULT_CONFIG = "casebot.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SystemSettings(_Strict):
+    adapter: str | None = None
+    url: str
+    username: str | None = None
+    timeout_ms: int = Field(15_000, ge=1000, le=300_000)
+    #: a session kept by `casebot login` (Playwright storage state), per system
+    session_file: Path | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v.rstrip("/")
+
+
+class RouteSettings(_Strict):
+    name: str
+    source: str
+    target: str
+    #: where the case card comes from when the source is not the police system (the court hop)
+    case_source: str | None = None
+    enabled: bool = True
+
+
+class LedgerSettings(_Strict):
+    path: Path = Path("var/ledger.sqlite3")
+
+
+class ArtifactSettings(_Strict):
+    dir: Path = Path("var/artifacts")
+    keep_days: int = Field(30, ge=1)
+    trace: Literal["on-failure", "off"] = "on-failure"
+
+
+class LogSettings(_Strict):
+    file: Path = Path("var/casebot.jsonl")
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class BrowserSettings(_Strict):
+    executable_path: str | None = None
+    channel: str | None = None
+    headless: bool = True
+    concurrency: int = Field(2, ge=1, le=16)
+
+    def options(self, *, headed: bool = False) -> BrowserOptions:
+        return BrowserOptions(executable_path=self.executable_path, channel=self.channel,
+                              headless=self.headless and not headed)
+
+
+class RunSettings(_Strict):
+    max_attempts: int = Field(4, ge=1, le=20)
+    backoff_initial_s: float = Field(0.5, ge=0)
+    backoff_max_s: float = Field(10.0, ge=0)
+    verify: bool = True
+    #: minutes a clerk needs to type one card by hand (for the report's time saved)
+    manual_minutes_per_card: float = 6.0
+    lock_file: Path | None = None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CASEBOT_", env_nested_delimiter="__", extra="forbid")
+
+    systems: dict[str, SystemSettings]
+    routes: list[RouteSettings]
+    ledger: LedgerSettings = LedgerSettings()
+    artifacts: ArtifactSettings = ArtifactSettings()
+    logging: LogSettings = LogSettings()
+    browser: BrowserSettings = BrowserSettings()
+    run: RunSettings = RunSettings()
+    #: directory relative paths are resolved against (the config file's folder)
+    base_dir: Path = Path(".")
+
+    _toml_file: Path | None = None
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any, env_settings: Any,
+                                   dotenv_settings: Any, file_secret_settings: Any,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls._toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_file))
+        return tuple(sources)
+
+    @model_validator(mode="after")
+    def _routes_name_systems(self) -> Settings:
+        for i, route in enumerate(self.routes):
+            for key in ("source", "target", "case_source"):
+                system = getattr(route, key)
+                if system is not None and system not in self.systems:
+                    raise ValueError(f"routes[{i}].{key}: no system named {system!r} in [systems]")
+        names = [r.name for r in self.routes]
+        if len(set(names)) != len(names):
+            raise ValueError("routes: names must be unique")
+        return self
+
+    # -- resolved values ---------------------------------------------------
+    def path(self, p: Path) -> Path:
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    def adapter_name(self, system: str) -> str:
+        return self.systems[system].adapter or system
+
+    def system_config(self, system: str, *, need_password: bool = True) -> SystemConfig:
+        s = self.systems[system]
+        creds = None
+        if s.username:
+            password = secret(system)
+            if password is None and need_password:
+                raise ConfigError(
+                    f"systems.{system}: no password: set CASEBOT_{system.upper()}_PASSWORD or store it with "
+                    f"`casebot secret set {system}` (OS keyring)")
+            creds = Credentials(s.username, password or "")
+        return SystemConfig(name=system, base_url=s.url, credentials=creds, timeout_ms=s.timeout_ms)
+
+    def session_file(self, system: str) -> Path:
+        s = self.systems[system]
+        return self.path(s.session_file) if s.session_file else self.path(Path("var/sessions") / f"{system}.json")
+
+
+def secret(system: str) -> str | None:
+    """A system's password: environment first, then the OS keyring."""
+    env = os.environ.get(f"CASEBOT_{system.upper()}_PASSWORD")
+    if env:
+        return env
+    try:
+        import keyring
+
+        return keyring.get_password("casebot", system)
+    except Exception:
+        return None
+
+
+def load(path: Path | str | None = None) -> Settings:
+    """Read and validate a config file; every problem is a ConfigError naming the key."""
+    p = Path(path or os.environ.get("CASEBOT_CONFIG", DEFAULT_CONFIG))
+    if not p.exists():
+        raise ConfigError(f"{p}: config file not found (copy examples/sandbox.toml to start)")
+    try:
+        Settings._toml_file = p
+        try:
+            settings = Settings(base_dir=p.resolve().parent)
+        finally:
+            Settings._toml_file = None
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"]) or "(file)"
+            lines.append(f"{loc}: {err['msg']}")
+        raise ConfigError(f"{p}: invalid configuration:\n  " + "\n  ".join(lines)) from exc
+    except Exception as exc:  # TOML syntax
+        raise ConfigError(f"{p}: cannot read: {exc}") from exc
+    return settings
+
+
+def sandbox_settings(urls: dict[str, str], base_dir: Path, **overrides: Any) -> Settings:
+    """Settings for the sandbox at ``urls`` (demo, tests, bench), state under ``base_dir``."""
+    data: dict[str, Any] = {
+        "systems": {name: {"url": url, "username": "casebot"} for name, url in urls.items()},
+        "routes": [
+            {"name": "police-procuratorate", "source": "police", "target": "procuratorate"},
+            {"name": "procuratorate-court", "source": "procuratorate", "target": "court",
+             "case_source": "police"},
+        ],
+        "base_dir": base_dir,
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    for name in urls:
+        os.environ.setdefault(f"CASEBOT_{name.upper()}_PASSWORD", "sandbox")
+    return Settings(**data)

@@ -1,0 +1,67 @@
+"""Structured logs: JSON lines to a file, a readable console, personal data masked everywhere.
+
+Event names are stable (``case.written``, ``case.failed``, ``run.started``...);
+a processor masks personal keys and anything shaped like an ID number, so no
+log line ever holds a raw ID, a full name or a password.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from casebot.privacy import mask_mapping
+
+_configured_file: Path | None = None
+
+
+def _mask(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    return mask_mapping(event_dict)
+
+
+def configure(*, log_file: Path | None = None, console: bool = True, level: str = "INFO") -> None:
+    """Set up structlog once per process: JSON to ``log_file``, key=value to stderr."""
+    global _configured_file
+    handlers: list[logging.Handler] = []
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fh = logging.FileHandler(log_file, encoding="utf-8")
+        fh.setFormatter(structlog.stdlib.ProcessorFormatter(
+            processor=structlog.processors.JSONRenderer(ensure_ascii=False),
+            foreign_pre_chain=[structlog.processors.TimeStamper(fmt="iso", utc=True), _mask]))
+        handlers.append(fh)
+    if console:
+        ch = logging.StreamHandler(sys.stderr)
+        ch.setFormatter(structlog.stdlib.ProcessorFormatter(
+            processor=structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
+            foreign_pre_chain=[structlog.processors.TimeStamper(fmt="%H:%M:%S"), _mask]))
+        handlers.append(ch)
+    root = logging.getLogger("casebot")
+    for h in list(root.handlers):
+        root.removeHandler(h)
+        h.close()
+    for h in handlers:
+        root.addHandler(h)
+    root.setLevel(level)
+    root.propagate = False
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _mask,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    _configured_file = log_file
+
+
+def get(name: str = "casebot") -> Any:
+    return structlog.get_logger("casebot" if name == "casebot" else f"casebot.{name}")
