@@ -48,6 +48,8 @@ class RouteSettings(_Strict):
     target: str
     #: where the case card comes from when the source is not the police system (the court hop)
     case_source: str | None = None
+    #: what makes a source record eligible, given to the source's list_records
+    filters: dict[str, str] = Field(default_factory=dict)
     enabled: bool = True
 
 
@@ -187,9 +189,10 @@ def sandbox_settings(urls: dict[str, str], base_dir: Path, **overrides: Any) -> 
     data: dict[str, Any] = {
         "systems": {name: {"url": url, "username": "casebot"} for name, url in urls.items()},
         "routes": [
-            {"name": "police-procuratorate", "source": "police", "target": "procuratorate"},
+            {"name": "police-procuratorate", "source": "police", "target": "procuratorate",
+             "filters": {"status": "已移送起诉"}},
             {"name": "procuratorate-court", "source": "procuratorate", "target": "court",
-             "case_source": "police"},
+             "case_source": "police", "filters": {"zt": "已起诉"}},
         ],
         "base_dir": base_dir,
     }
