@@ -154,7 +154,9 @@ class VerificationError(BusinessError):
     def __init__(self, differences: list[tuple[str, str, str]], *, case: str | None = None) -> None:
         self.differences = differences
         names = "、".join(d[0] for d in differences)
-        super().__init__(f"回读核对不一致：{names}", case=case, field=names)
+        detail = "；".join(f"{f} 应为“{want}”，系统中为“{got}”" for f, want, got in differences[:5])
+        more = f" 等 {len(differences)} 处" if len(differences) > 5 else ""
+        super().__init__(f"保存后回读核对不一致：{detail}{more}", case=case, field=names)
 
 
 class TransientError(CasebotError):

@@ -1,0 +1,71 @@
+"""``casebot adapters list`` and ``casebot adapters new NAME``."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from pathlib import Path
+
+import typer
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from rich.table import Table
+
+from casebot import registry
+from casebot.commands.common import JsonOption, console, exits, print_json
+from casebot.errors import ConfigError
+
+app = typer.Typer(help="Installed adapters, and a scaffold for a new one.")
+
+
+@app.command("list")
+def list_(json_out: bool = JsonOption) -> None:
+    """Adapters registered in the ``casebot.adapters`` entry-point group."""
+    rows = registry.describe()
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title="casebot adapters")
+    for col in ("name", "title", "roles", "object"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["name"], r["title"] or f"[red]{r['error']}[/red]", r["roles"], r["object"])
+    console.print(table)
+
+
+SCAFFOLD = {
+    "adapter.py.j2": "adapters/{name}/__init__.py",
+    "form.yaml.j2": "adapters/{name}/form.yaml",
+    "mapping.yaml.j2": "mappings/card_to_{name}.yaml",
+    "test_adapter.py.j2": "tests/adapters/test_{name}.py",
+}
+
+
+@app.command("new")
+@exits
+def new(name: str = typer.Argument(..., help="entry-point name, e.g. corrections"),
+        title: str = typer.Option("", "--title", help="the system's own name, e.g. 社区矫正管理系统"),
+        root: Path = typer.Option(Path("."), "--root", help="the project to add it to")) -> None:
+    """Scaffold an adapter package: adapter class, form description, mapping stub and contract test."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
+        raise ConfigError("adapters new: NAME must be a lower-case Python identifier, e.g. corrections")
+    env = Environment(loader=PackageLoader("casebot", "templates/scaffold"), undefined=StrictUndefined,
+                      keep_trailing_newline=True, autoescape=False)
+    cls = "".join(part.capitalize() for part in name.split("_")) + "Adapter"
+    ctx = {"name": name, "cls": cls, "title": title or name}
+    written = []
+    for template, target in SCAFFOLD.items():
+        path = root / target.format(name=name)
+        if path.exists():
+            raise ConfigError(f"adapters new: {path} already exists")
+    for template, target in SCAFFOLD.items():
+        path = root / target.format(name=name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(env.get_template(template).render(**ctx), encoding="utf-8")
+        written.append(path)
+    for p in written:
+        console.print(f"  created {p}", highlight=False)
+    console.print(
+        "Next: register it in pyproject.toml under [project.entry-points.\"casebot.adapters\"]\n"
+        f"  {name} = \"adapters.{name}:{cls}\"\n"
+        "then `pip install -e .`, fill form.yaml and the mapping, and run its contract test "
+        "(docs/adding-an-adapter.md).", highlight=False)

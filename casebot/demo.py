@@ -1,0 +1,99 @@
+"""``casebot demo``: the whole chain on the sandbox, with nothing configured.
+
+Starts the sandbox, seeds police cases (plus two with bad data, to show how a
+case stops), runs the police → procuratorate route, marks some records
+prosecuted as a prosecutor would, runs the court route, and prints the
+summary and the report's path.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from casebot.config import Settings, sandbox_settings
+
+#: region code -> the short form a 起诉书文号 starts with
+_QSS_PREFIX = {"350502": "泉鲤", "350503": "泉丰", "350521": "泉惠", "350526": "泉德", "350581": "泉狮",
+               "350582": "泉晋", "350583": "泉南"}
+
+
+def bad_cases(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """Two cases a clerk must look at: an ID with a wrong check digit, and an unknown charge code."""
+    import copy
+
+    a = copy.deepcopy(template)
+    a["ajbh"] = a["ajbh"][:-4] + "9901"
+    zjhm = a["xyr"][0]["zjhm"]
+    if a["xyr"][0].get("zjzl") == "111" and len(zjhm) == 18:
+        last = "0" if zjhm[-1] != "0" else "1"
+        a["xyr"][0]["zjhm"] = zjhm[:17] + last
+        a["xyr"][0]["xb"] = ""
+        a["xyr"][0]["csrq"] = ""
+    b = copy.deepcopy(template)
+    b["ajbh"] = b["ajbh"][:-4] + "9902"
+    b["ay"] = ["039999"]
+    return [a, b]
+
+
+def prosecute_some(client: Any, fraction: float = 0.7, seed: int = 7) -> int:
+    """Mark a share of the procuratorate's records 已起诉, as prosecutors would."""
+    rng = random.Random(seed)
+    n = 0
+    for i, rec in enumerate(sorted(client.records("procuratorate"), key=lambda r: r["ysajbh"]), 1):
+        if rec.get("zt") == "已起诉" or rng.random() > fraction:
+            continue
+        region = rec["ysdw"][1:7]
+        year = rec["slrq"][:4]
+        qsswh = f"{_QSS_PREFIX.get(region, '泉')}检刑诉〔{year}〕{100 + i}号"
+        client.prosecute(rec["ysajbh"], qsswh, _after(rec["slrq"], 10 + i % 20))
+        n += 1
+    return n
+
+
+def _after(date: str, days: int) -> str:
+    from datetime import date as d
+    from datetime import timedelta
+
+    return (d.fromisoformat(date) + timedelta(days=days)).isoformat()
+
+
+def run_demo(*, cases: int = 30, seed: int = 42, workdir: Path = Path("var/demo"),
+             echo: Callable[[str], None] = print, execute: Callable[..., Any] | None = None,
+             concurrency: int = 2) -> dict[str, Any]:
+    from sandbox.client import SandboxProcess
+
+    if execute is None:
+        from casebot.commands.run import execute as run_execute
+
+        execute = run_execute
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, mode=0o700)
+    with SandboxProcess(port=0) as sb:
+        client = sb.client
+        echo("沙箱已启动: " + ", ".join(f"{k} {v}" for k, v in sb.urls.items()))
+        client.seed(cases, seed)
+        police = client.police_cases()
+        client.add_cases(bad_cases(police[0]))
+        eligible = [c for c in police if c["ajzt"] == "已移送起诉" and c.get("yssj")]
+        echo(f"公安系统：{len(police) + 2} 起案件，其中 {len(eligible) + 2} 起已移送起诉（含 2 起数据有误的案件）")
+        settings: Settings = sandbox_settings(sb.urls, workdir, browser={"concurrency": concurrency})
+        first = execute(settings, routes=["police-procuratorate"])
+        echo(f"检察院：写入并核对 {first.count('done')} 起，需人工处理 {first.count('failed')} 起")
+        n = prosecute_some(client)
+        echo(f"检察官对 {n} 起案件提起公诉")
+        second = execute(settings, routes=["procuratorate-court"])
+        echo(f"法院：写入并核对 {second.count('done')} 起，需人工处理 {second.count('failed')} 起")
+        for r in [*first.results, *second.results]:
+            if r.outcome == "failed":
+                echo(f"  ✗ {r.error}")
+        proc = client.records("procuratorate")
+        court = client.records("court")
+        echo(f"检察院现有 {len(proc)} 条记录，法院现有 {len(court)} 条记录")
+        echo(f"报告：{getattr(second, 'report_path', '')}")
+        return {"first": first, "second": second, "procuratorate": proc, "court": court,
+                "police": police, "eligible": eligible, "prosecuted": n}

@@ -1,0 +1,40 @@
+"""The HTML run report (Jinja2, autoescaped): per-case results and the time saved against manual entry."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from casebot.runner import RunSummary
+
+OUTCOME_LABELS = {"done": "已写入并核对", "failed": "需人工处理", "retry": "下次重试", "unknown": "待确认",
+                  "dry-run": "试运行", "skipped": "跳过"}
+
+_env = Environment(loader=PackageLoader("casebot", "templates"), autoescape=select_autoescape(["html", "j2"]))
+
+
+def render(summary: RunSummary, *, manual_minutes: float, dry_run: bool = False) -> str:
+    counts: dict[str, int] = {}
+    for r in summary.results:
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    seconds = max(0.0, summary.finished - summary.started)
+    saved = max(0.0, counts.get("done", 0) * manual_minutes - seconds / 60)
+    return _env.get_template("report.html.j2").render(
+        summary=summary, results=sorted(summary.results, key=lambda r: (r.route, r.case_key)),
+        counts=counts, seconds=seconds, minutes_saved=saved, manual_minutes=manual_minutes,
+        started=datetime.fromtimestamp(summary.started, UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+        outcome_labels=OUTCOME_LABELS, dry_run=dry_run)
+
+
+def write(summary: RunSummary, directory: Path, *, manual_minutes: float, dry_run: bool = False) -> Path:
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = directory / f"report-{summary.run_id}.html"
+    path.write_text(render(summary, manual_minutes=manual_minutes, dry_run=dry_run), encoding="utf-8")
+    os.chmod(path, 0o600)
+    latest = directory / "report-latest.html"
+    latest.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    os.chmod(latest, 0o600)
+    return path

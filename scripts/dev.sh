@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Set up what casebot needs (idempotent), then run the demo or the tests.
+#
+#   bash scripts/dev.sh demo    the robot against the sandbox
+#   bash scripts/dev.sh test    lint + the whole test suite (what CI runs)
+#   bash scripts/dev.sh bench   the performance benchmark
+#   bash scripts/dev.sh setup   only install
+#
+# Needs Python >= 3.11. Installs, when missing: python3-venv and Debian's
+# Chromium (+ a CJK font for readable screenshots) with apt-get, a virtual
+# environment in .venv, and the project with its dev dependencies.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+VENV="$ROOT/.venv"
+PY="${PYTHON:-python3}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "need root to run: $*" >&2; return 1; fi
+}
+
+apt_install() {
+    command -v apt-get >/dev/null || { echo "apt-get not found: install $* by hand" >&2; return 1; }
+    if [ -z "${_APT_UPDATED:-}" ]; then as_root apt-get update -qq; _APT_UPDATED=1; fi
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+check_python() {
+    "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || {
+        echo "casebot needs Python >= 3.11 ($PY is $("$PY" -V 2>&1))" >&2; exit 1; }
+}
+
+ensure_venv() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "creating virtual environment in .venv"
+        if ! "$PY" -m venv "$VENV" 2>/dev/null; then
+            rm -rf "$VENV"
+            say "installing python3-venv"
+            apt_install python3-venv
+            "$PY" -m venv "$VENV"
+        fi
+    fi
+    local stamp="$VENV/.casebot-installed"
+    local want
+    want="$(sha256sum pyproject.toml | cut -c1-16)"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        say "installing casebot and its dependencies"
+        "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+        "$VENV/bin/python" -m pip install -q -e ".[dev]" 2>&1 | grep -v '^WARNING: Location' || true
+        "$VENV/bin/python" -c 'import casebot, playwright, pytest_playwright_asyncio' >/dev/null
+        echo "$want" > "$stamp"
+    fi
+}
+
+ensure_chromium() {
+    if [ -n "${CASEBOT_CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+        || command -v google-chrome >/dev/null; then
+        :
+    else
+        say "installing Debian's Chromium"
+        apt_install chromium
+    fi
+    if command -v fc-list >/dev/null && ! fc-list :lang=zh | grep -q . ; then
+        say "installing a CJK font (for readable screenshots)"
+        apt_install fonts-wqy-zenhei || true
+    fi
+}
+
+setup() { check_python; ensure_venv; ensure_chromium; }
+
+cmd="${1:-help}"
+shift || true
+case "$cmd" in
+    setup) setup ;;
+    demo) setup; exec "$VENV/bin/casebot" demo "$@" ;;
+    test)
+        setup
+        say "ruff"
+        "$VENV/bin/ruff" check .
+        say "pytest"
+        exec "$VENV/bin/python" -m pytest "$@" ;;
+    bench) setup; exec "$VENV/bin/python" bench/run.py "$@" ;;
+    *) sed -n '2,12p' "$0"; exit 2 ;;
+esac

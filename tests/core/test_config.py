@@ -1,0 +1,73 @@
+import pytest
+
+from casebot import config
+from casebot.errors import ConfigError
+
+GOOD = """
+[systems.police]
+url = "http://127.0.0.1:8101"
+username = "casebot"
+[systems.court]
+url = "http://127.0.0.1:8103"
+[[routes]]
+name = "r"
+source = "police"
+target = "court"
+"""
+
+
+def test_loads_and_resolves_paths_against_the_file(tmp_path):
+    f = tmp_path / "casebot.toml"
+    f.write_text(GOOD)
+    s = config.load(f)
+    assert s.systems["police"].url == "http://127.0.0.1:8101"
+    assert s.path(s.ledger.path) == tmp_path / "var/ledger.sqlite3"
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    (GOOD.replace('target = "court"', 'target = "nowhere"'), "routes[0].target"),
+    (GOOD.replace('url = "http://127.0.0.1:8103"', 'url = "ftp://x"'), "systems.court.url"),
+    (GOOD + "\n[browser]\nconcurrency = 0\n", "browser.concurrency"),
+    (GOOD + "\n[browser]\nheadles = true\n", "browser.headles"),
+    ("[systems", "cannot read"),
+])
+def test_bad_settings_name_the_key(tmp_path, text, key):
+    f = tmp_path / "casebot.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        config.load(f)
+    assert key in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        config.load(tmp_path / "nope.toml")
+
+
+def test_environment_overrides(tmp_path, monkeypatch):
+    f = tmp_path / "casebot.toml"
+    f.write_text(GOOD)
+    monkeypatch.setenv("CASEBOT_BROWSER__HEADLESS", "false")
+    monkeypatch.setenv("CASEBOT_BROWSER__CONCURRENCY", "3")
+    s = config.load(f)
+    assert s.browser.headless is False and s.browser.concurrency == 3
+
+
+def test_password_from_environment_never_from_file(tmp_path, monkeypatch):
+    f = tmp_path / "casebot.toml"
+    f.write_text(GOOD)
+    s = config.load(f)
+    monkeypatch.delenv("CASEBOT_POLICE_PASSWORD", raising=False)
+    monkeypatch.setattr(config, "secret", lambda system: None)
+    with pytest.raises(ConfigError, match="CASEBOT_POLICE_PASSWORD"):
+        s.system_config("police")
+    monkeypatch.setattr(config, "secret", lambda system: "pw")
+    sc = s.system_config("police")
+    assert sc.credentials.password == "pw" and "pw" not in repr(sc)
+
+
+def test_example_config_is_valid():
+    from pathlib import Path
+
+    s = config.load(Path(__file__).parents[2] / "examples" / "sandbox.toml")
+    assert [r.name for r in s.routes] == ["police-procuratorate", "procuratorate-court"]
