@@ -53,7 +53,7 @@ def new(name: str = typer.Argument(..., help="entry-point name, e.g. corrections
     cls = "".join(part.capitalize() for part in name.split("_")) + "Adapter"
     ctx = {"name": name, "cls": cls, "title": title or name}
     written = []
-    for template, target in SCAFFOLD.items():
+    for target in SCAFFOLD.values():
         path = root / target.format(name=name)
         if path.exists():
             raise ConfigError(f"adapters new: {path} already exists")
