@@ -1,0 +1,18 @@
+"""Declarative mappings: YAML files that say how each target card is made.
+
+- :mod:`~casebot.mapping.schema`: the file format (pydantic; JSON Schema export);
+- :mod:`~casebot.mapping.yamlio`: safe YAML that keeps line numbers;
+- :mod:`~casebot.mapping.shapes`: source and target shapes used to check names;
+- :mod:`~casebot.mapping.filters`: the fixed list of filters and tests;
+- :mod:`~casebot.mapping.sandbox`: the expression sandbox and its static check;
+- :mod:`~casebot.mapping.loader`: load, check, compile;
+- :mod:`~casebot.mapping.engine`: apply a compiled mapping;
+- :mod:`~casebot.mapping.checks`: deeper checks for ``casebot mappings check``.
+"""
+
+from casebot.mapping.engine import CompiledMapping
+from casebot.mapping.loader import MappingSet, load_mapping, load_mappings
+from casebot.mapping.schema import MappingFile, mapping_json_schema
+
+__all__ = ["CompiledMapping", "MappingFile", "MappingSet", "load_mapping", "load_mappings",
+           "mapping_json_schema"]

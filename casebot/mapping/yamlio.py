@@ -1,0 +1,101 @@
+"""Reading mapping files: safe YAML that remembers where every key was written.
+
+Mappings are parsed with :class:`yaml.SafeLoader` (no Python tags), aliases are
+refused (no "billion laughs"), repeated keys are refused rather than silently
+overwritten, and every mapping becomes a :class:`LineDict` that knows the line
+of each of its keys, so errors found later can point at the file and line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode
+
+from casebot.errors import MappingError
+
+__all__ = ["MAX_FILE_BYTES", "LineDict", "line_at", "read_yaml"]
+
+#: a mapping file larger than this is refused before parsing
+MAX_FILE_BYTES = 512 * 1024
+
+
+class LineDict(dict):
+    """A dict from YAML: ``line`` of the mapping itself, ``key_lines`` of each key (1-based)."""
+
+    line: int | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines: dict[Any, int] = {}
+
+
+class _Loader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases (*name) are not allowed in mappings", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_line_mapping(self, node: MappingNode) -> LineDict:
+        self.flatten_mapping(node)
+        out = LineDict()
+        out.line = node.start_mark.line + 1
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"keys must be text, found {type(key).__name__} (quote it)",
+                    key_node.start_mark)
+            if key in out:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice", key_node.start_mark)
+            out[key] = self.construct_object(value_node, deep=True)
+            out.key_lines[key] = key_node.start_mark.line + 1
+        return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                        _Loader.construct_line_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one mapping file; MappingError (with file and line) when it is not valid YAML."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise MappingError(f"file is too large ({size} bytes, at most {MAX_FILE_BYTES})", file=str(path))
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MappingError(f"cannot read mapping file: {exc.strerror}", file=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise MappingError("mapping file is not UTF-8", file=str(path)) from exc
+    try:
+        return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise MappingError(f"invalid YAML: {exc.problem or exc.context}", file=str(path), line=line) from None
+    except yaml.YAMLError as exc:
+        raise MappingError(f"invalid YAML: {exc}", file=str(path)) from None
+
+
+def line_at(data: Any, loc: tuple[Any, ...]) -> int | None:
+    """The line of the deepest key along ``loc`` that the YAML recorded."""
+    line = data.line if isinstance(data, LineDict) else None
+    for part in loc:
+        if isinstance(data, LineDict):
+            if part in data.key_lines:
+                line = data.key_lines[part]
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+            if isinstance(data, LineDict) and data.line:
+                line = data.line
+        else:
+            break
+    return line
