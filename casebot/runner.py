@@ -28,7 +28,7 @@ from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from casebot import errors, logs
+from casebot import errors, failpoints, logs
 from casebot.adapter import Adapter, Source, Target
 from casebot.artifacts import Artifacts
 from casebot.config import RouteSettings, Settings
@@ -339,10 +339,12 @@ class Runner:
             attempt_id = state["attempt"]
             result.record_id = record_id
             if self.verify_writes:
+                failpoints.point("before_verify")
                 back = await self._retrying(worker, lambda: target.read_back(record_id))
                 verify(card, back, case=it.key, labels=_labels(target))
             self.ledger.set_state(item.id, "done", record_id=record_id, attempt_id=attempt_id,
                                   source_hash=source_hash)
+            failpoints.point("after_verify")
             result.outcome = "done"
             log.info("case.done", route=route.name, case=it.key, record_id=record_id)
         except errors.BusinessError as exc:
@@ -418,6 +420,7 @@ class Runner:
                 log.info("case.found_existing", route=route.name, case=it.key, record_id=existing)
                 return existing
         state["attempt"] = self.ledger.begin_write(item.id, card, digest(card), self.summary.run_id)  # type: ignore[union-attr]
+        failpoints.point("before_save")
         try:
             record_id = await target.write(card)
         except errors.AlreadyExists:
@@ -431,7 +434,9 @@ class Runner:
             raise
         except errors.BusinessError:
             raise
+        failpoints.point("after_save")
         self.ledger.set_state(item.id, "written", record_id=record_id, attempt_id=state["attempt"])
+        failpoints.point("after_ledger_written")
         self._count("writes")
         return record_id
 

@@ -1,0 +1,3 @@
+from casebot.cli import main
+
+main()

@@ -1,0 +1,90 @@
+"""Issue 5's 'done when', with a real Chromium against the sandbox."""
+
+from __future__ import annotations
+
+import copy
+
+from casebot.demo import prosecute_some
+from casebot.ledger import SQLiteLedger
+from casebot.runner import EXIT_CASES_FAILED, EXIT_OK, Runner
+from tests.e2e.helpers import assert_court_exact, assert_procuratorate_exact, eligible
+
+
+async def test_every_eligible_case_lands_once_in_both_systems_equal_to_preview(sandbox, settings):
+    sandbox.seed(10, seed=5)
+    police = sandbox.police_cases()
+    assert eligible(police)
+    first = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert first.exit_code == EXIT_OK, [r.error for r in first.results]
+    assert_procuratorate_exact(sandbox, police)
+    assert prosecute_some(sandbox, fraction=0.8) > 0
+    second = await Runner(settings, routes=["procuratorate-court"]).run()
+    assert second.exit_code == EXIT_OK, [r.error for r in second.results]
+    assert_court_exact(sandbox, police)
+
+    again = await Runner(settings).run()
+    assert again.exit_code == EXIT_OK
+    assert again.results == [], "a repeated run finds everything done and writes nothing"
+    assert_procuratorate_exact(sandbox, police)
+    assert_court_exact(sandbox, police)
+
+
+async def test_dry_run_writes_nothing(sandbox, settings):
+    sandbox.seed(4, seed=9)
+    summary = await Runner(settings, dry_run=True, routes=["police-procuratorate"]).run()
+    assert summary.results and {r.outcome for r in summary.results} == {"dry-run"}
+    assert sandbox.records("procuratorate") == []
+
+
+async def test_bad_case_stops_alone_and_is_replayed_after_the_fix(sandbox, settings):
+    sandbox.seed(3, seed=11)
+    police = sandbox.police_cases()
+    good = eligible(police)[0]
+    bad = copy.deepcopy(good)
+    bad["ajbh"] = good["ajbh"][:-4] + "9911"
+    bad["ay"] = ["039999"]
+    sandbox.add_cases([bad])
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_CASES_FAILED
+    failed = [r for r in summary.results if r.outcome == "failed"]
+    assert [r.case_key for r in failed] == [bad["ajbh"]]
+    assert "039999" in failed[0].error and bad["ajbh"] in failed[0].error
+    assert {r["ysajbh"] for r in sandbox.records("procuratorate")} == {c["ajbh"] for c in eligible(police)}
+
+    # the police correct the charge; the next run sees the changed source and writes it
+    bad["ay"] = good["ay"]
+    sandbox.add_cases([bad])
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_OK
+    assert_procuratorate_exact(sandbox, sandbox.police_cases())
+
+
+async def test_refused_write_back_replayed_with_frozen_card(sandbox, settings):
+    sandbox.seed(3, seed=12)
+    police = sandbox.police_cases()
+    sandbox.set_faults("procuratorate", reject_rate=1.0)
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_CASES_FAILED
+    assert {r.error_type for r in summary.results} == {"RejectedError"}
+    assert sandbox.records("procuratorate") == []
+    ledger = SQLiteLedger(settings.path(settings.ledger.path))
+    items = ledger.items(states=("failed",))
+    ledger.close()
+    assert len(items) == len(eligible(police)) and all(i.card for i in items)
+
+    sandbox.set_faults("procuratorate")
+    summary = await Runner(settings).run(replay=items)
+    assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
+    assert_procuratorate_exact(sandbox, police)
+    summary = await Runner(settings).run(replay=items)
+    assert_procuratorate_exact(sandbox, police)
+
+
+async def test_lost_answer_after_commit_is_found_not_rewritten(sandbox, settings):
+    sandbox.seed(4, seed=13)
+    police = sandbox.police_cases()
+    sandbox.set_faults("procuratorate", commit_then_error_rate=1.0)
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
+    assert summary.counters.get("lookups", 0) >= len(eligible(police))
+    assert_procuratorate_exact(sandbox, police)
