@@ -1,0 +1,1 @@
+from tests.e2e.conftest import config_file, settings  # noqa: F401 - shared fixtures
