@@ -1,0 +1,1 @@
+"""Sub-commands of the ``casebot`` CLI, one module per group (mounted by :mod:`casebot.cli`)."""

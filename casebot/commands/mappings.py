@@ -1,0 +1,59 @@
+"""``casebot mappings check`` and ``casebot mappings schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from casebot.commands.common import console, err_console
+from casebot.mapping.checks import check_directory
+from casebot.mapping.schema import mapping_json_schema
+
+app = typer.Typer(help="Check mapping files, export their JSON Schema.", no_args_is_help=True)
+
+DirOption = Annotated[Path | None, typer.Option(
+    "--dir", help="mappings directory to check (default: the shipped mappings)",
+    file_okay=False, dir_okay=True)]
+
+
+@app.command()
+def check(directory: DirOption = None) -> None:
+    """Check every mapping against the model, the target adapters' fields and the code tables."""
+    if directory is None:
+        from mappings import MAPPINGS_DIR
+
+        directory = MAPPINGS_DIR
+    problems = check_directory(directory)
+    errors = [p for p in problems if p.level == "error"]
+    if problems:
+        table = Table(title=f"mappings check: {directory}", show_lines=False)
+        table.add_column("level")
+        table.add_column("where", overflow="fold")
+        table.add_column("problem", overflow="fold")
+        for p in problems:
+            colour = "red" if p.level == "error" else "yellow"
+            table.add_row(f"[{colour}]{p.level}[/{colour}]", p.where, p.message)
+        (err_console if errors else console).print(table)
+    if errors:
+        err_console.print(f"[red]{len(errors)} error(s)[/red]: the mappings cannot be used as they are.",
+                          highlight=False)
+        raise typer.Exit(1)
+    console.print(f"[green]mappings OK[/green] ({directory})"
+                  + (f", {len(problems)} warning(s)" if problems else ""), highlight=False)
+
+
+@app.command()
+def schema(output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="write the JSON Schema to FILE instead of printing it",
+        dir_okay=False)] = None) -> None:
+    """Print the JSON Schema of the mapping file format."""
+    text = json.dumps(mapping_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"JSON Schema written to {output}", highlight=False)

@@ -1,0 +1,129 @@
+"""``casebot preview FILE``: show the cards each target would receive; write nothing.
+
+FILE holds a police case record (SPEC section 1) or a list of them, as JSON.
+Personal data is shown as is (a clerk's own screen) unless ``--mask``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from casebot.commands.common import console, err_console, exits, print_json
+from casebot.errors import BusinessError
+from casebot.model import ProcuratorateRecord
+from casebot.pipeline import Pipeline
+from casebot.privacy import mask_mapping
+
+#: card keys masked by ``--mask`` beyond the names and ID numbers privacy masks
+_EXTRA_PERSONAL = {"csrq", "hjdxz", "xzz", "zz"}
+
+
+@exits
+def preview(
+    source: Annotated[Path, typer.Argument(help="police case record(s), JSON: one record or a list",
+                                           exists=True, dir_okay=False, readable=True)],
+    qsswh: Annotated[str | None, typer.Option("--qsswh", help="起诉书文号: also show the court card")] = None,
+    qsrq: Annotated[str | None, typer.Option("--qsrq", help="起诉日期 YYYY-MM-DD: also show the court card")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
+    mask: Annotated[bool, typer.Option("--mask", help="mask names, ID numbers, birth dates, addresses")] = False,
+    mappings_dir: Annotated[Path | None, typer.Option("--mappings", help="mappings directory to use",
+                                                      file_okay=False)] = None,
+) -> None:
+    """Show, field by field, the cards each target would receive for police record(s). Writes nothing."""
+    if (qsswh is None) != (qsrq is None):
+        raise typer.BadParameter("give both --qsswh and --qsrq to see the court card")
+    records = _read_records(source)
+    pipeline = Pipeline(mappings_dir)
+    results = [_cards(pipeline, r, qsswh, qsrq) for r in records]
+    if mask:
+        results = [_masked(r) for r in results]
+    if json_output:
+        print_json(results)
+    else:
+        for result in results:
+            _show(pipeline, result)
+    if any(r["error"] for r in results):
+        raise typer.Exit(1)
+
+
+def _read_records(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise typer.BadParameter(f"{path}: not a JSON file ({type(exc).__name__})") from None
+    records = data if isinstance(data, list) else [data]
+    if not records or not all(isinstance(r, dict) for r in records):
+        raise typer.BadParameter(f"{path}: expected a police record (a JSON object) or a list of them")
+    return records
+
+
+def _cards(pipeline: Pipeline, record: dict[str, Any], qsswh: str | None, qsrq: str | None) -> dict[str, Any]:
+    result: dict[str, Any] = {"ajbh": record.get("ajbh"), "cards": {}, "error": None}
+    try:
+        card = pipeline.case_card(record)
+        for target in pipeline.targets:
+            mapping = pipeline.mapping(target)
+            if ProcuratorateRecord in mapping.sources.values():
+                continue
+            result["cards"][target] = pipeline.target_card(target, card)
+        if qsswh is not None and "court" in pipeline.targets:
+            base = result["cards"].get("procuratorate", {"ysajbh": card.ajbh})
+            prosecuted = {**base, "qsswh": qsswh, "qsrq": qsrq, "zt": "已起诉"}
+            result["cards"]["court"] = pipeline.court_card(card, prosecuted)
+    except BusinessError as exc:
+        result["error"] = str(exc)
+    return result
+
+
+def _masked(result: dict[str, Any]) -> dict[str, Any]:
+    def extra(data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: ("***" if k in _EXTRA_PERSONAL and v else extra(v)) for k, v in data.items()}
+        if isinstance(data, list):
+            return [extra(v) for v in data]
+        return data
+
+    return {**result, "cards": extra(mask_mapping(result["cards"]))}
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def _table(title: str, card: dict[str, Any], labels: dict[str, Any]) -> tuple[Table, list[tuple[str, Any]]]:
+    table = Table(title=title, title_justify="left", show_header=True)
+    table.add_column("字段", style="dim")
+    table.add_column("名称")
+    table.add_column("值", overflow="fold")
+    nested: list[tuple[str, Any]] = []
+    for key, value in card.items():
+        label = labels.get(key, key)
+        if isinstance(label, tuple):
+            label, children = label
+            table.add_row(key, label, f"见下（{len(value)} 项）" if isinstance(value, list) else "见下")
+            items = value if isinstance(value, list) else [value]
+            nested += [(f"{label} {i}", (item, children)) for i, item in enumerate(items, start=1)]
+        else:
+            table.add_row(key, str(label), _value(value))
+    return table, nested
+
+
+def _show(pipeline: Pipeline, result: dict[str, Any]) -> None:
+    console.rule(f"案件 {result['ajbh'] or '(无案件编号)'}")
+    if result["error"]:
+        err_console.print(f"[red]案件停止[/red] {result['error']}", highlight=False)
+        return
+    for target, card in result["cards"].items():
+        mapping = pipeline.mapping(target)
+        table, nested = _table(f"{target}（{mapping.name}）", card, mapping.labels())
+        console.print(table)
+        for title, (item, children) in nested:
+            sub, _ = _table(f"  {title}", item, children)
+            console.print(sub)

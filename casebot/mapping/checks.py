@@ -1,0 +1,168 @@
+"""Deeper checks of a mapping directory (``casebot mappings check``).
+
+Loading already refuses a malformed mapping. These checks go further:
+
+- the police -> ``case_card`` hop exists;
+- each adapter target's declared fields (:attr:`casebot.adapter.Target.fields`)
+  are covered: no unknown field, every required field mapped, text bounded to
+  the field's length, list fields mapped item by item;
+- code tables are complete for every code the police system can send: for each
+  lookup a source-facing mapping makes, every row has a value (every police
+  charge code has a procuratorate code, every measure its codes and labels...),
+  and no key is listed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from casebot.adapter import FieldSpec
+from casebot.errors import MappingError
+from casebot.mapping.engine import CompiledField, CompiledMapping
+from casebot.mapping.loader import MappingSet, load_mappings
+from casebot.model import PoliceCase
+
+__all__ = ["CASE_CARD", "Problem", "check_directory", "check_mappings"]
+
+CASE_CARD = "case_card"
+
+AdapterLoader = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding; ``error`` fails the check, ``warning`` does not."""
+
+    level: Literal["error", "warning"]
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def where(self) -> str:
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+    def __str__(self) -> str:
+        where = self.where
+        return f"{self.level}: {where + ': ' if where else ''}{self.message}"
+
+
+def _default_loader(name: str) -> Any:
+    from casebot.registry import load_adapter  # another package; may be absent
+
+    return load_adapter(name)
+
+
+def check_directory(directory: Path, *, load_adapter: AdapterLoader | None = None) -> list[Problem]:
+    """Every problem of the mappings in ``directory`` (an empty list: all good)."""
+    try:
+        mappings = load_mappings(directory)
+    except MappingError as exc:
+        message = str(exc)
+        if exc.file:
+            prefix = f"{exc.file}:{exc.line}: " if exc.line is not None else f"{exc.file}: "
+            message = message.removeprefix(prefix)
+        return [Problem("error", message, exc.file, exc.line)]
+    return check_mappings(mappings, load_adapter=load_adapter or _default_loader)
+
+
+def check_mappings(mappings: MappingSet, *, load_adapter: AdapterLoader) -> list[Problem]:
+    problems: list[Problem] = []
+    if CASE_CARD not in mappings:
+        problems.append(Problem("error", "no mapping targets case_card (the police -> card hop)",
+                                str(mappings.directory)))
+    for mapping in mappings:
+        if mapping.model is not None:
+            if mapping.target == CASE_CARD and PoliceCase not in mapping.sources.values():
+                problems.append(Problem("error", "the case_card mapping must read a police_case source",
+                                        str(mapping.file), mapping.spec.line_of("sources")))
+        else:
+            problems += _check_adapter(mapping, load_adapter)
+        if PoliceCase in mapping.sources.values():
+            problems += _check_tables(mapping)
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# adapter fields
+
+
+def _check_adapter(mapping: CompiledMapping, load_adapter: AdapterLoader) -> list[Problem]:
+    file = str(mapping.file)
+    try:
+        adapter = load_adapter(mapping.target)
+        specs = tuple(adapter.fields)
+    except Exception as exc:
+        return [Problem("warning", f"adapter not installed: {mapping.target!r} ({type(exc).__name__}); "
+                                   "its fields were not checked", file, mapping.spec.line_of("target"))]
+    return list(_compare(mapping.fields, specs, file, mapping, ""))
+
+
+def _compare(fields: tuple[CompiledField, ...], specs: Iterable[FieldSpec], file: str,
+             mapping: CompiledMapping, prefix: str) -> Iterable[Problem]:
+    mapped = {f.key: f for f in fields}
+    by_name = {s.name: s for s in specs}
+    for key, f in mapped.items():
+        if key not in by_name:
+            yield Problem("error", f"the {mapping.target} card has no field {prefix}{key!r}", file, f.where.line)
+    for spec in by_name.values():
+        name = f"{prefix}{spec.name}"
+        f = mapped.get(spec.name)
+        if f is None:
+            if spec.required and not spec.assigned:
+                yield Problem("error", f"required field {name!r} ({spec.label}) is not mapped", file,
+                              mapping.spec.line_of("fields"))
+            continue
+        if spec.assigned:
+            yield Problem("warning", f"field {name!r} ({spec.label}) is assigned by the system; "
+                                     "the mapped value is ignored", file, f.where.line)
+        if spec.children:
+            if f.children is None:
+                yield Problem("error", f"field {name!r} ({spec.label}) is a list of records: "
+                                       "map it with each + fields", file, f.where.line)
+            else:
+                yield from _compare(f.children, spec.children, file, mapping, f"{name}.")
+        if spec.max_length is not None:
+            if f.max_length is None and spec.type == "text" and f.value is not None:
+                yield Problem("warning", f"field {name!r} holds at most {spec.max_length} characters; "
+                                         "set max_length", file, f.where.line)
+            elif f.max_length is not None and f.max_length > spec.max_length:
+                yield Problem("error", f"field {name!r}: max_length {f.max_length} exceeds the "
+                                       f"{spec.max_length} the target holds", file, f.where.line)
+        if spec.code_table is not None and spec.code_table not in mapping.codes:
+            yield Problem("warning", f"field {name!r} names code table {spec.code_table!r}, "
+                                     "which is not in codes/", file, f.where.line)
+
+
+# ---------------------------------------------------------------------------
+# code tables
+
+
+def _check_tables(mapping: CompiledMapping) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str, str]] = set()
+    keyed: set[tuple[str, str]] = set()
+    for table_name, key, column, where in mapping.lookups:
+        if (table_name, key, column) in seen:
+            continue
+        seen.add((table_name, key, column))
+        table = mapping.codes[table_name]
+        file = str(table.path) if table.path else where.file
+        if (table_name, key) not in keyed:
+            keyed.add((table_name, key))
+            keys = table.values(key)
+            repeated = sorted({k for k in keys if keys.count(k) > 1})
+            if repeated:
+                problems.append(Problem("error", f"code table {table_name!r}: {key} listed twice: "
+                                                 + ", ".join(repeated), file))
+        empty = [row[key] for row in table.rows if not row[column]]
+        if empty:
+            problems.append(Problem(
+                "error", f"code table {table_name!r}: no {column} for {key} " + ", ".join(empty)
+                + f" (looked up by {Path(where.file).name}:{where.line})", file))
+    return problems
