@@ -11,10 +11,13 @@ import os
 import re
 import shutil
 import time
+import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from casebot import logs
+from casebot.privacy import PERSONAL_KEYS, mask_id, mask_name
 
 log = logs.get("artifacts")
 
@@ -60,6 +63,33 @@ class Artifacts:
     def trace_path(self, stem: str) -> Path:
         return self._dir() / f"{safe_name(stem)}.trace.zip"
 
+    def scrub_trace(self, path: Path, secrets: Iterable[str]) -> None:
+        """Rewrite a trace so that the case's names and ID numbers appear only masked.
+
+        Traces keep DOM snapshots (what the pages showed) for debugging; the
+        values the case brought (names, ID numbers, in every spelling met) are
+        replaced in every text entry of the archive. Traces are recorded
+        without screenshots, so no image holds them either.
+        """
+        pairs = sorted({(s, masked(s)) for s in secrets if s and len(s.strip()) >= 2},
+                       key=lambda p: -len(p[0]))
+        if not pairs:
+            return
+        tmp = path.with_suffix(".tmp")
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    dst.writestr(info, data)
+                    continue
+                for raw, mask in pairs:
+                    text = text.replace(raw, mask)
+                dst.writestr(info, text.encode("utf-8"))
+        os.replace(tmp, path)
+        os.chmod(path, 0o600)
+
     def purge(self, keep_days: int) -> int:
         """Remove run folders older than ``keep_days``; returns how many."""
         if not self.root.exists():
@@ -73,3 +103,29 @@ class Artifacts:
         if removed:
             log.info("artifacts.purged", count=removed)
         return removed
+
+
+def masked(value: str) -> str:
+    return mask_id(value) if any(c.isdigit() for c in value) else mask_name(value)
+
+
+def personal_values(*records: Any) -> set[str]:
+    """Every personal value (names, ID numbers) in nested records, as given and without spaces."""
+    found: set[str] = set()
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                if k in PERSONAL_KEYS and isinstance(v, str) and v.strip() and k not in ("password", "mm"):
+                    found.add(v)
+                    found.add(v.strip())
+                    found.add("".join(v.split()))
+                else:
+                    walk(v)
+        elif isinstance(obj, list | tuple):
+            for v in obj:
+                walk(v)
+
+    for r in records:
+        walk(r)
+    return {v for v in found if v}

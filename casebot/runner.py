@@ -30,7 +30,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from casebot import errors, failpoints, logs
 from casebot.adapter import Adapter, Source, Target
-from casebot.artifacts import Artifacts
+from casebot.artifacts import Artifacts, personal_values
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import UNCERTAIN, Item, Ledger, SQLiteLedger
 from casebot.lock import RunLock
@@ -146,6 +146,8 @@ class Runner:
         self.on_progress = on_progress
         self.summary: RunSummary | None = None
         self._blocked_systems: dict[str, str] = {}
+        #: personal values met per case, to scrub from its failure trace
+        self._personal: dict[str, set[str]] = {}
         self._page_changed = False
 
     # -- public --------------------------------------------------------------
@@ -208,7 +210,7 @@ class Runner:
         state = self._storage_state()
         context = await browser.new_context(storage_state=state, locale="zh-CN", accept_downloads=False)
         if self.artifacts.trace:
-            await context.tracing.start(screenshots=True, snapshots=True)
+            await context.tracing.start(screenshots=False, snapshots=True)
         return context
 
     def _storage_state(self) -> dict[str, Any] | None:
@@ -320,6 +322,7 @@ class Runner:
         try:
             card, source_hash = await self._card(worker, it)
             result.card = card
+            self._personal.setdefault(it.key, set()).update(personal_values(card))
             item = self.ledger.get(route.name, it.key) or item
             if item.state == "failed" and not it.replay and item.source_hash == source_hash:
                 result.outcome = "failed"
@@ -390,6 +393,7 @@ class Runner:
     async def _card(self, worker: Worker, it: WorkItem) -> tuple[dict[str, Any], str]:
         route = it.route
         if it.frozen_card is not None:
+            self._personal[it.key] = personal_values(it.frozen_card)
             return it.frozen_card, digest(it.frozen_card)
         source: Source = worker.adapter(route.source)
         record = await self._retrying(worker, lambda: source.read(it.key))
@@ -400,6 +404,7 @@ class Runner:
         else:
             police = record
         source_hash = digest([police, sources])
+        self._personal[it.key] = personal_values(police, sources)
         try:
             case_card = self.pipeline.case_card(police)
             card = self.pipeline.target_card(route.target, case_card, **sources)
@@ -454,7 +459,8 @@ class Runner:
             path = self.artifacts.trace_path(stem)
             try:
                 await worker.context.tracing.stop_chunk(path=str(path))
-                path.chmod(0o600)
+                secrets = self._personal.get(key, set())
+                self.artifacts.scrub_trace(path, secrets)
                 paths.append(str(path))
             except Exception as exc:
                 log.warning("artifact.trace_failed", error=type(exc).__name__)
