@@ -79,7 +79,7 @@ class SandboxProcess:
     """The sandbox in a child process on free loopback ports."""
 
     def __init__(self, *, port: int = 0, faults_file: Path | None = None, sandbox_mode: bool = True,
-                 data_dir: Path | None = None) -> None:
+                 data_dir: Path | None = None, env: dict[str, str] | None = None) -> None:
         self._tmp = None if data_dir else tempfile.TemporaryDirectory(prefix="casebot-sandbox-")
         self.data_dir = data_dir or Path(self._tmp.name)  # type: ignore[union-attr]
         args = [sys.executable, "-m", "sandbox", "--json", "--port", str(port), "--data-dir", str(self.data_dir)]
@@ -88,7 +88,7 @@ class SandboxProcess:
         if not sandbox_mode:
             args.append("--no-sandbox-mode")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                     env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if not line:
             self.proc.wait(10)

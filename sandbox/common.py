@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from sandbox.faults import FaultPlan, Faults
 from sandbox.store import Store
 
 #: the one user of every sandbox system
-SANDBOX_USERS = {"casebot": "sandbox"}
+SANDBOX_USERS = {"casebot": os.environ.get("SANDBOX_PASSWORD", "sandbox")}
 
 
 class BadInput(Exception):
