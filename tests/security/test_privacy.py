@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from casebot.commands.run import execute
 from casebot.config import sandbox_settings
 from casebot.demo import prosecute_some
 from casebot.report import render
-from casebot.runner import CaseResult, Runner, RunSummary
+from casebot.runner import CaseResult, RunSummary
 from sandbox.client import SandboxProcess
 
 
@@ -56,7 +57,7 @@ def texts(root: Path):
             yield str(path), path.read_bytes().decode("utf-8", "replace")
 
 
-async def test_run_leaves_no_personal_data_or_secret(secret_sandbox, tmp_path, monkeypatch):
+def test_run_leaves_no_personal_data_or_secret(secret_sandbox, tmp_path, monkeypatch):
     proc, password = secret_sandbox
     client = proc.client
     client.reset()
@@ -68,17 +69,14 @@ async def test_run_leaves_no_personal_data_or_secret(secret_sandbox, tmp_path, m
     client.add_cases([bad])
     client.set_faults("procuratorate", reject_rate=0.5, seed=4)
     settings = sandbox_settings(client.urls, tmp_path, run={"backoff_initial_s": 0.05, "backoff_max_s": 0.2})
-    first = await Runner(settings, routes=["police-procuratorate"]).run()
+    first = execute(settings, routes=["police-procuratorate"], progress=False)
     assert first.count("failed") >= 2, "failures leave screenshots and traces to search"
     client.set_faults("procuratorate")
     prosecute_some(client, fraction=1.0)
     client.set_faults("court", reject_rate=0.5, seed=5)
-    await Runner(settings, routes=["procuratorate-court"]).run()
-
-    from casebot import report
-    from casebot.commands.run import show  # noqa: F401 - the report is written by the CLI path
-
-    report.write(first, tmp_path / "reports", manual_minutes=6)
+    execute(settings, routes=["procuratorate-court"], progress=False)
+    assert list((tmp_path / "var" / "reports").glob("report-*.html")), "the run wrote its report"
+    assert (tmp_path / "var" / "casebot.jsonl").stat().st_size > 0, "and its log"
     artifacts = list((tmp_path / "var" / "artifacts").rglob("*.zip"))
     assert artifacts, "traces were kept for the failures"
     needles = spellings(police) | {password}
@@ -94,8 +92,7 @@ async def test_run_leaves_no_personal_data_or_secret(secret_sandbox, tmp_path, m
     for f in art.rglob("*"):
         mode = stat.S_IMODE(os.stat(f).st_mode)
         assert mode == (0o700 if f.is_dir() else 0o600), f
-    assert stat.S_IMODE(os.stat(tmp_path / "var" / "casebot.jsonl").st_mode) == 0o600 if (
-        tmp_path / "var" / "casebot.jsonl").exists() else True
+    assert stat.S_IMODE(os.stat(tmp_path / "var" / "casebot.jsonl").st_mode) == 0o600
     assert stat.S_IMODE(os.stat(tmp_path / "var" / "ledger.sqlite3").st_mode) == 0o600
 
 
