@@ -1,0 +1,52 @@
+"""`casebot adapters new` makes a package that imports, a form that loads and a mapping that compiles."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+
+from typer.testing import CliRunner
+
+from casebot.adapter import Target
+from casebot.cli import app
+from casebot.mapping import load_mappings
+from casebot.widgets import Form
+from mappings import MAPPINGS_DIR
+
+
+def test_scaffold_creates_a_working_start(tmp_path):
+    result = CliRunner().invoke(app, ["adapters", "new", "corrections", "--title", "社区矫正管理系统",
+                                      "--root", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    pkg = tmp_path / "adapters" / "corrections"
+    for path in (pkg / "__init__.py", pkg / "form.yaml", tmp_path / "mappings" / "card_to_corrections.yaml",
+                 tmp_path / "tests" / "adapters" / "test_corrections.py"):
+        assert path.exists(), path
+
+    spec = importlib.util.spec_from_file_location("scaffolded_corrections", pkg / "__init__.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    cls = module.CorrectionsAdapter
+    assert issubclass(cls, Target) and cls.name == "corrections" and cls.title == "社区矫正管理系统"
+    for form in ("card", "person", "view"):
+        assert Form.from_yaml(pkg / "form.yaml", form).bindings
+
+    # the mapping stub compiles beside the shipped ones, with the shipped code tables
+    mdir = tmp_path / "mappings"
+    for f in MAPPINGS_DIR.glob("*.yaml"):
+        shutil.copy(f, mdir)
+    shutil.copytree(MAPPINGS_DIR / "codes", mdir / "codes")
+    mset = load_mappings(mdir)
+    assert mset is not None
+
+    compile((tmp_path / "tests" / "adapters" / "test_corrections.py").read_text(), "t", "exec")
+
+    again = CliRunner().invoke(app, ["adapters", "new", "corrections", "--root", str(tmp_path)])
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_scaffold_refuses_bad_names(tmp_path):
+    result = CliRunner().invoke(app, ["adapters", "new", "Bad-Name", "--root", str(tmp_path)])
+    assert result.exit_code != 0
