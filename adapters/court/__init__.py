@@ -1,0 +1,292 @@
+"""审判流程管理系统 (the court's case system): a target.
+
+The card goes in through the 收案登记 wizard as a clerk enters it: 案件信息
+(案由 picked from the autocomplete, 公诉机关, 起诉书文号, 收案日期 typed into the
+date mask), then 当事人 (one repeating row per defendant), then 确认提交; the
+system answers with a toast carrying the assigned 案号, or with its message
+box. Records are found through 案件查询 (by 起诉书文号 or 案号) and read back
+from their detail page. What the adapter relies on in the pages is in
+``form.yaml`` beside this file.
+
+Card (all values strings)::
+
+    {ay, gsjg, qsswh, sarq: "YYYY-MM-DD",
+     bgr: [{xm, xb: "男"/"女", csrq, sfzh, mz, whcd, zy, zz, jyzt: "在押"/"未羁押", qzcs, jycs, jyrq}]}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlencode, urljoin
+
+import yaml
+
+from casebot import errors
+from casebot.adapter import FieldSpec, Target
+from casebot.privacy import mask_name, scrub_text
+from casebot.verify import normalise
+from casebot.widgets import Form
+
+FORM_FILE = Path(__file__).with_name("form.yaml")
+
+BGR_FIELDS = (
+    FieldSpec("xm", "姓名", "text", required=True),
+    FieldSpec("xb", "性别", "choice", required=True, code_table="gender.court_label"),
+    FieldSpec("csrq", "出生日期", "date", required=True),
+    FieldSpec("sfzh", "身份证号", "text", max_length=18),
+    FieldSpec("mz", "民族", "code", code_table="ethnicity.name"),
+    FieldSpec("whcd", "文化程度", "code", code_table="education.court_label"),
+    FieldSpec("zy", "职业", "text"),
+    FieldSpec("zz", "住址", "text"),
+    FieldSpec("jyzt", "羁押状态", "choice", required=True),
+    FieldSpec("qzcs", "强制措施", "code", code_table="measures.court_label"),
+    FieldSpec("jycs", "羁押场所", "code", code_table="detention_houses.court_label"),
+    FieldSpec("jyrq", "羁押日期", "date"),
+)
+
+# one evaluate reads a label/value table and a header/rows table
+_READ_TABLES = """([infoSel, rowsSel]) => {
+  const text = el => (el ? el.innerText : '').replace(/\\s+/g, ' ').trim();
+  const info = {};
+  const it = infoSel ? document.querySelector(infoSel) : null;
+  if (infoSel && !it) return null;
+  if (it) it.querySelectorAll('th').forEach(th => {
+    const td = th.nextElementSibling;
+    if (td && td.tagName === 'TD') info[text(th)] = text(td);
+  });
+  const table = document.querySelector(rowsSel);
+  if (!table) return null;
+  const heads = Array.from(table.querySelectorAll('thead th')).map(text);
+  const rows = Array.from(table.querySelectorAll('tbody tr')).filter(tr => tr.children.length === heads.length)
+    .map(tr => {
+      const row = {}, links = {};
+      Array.from(tr.children).forEach((td, i) => {
+        row[heads[i]] = text(td);
+        const a = td.querySelector('a[href]');
+        if (a) links[heads[i]] = a.getAttribute('href');
+      });
+      return {cells: row, links: links};
+    });
+  return {info: info, rows: rows};
+}"""
+
+
+class CourtAdapter(Target):
+    name: ClassVar[str] = "court"
+    title: ClassVar[str] = "审判流程管理系统"
+    key_field: ClassVar[str] = "qsswh"
+    fields: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec("ay", "案由", "code", required=True, code_table="charges.name"),
+        FieldSpec("gsjg", "公诉机关", "code", required=True, code_table="units.procuratorate_name"),
+        FieldSpec("qsswh", "起诉书文号", "text", required=True, max_length=60),
+        FieldSpec("sarq", "收案日期", "date", required=True),
+        FieldSpec("bgr", "被告人", "list", required=True, children=BGR_FIELDS),
+        FieldSpec("ah", "案号", "text", assigned=True),
+    )
+
+    def __init__(self, context: Any, config: Any) -> None:
+        super().__init__(context, config)
+        self.ui = yaml.safe_load(FORM_FILE.read_text(encoding="utf-8"))
+        self.case_form = Form.from_yaml(FORM_FILE, "case", system=self.name)
+        self.parties_form = Form.from_yaml(FORM_FILE, "parties", system=self.name)
+        #: 案号 -> detail page path, from the success toast's link or the search results
+        self._detail_urls: dict[str, str] = {}
+        #: the page shows a blank wizard nobody has touched yet (just logged in onto it)
+        self._blank_wizard = False
+
+    # -- session -------------------------------------------------------------
+    def _url(self, path: str) -> str:
+        return urljoin(self.config.base_url.rstrip("/") + "/", path.lstrip("/"))
+
+    async def is_login_page(self, page: Any) -> bool:
+        return await page.locator(self.ui["login"]["form"]).count() > 0
+
+    async def login(self, page: Any) -> None:
+        sel = self.ui["login"]
+        self._blank_wizard = False
+        response = await page.goto(self._url(self.ui["pages"]["login_landing"]), wait_until="domcontentloaded")
+        self._raise_for_status(response)
+        if await self.is_login_page(page):
+            if await page.locator(sel["captcha"]).count():
+                raise errors.HumanRequired(self.name, "登录页要求输入验证码")
+            creds = self.config.credentials
+            if creds is None:
+                raise errors.HumanRequired(self.name, "未配置登录账号")
+            await page.locator(sel["username"]).fill(creds.username)
+            await page.locator(sel["password"]).fill(creds.password)
+            async with page.expect_navigation(wait_until="domcontentloaded") as nav:
+                await page.locator(sel["submit"]).click()
+            self._raise_for_status(await nav.value)
+            if await self.is_login_page(page):
+                if await page.locator(sel["captcha"]).count():
+                    raise errors.HumanRequired(self.name, "登录页要求输入验证码")
+                shown = page.locator(sel["error"])
+                message = (await shown.inner_text()).strip() if await shown.count() else "仍停留在登录页"
+                raise errors.HumanRequired(self.name, f"登录失败：{message}")
+        await self.dismiss_notices(page)
+        self._blank_wizard = page.url.split("?")[0].endswith(self.ui["pages"]["new"])
+
+    async def dismiss_notices(self, page: Any) -> None:
+        """The system notice is part of the page as served: close it if it is there (no waiting)."""
+        close = page.locator(self.ui["notice"]["close"])
+        if await close.is_visible():
+            await close.click()
+            await page.locator(self.ui["notice"]["dialog"]).wait_for(state="hidden")
+
+    def _raise_for_status(self, response: Any) -> None:
+        status = getattr(response, "status", None)
+        if status is not None and status >= 500:
+            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
+
+    async def _open(self, page: Any, path: str) -> None:
+        self._blank_wizard = False
+        response = await page.goto(self._url(path), wait_until="domcontentloaded")
+        await self.check_response(page, response)
+        await self.dismiss_notices(page)
+
+    # -- write ---------------------------------------------------------------
+    async def write(self, card: dict[str, Any]) -> str:
+        return await self.guard(self._write(card))
+
+    async def _write(self, card: dict[str, Any]) -> str:
+        key = str(card.get("qsswh") or "")
+        page = await self.page()
+        try:
+            if not (self._blank_wizard and page.url.split("?")[0].endswith(self.ui["pages"]["new"])):
+                await self._open(page, self.ui["pages"]["new"])
+            self._blank_wizard = False
+            steps = self.ui["wizard"]["steps"]
+            await self.case_form.fill(page, {b.field: card.get(b.field, "") for b in self.case_form.bindings})
+            await self._next_step(page, steps[0], card)
+            await self.parties_form.fill(page, {"bgr": card.get("bgr") or []})
+            await self._next_step(page, steps[1], card)
+            return await self._submit(page, card)
+        except errors.SessionExpired:
+            self.forget_login()
+            raise
+        except errors.BusinessError as exc:
+            exc.reason = self._mask(exc.reason, card)
+            raise exc.with_context(case=key) from None
+
+    async def _next_step(self, page: Any, step: dict[str, str], card: dict[str, Any]) -> None:
+        button = page.locator(step["next"])
+        if not await button.count():
+            raise errors.PageChanged(self.name, step["next"], label=step["label"])
+        await button.click()
+        await page.locator(f"{step['shows']}, {step['errors']}").first.wait_for()
+        problems = page.locator(step["errors"])
+        if await problems.count():
+            items = [t.strip() for t in await problems.locator("li").all_inner_texts()]
+            text = "；".join(items) or (await problems.inner_text()).strip()
+            raise errors.RejectedError(text)
+
+    async def _submit(self, page: Any, card: dict[str, Any]) -> str:
+        w = self.ui["wizard"]
+        await page.locator(w["submit"]).click()
+        await page.locator(f"{w['toast_ah']}, {w['message']}").first.wait_for()
+        toast = page.locator(w["toast_ah"])
+        if await toast.count():
+            ah = (await toast.first.inner_text()).strip()
+            link = page.locator(w["toast_link"])
+            if await link.count():
+                href = await link.first.get_attribute("href")
+                if href:
+                    self._detail_urls[ah] = href
+            return ah
+        box = page.locator(w["message"])
+        kind = await box.get_attribute("data-kind") or ""
+        items = [t.strip() for t in await box.locator(w["message_items"]).all_inner_texts() if t.strip()]
+        text = self._mask("；".join(items) or (await box.inner_text()).strip(), card)
+        if kind == "expired":
+            raise errors.SessionExpired(f"{self.name}: 提交时会话已过期（{text}）")
+        if kind == "unknown":
+            raise errors.OutcomeUnknown(f"{self.name}: 提交后结果未知（{text}）")
+        if kind == "duplicate" or w["duplicate_text"] in text:
+            raise errors.AlreadyExists(text)
+        raise errors.RejectedError(text)
+
+    @staticmethod
+    def _mask(text: str, card: dict[str, Any]) -> str:
+        names = sorted({str(d.get("xm") or "").strip() for d in card.get("bgr") or [] if isinstance(d, dict)},
+                       key=len, reverse=True)
+        for name in names:
+            if name:
+                text = text.replace(name, mask_name(name))
+        return scrub_text(text)
+
+    # -- search and read back ----------------------------------------------------
+    async def _search(self, page: Any, **params: str) -> list[dict[str, Any]]:
+        s = self.ui["search"]
+        query = urlencode({s[f"{k}_param"]: v for k, v in params.items()})
+        await self._open(page, f"{self.ui['pages']['search']}?{query}")
+        data = await page.evaluate(_READ_TABLES, [None, s["table"]])
+        if data is None:
+            raise errors.PageChanged(self.name, s["table"], label="案件查询结果")
+        return data["rows"]
+
+    async def find_existing(self, card: dict[str, Any]) -> str | None:
+        return await self.guard(self._find_existing(card))
+
+    async def _find_existing(self, card: dict[str, Any]) -> str | None:
+        s = self.ui["search"]
+        key = str(card.get(self.key_field) or "").strip()
+        if not key:
+            return None
+        page = await self.page()
+        for row in await self._search(page, qsswh=key):
+            cells = row["cells"]
+            if cells.get(s["key_column"], "").strip() == key:
+                ah = cells.get(s["id_column"], "").strip()
+                if row["links"].get(s["id_column"]):
+                    self._detail_urls[ah] = row["links"][s["id_column"]]
+                return ah
+        return None
+
+    async def read_back(self, record_id: str) -> dict[str, Any]:
+        return await self.guard(self._read_back(record_id))
+
+    async def _read_back(self, ah: str) -> dict[str, Any]:
+        s, d = self.ui["search"], self.ui["detail"]
+        page = await self.page()
+        href = self._detail_urls.get(ah)
+        if href is None:
+            for row in await self._search(page, ah=ah):
+                if row["cells"].get(s["id_column"], "").strip() == ah and row["links"].get(s["id_column"]):
+                    href = row["links"][s["id_column"]]
+                    break
+            else:
+                raise errors.VerificationError([("案号", ah, "案件查询中未找到")], case=ah)
+            self._detail_urls[ah] = href
+        await self._open(page, href)
+        data = await page.evaluate(_READ_TABLES, [d["info_table"], d["defendants_table"]])
+        if data is None:
+            raise errors.PageChanged(self.name, f"{d['info_table']} / {d['defendants_table']}", label="案件详情")
+        dates = set(d["dates"])
+
+        def value(field: str, text: str | None) -> str:
+            text = (text or "").strip()
+            return normalise(text) if field in dates and text else text
+
+        info = data["info"]
+        record: dict[str, Any] = {f: value(f, info.get(label)) for f, label in d["info"].items()}
+        record["bgr"] = [{f: value(f, row["cells"].get(label)) for f, label in d["columns"].items()}
+                         for row in data["rows"]]
+        return record
+
+    # -- doctor ----------------------------------------------------------------
+    async def open_form(self) -> list[str]:
+        return await self.guard(self._open_form())
+
+    async def _open_form(self) -> list[str]:
+        page = await self.page()
+        await self._open(page, self.ui["pages"]["new"])
+        gone = [b.label for b in await self.case_form.missing(page)]
+        gone += [b.label for b in await self.parties_form.missing(page)]
+        w = self.ui["wizard"]
+        for step in w["steps"]:
+            if not await page.locator(step["next"]).count():
+                gone.append(step["label"])
+        if not await page.locator(w["submit"]).count():
+            gone.append("确认提交")
+        return gone
