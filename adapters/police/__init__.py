@@ -1,0 +1,262 @@
+"""公安执法办案系统 (police case system): the source of case cards.
+
+The adapter reads what a clerk reads: the 案件列表 (a GET filter form, 20 rows
+a page, followed page by page through 下一页) and each case's read-only detail
+page (the label/value table 案件基本信息 and one 犯罪嫌疑人 tab per suspect, each
+with its 强制措施 table). Where things are on those pages is data, in
+``form.yaml`` beside this file.
+
+A case is returned in the police system's native record format (SPEC section
+1): coded values as their codes (taken from the ``data-code`` the page carries
+beside each name), lists for 案由, 犯罪嫌疑人 and 强制措施, ``""`` for empty text
+and ``None`` for an empty 移送起诉日期. A detail page is read in one navigation
+and one DOM walk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import quote, urlencode, urljoin
+
+import yaml
+
+from casebot import errors
+from casebot.adapter import RecordRef, Source
+from casebot.widgets import Form
+from casebot.widgets.tables import JS_HELPERS, Grid, form_values, table_specs
+
+__all__ = ["PoliceAdapter"]
+
+FORM_FILE = Path(__file__).with_name("form.yaml")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@cache
+def _layout() -> tuple[dict[str, Any], Form, Form]:
+    data = yaml.safe_load(FORM_FILE.read_text(encoding="utf-8"))
+    return (data["pages"], Form.from_yaml(FORM_FILE, "case", "police"),
+            Form.from_yaml(FORM_FILE, "suspect", "police"))
+
+
+#: the whole list page in one call: table, pager, messages
+_LIST_JS = JS_HELPERS + r"""
+const text = s => { const e = document.querySelector(s); return e ? e.textContent.trim() : null; };
+const next = document.querySelector(arg.next);
+return {
+  grid: readRowTable(document.querySelector(arg.table), 'data-code', 'tr.empty'),
+  page: text(arg.page_no), pages: text(arg.page_count), total: text(arg.total),
+  next: next ? next.href : null, error: text(arg.error),
+  notice: !!document.querySelector(arg.notice), login: !!document.querySelector(arg.login),
+  serverError: !!document.querySelector(arg.serverError),
+};
+"""
+
+#: the whole detail page in one call: 案件基本信息, every tab and its panel's tables
+_DETAIL_JS = JS_HELPERS + r"""
+const tabs = Array.from(document.querySelectorAll(arg.tabs)).map(t => {
+  const id = t.getAttribute(arg.panelAttr);
+  const panel = id ? document.getElementById(id.replace(/^#/, '')) : null;
+  return {text: t.textContent.trim(), panel: id, tables: panel ? snapshotTables(panel, arg.suspect) : null};
+});
+return {
+  tables: snapshotTables(document, arg.case), tabs: tabs,
+  notFound: !!document.querySelector(arg.notFound), notice: !!document.querySelector(arg.notice),
+  login: !!document.querySelector(arg.login), serverError: !!document.querySelector(arg.serverError),
+};
+"""
+
+
+def _iso(value: Any, name: str) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    if not _DATE.match(text):
+        raise ValueError(f"{name} must be a date or 'YYYY-MM-DD', not {value!r}")
+    date.fromisoformat(text)
+    return text
+
+
+class PoliceAdapter(Source):
+    """Reads cases from 公安执法办案系统 through its list and detail pages."""
+
+    name: ClassVar[str] = "police"
+    title: ClassVar[str] = "公安执法办案系统"
+    key_field: ClassVar[str] = "ajbh"
+
+    def __init__(self, context: Any, config: Any) -> None:
+        super().__init__(context, config)
+        self.pages, self.case_form, self.suspect_form = _layout()
+
+    # -- helpers -----------------------------------------------------------
+    def _url(self, path: str) -> str:
+        return urljoin(self.config.base_url.rstrip("/") + "/", path.lstrip("/"))
+
+    async def _check_status(self, response: Any) -> None:
+        status = getattr(response, "status", None) if response is not None else None
+        if status is not None and status >= 500:
+            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
+
+    def _common_arg(self) -> dict[str, Any]:
+        return {"notice": self.pages["notice"]["box"], "login": self.pages["login"]["form"],
+                "serverError": self.pages["server_error"]}
+
+    async def _snapshot(self, page: Any, response: Any, body: str, arg: dict[str, Any]) -> dict[str, Any]:
+        """Walk the page once (the login form is looked for in the same walk); check_response on trouble."""
+        status = getattr(response, "status", None) if response is not None else None
+        if status is not None and status >= 500:
+            await self.check_response(page, response)
+        snap = await page.evaluate(f"(arg) => {{ {body} }}", arg)
+        if snap["serverError"]:
+            raise errors.ServerError(f"{self.name}: 系统显示错误页")
+        if snap["login"]:
+            await self.check_response(page, response)
+            raise errors.SessionExpired(f"{self.name}: 会话已过期")
+        return snap
+
+    # -- login ---------------------------------------------------------------
+    async def is_login_page(self, page: Any) -> bool:
+        return await page.locator(self.pages["login"]["form"]).count() > 0
+
+    async def login(self, page: Any) -> None:
+        sel = self.pages["login"]
+        response = await page.goto(self._url(self.pages["home"]), wait_until="domcontentloaded")
+        await self._check_status(response)
+        if not await self.is_login_page(page):
+            await self.dismiss_notices(page)
+            return
+        if await page.locator(sel["captcha"]).count():
+            raise errors.HumanRequired(self.name, "登录页要求输入验证码")
+        creds = self.config.credentials
+        if creds is None:
+            raise errors.HumanRequired(self.name, "未配置登录账号")
+        await page.locator(sel["username"]).fill(creds.username)
+        await page.locator(sel["password"]).fill(creds.password)
+        async with page.expect_navigation(wait_until="domcontentloaded") as nav:
+            await page.locator(sel["submit"]).click()
+        await self._check_status(await nav.value)
+        if await self.is_login_page(page):
+            if await page.locator(sel["captcha"]).count():
+                raise errors.HumanRequired(self.name, "登录页要求输入验证码")
+            message = page.locator(sel["error"])
+            text = (await message.inner_text()).strip() if await message.count() else "登录未成功"
+            raise errors.HumanRequired(self.name, f"登录失败：{text}")
+        await self.dismiss_notices(page)
+
+    async def dismiss_notices(self, page: Any) -> None:
+        sel = self.pages["notice"]
+        box = page.locator(sel["box"])
+        if await box.count():
+            await page.locator(sel["close"]).click()
+            await box.wait_for(state="detached")
+
+    # -- list ------------------------------------------------------------------
+    def list_url(self, status: str | None = "已移送起诉", yssj_from: Any = None, yssj_to: Any = None) -> str:
+        """The 案件列表 URL the filter form (a GET form) submits for these filters."""
+        names = self.pages["list_page"]["params"]
+        params = {}
+        if status:
+            params[names["ajzt"]] = status
+        lo, hi = _iso(yssj_from, "yssj_from"), _iso(yssj_to, "yssj_to")
+        if lo:
+            params[names["yssj_from"]] = lo
+        if hi:
+            params[names["yssj_to"]] = hi
+        query = urlencode(params)
+        return self._url(self.pages["list"]) + (f"?{query}" if query else "")
+
+    async def list_records(self, status: str | None = "已移送起诉", yssj_from: Any = None,
+                           yssj_to: Any = None) -> AsyncIterator[RecordRef]:
+        """Every case the list shows for these filters (``status=None``: all), following 下一页."""
+        url: str | None = self.list_url(status, yssj_from, yssj_to)
+        seen: set[str] = set()
+        expected = 1
+        while url:
+            rows, url, page_no = await self.guard(self._list_page(url, expected))
+            expected = page_no + 1
+            for row in rows:
+                key = row.pop("ajbh")
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield RecordRef(key=key, summary=row)
+
+    async def _list_page(self, url: str, expected: int) -> tuple[list[dict[str, Any]], str | None, int]:
+        sel = self.pages["list_page"]
+        page = await self.page()
+        response = await page.goto(url, wait_until="domcontentloaded")
+        snap = await self._snapshot(page, response, _LIST_JS, {**sel, **self._common_arg()})
+        if snap["notice"]:
+            await self.dismiss_notices(page)
+        if snap["error"]:
+            raise errors.PageChanged(self.name, f"案件列表的查询结果（系统提示：{snap['error']}）")
+        if snap["grid"] is None:
+            raise errors.PageChanged(self.name, f"案件列表（{sel['table']}）")
+        if snap["page"] is None or snap["pages"] is None:
+            raise errors.PageChanged(self.name, f"案件列表的页码（{sel['page_no']}）")
+        try:
+            page_no, pages = int(snap["page"]), int(snap["pages"])
+        except ValueError:
+            raise errors.PageChanged(self.name, f"案件列表的页码（“{snap['page']}/{snap['pages']}”）") from None
+        if page_no != expected:
+            raise errors.PageChanged(self.name, f"案件列表第 {expected} 页（打开的是第 {page_no} 页）")
+        grid = Grid(headers=snap["grid"]["headers"], rows=snap["grid"]["rows"])
+        try:
+            rows = grid.records(sel["columns"])
+        except KeyError as exc:
+            raise errors.PageChanged(self.name, f"案件列表的列“{exc.args[0]}”") from None
+        except ValueError as exc:
+            raise errors.PageChanged(self.name, f"案件列表的内容（{exc}）") from None
+        next_url = snap["next"]
+        if page_no < pages and not next_url:
+            raise errors.PageChanged(self.name, f"案件列表的“下一页”链接（{sel['next']}）")
+        return rows, (next_url if page_no < pages else None), page_no
+
+    # -- detail ----------------------------------------------------------------
+    def detail_url(self, ajbh: str) -> str:
+        return self._url(self.pages["detail"].format(key=quote(ajbh, safe="")))
+
+    async def read(self, key: str) -> dict[str, Any]:
+        """The case ``key`` (案件编号) in the native record format of SPEC section 1."""
+        return await self.guard(self._read(key))
+
+    async def _read(self, ajbh: str) -> dict[str, Any]:
+        page = await self.page()
+        response = await page.goto(self.detail_url(ajbh), wait_until="domcontentloaded")
+        snap = await self._snapshot(page, response, _DETAIL_JS, self._detail_arg())
+        if snap["notice"]:
+            await self.dismiss_notices(page)
+        if snap["notFound"]:
+            raise errors.DataError("公安系统中找不到该案件", case=ajbh)
+        record = self.parse_detail(snap)
+        if record["ajbh"] != ajbh:
+            raise errors.PageChanged(self.name, f"案件 {ajbh} 的详情页（打开的是 {record['ajbh']}）")
+        return record
+
+    def _detail_arg(self) -> dict[str, Any]:
+        sel = self.pages["detail_page"]
+        return {"tabs": sel["tabs"], "panelAttr": sel["tab_panel_attr"], "notFound": sel["not_found"],
+                "case": table_specs(self.case_form), "suspect": table_specs(self.suspect_form),
+                **self._common_arg()}
+
+    def parse_detail(self, snap: dict[str, Any]) -> dict[str, Any]:
+        """The native record from a detail-page snapshot; PageChanged naming whatever is missing."""
+        record = form_values(self.case_form, snap["tables"], system=self.name)
+        tabs = snap["tabs"]
+        if not tabs:
+            raise errors.PageChanged(self.name, f"犯罪嫌疑人页签（{self.pages['detail_page']['tabs']}）")
+        suspects = []
+        for n, tab in enumerate(tabs, 1):
+            title = tab["text"] or f"犯罪嫌疑人{n}"
+            if tab["tables"] is None:
+                raise errors.PageChanged(self.name, f"“{title}”页签的信息面板（#{tab['panel'] or '?'}）")
+            suspects.append(form_values(self.suspect_form, tab["tables"], where=f"“{title}”的", system=self.name))
+        record["xyr"] = suspects
+        return record
+

@@ -1,0 +1,267 @@
+"""公安执法办案系统 (police case system): the source the robot reads cases from (SPEC section 1).
+
+Pages, as a clerk sees them:
+
+``/login``                 login form (CSRF token; a captcha under the ``captcha`` fault)
+``/ajgl/ajlb``             案件列表: 20 rows a page ordered by 案件编号, GET filter form
+                           (案件编号, 案件状态, 移送起诉日期 from/to), pager 第 N/M 页 with 上一页/下一页
+``/ajgl/ajxx?ajbh=...``    read-only case detail: label/value table 案件基本信息 and one tab
+                           per 犯罪嫌疑人, each with its 强制措施 table
+
+Coded values are shown by name and carry the raw code in ``data-code``.
+Cases are kept as JSON in SQLite, one row per case.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Response, g, jsonify, redirect, render_template, request, session, url_for
+from markupsafe import Markup, escape
+
+from sandbox.codes import table
+from sandbox.common import BadInput, SandboxSystem, json_body
+from sandbox.faults import FaultPlan
+from sandbox.police.records import validate_cases
+from sandbox.seed import STATUSES, generate_cases
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS cases (
+    ajbh TEXT PRIMARY KEY,
+    ajzt TEXT NOT NULL,
+    yssj TEXT,
+    json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_ajzt_yssj ON cases (ajzt, yssj);
+"""
+
+PAGE_SIZE = 20
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CAPTCHA_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _names(name: str, key: str, value: str) -> dict[str, str]:
+    return {row[key]: row[value] for row in table(name)}
+
+
+class CodeNames:
+    """code -> name for each police code table (what the pages show)."""
+
+    def __init__(self) -> None:
+        self.charges = _names("charges", "police_code", "name")
+        self.units = _names("units", "police_unit_code", "police_unit_name")
+        self.gender = _names("gender", "code", "name")
+        self.id_types = _names("id_types", "code", "name")
+        self.countries = _names("countries", "alpha3", "name")
+        self.ethnicity = _names("ethnicity", "code", "name")
+        self.education = _names("education", "police_code_gb4658_84", "police_name")
+        self.measures = _names("measures", "police_code", "police_name")
+
+
+def _text(value: Any) -> Markup:
+    """Autoescaped text that keeps a carriage return (HTML parsing would fold a raw CR into LF)."""
+    if value is None:
+        return Markup("")
+    return Markup(str(escape(str(value))).replace("\r", "&#13;"))
+
+
+def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = None) -> SandboxSystem:
+    system = SandboxSystem(name="police", title="公安执法办案系统", import_name=__name__, schema_sql=SCHEMA,
+                           data_dir=data_dir, sandbox_mode=sandbox_mode, plan=plan)
+    app = system.app
+    # static files are cached by the browser, as an intranet server would configure them
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
+    names = CodeNames()
+    app.jinja_env.filters["t"] = _text
+    app.jinja_env.globals["codes"] = names
+    captchas: dict[str, str] = {}
+
+    @system.on_reset
+    def _forget_captchas() -> None:
+        captchas.clear()
+
+    # -- storage -----------------------------------------------------------
+    def store_cases(records: list[dict[str, Any]]) -> None:
+        with system.store.tx() as db:
+            for rec in records:
+                db.execute("INSERT OR REPLACE INTO cases (ajbh, ajzt, yssj, json) VALUES (?, ?, ?, ?)",
+                           (rec["ajbh"], rec["ajzt"], rec["yssj"], json.dumps(rec, ensure_ascii=False)))
+
+    # -- login -------------------------------------------------------------
+    def new_captcha() -> None:
+        cid = secrets.token_hex(8)
+        rng = random.Random(secrets.randbits(32))
+        captchas[cid] = "".join(rng.choice(_CAPTCHA_CHARS) for _ in range(4))
+        session["captcha_id"] = cid
+
+    def render_login(error: str = "", status: int = 200, username: str = "") -> tuple[str, int]:
+        captcha = system.faults.plan.captcha
+        if captcha:
+            new_captcha()
+        nxt = request.values.get("next", "")
+        return render_template("login.html", error=error, captcha=captcha, next=nxt, username=username), status
+
+    @app.get("/")
+    def home() -> Response:
+        if g.session is None:
+            return redirect(url_for("login"))
+        return redirect(url_for("case_list"))
+
+    @app.get("/login")
+    def login() -> Any:
+        if g.session is not None:
+            return redirect(url_for("case_list"))
+        return render_login()
+
+    @app.post("/login")
+    def login_post() -> Any:
+        form = request.form
+        username = form.get("username", "").strip()
+        if not system.csrf_ok(form.get("csrf_token")):
+            return render_login("页面已过期或请求无效，请刷新页面后重新登录", 400, username)
+        if system.faults.plan.captcha:
+            cid = session.pop("captcha_id", None)
+            answer = captchas.pop(cid, None) if cid else None
+            typed = form.get("captcha", "").strip().upper()
+            if not answer or typed != answer:
+                return render_login("验证码错误", 200, username)
+        if not system.check_password(username, form.get("password", "")):
+            return render_login("用户名或密码错误", 200, username)
+        system.start_session(username)
+        nxt = form.get("next", "")
+        if not nxt.startswith("/") or nxt.startswith("//") or nxt.startswith("/login"):
+            nxt = url_for("case_list")
+        return redirect(nxt)
+
+    @app.get("/login/captcha.svg")
+    def captcha_image() -> Response:
+        cid = session.get("captcha_id")
+        text = captchas.get(cid, "????") if cid else "????"
+        rng = random.Random(cid or "x")
+        glyphs = "".join(
+            f'<text x="{12 + i * 22}" y="{28 + rng.randint(-4, 4)}" transform="rotate({rng.randint(-20, 20)} '
+            f'{18 + i * 22} 22)" fill="#{rng.randint(0, 0x66):02x}{rng.randint(0, 0x66):02x}'
+            f'{rng.randint(0x66, 0xcc):02x}">{ch}</text>' for i, ch in enumerate(text))
+        lines = "".join(
+            f'<line x1="{rng.randint(0, 100)}" y1="{rng.randint(0, 40)}" x2="{rng.randint(0, 100)}" '
+            f'y2="{rng.randint(0, 40)}" stroke="#999" stroke-width="1"/>' for _ in range(5))
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40" viewBox="0 0 100 40">'
+               f'<rect width="100" height="40" fill="#e8eef7"/>{lines}'
+               f'<g font-family="monospace" font-size="22" font-weight="bold">{glyphs}</g></svg>')
+        return Response(svg, mimetype="image/svg+xml")
+
+    @app.post("/logout")
+    def logout() -> Any:
+        if g.session is not None and system.csrf_ok(request.form.get("csrf_token")):
+            system.end_session()
+        return redirect(url_for("login"))
+
+    # -- case list ---------------------------------------------------------
+    @app.get("/ajgl/ajlb")
+    @system.login_required
+    def case_list() -> Any:
+        args = request.args
+        f = {
+            "ajbh": args.get("ajbh", "").strip(),
+            "ajzt": args.get("ajzt", "").strip(),
+            "yssj_from": args.get("yssj_from", "").strip(),
+            "yssj_to": args.get("yssj_to", "").strip(),
+        }
+        error = ""
+        where, params = [], []
+        if f["ajbh"]:
+            where.append("ajbh LIKE ?")
+            params.append("%" + f["ajbh"].replace("%", "").replace("_", "") + "%")
+        if f["ajzt"]:
+            if f["ajzt"] not in STATUSES:
+                error = "案件状态不正确"
+            where.append("ajzt = ?")
+            params.append(f["ajzt"])
+        for key, op in (("yssj_from", ">="), ("yssj_to", "<=")):
+            if f[key]:
+                if not _DATE.match(f[key]):
+                    error = "移送起诉日期格式应为 YYYY-MM-DD"
+                where.append(f"yssj IS NOT NULL AND yssj {op} ?")
+                params.append(f[key])
+        sql_where = (" WHERE " + " AND ".join(where)) if where else ""
+        rows: list[dict[str, Any]] = []
+        total = 0
+        try:
+            page = max(1, int(args.get("page", "1")))
+        except ValueError:
+            page = 1
+        pages = 1
+        if not error:
+            total = system.store.one(f"SELECT COUNT(*) AS n FROM cases{sql_where}", tuple(params))["n"]
+            pages = max(1, math.ceil(total / PAGE_SIZE))
+            page = min(page, pages)
+            found = system.store.query(f"SELECT json FROM cases{sql_where} ORDER BY ajbh LIMIT ? OFFSET ?",
+                                       (*params, PAGE_SIZE, (page - 1) * PAGE_SIZE))
+            rows = [json.loads(r["json"]) for r in found]
+
+        def page_url(n: int) -> str:
+            return url_for("case_list", **{k: v for k, v in f.items() if v}, page=n)
+
+        return render_template("case_list.html", rows=rows, f=f, error=error, page=page, pages=pages,
+                               total=total, offset=(page - 1) * PAGE_SIZE, statuses=STATUSES,
+                               prev_url=page_url(page - 1) if page > 1 else None,
+                               next_url=page_url(page + 1) if page < pages else None)
+
+    # -- case detail -------------------------------------------------------
+    @app.get("/ajgl/ajxx")
+    @system.login_required
+    def case_detail() -> Any:
+        ajbh = request.args.get("ajbh", "").strip()
+        row = system.store.one("SELECT json FROM cases WHERE ajbh = ?", (ajbh,)) if ajbh else None
+        if row is None:
+            return render_template("not_found.html", ajbh=ajbh), 404
+        case = json.loads(row["json"])
+        return render_template("case_detail.html", case=case)
+
+    # -- /_sandbox/ ----------------------------------------------------------
+    @app.post("/_sandbox/cases")
+    def sandbox_add_cases() -> Response:
+        records = validate_cases(json_body(), names.units)
+        store_cases(records)
+        return jsonify(ok=True, count=len(records))
+
+    @app.get("/_sandbox/cases")
+    def sandbox_list_cases() -> Response:
+        rows = system.store.query("SELECT json FROM cases ORDER BY ajbh")
+        return jsonify([json.loads(r["json"]) for r in rows])
+
+    @app.post("/_sandbox/seed")
+    def sandbox_seed() -> Response:
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", "body must be a JSON object like {\"n\": 50, \"seed\": 42}")
+        unknown = set(body) - {"n", "seed", "status", "month"}
+        if unknown:
+            raise BadInput(sorted(unknown)[0], "unknown key")
+        n = body.get("n", 50)
+        seed = body.get("seed", 42)
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 5000:
+            raise BadInput("n", "n must be an integer between 0 and 5000")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise BadInput("seed", "seed must be an integer")
+        opts: dict[str, Any] = {}
+        if body.get("status") is not None:
+            if body["status"] not in STATUSES:
+                raise BadInput("status", f"status must be one of {', '.join(STATUSES)}")
+            opts["status"] = body["status"]
+        if body.get("month") is not None:
+            month = str(body["month"])
+            if not re.fullmatch(r"\d{4}(0[1-9]|1[0-2])", month):
+                raise BadInput("month", "month must be yyyymm")
+            opts["month"] = month
+        records = validate_cases(generate_cases(n, seed, **opts), names.units)
+        store_cases(records)
+        return jsonify(ok=True, count=len(records), keys=[r["ajbh"] for r in records])
+
+    return system
