@@ -117,14 +117,19 @@ def parse_expression(env: MappingEnvironment, source: str) -> nodes.Expr:
                                     hint="an expression is one value; {% %} blocks are not allowed")
     except TemplateError as exc:
         raise ExpressionRefused(f"not a valid expression: {exc.message}",
-                                hint="write a Jinja2 expression without {{ }}") from None
+                                hint="write one Jinja2 expression, without {{ }} or {% %}") from None
+    except RecursionError:
+        raise ExpressionRefused("expression nested too deeply") from None
     return expr
 
 
 def analyse(env: MappingEnvironment, expr: nodes.Expr, scope: Mapping[str, Shape]) -> Analysis:
     """Refuse anything outside the allowed constructs; infer the expression's shape."""
     out = Analysis(ANY)
-    out.shape = _Analyser(env, scope, out).visit(expr)
+    try:
+        out.shape = _Analyser(env, scope, out).visit(expr)
+    except RecursionError:
+        raise ExpressionRefused("expression nested too deeply") from None
     return out
 
 
@@ -285,4 +290,6 @@ def compile_expression(env: MappingEnvironment, source: str,
         compiled = env.compile_expression(source, undefined_to_none=False)
     except TemplateError as exc:
         raise ExpressionRefused(f"cannot compile expression: {exc.message}") from None
+    except RecursionError:
+        raise ExpressionRefused("expression nested too deeply") from None
     return compiled, analysis
