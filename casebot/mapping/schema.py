@@ -136,12 +136,12 @@ class FieldMap(_Spec):
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldMap:
+        if self.each is not None and self.fields is None:
+            raise ValueError("`each` needs `fields` describing one item")
         given = [k for k in ("const", "path", "expr", "fields") if k in self.model_fields_set]
         if len(given) != 1:
             raise ValueError("give exactly one of const, path, expr or fields"
                              + (f" (found {', '.join(given)})" if given else ""))
-        if self.each is not None and self.fields is None:
-            raise ValueError("`each` needs `fields` describing one item")
         if self.fields is not None and self.lookup is not None:
             raise ValueError("`lookup` applies to a value, not to an object with `fields`")
         if self.subject is not None and self.each is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casebot import idcard
@@ -64,6 +64,7 @@ def test_invalid_birth_date_in_valid_checksum() -> None:
         idcard.validate(body + idcard.check_digit(body))
 
 
+@settings(deadline=None)
 @given(REGIONS, BIRTHS, SERIALS)
 def test_generated_ids_are_valid(region: str, birth: date, serial: int) -> None:
     number = make_id(region, birth, serial)
@@ -73,6 +74,7 @@ def test_generated_ids_are_valid(region: str, birth: date, serial: int) -> None:
     assert idcard.sex(number) == ("1" if serial % 2 else "2")
 
 
+@settings(deadline=None, max_examples=60)
 @given(REGIONS, BIRTHS, SERIALS, st.data())
 def test_normalize_undoes_clerk_typing(region: str, birth: date, serial: int, data: st.DataObject) -> None:
     number = make_id(region, birth, serial)
@@ -84,6 +86,7 @@ def test_normalize_undoes_clerk_typing(region: str, birth: date, serial: int, da
     assert idcard.to_18(typed) == number
 
 
+@settings(deadline=None)
 @given(REGIONS, st.dates(min_value=date(1900, 1, 1), max_value=date(1999, 12, 31)), SERIALS)
 def test_upgrade_15_roundtrip(region: str, birth: date, serial: int) -> None:
     old = f"{region}{birth:%y%m%d}{serial:03d}"
@@ -93,6 +96,7 @@ def test_upgrade_15_roundtrip(region: str, birth: date, serial: int) -> None:
     assert new[:6] + new[8:17] == old
 
 
+@settings(deadline=None)
 @given(REGIONS, BIRTHS, SERIALS, st.integers(min_value=0, max_value=16), st.integers(1, 9))
 def test_any_single_digit_change_is_caught(region: str, birth: date, serial: int, pos: int, delta: int) -> None:
     number = make_id(region, birth, serial)
@@ -100,6 +104,7 @@ def test_any_single_digit_change_is_caught(region: str, birth: date, serial: int
     assert not idcard.is_valid(changed)
 
 
+@settings(deadline=None)
 @given(REGIONS, BIRTHS, SERIALS)
 def test_wrong_check_character_is_caught(region: str, birth: date, serial: int) -> None:
     number = make_id(region, birth, serial)
@@ -108,6 +113,7 @@ def test_wrong_check_character_is_caught(region: str, birth: date, serial: int) 
             assert not idcard.is_valid(number[:17] + c)
 
 
+@settings(deadline=None)
 @given(st.text(max_size=30))
 def test_to_18_never_crashes_unexpectedly(text: str) -> None:
     try:
