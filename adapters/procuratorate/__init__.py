@@ -1,0 +1,401 @@
+"""检察业务应用系统 (the procuratorate's system): a target for police cases, a source of 起诉 facts.
+
+Everything goes through the system's pages, as a clerk works:
+
+- the shell (left menu, every page in the ``main`` iframe): 案件受理 opens the
+  case card (案卡); 综合查询 searches records by 移送案件编号 / 部门受案号 / 状态;
+- the case card: tab 受理情况 (移送单位 / 移送案由 in code-picker dialogs, dates
+  through the calendar popup), tab 犯罪嫌疑人情况 (one person card per suspect,
+  entered in a dialog whose form lives in its own iframe), then 保存: a red box
+  lists every failure of the 案卡质量检查, or ``保存成功`` shows the 部门受案号;
+- a record's view page shows every field, codes in ``data-code`` attributes.
+
+The card (what :meth:`write` takes and :meth:`read_back` returns)::
+
+    {ysajbh, ajmc, ajlb, ysdw, ysay: [codes], slrq, ajzy,
+     xyr: [{xm, bm, xb, csrq, zjlx, zjhm, gj, mz, xl, zy, hjdqh, hjdxz, xzz,
+            sfwcn, qzcs, qzcsrq, jycs, ay: [codes]}]}
+
+:meth:`read` (as a source) returns the stored record: the card plus
+``bmsah``, ``zt``, ``qsswh``, ``qsrq``. Where the controls are is in
+``form.yaml`` beside this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+
+from casebot import errors
+from casebot.adapter import FieldSpec, RecordRef, Source, Target
+from casebot.privacy import mask_name, scrub_text
+from casebot.widgets import Form
+from casebot.widgets.dialog import FrameDialog, messages
+
+FORM_YAML = Path(__file__).with_name("form.yaml")
+_UI: dict[str, Any] = yaml.safe_load(FORM_YAML.read_text(encoding="utf-8"))["pages"]
+
+CASE_KEYS = ("ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy", "xyr")
+RECORD_KEYS = ("bmsah", "ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy", "zt", "qsswh", "qsrq", "xyr")
+PERSON_KEYS = ("xm", "bm", "xb", "csrq", "zjlx", "zjhm", "gj", "mz", "xl", "zy", "hjdqh", "hjdxz", "xzz",
+               "sfwcn", "qzcs", "qzcsrq", "jycs", "ay")
+LIST_FILTERS = ("zt", "ysajbh", "bmsah")
+DUPLICATE = "该案件已受理"
+
+#: what a document in the shell or its iframes shows: the login form, the error page,
+#: a notice over the page, the expected page (``ok``) or something else (``missing``)
+_STATE_JS = """([ready, login, error, notice]) => {
+  if (document.querySelector(login)) return 'login';
+  if (document.querySelector(error)) return 'error';
+  if (ready && !document.querySelector(ready)) return 'missing';
+  return document.querySelector(notice) ? 'notice' : 'ok';
+}"""
+
+#: the view page, parsed in one go: data-field cells; codes in data-code, lists in data-list
+_VIEW_JS = """([caseSel, personSel]) => {
+  const val = (el) => {
+    if (el.hasAttribute('data-list')) {
+      return [...el.querySelectorAll('[data-code]')].map(s => s.getAttribute('data-code'));
+    }
+    if (el.hasAttribute('data-code')) return el.getAttribute('data-code');
+    return el.textContent.trim();
+  };
+  const rec = {};
+  document.querySelectorAll(caseSel).forEach(el => { rec[el.dataset.field] = val(el); });
+  rec.xyr = [...document.querySelectorAll(personSel)].map(card => {
+    const p = {};
+    card.querySelectorAll('[data-field]').forEach(el => { p[el.dataset.field] = val(el); });
+    return p;
+  });
+  return rec;
+}"""
+
+#: the search result rows, in one go
+_ROWS_JS = """([rowSel, cellSel]) => [...document.querySelectorAll(rowSel)].map(tr => {
+  const r = {};
+  tr.querySelectorAll(cellSel).forEach(td => {
+    r[td.dataset.col] = td.hasAttribute('data-code') ? td.getAttribute('data-code') : td.textContent.trim();
+  });
+  return r;
+})"""
+
+
+def _person_fields() -> tuple[FieldSpec, ...]:
+    return (
+        FieldSpec("xm", "姓名", required=True),
+        FieldSpec("bm", "别名"),
+        FieldSpec("xb", "性别", "code", required=True, code_table="gender"),
+        FieldSpec("csrq", "出生日期", "date", required=True),
+        FieldSpec("zjlx", "证件类型", "code", required=True, code_table="id_types"),
+        FieldSpec("zjhm", "证件号码", required=True),
+        FieldSpec("gj", "国籍", "code", required=True, code_table="countries"),
+        FieldSpec("mz", "民族", "code", code_table="ethnicity"),
+        FieldSpec("xl", "学历", "code", required=True, code_table="education"),
+        FieldSpec("zy", "职业"),
+        FieldSpec("hjdqh", "户籍地区划"),
+        FieldSpec("hjdxz", "户籍地详址"),
+        FieldSpec("xzz", "现住址"),
+        FieldSpec("sfwcn", "是否未成年", "choice", required=True),
+        FieldSpec("qzcs", "强制措施", "code", code_table="measures"),
+        FieldSpec("qzcsrq", "强制措施日期", "date"),
+        FieldSpec("jycs", "羁押场所", "code", code_table="detention_houses"),
+        FieldSpec("ay", "人卡罪名", "codes", required=True, code_table="charges"),
+    )
+
+
+class ProcuratorateAdapter(Target, Source):
+    """检察业务应用系统: writes case cards (案卡 + 人卡), reads records and their 起诉 facts."""
+
+    name = "procuratorate"
+    title = "检察业务应用系统"
+    key_field = "ysajbh"
+    fields: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec("ysajbh", "移送案件编号", required=True),
+        FieldSpec("ajmc", "案件名称", required=True),
+        FieldSpec("ajlb", "案件类别", "choice", required=True),
+        FieldSpec("ysdw", "移送单位", "code", required=True, code_table="units"),
+        FieldSpec("ysay", "移送案由", "codes", required=True, code_table="charges"),
+        FieldSpec("slrq", "受理日期", "date", required=True),
+        FieldSpec("ajzy", "案情摘要", max_length=1000),
+        FieldSpec("xyr", "犯罪嫌疑人（人卡）", "list", required=True, children=_person_fields()),
+        FieldSpec("bmsah", "部门受案号", assigned=True),
+    )
+
+    case_form: ClassVar[Form] = Form.from_yaml(FORM_YAML, "case", "procuratorate")
+    person_form: ClassVar[Form] = Form.from_yaml(FORM_YAML, "person", "procuratorate")
+    ui: ClassVar[dict[str, Any]] = _UI
+
+    # -- pages -------------------------------------------------------------------------
+    def _url(self, path: str) -> str:
+        return self.config.base_url.rstrip("/") + path
+
+    def _content(self, page: Any) -> Any:
+        """The shell's content iframe (a Playwright Frame, the same across its navigations)."""
+        name = self.ui["shell"]["content_frame"]
+        frame = page.frame(name=name)
+        if frame is None:
+            raise errors.PageChanged(self.name, f"iframe[name={name}]")
+        return frame
+
+    async def _state(self, scope: Any, ready: str | None) -> str:
+        ui = self.ui
+        return await scope.evaluate(_STATE_JS, [ready, ui["login"]["form"], ui["error_page"], ui["notice"]["box"]])
+
+    async def _settle(self, scope: Any, response: Any, ready: str | None) -> None:
+        """After a page loaded in ``scope``: 500 / login page / missing element -> errors; close a notice."""
+        status = getattr(response, "status", None) if response is not None else None
+        if status is not None and status >= 500:
+            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
+        state = await self._state(scope, ready)
+        if state == "login":
+            self.forget_login()
+            raise errors.SessionExpired(f"{self.name}: 会话已过期")
+        if state == "error":
+            raise errors.ServerError(f"{self.name}: 系统异常页面")
+        if state == "missing":
+            raise errors.PageChanged(self.name, ready or "")
+        if state == "notice":
+            await scope.locator(self.ui["notice"]["close"]).click()
+
+    async def _navigate(self, frame: Any, trigger: Callable[[], Awaitable[Any]], ready: str | None) -> Any:
+        """Run ``trigger`` (a click) and wait for ``frame``'s new page; check it."""
+        async with frame.expect_navigation(wait_until="load") as nav:
+            await trigger()
+        await self._settle(frame, await nav.value, ready)
+        return frame
+
+    async def is_login_page(self, page: Any) -> bool:
+        form = self.ui["login"]["form"]
+        if await page.locator(form).count():
+            return True
+        frames = getattr(page, "main_frame", None)
+        if frames is not None:
+            for frame in frames.child_frames:
+                if await frame.locator(form).count():
+                    return True
+        return False
+
+    async def login(self, page: Any) -> None:
+        ui = self.ui["login"]
+        response = await page.goto(self._url(self.ui["shell"]["path"]), wait_until="load")
+        status = getattr(response, "status", None)
+        if status is not None and status >= 500:
+            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
+        if not await page.locator(ui["form"]).count():
+            await self._settle(page, None, self.ui["shell"]["ready"])
+            return  # a session kept from `casebot login`
+        if await page.locator(ui["captcha"]).count():
+            raise errors.HumanRequired(self.name, "登录页要求输入验证码")
+        creds = self.config.credentials
+        if creds is None:
+            raise errors.HumanRequired(self.name, "未配置登录账号")
+        await page.locator(ui["username"]).fill(creds.username)
+        await page.locator(ui["password"]).fill(creds.password)
+        async with page.expect_navigation(wait_until="load") as nav:
+            await page.locator(ui["submit"]).click()
+        response = await nav.value
+        status = getattr(response, "status", None)
+        if status is not None and status >= 500:
+            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
+        if await page.locator(ui["form"]).count():
+            shown = await messages(page, ui["error"])
+            if await page.locator(ui["captcha"]).count():
+                raise errors.HumanRequired(self.name, "登录页要求输入验证码")
+            raise errors.HumanRequired(self.name, f"登录失败：{'；'.join(shown) or '未知原因'}")
+        await self._settle(page, None, self.ui["shell"]["ready"])
+
+    async def dismiss_notices(self, page: Any) -> None:
+        close = self.ui["notice"]["close"]
+        for scope in (page, *page.main_frame.child_frames):
+            loc = scope.locator(close)
+            if await loc.count() and await loc.first.is_visible():
+                await loc.first.click()
+
+    async def _shell(self) -> tuple[Any, Any]:
+        """The logged-in page showing the shell, and its content frame."""
+        page = await self.page()
+        if page.url.rstrip("/") != self._url(self.ui["shell"]["path"]).rstrip("/"):
+            response = await page.goto(self._url(self.ui["shell"]["path"]), wait_until="load")
+            await self._settle(page, response, self.ui["shell"]["ready"])
+        return page, self._content(page)
+
+    async def _menu(self, page: Any, menu: str, ready: str) -> Any:
+        frame = self._content(page)
+        return await self._navigate(frame, lambda: page.locator(menu).click(), ready)
+
+    def _mask(self, text: str, card: dict[str, Any] | None) -> str:
+        """The system's message with the card's names masked and ID-like numbers scrubbed."""
+        names: set[str] = set()
+        for p in (card or {}).get("xyr") or []:
+            for key in ("xm", "bm"):
+                if p.get(key):
+                    names.add(str(p[key]))
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, mask_name(name))
+        return scrub_text(text)
+
+    # -- Target ------------------------------------------------------------------------
+    async def write(self, card: dict[str, Any]) -> str:
+        return await self.guard(self._write(card))
+
+    async def _write(self, card: dict[str, Any]) -> str:
+        ui = self.ui["case"]
+        page, _ = await self._shell()
+        frame = await self._menu(page, self.ui["shell"]["menu_case"], ui["form"])
+        await self.case_form.fill(frame, {k: card[k] for k in CASE_KEYS if k in card and k != "xyr"})
+        await frame.locator(ui["tab_persons"]).click()
+        dialog = FrameDialog(frame, open=ui["add_person"], frame=ui["person_frame"], system=self.name)
+        child = await dialog.frame_of()
+        for i, person in enumerate(card.get("xyr") or []):
+            response = await dialog.show(child)
+            await self._settle(child, response, self.ui["person"]["form"])
+            await self.person_form.fill(child, person)
+            await child.locator(self.ui["person"]["ok"]).click()
+            await frame.locator(ui["person_rows"]).nth(i).wait_for(state="attached")
+        return await self._save(frame, card)
+
+    async def _save(self, frame: Any, card: dict[str, Any]) -> str:
+        ui = self.ui["case"]
+        key = card.get(self.key_field)
+        try:
+            async with frame.expect_navigation(wait_until="load") as nav:
+                await frame.locator(ui["save"]).click()
+            response = await nav.value
+        except errors.CasebotError:
+            raise
+        except Exception as exc:
+            raise errors.OutcomeUnknown(f"{self.name}: 保存后未收到系统应答（{type(exc).__name__}）") from exc
+        status = getattr(response, "status", None)
+        if status is not None and status >= 500:
+            raise errors.OutcomeUnknown(f"{self.name}: 保存时系统返回 {status}，无法确认是否已保存")
+        state = await self._state(frame, None)
+        if state == "login":
+            self.forget_login()
+            raise errors.SessionExpired(f"{self.name}: 会话已过期，案卡未保存")
+        if state == "error":
+            raise errors.OutcomeUnknown(f"{self.name}: 保存时系统异常，无法确认是否已保存")
+        saved = frame.locator(ui["saved_id"])
+        if await saved.count():
+            return (await saved.inner_text()).strip()
+        failures = await messages(frame, ui["errors"])
+        if not failures:
+            raise errors.OutcomeUnknown(f"{self.name}: 保存后的页面既无“保存成功”也无错误提示")
+        reason = self._mask("；".join(failures), card)
+        if any(f.startswith(DUPLICATE) for f in failures):
+            raise errors.AlreadyExists(reason, case=key)
+        raise errors.RejectedError(reason, case=key)
+
+    async def find_existing(self, card: dict[str, Any]) -> str | None:
+        return await self.guard(self._find_existing(card))
+
+    async def _find_existing(self, card: dict[str, Any]) -> str | None:
+        key = str(card[self.key_field])
+        _, rows = await self._search(ysajbh=key)
+        for row in rows:
+            if row.get("ysajbh") == key:
+                return row.get("bmsah") or None
+        return None
+
+    async def read_back(self, record_id: str) -> dict[str, Any]:
+        return await self.guard(self._read_back(record_id))
+
+    async def _read_back(self, record_id: str) -> dict[str, Any]:
+        record = await self._open_record("bmsah", record_id)
+        card = {k: record.get(k, "") for k in CASE_KEYS}
+        card["xyr"] = [{k: p.get(k, "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
+        return card
+
+    async def open_form(self) -> list[str]:
+        return await self.guard(self._open_form())
+
+    async def _open_form(self) -> list[str]:
+        ui = self.ui["case"]
+        page, _ = await self._shell()
+        frame = await self._menu(page, self.ui["shell"]["menu_case"], ui["form"])
+        missing = [b.label for b in await self.case_form.missing(frame)]
+        for label, sel in (("犯罪嫌疑人情况", ui["tab_persons"]), ("新增嫌疑人", ui["add_person"]),
+                           ("保存", ui["save"])):
+            if not await frame.locator(sel).count():
+                missing.append(label)
+        if "犯罪嫌疑人情况" in missing or "新增嫌疑人" in missing:
+            return missing
+        await frame.locator(ui["tab_persons"]).click()
+        dialog = FrameDialog(frame, open=ui["add_person"], frame=ui["person_frame"], system=self.name)
+        child = await dialog.frame_of()
+        response = await dialog.show(child)
+        await self._settle(child, response, None)
+        missing += [b.label for b in await self.person_form.missing(child)]
+        if await child.locator(self.ui["person"]["cancel"]).count():
+            await child.locator(self.ui["person"]["cancel"]).click()
+        return missing
+
+    # -- Source ------------------------------------------------------------------------
+    async def list_records(self, **filters: Any) -> AsyncIterator[RecordRef]:
+        """Every record matching ``zt`` / ``ysajbh`` / ``bmsah``, all pages read before the first is yielded."""
+        unknown = set(filters) - set(LIST_FILTERS)
+        if unknown:
+            raise errors.ConfigError(f"{self.name}: 未知的筛选条件 {', '.join(sorted(unknown))}"
+                                     f"（可用：{', '.join(LIST_FILTERS)}）")
+        rows = await self.guard(self._list_all(filters))
+        for row in rows:
+            yield RecordRef(key=row["ysajbh"], summary=row)
+
+    async def _list_all(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        frame, rows = await self._search(**{k: str(v) for k, v in filters.items() if v not in (None, "")})
+        seen = {r["ysajbh"] for r in rows}
+        out = list(rows)
+        ui = self.ui["search"]
+        while await frame.locator(ui["next"]).count():
+            await self._navigate(frame, lambda: frame.locator(ui["next"]).click(), ui["form"])
+            for row in await frame.evaluate(_ROWS_JS, [ui["rows"], ui["cell"]]):
+                if row["ysajbh"] not in seen:
+                    seen.add(row["ysajbh"])
+                    out.append(row)
+        return out
+
+    async def read(self, key: str) -> dict[str, Any]:
+        return await self.guard(self._open_record("ysajbh", key))
+
+    # -- search and view pages ---------------------------------------------------------
+    async def _search(self, **criteria: str) -> tuple[Any, list[dict[str, Any]]]:
+        """综合查询 with ``criteria`` (ysajbh / bmsah / zt): the content frame and the first page's rows."""
+        ui = self.ui["search"]
+        page, _ = await self._shell()
+        frame = await self._menu(page, self.ui["shell"]["menu_search"], ui["form"])
+        for name in ("ysajbh", "bmsah"):
+            if criteria.get(name):
+                await frame.locator(ui[name]).fill(criteria[name])
+        if criteria.get("zt"):
+            await frame.locator(ui["zt"]).select_option(criteria["zt"])
+        await self._navigate(frame, lambda: frame.locator(ui["submit"]).click(), ui["form"])
+        return frame, await frame.evaluate(_ROWS_JS, [ui["rows"], ui["cell"]])
+
+    async def _open_record(self, by: str, value: str) -> dict[str, Any]:
+        """Open the view page of the record whose ``by`` field is ``value``; parse it."""
+        view = self.ui["view"]
+        frame = None
+        if by == "bmsah":
+            # right after a save the result page links to the record
+            _, frame = await self._shell()
+            saved = frame.locator(f"{self.ui['case']['saved']}[data-bmsah={json.dumps(value)}]")
+            if await saved.count():
+                link = saved.locator(self.ui["case"]["view_link"])
+                await self._navigate(frame, lambda: link.click(), view["ready"])
+            else:
+                frame = None
+        if frame is None:
+            frame, rows = await self._search(**{by: value})
+            index = next((i for i, r in enumerate(rows) if r.get(by) == value), None)
+            if index is None:
+                raise errors.BusinessError(f"{self.title}中找不到该案件（{by}={value}）",
+                                           case=value if by == "ysajbh" else None)
+            link = frame.locator(self.ui["search"]["rows"]).nth(index).locator(self.ui["search"]["view_link"])
+            await self._navigate(frame, lambda: link.click(), view["ready"])
+        record = await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
+        out = {k: record.get(k, [] if k in ("ysay", "xyr") else "") for k in RECORD_KEYS}
+        out["xyr"] = [{k: p.get(k, [] if k == "ay" else "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
+        return out
