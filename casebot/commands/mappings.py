@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from casebot.commands.common import console, err_console
 from casebot.mapping.checks import check_directory
@@ -29,21 +29,16 @@ def check(directory: DirOption = None) -> None:
         directory = MAPPINGS_DIR
     problems = check_directory(directory)
     errors = [p for p in problems if p.level == "error"]
-    if problems:
-        table = Table(title=f"mappings check: {directory}", show_lines=False)
-        table.add_column("level")
-        table.add_column("where", overflow="fold")
-        table.add_column("problem", overflow="fold")
-        for p in problems:
-            colour = "red" if p.level == "error" else "yellow"
-            table.add_row(f"[{colour}]{p.level}[/{colour}]", p.where, p.message)
-        (err_console if errors else console).print(table)
+    for p in problems:
+        out, colour = (err_console, "red") if p.level == "error" else (console, "yellow")
+        where = f"{p.where}: " if p.where else ""
+        out.print(f"[{colour}]{p.level}[/{colour}] {escape(where + p.message)}", soft_wrap=True, highlight=False)
     if errors:
-        err_console.print(f"[red]{len(errors)} error(s)[/red]: the mappings cannot be used as they are.",
+        err_console.print(f"[red]{len(errors)} error(s)[/red]: these mappings cannot be used as they are.",
                           highlight=False)
         raise typer.Exit(1)
     console.print(f"[green]mappings OK[/green] ({directory})"
-                  + (f", {len(problems)} warning(s)" if problems else ""), highlight=False)
+                  + (f", {len(problems)} warning(s)" if problems else ""), highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -134,9 +134,25 @@ def _compare(fields: tuple[CompiledField, ...], specs: Iterable[FieldSpec], file
             elif f.max_length is not None and f.max_length > spec.max_length:
                 yield Problem("error", f"field {name!r}: max_length {f.max_length} exceeds the "
                                        f"{spec.max_length} the target holds", file, f.where.line)
-        if spec.code_table is not None and spec.code_table not in mapping.codes:
-            yield Problem("warning", f"field {name!r} names code table {spec.code_table!r}, "
-                                     "which is not in codes/", file, f.where.line)
+        if spec.required and not spec.assigned and not f.required and f.default in (None, "") \
+                and not f.is_const and f.children is None:
+            yield Problem("warning", f"field {name!r} ({spec.label}) is required by the target; "
+                                     "set required: true so an empty value stops the case before writing",
+                          file, f.where.line)
+        if spec.code_table is not None:
+            problem = _code_table_problem(spec.code_table, mapping)
+            if problem:
+                yield Problem("warning", f"field {name!r}: {problem}", file, f.where.line)
+
+
+def _code_table_problem(ref: str, mapping: CompiledMapping) -> str | None:
+    """``ref`` is ``table`` or ``table.column``, as adapters declare it."""
+    table, _, column = ref.partition(".")
+    if table not in mapping.codes:
+        return f"the target names code table {table!r}, which is not in codes/"
+    if column and not mapping.codes[table].has_column(column):
+        return f"the target names column {column!r} of code table {table!r}, which has no such column"
+    return None
 
 
 # ---------------------------------------------------------------------------

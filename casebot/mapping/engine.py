@@ -117,6 +117,7 @@ class CompiledField:
     required: bool = False
     max_length: int | None = None
     truncate: str = "ellipsis"
+    is_const: bool = False
 
 
 @dataclass

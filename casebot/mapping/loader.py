@@ -210,7 +210,7 @@ class _Compiler:
         elif fm.fields is not None:
             cf.children = self.fields(fm.fields, fm, scope, target if target and target.kind == "object" else None)
         elif fm.is_const:
-            cf.value = const_getter(fm.const)
+            cf.value, cf.is_const = const_getter(fm.const), True
         elif fm.path is not None:
             cf.value, _ = self.path(fm.path, scope, self.where(fm, "path"))
         elif fm.expr is not None:
