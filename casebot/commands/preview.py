@@ -17,7 +17,7 @@ from casebot.commands.common import console, err_console, exits, print_json
 from casebot.errors import BusinessError
 from casebot.model import ProcuratorateRecord
 from casebot.pipeline import Pipeline
-from casebot.privacy import mask_mapping
+from casebot.privacy import mask_mapping, mask_name
 
 #: card keys masked by ``--mask`` beyond the names and ID numbers privacy masks
 _EXTRA_PERSONAL = {"csrq", "hjdxz", "xzz", "zz"}
@@ -80,15 +80,30 @@ def _cards(pipeline: Pipeline, record: dict[str, Any], qsswh: str | None, qsrq: 
     return result
 
 
+def _names(data: Any) -> set[str]:
+    if isinstance(data, dict):
+        found = {v for k, v in data.items() if k in ("xm", "bm") and isinstance(v, str) and len(v) > 1}
+        return found.union(*(_names(v) for v in data.values()))
+    if isinstance(data, list):
+        return set().union(*(_names(v) for v in data))
+    return set()
+
+
 def _masked(result: dict[str, Any]) -> dict[str, Any]:
-    def extra(data: Any) -> Any:
+    """Mask personal fields, and the suspects' names wherever they appear in free text."""
+    names = sorted(_names(result["cards"]), key=len, reverse=True)
+
+    def walk(data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: ("***" if k in _EXTRA_PERSONAL and v else extra(v)) for k, v in data.items()}
+            return {k: ("***" if k in _EXTRA_PERSONAL and v else walk(v)) for k, v in data.items()}
         if isinstance(data, list):
-            return [extra(v) for v in data]
+            return [walk(v) for v in data]
+        if isinstance(data, str):
+            for name in names:
+                data = data.replace(name, mask_name(name))
         return data
 
-    return {**result, "cards": extra(mask_mapping(result["cards"]))}
+    return {**result, "cards": mask_mapping(walk(result["cards"]))}
 
 
 def _value(value: Any) -> str:

@@ -109,7 +109,7 @@ def _compare(fields: tuple[CompiledField, ...], specs: Iterable[FieldSpec], file
     by_name = {s.name: s for s in specs}
     for key, f in mapped.items():
         if key not in by_name:
-            yield Problem("error", f"the {mapping.target} card has no field {prefix}{key!r}", file, f.where.line)
+            yield Problem("error", f"the {mapping.target} card has no field {prefix + key!r}", file, f.where.line)
     for spec in by_name.values():
         name = f"{prefix}{spec.name}"
         f = mapped.get(spec.name)

@@ -1,0 +1,230 @@
+"""``casebot mappings check|schema`` and ``casebot preview``, through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from casebot.adapter import FieldSpec
+from casebot.commands import mappings as mappings_cmd
+from casebot.commands.preview import preview
+from casebot.mapping import checks
+from mappings import MAPPINGS_DIR
+from tests.unit.conftest import EXAMPLE_CASE, make_case, make_suspect
+
+runner = CliRunner()
+
+PERSON = tuple(FieldSpec(n, n, required=n in {"xm", "xb", "csrq", "zjlx", "zjhm", "gj", "xl", "sfwcn", "ay"})
+               for n in ("xm", "bm", "xb", "csrq", "zjlx", "zjhm", "gj", "mz", "xl", "zy", "hjdqh", "hjdxz",
+                         "xzz", "sfwcn", "qzcs", "qzcsrq", "jycs", "ay"))
+DEFENDANT = tuple(FieldSpec(n, n, required=n in {"xm", "xb", "csrq", "jyzt"},
+                            max_length=18 if n == "sfzh" else None)
+                  for n in ("xm", "xb", "csrq", "sfzh", "mz", "whcd", "zy", "zz", "jyzt", "qzcs", "jycs", "jyrq"))
+
+
+class FakeProcuratorate:
+    """The procuratorate's fields as SPEC section 2 describes them."""
+
+    fields = (
+        FieldSpec("ysajbh", "移送案件编号", required=True), FieldSpec("ajmc", "案件名称", required=True),
+        FieldSpec("ajlb", "案件类别", "choice", required=True),
+        FieldSpec("ysdw", "移送单位", "code", required=True, code_table="units"),
+        FieldSpec("ysay", "移送案由", "codes", required=True, code_table="charges"),
+        FieldSpec("slrq", "受理日期", "date", required=True), FieldSpec("ajzy", "案情摘要", max_length=1000),
+        FieldSpec("xyr", "人卡", "list", required=True, children=PERSON),
+        FieldSpec("bmsah", "部门受案号", assigned=True),
+    )
+
+
+class FakeCourt:
+    """The court's fields as SPEC section 3 describes them."""
+
+    fields = (
+        FieldSpec("ay", "案由", "code", required=True, code_table="charges.name"),
+        FieldSpec("gsjg", "公诉机关", "code", required=True, code_table="units.procuratorate_name"),
+        FieldSpec("qsswh", "起诉书文号", required=True, max_length=60),
+        FieldSpec("sarq", "收案日期", "date", required=True),
+        FieldSpec("bgr", "被告人", "list", required=True, children=DEFENDANT),
+        FieldSpec("ah", "案号", assigned=True),
+    )
+
+
+def fake_loader(name: str) -> Any:
+    return {"procuratorate": FakeProcuratorate, "court": FakeCourt}[name]
+
+
+@pytest.fixture
+def fakes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checks, "_default_loader", fake_loader)
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS_DIR, target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return target
+
+
+def check(directory: Path | None = None) -> Any:
+    args = ["check"] + (["--dir", str(directory)] if directory else [])
+    return runner.invoke(mappings_cmd.app, args)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# -- check ------------------------------------------------------------------------------
+
+def test_shipped_mappings_pass_against_spec_fields(fakes: None) -> None:
+    result = check()
+    assert result.exit_code == 0, result.output
+    assert "mappings OK" in result.output and "warning" not in result.output
+
+
+def test_shipped_mappings_pass_with_installed_adapters() -> None:
+    result = check()
+    assert result.exit_code == 0, result.output
+    assert "mappings OK" in result.output
+
+
+def test_copy_passes(fakes: None, copy: Path) -> None:
+    result = check(copy)
+    assert result.exit_code == 0, result.output
+
+
+def test_missing_adapter_is_a_warning(monkeypatch: pytest.MonkeyPatch, copy: Path) -> None:
+    def missing(name: str) -> Any:
+        raise ImportError(name)
+
+    monkeypatch.setattr(checks, "_default_loader", missing)
+    result = check(copy)
+    assert result.exit_code == 0, result.output
+    assert "adapter not installed: 'court'" in result.output
+    assert "adapter not installed: 'procuratorate'" in result.output
+
+
+def test_code_table_incomplete(fakes: None, copy: Path) -> None:
+    edit(copy / "codes" / "charges.csv", "盗窃罪,第二百六十四条,032640,0502", "盗窃罪,第二百六十四条,032640,")
+    edit(copy / "codes" / "measures.csv", "06,逮捕,6,逮捕,逮捕,yes", "06,逮捕,6,逮捕,,yes")
+    result = check(copy)
+    assert result.exit_code == 1
+    assert "code table 'charges': no procuratorate_code for police_code 032640" in result.output
+    assert "code table 'measures': no court_label for police_code 06" in result.output
+    assert "2 error(s)" in result.output
+
+
+def test_repeated_code(fakes: None, copy: Path) -> None:
+    path = copy / "codes" / "ethnicity.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "01,重复\n", encoding="utf-8")
+    result = check(copy)
+    assert result.exit_code == 1 and "code listed twice: 01" in result.output
+
+
+def test_unknown_and_unmapped_target_fields(fakes: None, copy: Path) -> None:
+    path = copy / "card_to_court.yaml"
+    edit(path, "      zz: {label: 住址, path: s.xzz}", "      zhuzhi: {label: 住址, path: s.xzz}")
+    edit(path, "  gsjg: {label: 公诉机关", "  gongsu: {label: 公诉机关")
+    result = check(copy)
+    assert result.exit_code == 1
+    line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "zhuzhi" in t)
+    assert f"card_to_court.yaml:{line}: the court card has no field 'bgr.zhuzhi'" in result.output
+    assert "required field 'gsjg' (公诉机关) is not mapped" in result.output
+
+
+def test_too_long_for_target(fakes: None, copy: Path) -> None:
+    edit(copy / "card_to_procuratorate.yaml", "max_length: 1000", "max_length: 2000")
+    result = check(copy)
+    assert result.exit_code == 1 and "max_length 2000 exceeds the 1000" in result.output
+
+
+def test_broken_expression_names_file_and_line(fakes: None, copy: Path) -> None:
+    path = copy / "card_to_procuratorate.yaml"
+    edit(path, "s.latest_measure.procuratorate_code", "s.latest_measure.procuratorate_cod")
+    result = check(copy)
+    assert result.exit_code == 1
+    line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if "procuratorate_cod}" in t)
+    assert f"card_to_procuratorate.yaml:{line}" in result.output
+    assert "unknown field 'procuratorate_cod'" in result.output and "procuratorate_code" in result.output
+
+
+def test_missing_case_card_mapping(fakes: None, copy: Path) -> None:
+    (copy / "police_to_card.yaml").unlink()
+    result = check(copy)
+    assert result.exit_code == 1 and "no mapping targets case_card" in result.output
+
+
+# -- schema --------------------------------------------------------------------------
+
+def test_schema_printed_and_written(tmp_path: Path) -> None:
+    result = runner.invoke(mappings_cmd.app, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["title"] == "casebot mapping file"
+    out = tmp_path / "schema.json"
+    result = runner.invoke(mappings_cmd.app, ["schema", "--output", str(out)])
+    assert result.exit_code == 0
+    assert "FieldMap" in json.loads(out.read_text(encoding="utf-8"))["$defs"]
+
+
+# -- preview ---------------------------------------------------------------------------
+
+@pytest.fixture
+def preview_app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("preview")(preview)
+    app.command("noop")(lambda: None)
+    return app
+
+
+def write_records(tmp_path: Path, data: Any) -> Path:
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_preview_json_with_court(preview_app: typer.Typer, tmp_path: Path) -> None:
+    src = write_records(tmp_path, EXAMPLE_CASE)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = runner.invoke(preview_app, ["preview", str(src), "--json", "--qsswh", "泉鲤检刑诉〔2026〕123号",
+                                         "--qsrq", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    [item] = json.loads(result.output)
+    assert item["error"] is None
+    assert item["cards"]["procuratorate"]["xyr"][0]["zjhm"] == "350502199003072415"
+    assert item["cards"]["court"]["sarq"] == "2026-12-01"
+    assert item["cards"]["court"]["bgr"][0]["jyrq"] == "2026-10-01"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_preview_tables_and_mask(preview_app: typer.Typer, tmp_path: Path) -> None:
+    src = write_records(tmp_path, [EXAMPLE_CASE])
+    result = runner.invoke(preview_app, ["preview", str(src), "--mask"])
+    assert result.exit_code == 0, result.output
+    assert "移送案件编号" in result.output and "是否未成年" in result.output
+    assert "350502199003072415" not in result.output and "张三" not in result.output
+    assert "张*" in result.output
+
+
+def test_preview_reports_stopped_case(preview_app: typer.Typer, tmp_path: Path) -> None:
+    bad = make_case([make_suspect(zjhm="350502199003072416")], ajbh="A3505020000002026110002")
+    src = write_records(tmp_path, [EXAMPLE_CASE, bad])
+    result = runner.invoke(preview_app, ["preview", str(src), "--json"])
+    assert result.exit_code == 1
+    items = json.loads(result.stdout if hasattr(result, "stdout") else result.output)
+    assert items[0]["error"] is None
+    assert items[1]["error"].endswith("证件号码校验位错误") and "嫌疑人1 张*" in items[1]["error"]
+
+
+def test_preview_needs_both_court_facts(preview_app: typer.Typer, tmp_path: Path) -> None:
+    src = write_records(tmp_path, EXAMPLE_CASE)
+    result = runner.invoke(preview_app, ["preview", str(src), "--qsswh", "x号"])
+    assert result.exit_code != 0
