@@ -27,7 +27,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from casebot import idcard
 from casebot.errors import DataError
-from casebot.privacy import mask_id, mask_name
+from casebot.privacy import mask_id, mask_name, scrub_text
 
 __all__ = [
     "CUSTODIAL_POLICE_CODES",
@@ -295,7 +295,7 @@ class CaseCard(_Model):
     lasj: date | None = Field(None, title="立案日期")
     yssj: date | None = Field(None, title="移送起诉日期")
     ajzt: Literal["侦查中", "已移送起诉", "撤案"] = Field(title="案件状态")
-    jyaq: str = Field("", title="简要案情")
+    jyaq: str = personal("text", default="", title="简要案情")
     suspects: list[Suspect] = Field(
         title="犯罪嫌疑人", min_length=1,
         json_schema_extra={"item_title": "嫌疑人", "item_name": "name"})
@@ -327,7 +327,9 @@ class CaseCard(_Model):
             raise data_error(exc, cls, data) from None
 
     def masked(self) -> dict[str, Any]:
-        return masked(self)
+        """:func:`masked`, plus the suspects' names and ID-like numbers hidden in free text (ajmc)."""
+        names = sorted({n for s in self.suspects for n in (s.name, s.alias) if len(n) > 1}, key=len, reverse=True)
+        return _hide_in_text(masked(self), names)
 
 
 # ---------------------------------------------------------------------------
@@ -504,6 +506,18 @@ def masked(model: BaseModel) -> dict[str, Any]:
         else:
             out[name] = _dump(value)
     return out
+
+
+def _hide_in_text(data: Any, names: list[str]) -> Any:
+    if isinstance(data, dict):
+        return {k: _hide_in_text(v, names) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_hide_in_text(v, names) for v in data]
+    if isinstance(data, str):
+        for name in names:
+            data = data.replace(name, mask_name(name))
+        return scrub_text(data)
+    return data
 
 
 def _dump(value: Any) -> Any:
