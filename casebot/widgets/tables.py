@@ -123,8 +123,6 @@ def cell_value(cell: dict[str, Any], kind: str = "text") -> Any:
 
 
 class _TableWidget(Widget):
-    reader = "label"
-
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
         raise TypeError(f"{binding.field}: {self.kind} is read-only")
 
@@ -142,7 +140,6 @@ class LabelValue(_TableWidget):
     """One value of a label/value table (``<th>label</th><td>value</td>``), see the module doc."""
 
     kind = "label_value"
-    reader = "label"
 
     async def read(self, scope: Any, binding: Binding) -> Any:
         snap = (await self._snapshot(scope, binding))[binding.selector]
@@ -158,7 +155,6 @@ class RowTable(_TableWidget):
     """A table of rows read as a list of dicts by its header labels, see the module doc."""
 
     kind = "row_table"
-    reader = "rows"
 
     @staticmethod
     def spec(binding: Binding) -> dict[str, Any]:
