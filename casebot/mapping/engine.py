@@ -34,8 +34,7 @@ Scope = dict[str, Any]
 Getter = Callable[[Scope], Any]
 
 _HEAD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-_STEP = re.compile(r"\.([A-Za-z][A-Za-z0-9_]*)|\[(\d+)\]")
-_EMPTY: tuple[Any, ...] = (None, "", [], {})
+_STEP = re.compile(r"\.([A-Za-z][A-Za-z0-9_]*)|\[(\d*)\]")
 
 
 @dataclass(frozen=True)
@@ -49,35 +48,58 @@ class Where:
         return MappingError(message, file=self.file, line=self.line, hint=hint)
 
 
+#: the ``[]`` step of a path: every item of a list
+EACH = "[]"
+
+
 def split_path(path: str) -> tuple[str, tuple[str | int, ...]]:
-    """``card.suspects[0].name`` -> ``("card", ("suspects", 0, "name"))``."""
+    """``card.suspects[0].name`` -> ``("card", ("suspects", 0, "name"))``; ``[]`` stays ``"[]"``."""
     head = _HEAD.match(path)
     if head is None:
         raise ValueError("not a path")
     steps: list[str | int] = []
     for m in _STEP.finditer(path, head.end()):
-        steps.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        if m.group(1) is not None:
+            steps.append(m.group(1))
+        else:
+            steps.append(int(m.group(2)) if m.group(2) else EACH)
     return head.group(0), tuple(steps)
+
+
+def _walk(value: Any, steps: tuple[str | int, ...], start: int) -> Any:
+    for i in range(start, len(steps)):
+        if value is None:
+            return None
+        step = steps[i]
+        if step is EACH:
+            if not isinstance(value, list | tuple):
+                return None
+            return [_walk(v, steps, i + 1) for v in value]
+        if isinstance(step, int):
+            value = value[step] if isinstance(value, list | tuple) and step < len(value) else None
+        elif isinstance(value, dict):
+            value = value.get(step)
+        else:
+            value = getattr(value, step, None)
+    return value
 
 
 def path_getter(path: str) -> Getter:
     """A getter for a (statically checked) path; a missing step gives None."""
     root, steps = split_path(path)
+    if not steps:
+        return lambda scope: scope.get(root)
+    if len(steps) == 1 and isinstance(steps[0], str) and steps[0] is not EACH:
+        attr = steps[0]
 
-    def get(scope: Scope) -> Any:
-        value = scope.get(root)
-        for step in steps:
+        def get_one(scope: Scope) -> Any:
+            value = scope.get(root)
             if value is None:
                 return None
-            if isinstance(step, int):
-                value = value[step] if isinstance(value, list | tuple) and step < len(value) else None
-            elif isinstance(value, Mapping):
-                value = value.get(step)
-            else:
-                value = getattr(value, step, None)
-        return value
+            return value.get(attr) if isinstance(value, dict) else getattr(value, attr, None)
 
-    return get
+        return get_one
+    return lambda scope: _walk(scope.get(root), steps, 0)
 
 
 class _UndefinedResult(Exception):
@@ -212,9 +234,9 @@ def _evaluate(f: CompiledField, scope: Scope, mapping: CompiledMapping) -> Any:
             value = f.value(scope) if f.value is not None else None
             if f.lookup is not None:
                 value = _lookup(mapping.codes, f.lookup, value)
-        if value in _EMPTY and f.default is not None:
+        if f.default is not None and _empty(value):
             value = f.default
-        if f.required and value in _EMPTY:
+        if f.required and _empty(value):
             raise DataError("必填项为空")
         if f.children is None and mapping.stringify:
             value = _to_text(value, f)
@@ -253,6 +275,10 @@ def _evaluate_items(f: CompiledField, scope: Scope, mapping: CompiledMapping) ->
                 exc.with_context(suspect=f"{f.subject_title}{index} {mask_name(name)}".rstrip())
             raise
     return out
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, list | dict) and not value)
 
 
 def _lookup(codes: CodeTables, lookup: tuple[str, str, str], value: Any) -> Any:

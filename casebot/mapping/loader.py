@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from casebot.codes import CodeTables
 from casebot.errors import MappingError
 from casebot.mapping.engine import (
+    EACH,
     CompiledField,
     CompiledMapping,
     Getter,
@@ -30,7 +31,7 @@ from casebot.mapping.engine import (
     split_path,
 )
 from casebot.mapping.sandbox import ExpressionRefused, MappingEnvironment, compile_expression
-from casebot.mapping.schema import FieldMap, MappingFile
+from casebot.mapping.schema import PATH, FieldMap, MappingFile
 from casebot.mapping.shapes import ANY, MODEL_TARGETS, SOURCE_KINDS, Shape, shape_of_model
 from casebot.mapping.yamlio import line_at, read_yaml
 
@@ -113,7 +114,15 @@ def _resolve_path(path: str, scope: Mapping[str, Shape]) -> Shape:
     shape = scope.get(root)
     if shape is None:
         raise ExpressionRefused(f"unknown variable {root!r} in path {path!r}", hint=_hint(root, scope))
-    for step in steps:
+    return _resolve_steps(path, shape, steps)
+
+
+def _resolve_steps(path: str, shape: Shape, steps: tuple[str | int, ...]) -> Shape:
+    for i, step in enumerate(steps):
+        if step == EACH:
+            if shape.kind not in ("list", "any"):
+                raise ExpressionRefused(f"{path!r}: [] on a {shape.describe()}")
+            return Shape("list", item=_resolve_steps(path, shape.item or ANY, steps[i + 1:]))
         if isinstance(step, int):
             if shape.kind not in ("list", "any"):
                 raise ExpressionRefused(f"{path!r}: [{step}] on a {shape.describe()}")
@@ -146,6 +155,9 @@ class _Compiler:
             raise self.refuse(exc, where) from None
 
     def expr(self, source: str, scope: Mapping[str, Shape], where: Where) -> tuple[Getter, Shape]:
+        if PATH.match(source.strip()):
+            # a bare path needs no template: same meaning (a missing step gives null), much faster
+            return self.path(source.strip(), scope, where)
         try:
             compiled, analysis = compile_expression(self.ctx.env, source, scope)
         except ExpressionRefused as exc:

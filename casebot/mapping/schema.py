@@ -20,8 +20,8 @@ from casebot.mapping.yamlio import LineDict
 __all__ = ["FieldMap", "Lookup", "MappingFile", "Subject", "mapping_json_schema"]
 
 IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-#: a path: ``card.unit.ysdw_code``, ``police.xyr[0].xm``
-PATH = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*|\[\d{1,4}\])*$")
+#: a path: ``card.unit.ysdw_code``, ``police.xyr[0].xm``, ``card.charges[].name`` (every item's name)
+PATH = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*|\[\d{0,4}\])*$")
 #: longest expression accepted (keeps parsing and compiling bounded)
 MAX_EXPRESSION = 2000
 
@@ -61,7 +61,7 @@ class _Spec(BaseModel):
 
 def _check_path(value: str | None) -> str | None:
     if value is not None and not PATH.match(value):
-        raise ValueError("a path is names joined by dots, e.g. card.unit.ysdw_code")
+        raise ValueError("a path is names joined by dots, e.g. card.unit.ysdw_code or card.charges[].name")
     return value
 
 

@@ -244,10 +244,26 @@ def test_true_false_is_not_text(tmp_path: Path, env: MappingEnvironment, card: C
 
 
 def test_undefined_result_is_a_mapping_error(tmp_path: Path, env: MappingEnvironment, card: CaseCard) -> None:
-    mapping = load(tmp_path, env, "v: {expr: \"card.prosecution.qsswh\"}\n")
+    mapping = load(tmp_path, env, "v: {expr: \"(card.prosecution.qsswh)\"}\n")
     with pytest.raises(MappingError) as info:
         mapping.render(card=card)
     assert info.value.line == 8 and "when" in (info.value.hint or "")
+
+
+def test_paths_give_null_for_missing_steps_and_project_lists(tmp_path: Path, env: MappingEnvironment,
+                                                              pipeline: Pipeline) -> None:
+    card = pipeline.case_card(make_case(ay=["032640", "032930"]))
+    out = render(tmp_path, env, card, """\
+        a: {path: card.prosecution.qsswh}
+        b: {expr: card.prosecution.qsswh}
+        c: {path: "card.charges[].name"}
+        d: {path: "card.suspects[].measures[].court_label"}
+        e: {path: "card.charges[1].police_code"}
+        f: {path: "card.charges[5].police_code"}
+        """)
+    assert out == {"a": "", "b": "", "c": ["盗窃罪", "寻衅滋事罪"], "d": [["刑事拘留", "逮捕"]], "e": "032930", "f": ""}
+    err = refused(tmp_path, env, 'x: {path: "card.ajmc[].x"}\n')
+    assert "[] on a text" in str(err)
 
 
 def test_missing_source(tmp_path: Path, env: MappingEnvironment, card: CaseCard) -> None:
