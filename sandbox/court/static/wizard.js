@@ -80,6 +80,7 @@
     if (li) acPick(li);
   });
   acInput.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { acSeq++; clearTimeout(acTimer); acState("idle", ""); return; }
     var items = acList.querySelectorAll(".ac-item");
     if (!items.length) return;
     var cur = acList.querySelector(".ac-item.active"), idx = Array.prototype.indexOf.call(items, cur);
