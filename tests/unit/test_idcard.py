@@ -74,7 +74,7 @@ def test_generated_ids_are_valid(region: str, birth: date, serial: int) -> None:
     assert idcard.sex(number) == ("1" if serial % 2 else "2")
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=40)
 @given(REGIONS, BIRTHS, SERIALS, st.data())
 def test_normalize_undoes_clerk_typing(region: str, birth: date, serial: int, data: st.DataObject) -> None:
     number = make_id(region, birth, serial)
