@@ -1,0 +1,206 @@
+"""ProcuratorateAdapter against the running procuratorate sandbox: both contracts, then what is special here."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from adapters.procuratorate import ProcuratorateAdapter
+from casebot import errors
+from casebot.adapter import Credentials, SystemConfig
+from casebot.idcard import check_digit
+from casebot.testing import SourceContract, TargetContract
+from casebot.verify import verify
+from sandbox.client import SandboxClient
+
+CREDS = Credentials("casebot", "sandbox")
+KEY = "A3505020000002026110001"
+#: a long summary, at the field's limit (1000), with what HTML makes hard
+AJZY = ("2026年9月30日14时许，犯罪嫌疑人张三伙同阮·文雄在泉州市鲤城区\"某商场\"<三楼>窃取手机&钱包。\n"
+        "经查，涉案金额共计人民币12,800元。") + "查" * 930 + "…"
+AJZY = AJZY[:999] + "…"
+
+CARD: dict[str, Any] = {
+    "ysajbh": KEY, "ajmc": "张三、阮·文雄盗窃案", "ajlb": "审查起诉", "ysdw": "Y350502",
+    "ysay": ["0631", "0502"], "slrq": "2026-11-20", "ajzy": AJZY,
+    "xyr": [
+        {"xm": "张三", "bm": "小三", "xb": "1", "csrq": "1990-03-07", "zjlx": "111", "zjhm": "350502199003072415",
+         "gj": "CHN", "mz": "01", "xl": "40", "zy": "无业", "hjdqh": "350502", "hjdxz": "福建省泉州市鲤城区开元街道",
+         "xzz": "泉州市鲤城区新华路1号", "sfwcn": "否", "qzcs": "6", "qzcsrq": "2026-10-20", "jycs": "KSS350500",
+         "ay": ["0631", "0502"]},
+        {"xm": "阮·文雄", "bm": "", "xb": "1", "csrq": "1985-06-15", "zjlx": "414", "zjhm": "C1234567", "gj": "VNM",
+         "mz": "", "xl": "70", "zy": "务工", "hjdqh": "", "hjdxz": "", "xzz": "泉州市丰泽区东海街道", "sfwcn": "否",
+         "qzcs": "2", "qzcsrq": "2026-10-02", "jycs": "", "ay": ["0631", "0502"]},
+    ],
+}
+
+
+def card(**over: Any) -> dict[str, Any]:
+    c = copy.deepcopy(CARD)
+    c.update(over)
+    return c
+
+
+def stored(ysajbh: str, i: int) -> dict[str, Any]:
+    """A stored-format record for POST /_sandbox/records."""
+    body = f"35050219900307{i:03d}"
+    zjhm = body + check_digit(body)
+    return {
+        "ysajbh": ysajbh, "ajmc": f"案件{i}", "ajlb": "审查起诉", "ysdw": "Y350502", "ysay": ["0502"],
+        "slrq": "2026-11-20", "ajzy": f"案情{i}",
+        "xyr": [{"xm": f"嫌疑人{i}", "bm": "", "xb": "1" if i % 2 else "2", "csrq": "1990-03-07", "zjlx": "111",
+                 "zjhm": zjhm, "gj": "CHN", "mz": "01", "xl": "40", "zy": "", "hjdqh": "350502", "hjdxz": "",
+                 "xzz": "", "sfwcn": "否", "qzcs": "", "qzcsrq": "", "jycs": "", "ay": ["0502"]}],
+    }
+
+
+class _Config:
+    @pytest.fixture
+    def system_config(self, urls: dict[str, str]) -> SystemConfig:
+        return SystemConfig("procuratorate", urls["procuratorate"], CREDS, timeout_ms=10_000)
+
+    @pytest.fixture
+    def set_faults(self, sandbox: SandboxClient) -> Callable[..., Any]:
+        return lambda **plan: sandbox.set_faults("procuratorate", **plan)
+
+
+class TestProcuratorateTarget(_Config, TargetContract):
+    adapter_cls = ProcuratorateAdapter
+
+    @pytest.fixture
+    def sample_card(self) -> dict[str, Any]:
+        return card()
+
+    @pytest.fixture
+    def rejected_card(self) -> tuple[dict[str, Any], str]:
+        c = card()
+        c["xyr"][0]["zjhm"] = "350502199003072416"
+        return c, "证件号码校验位错误"
+
+
+class TestProcuratorateSource(_Config, SourceContract):
+    adapter_cls = ProcuratorateAdapter
+    list_filters = {"zt": "已起诉"}
+
+    @pytest.fixture
+    def seeded_keys(self, sandbox: SandboxClient) -> list[str]:
+        keys = [f"A350502000000202611{i:04d}" for i in range(1, 26)]
+        sandbox.call("procuratorate", "POST", "/_sandbox/records", [stored(k, i) for i, k in enumerate(keys, 1)])
+        prosecuted = keys[:22]  # more than one page of 20
+        for k in prosecuted:
+            sandbox.prosecute(k, f"泉鲤检刑诉〔2026〕{int(k[-4:])}号", "2026-12-01")
+        return prosecuted
+
+
+@pytest.fixture
+def system_config(urls: dict[str, str]) -> SystemConfig:
+    return SystemConfig("procuratorate", urls["procuratorate"], CREDS, timeout_ms=10_000)
+
+
+@pytest.fixture
+def adapter(context: Any, system_config: SystemConfig) -> ProcuratorateAdapter:
+    return ProcuratorateAdapter(context, system_config)
+
+
+def records(sandbox: SandboxClient) -> list[dict[str, Any]]:
+    return sandbox.records("procuratorate")
+
+
+async def test_fields_declare_labels_tables_and_persons() -> None:
+    specs = ProcuratorateAdapter.field_specs()
+    assert specs["ysdw"].code_table == "units" and specs["ysdw"].label == "移送单位"
+    assert specs["ysay"].type == "codes" and specs["ysay"].code_table == "charges"
+    assert specs["ajzy"].max_length == 1000
+    assert specs["bmsah"].assigned
+    xyr = specs["xyr"]
+    assert xyr.type == "list" and xyr.required
+    tables = {c.name: c.code_table for c in xyr.children if c.code_table}
+    assert tables == {"xb": "gender", "zjlx": "id_types", "gj": "countries", "mz": "ethnicity", "xl": "education",
+                      "qzcs": "measures", "jycs": "detention_houses", "ay": "charges"}
+    assert [c.name for c in xyr.children] == list(CARD["xyr"][0])
+    assert {s.name for s in ProcuratorateAdapter.fields if not s.assigned} == set(CARD)
+
+
+async def test_write_stores_exactly_the_card(adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
+    bmsah = await adapter.write(card())
+    assert bmsah == "鲤城区院刑检受[2026]35050200001号"
+    [rec] = records(sandbox)
+    expected = {**card(), "bmsah": bmsah, "zt": "已受理", "qsswh": "", "qsrq": ""}
+    assert {k: v for k, v in rec.items() if k != "created_at"} == expected
+    assert rec["ysay"] == ["0631", "0502"]  # the order of picking kept
+
+
+async def test_read_back_through_the_search_page(context: Any, system_config: SystemConfig) -> None:
+    first = ProcuratorateAdapter(context, system_config)
+    bmsah = await first.write(card())
+    second = ProcuratorateAdapter(context, system_config)  # no result page to follow: 综合查询 by 部门受案号
+    back = await second.read_back(bmsah)
+    assert back == card()
+    with pytest.raises(errors.BusinessError):
+        await second.read_back("鲤城区院刑检受[2026]35050299999号")
+
+
+async def test_refusal_lists_every_failure_masked(adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
+    c = card()
+    c["xyr"][0]["zjhm"] = "350502199003072416"
+    c["xyr"][1]["qzcsrq"] = "2026-11-21"
+    c["xyr"][1]["ay"] = []
+    with pytest.raises(errors.RejectedError) as info:
+        await adapter.write(c)
+    reason = info.value.reason
+    assert "犯罪嫌疑人[张*]：证件号码校验位错误" in reason
+    assert "犯罪嫌疑人[阮***]：强制措施日期不能晚于受理日期" in reason
+    assert "犯罪嫌疑人[阮***]：人卡罪名不能为空" in reason
+    assert "张三" not in str(info.value) and "文雄" not in str(info.value)
+    assert info.value.case == KEY
+    assert records(sandbox) == []
+
+
+async def test_commit_then_error_is_outcome_unknown_then_found(
+        adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
+    await adapter.page()
+    sandbox.set_faults("procuratorate", commit_then_error_rate=1.0)
+    with pytest.raises(errors.OutcomeUnknown):
+        await adapter.write(card())
+    sandbox.set_faults("procuratorate")
+    [rec] = records(sandbox)
+    assert await adapter.find_existing(card()) == rec["bmsah"]
+
+
+async def test_source_read_gives_the_stored_record(adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
+    sandbox.call("procuratorate", "POST", "/_sandbox/records", [stored(KEY, 7), stored(KEY + "1", 8)])
+    sandbox.prosecute(KEY, "泉鲤检刑诉〔2026〕123号", "2026-12-01")
+    rec = await adapter.read(KEY)
+    [want] = [r for r in records(sandbox) if r["ysajbh"] == KEY]
+    want.pop("created_at")
+    assert rec == want
+    assert (rec["zt"], rec["qsswh"], rec["qsrq"]) == ("已起诉", "泉鲤检刑诉〔2026〕123号", "2026-12-01")
+    refs = [r async for r in adapter.list_records(zt="已起诉")]
+    assert [r.key for r in refs] == [KEY]
+    assert refs[0].summary["bmsah"] == want["bmsah"] and refs[0].summary["qsswh"] == "泉鲤检刑诉〔2026〕123号"
+    assert len([r async for r in adapter.list_records()]) == 2
+    with pytest.raises(errors.BusinessError):
+        await adapter.read("A0000")
+    with pytest.raises(errors.ConfigError):
+        [r async for r in adapter.list_records(ajzt="已移送起诉")]
+
+
+async def test_open_form_finds_every_control(adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
+    assert await adapter.open_form() == []
+    assert records(sandbox) == []
+
+
+async def test_wrong_password_needs_a_human(context: Any, urls: dict[str, str]) -> None:
+    config = SystemConfig("procuratorate", urls["procuratorate"], Credentials("casebot", "nope"))
+    with pytest.raises(errors.HumanRequired) as info:
+        await ProcuratorateAdapter(context, config).page()
+    assert "用户名或密码错误" in str(info.value)
+
+
+async def test_write_verify_under_latency(adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
+    sandbox.set_faults("procuratorate", latency_ms=[20, 60], notice_rate=0.5, seed=7)
+    bmsah = await adapter.write(card())
+    verify(card(), await adapter.read_back(bmsah))
