@@ -240,10 +240,9 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             first = record["bgr"][0]["xm"]
             return jsonify(ok=False, errors=[
                 f"案件质量校验未通过：被告人“{first}”的身份信息与人口信息库比对不一致，请核实后重新提交"]), 422
-        existing = system.store.one("SELECT ah FROM cases WHERE qsswh = ?", (record["qsswh"],))
-        if existing is not None:
-            return jsonify(ok=False, code="duplicate", errors=[f"该案件已立案，案号：{existing['ah']}"]), 409
         saved = insert_case(record)
+        if "duplicate_of" in saved:
+            return jsonify(ok=False, code="duplicate", errors=[f"该案件已立案，案号：{saved['duplicate_of']}"]), 409
         if system.faults.commit_then_error():
             return system.error_page(500)
         return jsonify(ok=True, ah=saved["ah"], url=url_for("case_detail", ajbs=saved["ajbs"]))
@@ -330,6 +329,10 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         court = opts.court_of[record["gsjg"]]
         year = int(record["sarq"][:4])
         with system.store.tx() as db:
+            # the 起诉书文号 check and the insert in one transaction: two submits cannot both pass
+            dup = db.execute("SELECT ah FROM cases WHERE qsswh = ?", (record["qsswh"],)).fetchone()
+            if dup is not None:
+                return {"duplicate_of": dup["ah"]}
             row = db.execute("SELECT n FROM ah_serials WHERE court_code = ? AND year = ?", (court, year)).fetchone()
             n = (row["n"] if row else 0) + 1
             db.execute("INSERT OR REPLACE INTO ah_serials (court_code, year, n) VALUES (?, ?, ?)", (court, year, n))
