@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     #: directory relative paths are resolved against (the config file's folder)
     base_dir: Path = Path(".")
 
-    _toml_file: Path | None = None
+    _toml_file: ClassVar[Path | None] = None
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any, env_settings: Any,

@@ -268,7 +268,8 @@ class Runner:
         run = self.settings.run
         async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(run.max_attempts),
-                wait=wait_exponential_jitter(initial=run.backoff_initial_s, max=run.backoff_max_s),
+                wait=wait_exponential_jitter(multiplier=run.backoff_initial_s, max=run.backoff_max_s,
+                                            jitter=run.backoff_initial_s),
                 retry=retry_if_exception_type(errors.TransientError), reraise=True):
             with attempt:
                 if attempt.retry_state.attempt_number > 1:

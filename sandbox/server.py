@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import signal
 import sys
 import tempfile
@@ -89,6 +90,7 @@ def serve(*, port: int = 8101, host: str = "127.0.0.1", faults_file: Path | None
         tmp = tempfile.TemporaryDirectory(prefix="casebot-sandbox-")
         data_dir = Path(tmp.name)
     data_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     sandbox = Sandbox(build_systems(data_dir, sandbox_mode=sandbox_mode, plans=plans), host, port)
     stop = threading.Event()
 
