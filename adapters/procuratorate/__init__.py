@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
+from playwright.async_api import TimeoutError as PWTimeout
 
 from casebot import errors
 from casebot.adapter import FieldSpec, RecordRef, Source, Target
@@ -227,6 +228,14 @@ class ProcuratorateAdapter(Target, Source):
         frame = self._content(page)
         return await self._navigate(frame, lambda: page.locator(menu).click(), ready)
 
+    async def _fill(self, form: Form, scope: Any, data: dict[str, Any]) -> None:
+        """Fill ``form``; a control that waited in vain and is not on the page -> PageChanged."""
+        try:
+            await form.fill(scope, data)
+        except PWTimeout:
+            await form.require(scope)
+            raise
+
     def _mask(self, text: str, card: dict[str, Any] | None) -> str:
         """The system's message with the card's names masked and ID-like numbers scrubbed."""
         names: set[str] = set()
@@ -246,14 +255,14 @@ class ProcuratorateAdapter(Target, Source):
         ui = self.ui["case"]
         page, _ = await self._shell()
         frame = await self._menu(page, self.ui["shell"]["menu_case"], ui["form"])
-        await self.case_form.fill(frame, {k: card[k] for k in CASE_KEYS if k in card and k != "xyr"})
+        await self._fill(self.case_form, frame, {k: card[k] for k in CASE_KEYS if k in card and k != "xyr"})
         await frame.locator(ui["tab_persons"]).click()
         dialog = FrameDialog(frame, open=ui["add_person"], frame=ui["person_frame"], system=self.name)
         child = await dialog.frame_of()
         for i, person in enumerate(card.get("xyr") or []):
             response = await dialog.show(child)
             await self._settle(child, response, self.ui["person"]["form"])
-            await self.person_form.fill(child, person)
+            await self._fill(self.person_form, child, person)
             await child.locator(self.ui["person"]["ok"]).click()
             await frame.locator(ui["person_rows"]).nth(i).wait_for(state="attached")
         return await self._save(frame, card)

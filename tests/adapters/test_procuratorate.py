@@ -13,7 +13,7 @@ from casebot import errors
 from casebot.adapter import Credentials, SystemConfig
 from casebot.idcard import check_digit
 from casebot.testing import SourceContract, TargetContract
-from casebot.verify import verify
+from casebot.widgets import Binding, Form
 from sandbox.client import SandboxClient
 
 CREDS = Credentials("casebot", "sandbox")
@@ -124,21 +124,17 @@ async def test_fields_declare_labels_tables_and_persons() -> None:
     assert {s.name for s in ProcuratorateAdapter.fields if not s.assigned} == set(CARD)
 
 
-async def test_write_stores_exactly_the_card(adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
-    bmsah = await adapter.write(card())
+async def test_write_stores_the_card_and_reads_back_through_search(
+        context: Any, system_config: SystemConfig, sandbox: SandboxClient) -> None:
+    first = ProcuratorateAdapter(context, system_config)
+    bmsah = await first.write(card())
     assert bmsah == "鲤城区院刑检受[2026]35050200001号"
     [rec] = records(sandbox)
     expected = {**card(), "bmsah": bmsah, "zt": "已受理", "qsswh": "", "qsrq": ""}
     assert {k: v for k, v in rec.items() if k != "created_at"} == expected
     assert rec["ysay"] == ["0631", "0502"]  # the order of picking kept
-
-
-async def test_read_back_through_the_search_page(context: Any, system_config: SystemConfig) -> None:
-    first = ProcuratorateAdapter(context, system_config)
-    bmsah = await first.write(card())
     second = ProcuratorateAdapter(context, system_config)  # no result page to follow: 综合查询 by 部门受案号
-    back = await second.read_back(bmsah)
-    assert back == card()
+    assert await second.read_back(bmsah) == card()
     with pytest.raises(errors.BusinessError):
         await second.read_back("鲤城区院刑检受[2026]35050299999号")
 
@@ -200,7 +196,13 @@ async def test_wrong_password_needs_a_human(context: Any, urls: dict[str, str]) 
     assert "用户名或密码错误" in str(info.value)
 
 
-async def test_write_verify_under_latency(adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
-    sandbox.set_faults("procuratorate", latency_ms=[20, 60], notice_rate=0.5, seed=7)
-    bmsah = await adapter.write(card())
-    verify(card(), await adapter.read_back(bmsah))
+async def test_missing_control_is_page_changed(context: Any, urls: dict[str, str], sandbox: SandboxClient) -> None:
+    config = SystemConfig("procuratorate", urls["procuratorate"], CREDS, timeout_ms=1_500)
+    adapter = ProcuratorateAdapter(context, config)
+    adapter.case_form = Form("case", [*ProcuratorateAdapter.case_form.bindings[:1],
+                                      Binding("ajmc", "案件名称", "text", "#ajmc_v2")], "procuratorate")
+    assert await adapter.open_form() == ["案件名称"]
+    with pytest.raises(errors.PageChanged) as info:
+        await adapter.write(card())
+    assert "案件名称" in str(info.value)
+    assert records(sandbox) == []
