@@ -77,9 +77,12 @@ def _iso(value: Any, name: str) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value).strip()
-    if not _DATE.match(text):
-        raise ValueError(f"{name} must be a date or 'YYYY-MM-DD', not {value!r}")
-    date.fromisoformat(text)
+    try:
+        if not _DATE.match(text):
+            raise ValueError(text)
+        date.fromisoformat(text)
+    except ValueError:
+        raise errors.ConfigError(f"police: 过滤条件 {name} 应为日期 YYYY-MM-DD（现为 {value!r}）") from None
     return text
 
 

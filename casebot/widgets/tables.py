@@ -117,7 +117,8 @@ def cell_value(cell: dict[str, Any], kind: str = "text") -> Any:
         if not value:
             return None if kind == "date_or_none" else ""
         if not _DATE.match(value):
-            raise ValueError(f"日期不是 YYYY-MM-DD 格式：{value[:20]}")
+            # the value itself is left out: it may be a birth date
+            raise ValueError("日期不是 YYYY-MM-DD 格式")
         return value
     raise ValueError(f"unknown value kind {kind!r}; known: {', '.join(VALUE_KINDS)}")
 

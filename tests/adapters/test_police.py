@@ -80,8 +80,10 @@ def awkward_case() -> dict[str, Any]:
 
 
 async def test_read_equals_stored_record_for_every_seeded_case(adapter: PoliceAdapter, sandbox: Any) -> None:
-    cases = _seed_three_pages(sandbox)
-    assert any(len(c["xyr"]) > 1 for c in cases)
+    sandbox.seed(30, 42)
+    cases = sandbox.police_cases()
+    assert any(len(c["xyr"]) > 2 for c in cases)
+    assert any(s["zjzl"] == "414" for c in cases for s in c["xyr"])
     assert any(len(c["jyaq"]) > 1000 for c in cases)
     for case in cases:
         assert await adapter.read(case["ajbh"]) == case
@@ -158,7 +160,8 @@ async def test_unknown_case_is_a_data_error(adapter: PoliceAdapter, sandbox: Any
 
 
 async def test_list_and_read_pass_the_notice(adapter: PoliceAdapter, sandbox: Any) -> None:
-    cases = _seed_three_pages(sandbox)
+    sandbox.seed(30, 3)
+    cases = sandbox.police_cases()
     sandbox.set_faults("police", notice_rate=1.0)
     keys = [r.key async for r in adapter.list_records()]
     assert len(keys) == sum(c["ajzt"] == "已移送起诉" for c in cases)
@@ -205,3 +208,8 @@ async def test_changed_page_is_page_changed(adapter: PoliceAdapter, sandbox: Any
 def test_is_a_source() -> None:
     assert issubclass(PoliceAdapter, Source)
     assert (PoliceAdapter.name, PoliceAdapter.title, PoliceAdapter.key_field) == ("police", "公安执法办案系统", "ajbh")
+
+
+async def test_bad_date_filter_is_a_config_error(adapter: PoliceAdapter) -> None:
+    with pytest.raises(errors.ConfigError):
+        [r async for r in adapter.list_records(yssj_from="2026/01/01")]
