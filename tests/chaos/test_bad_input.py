@@ -1,0 +1,53 @@
+"""The bad-input corpus (tests/data/bad_cases/): each case stops alone with a clear error; the others are written.
+
+Every file is a police record that breaks one of the clerk's rules (SPEC
+section 4), with what the error must name. They go into the police system
+beside valid cases and one real run carries the lot.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from casebot.runner import EXIT_CASES_FAILED, Runner
+from tests.e2e.helpers import eligible
+
+CORPUS = sorted((Path(__file__).parents[1] / "data" / "bad_cases").glob("*.json"))
+
+
+def load() -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in CORPUS]
+
+
+def test_corpus_covers_every_stop_rule():
+    fields = {d["expect"]["field"] for d in load()}
+    assert {"证件号码", "性别", "出生日期", "案由", "主办单位", "羁押场所", "民族", "文化程度", "强制措施"} <= fields
+
+
+@pytest.mark.slow
+async def test_each_bad_case_stops_alone_with_a_clear_error(sandbox, settings):
+    corpus = load()
+    sandbox.seed(3, seed=41)
+    good = eligible(sandbox.police_cases())
+    sandbox.add_cases([d["record"] for d in corpus])
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_CASES_FAILED
+    by_key = {r.case_key: r for r in summary.results}
+    for doc in corpus:
+        rec, expect = doc["record"], doc["expect"]
+        result = by_key[rec["ajbh"]]
+        assert result.outcome == "failed", doc["why"]
+        assert result.error_type in ("DataError", "CodeMissing"), doc["why"]
+        assert rec["ajbh"] in result.error, "names the case"
+        assert f"“{expect['field']}" in result.error, "names the field"
+        assert expect["reason_contains"] in result.error, doc["why"]
+        if expect["names_suspect"]:
+            assert "嫌疑人" in result.error, "names the suspect"
+        for s in rec["xyr"]:
+            raw = "".join(s["xm"].split())
+            assert raw not in result.error, "the suspect's full name is masked"
+    written = {r["ysajbh"] for r in sandbox.records("procuratorate")}
+    assert written == {c["ajbh"] for c in good}, "the good cases are written, the bad ones nowhere"
