@@ -421,9 +421,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             page = 1
         rows = system.store.query(f"SELECT * FROM records{clause} ORDER BY id LIMIT ? OFFSET ?",
                                   (*args, PAGE_SIZE, (page - 1) * PAGE_SIZE))
-        searched = "ysajbh" in request.args or "page" in request.args
         return render_template("search.html", q=q, rows=[(r["id"], load(r)) for r in rows], total=total,
-                               page=page, pages=pages, searched=searched, states=STATES)
+                               page=page, pages=pages, states=STATES)
 
     @app.errorhandler(404)
     def not_found(_exc: Any) -> Any:

@@ -13,7 +13,7 @@ from casebot import errors
 from casebot.adapter import Credentials, SystemConfig
 from casebot.idcard import check_digit
 from casebot.testing import SourceContract, TargetContract
-from casebot.widgets import Binding, Form
+from casebot.widgets import Binding, Form, widget
 from sandbox.client import SandboxClient
 
 CREDS = Credentials("casebot", "sandbox")
@@ -206,3 +206,27 @@ async def test_missing_control_is_page_changed(context: Any, urls: dict[str, str
         await adapter.write(card())
     assert "案件名称" in str(info.value)
     assert records(sandbox) == []
+
+
+async def test_picker_and_calendar_widgets_other_paths(adapter: ProcuratorateAdapter) -> None:
+    """The search box and re-picking of the picker; the calendar driven by its arrows alone."""
+    page, _ = await adapter._shell()
+    frame = await adapter._menu(page, adapter.ui["shell"]["menu_case"], adapter.ui["case"]["form"])
+    picker = widget("picker")
+    ysay = Binding("ysay", "移送案由", "picker", "#ysay", {
+        "open": "#ysay_mc", "dialog": "#dlg-ysay", "search": ".dm-search", "item": ".dm-list li[data-code='{code}']",
+        "confirm": ".dm-ok", "clear": ".dm-clear", "multiple": True})
+    await picker.fill(frame, ysay, ["0503", "0502"])
+    assert await picker.read(frame, ysay) == ["0503", "0502"]
+    await picker.fill(frame, ysay, ["0701", "0503"])  # cleared, then picked anew in order
+    assert await picker.read(frame, ysay) == ["0701", "0503"]
+    assert await frame.input_value("#ysay_mc") == "走私、贩卖、运输、制造毒品罪、诈骗罪"
+    cal = widget("calendar")
+    opts = {k: v for k, v in ProcuratorateAdapter.case_form.bindings[5].options.items() if k not in ("year", "month")}
+    slrq = Binding("slrq", "受理日期", "calendar", "#slrq", opts)
+    await cal.fill(frame, slrq, "2025-09-15")  # from this month, by the arrows
+    assert await cal.read(frame, slrq) == "2025-09-15"
+    await cal.fill(frame, slrq, "2027-02-28")
+    assert await cal.read(frame, slrq) == "2027-02-28"
+    await cal.fill(frame, slrq, "")
+    assert await cal.read(frame, slrq) == ""
