@@ -72,6 +72,16 @@ _READ_TABLES = """([infoSel, rowsSel]) => {
 }"""
 
 
+# one evaluate reads the submit's answer: the toast's 案号 and link, or the message box
+_READ_ANSWER = r"""([ahSel, linkSel, boxSel, itemSel]) => {
+  const text = el => (el ? el.innerText : '').replace(/\s+/g, ' ').trim();
+  const ah = document.querySelector(ahSel), link = document.querySelector(linkSel);
+  const box = document.querySelector(boxSel);
+  return {ah: text(ah), href: link ? link.getAttribute('href') : null, kind: box ? (box.dataset.kind || '') : '',
+          text: text(box), items: box ? Array.from(box.querySelectorAll(itemSel)).map(text).filter(Boolean) : []};
+}"""
+
+
 class CourtAdapter(Target):
     name: ClassVar[str] = "court"
     title: ClassVar[str] = "审判流程管理系统"
@@ -170,10 +180,7 @@ class CourtAdapter(Target):
             raise exc.with_context(case=key) from None
 
     async def _next_step(self, page: Any, step: dict[str, str], card: dict[str, Any]) -> None:
-        button = page.locator(step["next"])
-        if not await button.count():
-            raise errors.PageChanged(self.name, step["next"], label=step["label"])
-        await button.click()
+        await page.locator(step["next"]).click()
         await page.locator(f"{step['shows']}, {step['errors']}").first.wait_for()
         problems = page.locator(step["errors"])
         if await problems.count():
@@ -185,19 +192,14 @@ class CourtAdapter(Target):
         w = self.ui["wizard"]
         await page.locator(w["submit"]).click()
         await page.locator(f"{w['toast_ah']}, {w['message']}").first.wait_for()
-        toast = page.locator(w["toast_ah"])
-        if await toast.count():
-            ah = (await toast.first.inner_text()).strip()
-            link = page.locator(w["toast_link"])
-            if await link.count():
-                href = await link.first.get_attribute("href")
-                if href:
-                    self._detail_urls[ah] = href
+        answer = await page.evaluate(_READ_ANSWER, [w["toast_ah"], w["toast_link"], w["message"], w["message_items"]])
+        if answer["ah"]:
+            ah = answer["ah"]
+            if answer["href"]:
+                self._detail_urls[ah] = answer["href"]
             return ah
-        box = page.locator(w["message"])
-        kind = await box.get_attribute("data-kind") or ""
-        items = [t.strip() for t in await box.locator(w["message_items"]).all_inner_texts() if t.strip()]
-        text = self._mask("；".join(items) or (await box.inner_text()).strip(), card)
+        kind = answer["kind"]
+        text = self._mask("；".join(answer["items"]) or answer["text"], card)
         if kind == "expired":
             raise errors.SessionExpired(f"{self.name}: 提交时会话已过期（{text}）")
         if kind == "unknown":

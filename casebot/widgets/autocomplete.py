@@ -51,16 +51,16 @@ class Autocomplete(Widget):
         items = scope.locator(opts["list"]).locator(opts.get("item", "li"))
         ready = scope.locator(opts["ready"]) if opts.get("ready") else items
         await ready.first.wait_for(state="visible")
-        if opts.get("error"):
-            failed = scope.locator(opts["error"])
-            if await failed.count():
-                message = (await failed.first.inner_text()).strip()
-                expired = opts.get("expired_text")
-                if expired and expired in message:
-                    raise errors.SessionExpired(f"{binding.label}：{message}")
-                raise errors.ServerError(f"{binding.label}：候选列表加载失败（{message}）")
         match = items.get_by_text(text, exact=True)
         if not await match.count():
+            if opts.get("error"):
+                failed = scope.locator(opts["error"])
+                if await failed.count():
+                    message = (await failed.first.inner_text()).strip()
+                    expired = opts.get("expired_text")
+                    if expired and expired in message:
+                        raise errors.SessionExpired(f"{binding.label}：{message}")
+                    raise errors.ServerError(f"{binding.label}：候选列表加载失败（{message}）")
             raise errors.RejectedError(f"{binding.label}“{text}”不在系统的候选列表中，无法选择",
                                        field=binding.label)
         await match.first.click()

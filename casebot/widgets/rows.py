@@ -16,6 +16,7 @@ Options (YAML, beside ``selector`` = every row):
 
 ``add``       the add button, in the form's scope (required)
 ``remove``    the delete button inside a row (optional; without it, extra rows are an error)
+``skip_empty``  ``true`` when rows are blank as added: empty values are then not entered (fewer actions)
 ``children``  a list of bindings ``{field, label, widget, selector, ...}`` with selectors relative to a row
 """
 
@@ -57,9 +58,12 @@ class Rows(Widget):
             await rows.nth(count - 1).wait_for(state="detached")
             count -= 1
         kids = children(binding)
+        skip_empty = bool(binding.options.get("skip_empty"))
         for i, item in enumerate(items):
             for child in kids:
                 if child.options.get("read_only") or child.field not in item:
+                    continue
+                if skip_empty and item[child.field] in (None, ""):
                     continue
                 try:
                     await widget(child.widget).fill(rows.nth(i), child, item[child.field])
