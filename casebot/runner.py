@@ -366,7 +366,9 @@ class Runner:
             result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
         except errors.PageChanged as exc:
             self._page_changed = True
-            result.outcome, result.error_type, result.error = "retry", "PageChanged", str(exc)
+            result.outcome, result.error_type = "retry", "PageChanged"
+            result.error = scrub_text(f"案件 {it.key}：{exc}")
+            log.warning("case.page_changed", route=route.name, case=it.key, what=exc.what)
             result.artifacts = await self._artifacts(worker, route, it.key, failed=True)
             tracing = False
             self._mark_unfinished(item.id, result)

@@ -42,6 +42,8 @@ CREATE INDEX IF NOT EXISTS cases_ajzt_yssj ON cases (ajzt, yssj);
 """
 
 PAGE_SIZE = 20
+#: ways a detail page can come out malformed (``POST /_sandbox/defects``)
+PAGE_DEFECTS = ("missing_label", "extra_tab", "empty_table")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CAPTCHA_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -81,10 +83,12 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     app.jinja_env.filters["t"] = _text
     app.jinja_env.globals["codes"] = names
     captchas: dict[str, str] = {}
+    defects: dict[str, str] = {}
 
     @system.on_reset
     def _forget_captchas() -> None:
         captchas.clear()
+        defects.clear()
 
     # -- storage -----------------------------------------------------------
     def store_cases(records: list[dict[str, Any]]) -> None:
@@ -222,7 +226,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if row is None:
             return render_template("not_found.html", ajbh=ajbh), 404
         case = json.loads(row["json"])
-        return render_template("case_detail.html", case=case)
+        return render_template("case_detail.html", case=case, defect=defects.get(ajbh, ""))
 
     # -- /_sandbox/ ----------------------------------------------------------
     @app.post("/_sandbox/cases")
@@ -230,6 +234,24 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         records = validate_cases(json_body(), names.units)
         store_cases(records)
         return jsonify(ok=True, count=len(records))
+
+    @app.post("/_sandbox/defects")
+    def sandbox_defects() -> Response:
+        """Make one case's detail page malformed, as a half-upgraded system might render it."""
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", 'body must be a JSON object like {"ajbh": ..., "kind": "missing_label"}')
+        ajbh = body.get("ajbh")
+        if not isinstance(ajbh, str) or system.store.one("SELECT 1 FROM cases WHERE ajbh = ?", (ajbh,)) is None:
+            raise BadInput("ajbh", "no such case")
+        kind = body.get("kind")
+        if kind not in PAGE_DEFECTS and kind is not None:
+            raise BadInput("kind", f"kind must be one of {', '.join(PAGE_DEFECTS)} (or null to clear)")
+        if kind is None:
+            defects.pop(ajbh, None)
+        else:
+            defects[ajbh] = kind
+        return jsonify(ok=True, defects=defects)
 
     @app.get("/_sandbox/cases")
     def sandbox_list_cases() -> Response:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from casebot.runner import EXIT_CASES_FAILED, Runner
+from casebot.runner import EXIT_CASES_FAILED, EXIT_PAGE_CHANGED, Runner
 from tests.e2e.helpers import eligible
 
 CORPUS = sorted((Path(__file__).parents[1] / "data" / "bad_cases").glob("*.json"))
@@ -51,3 +51,25 @@ async def test_each_bad_case_stops_alone_with_a_clear_error(sandbox, settings):
             assert raw not in result.error, "the suspect's full name is masked"
     written = {r["ysajbh"] for r in sandbox.records("procuratorate")}
     assert written == {c["ajbh"] for c in good}, "the good cases are written, the bad ones nowhere"
+
+
+@pytest.mark.slow
+async def test_malformed_pages_stop_only_their_case(sandbox, settings):
+    """A missing label, an unexpected extra suspect tab, an empty table: one clear error each."""
+    sandbox.seed(6, seed=42)
+    cases = eligible(sandbox.police_cases())
+    kinds = {"missing_label": ("犯罪嫌疑人1", "证件号码"), "extra_tab": ("犯罪嫌疑人", "页签"),
+             "empty_table": ("犯罪嫌疑人1", "表格为空")}
+    broken = {}
+    for case, kind in zip(cases, kinds, strict=False):
+        sandbox.call("police", "POST", "/_sandbox/defects", {"ajbh": case["ajbh"], "kind": kind})
+        broken[case["ajbh"]] = kind
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_PAGE_CHANGED
+    by_key = {r.case_key: r for r in summary.results}
+    for key, kind in broken.items():
+        r = by_key[key]
+        assert r.outcome == "retry" and r.error_type == "PageChanged"
+        assert key in r.error and all(word in r.error for word in kinds[kind]), r.error
+    written = {r["ysajbh"] for r in sandbox.records("procuratorate")}
+    assert written == {c["ajbh"] for c in cases} - set(broken), "every other case is written"

@@ -393,3 +393,18 @@ def test_sandbox_routes_are_404_outside_sandbox_mode() -> None:
             with pytest.raises(SandboxHTTPError) as info:
                 proc.client.call("police", method, path, body)
             assert info.value.status == 404
+
+
+def test_defects_route_refuses_bad_input(sandbox: Any) -> None:
+    from sandbox.client import SandboxHTTPError
+
+    sandbox.seed(1, seed=1)
+    key = sandbox.police_cases()[0]["ajbh"]
+    for body, field in (({"ajbh": "A0", "kind": "extra_tab"}, "ajbh"), ({"ajbh": key, "kind": "nope"}, "kind")):
+        try:
+            sandbox.call("police", "POST", "/_sandbox/defects", body)
+        except SandboxHTTPError as exc:
+            assert exc.status == 400 and exc.body["field"] == field
+        else:
+            raise AssertionError("refused")
+    assert sandbox.call("police", "POST", "/_sandbox/defects", {"ajbh": key, "kind": None})["defects"] == {}
