@@ -1,0 +1,106 @@
+"""The work every variant of the benchmark does: the same seeded cases, the same cards.
+
+Before each variant the sandbox is reset and seeded identically, so casebot,
+the hand-written baseline and the recorder-style script find the same police
+cases and write the same cards. For the court route the procuratorate is
+filled through its ``/_sandbox/records`` route (no page work): every case
+already accepted and prosecuted, as after the first route and the
+prosecutors' work.
+
+The cards the scripts write are computed up front by casebot's
+:class:`~casebot.pipeline.Pipeline` (mapping is not page work); casebot itself
+computes them from what it reads on the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from casebot.demo import _QSS_PREFIX
+from casebot.errors import BusinessError
+from casebot.pipeline import Pipeline
+from casebot.verify import differences
+from sandbox.client import SandboxClient
+
+ROUTE_PROC = "police-procuratorate"
+ROUTE_COURT = "procuratorate-court"
+ROUTES = (ROUTE_PROC, ROUTE_COURT)
+TARGET = {ROUTE_PROC: "procuratorate", ROUTE_COURT: "court"}
+ELIGIBLE = "已移送起诉"
+
+
+@dataclass
+class Job:
+    """One card to carry: the key the source lists it by, and the card the target must show."""
+
+    key: str
+    card: dict[str, Any]
+    suspects: int
+
+
+@dataclass
+class Prepared:
+    route: str
+    jobs: list[Job]
+    #: police cases whose data a clerk's rule stops (casebot marks them failed; the scripts skip them)
+    refused: list[str] = field(default_factory=list)
+
+
+class Workload:
+    """Seeds the sandbox and knows the expected cards."""
+
+    def __init__(self, client: SandboxClient, *, seed: int = 42) -> None:
+        self.client = client
+        self.seed = seed
+        self.pipeline = Pipeline()
+
+    def prepare(self, route: str, n: int, *, seed: int | None = None) -> Prepared:
+        """Reset every system and seed ``n`` eligible cases for ``route``."""
+        seed = self.seed if seed is None else seed
+        c = self.client
+        c.reset()
+        c.seed(n, seed, status=ELIGIBLE)
+        police = sorted(c.police_cases(), key=lambda r: r["ajbh"])
+        refused: list[str] = []
+        jobs: list[Job] = []
+        cards = {}
+        for rec in police:
+            try:
+                cards[rec["ajbh"]] = self.pipeline.case_card(rec)
+            except BusinessError:
+                refused.append(rec["ajbh"])
+        if route == ROUTE_PROC:
+            for key, case_card in cards.items():
+                card = self.pipeline.procuratorate_card(case_card)
+                jobs.append(Job(key, card, len(card["xyr"])))
+            return Prepared(route, jobs, refused)
+        # the court route: the procuratorate holds every case, prosecuted
+        records = []
+        for i, case_card in enumerate(cards.values(), 1):
+            card = self.pipeline.procuratorate_card(case_card)
+            prefix = _QSS_PREFIX.get(card["ysdw"][1:7], "泉")
+            qsswh = f"{prefix}检刑诉〔{card['slrq'][:4]}〕{100 + i}号"
+            records.append({**card, "zt": "已起诉", "qsswh": qsswh, "qsrq": card["slrq"]})
+        if records:
+            c.call("procuratorate", "POST", "/_sandbox/records", records)
+        stored = {r["ysajbh"]: r for r in c.records("procuratorate")}
+        for key, case_card in cards.items():
+            card = self.pipeline.court_card(case_card, stored[key])
+            jobs.append(Job(key, card, len(card["bgr"])))
+        return Prepared(route, jobs, refused)
+
+    def check(self, prepared: Prepared) -> dict[str, Any]:
+        """What the target system holds after a variant: how many records, and whether they equal the cards."""
+        target = TARGET[prepared.route]
+        records = self.client.records(target)
+        key = "ysajbh" if target == "procuratorate" else "qsswh"
+        by_key = {r[key]: r for r in records}
+        missing = wrong = 0
+        for job in prepared.jobs:
+            rec = by_key.get(job.card[key])
+            if rec is None:
+                missing += 1
+            elif differences(job.card, rec):
+                wrong += 1
+        return {"records": len(records), "expected": len(prepared.jobs), "missing": missing, "different": wrong}
