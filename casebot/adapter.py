@@ -20,6 +20,7 @@ source of 起诉 facts for the court hop).
 from __future__ import annotations
 
 import contextlib
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,11 @@ from casebot import errors
 FieldType = Literal["text", "date", "code", "codes", "choice", "list"]
 
 T = TypeVar("T")
+
+#: the page each browser context shows in front. Adapters of several systems share
+#: one context; a page left behind another is throttled by the browser (no
+#: animation frames), which turns every click's stability check into seconds.
+_FRONT: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,9 @@ class Adapter(ABC):
             self._page = await self.context.new_page()
             self._page.set_default_timeout(self.config.timeout_ms)
             self._logged_in = False
+        if _FRONT.get(self.context) is not self._page:
+            await self.guard(self._page.bring_to_front())
+            _FRONT[self.context] = self._page
         if not self._logged_in:
             await self.guard(self._do_login(self._page))
         return self._page

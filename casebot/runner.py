@@ -270,7 +270,8 @@ class Runner:
                 stop=stop_after_attempt(run.max_attempts),
                 wait=wait_exponential_jitter(multiplier=run.backoff_initial_s, max=run.backoff_max_s,
                                             jitter=run.backoff_initial_s),
-                retry=retry_if_exception_type(errors.TransientError), reraise=True):
+                retry=retry_if_exception_type(errors.TransientError), reraise=True,
+                before_sleep=_log_retry):
             with attempt:
                 if attempt.retry_state.attempt_number > 1:
                     self._count("retries")
@@ -489,6 +490,12 @@ class Runner:
         if summary.count("retry") or summary.system_errors:
             return EXIT_RETRY_LATER
         return EXIT_OK
+
+
+def _log_retry(state: Any) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    log.info("case.retrying", attempt=state.attempt_number, error_type=type(exc).__name__,
+             error=scrub_text(str(exc))[:200], wait_s=round(state.next_action.sleep, 2) if state.next_action else None)
 
 
 def _labels(target: Any) -> dict[str, str]:
