@@ -27,12 +27,8 @@ def bad_cases(template: dict[str, Any]) -> list[dict[str, Any]]:
 
     a = copy.deepcopy(template)
     a["ajbh"] = a["ajbh"][:-4] + "9901"
-    zjhm = a["xyr"][0]["zjhm"]
-    if a["xyr"][0].get("zjzl") == "111" and len(zjhm) == 18:
-        last = "0" if zjhm[-1] != "0" else "1"
-        a["xyr"][0]["zjhm"] = zjhm[:17] + last
-        a["xyr"][0]["xb"] = ""
-        a["xyr"][0]["csrq"] = ""
+    # a resident ID whose check digit is wrong (the right one is 5)
+    a["xyr"][0].update(zjzl="111", zjhm="350502199003072416", xb="", csrq="", gj="CHN", mz="01")
     b = copy.deepcopy(template)
     b["ajbh"] = b["ajbh"][:-4] + "9902"
     b["ay"] = ["039999"]
@@ -78,8 +74,8 @@ def run_demo(*, cases: int = 30, seed: int = 42, workdir: Path = Path("var/demo"
         echo("沙箱已启动: " + ", ".join(f"{k} {v}" for k, v in sb.urls.items()))
         client.seed(cases, seed)
         police = client.police_cases()
-        client.add_cases(bad_cases(police[0]))
         eligible = [c for c in police if c["ajzt"] == "已移送起诉" and c.get("yssj")]
+        client.add_cases(bad_cases(eligible[0]))
         echo(f"公安系统：{len(police) + 2} 起案件，其中 {len(eligible) + 2} 起已移送起诉（含 2 起数据有误的案件）")
         settings: Settings = sandbox_settings(sb.urls, workdir, browser={"concurrency": concurrency})
         first = execute(settings, routes=["police-procuratorate"])

@@ -1,0 +1,103 @@
+"""The commands ops use, against the running sandbox: run, status, failures, replay, doctor, schedule, demo."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from casebot.cli import app
+from casebot.runner import EXIT_CASES_FAILED, EXIT_HUMAN_REQUIRED, EXIT_OK
+from tests.e2e.helpers import assert_procuratorate_exact
+
+cli = CliRunner()
+
+
+def invoke(config_file, *args):
+    return cli.invoke(app, [*args, "--config", str(config_file)], catch_exceptions=False)
+
+
+def test_run_status_failures_replay(sandbox, config_file):
+    sandbox.seed(3, seed=51)
+    police = sandbox.police_cases()
+    sandbox.set_faults("procuratorate", reject_rate=1.0)
+    result = invoke(config_file, "run", "--route", "police-procuratorate", "--json")
+    assert result.exit_code == EXIT_CASES_FAILED
+    out = json.loads(result.stdout)
+    assert out["by_route"]["police-procuratorate"]["failed"] >= 1
+    assert out["report"] and out["report"].endswith(".html")
+
+    status = json.loads(invoke(config_file, "status", "--json").stdout)
+    failed = status["police-procuratorate"]["failed"]
+    assert failed == out["by_route"]["police-procuratorate"]["failed"]
+
+    failures = json.loads(invoke(config_file, "failures", "--json").stdout)
+    assert len(failures) == failed
+    assert all(f["error_type"] == "RejectedError" and f["error_message"] for f in failures)
+    assert all(f["artifacts"] for f in failures), "a screenshot and a trace are kept for each failure"
+    table = invoke(config_file, "failures")
+    assert "需人工处理" in table.stdout
+
+    sandbox.set_faults("procuratorate")
+    replayed = invoke(config_file, "replay", "--all", "--json")
+    assert replayed.exit_code == EXIT_OK, replayed.stdout
+    assert_procuratorate_exact(sandbox, police)
+    assert json.loads(invoke(config_file, "failures", "--json").stdout) == []
+    nothing = invoke(config_file, "replay", "--all")
+    assert nothing.exit_code == EXIT_OK
+
+
+def test_run_refuses_bad_config(tmp_path):
+    bad = tmp_path / "casebot.toml"
+    bad.write_text('[systems.police]\nurl = "nowhere"\n')
+    result = cli.invoke(app, ["run", "--config", str(bad)])
+    assert result.exit_code == 4
+    assert "systems.police.url" in result.output
+
+
+def test_doctor_reports_each_system(sandbox, config_file):
+    result = invoke(config_file, "doctor", "--json")
+    assert result.exit_code == 0, result.stdout
+    rows = json.loads(result.stdout)
+    assert {r["system"] for r in rows} == {"police", "procuratorate", "court"}
+    assert all(r["ok"] for r in rows)
+
+    sandbox.set_faults("court", captcha=True)
+    result = invoke(config_file, "doctor", "--json")
+    rows = {r["system"]: r for r in json.loads(result.stdout)}
+    assert result.exit_code != 0
+    assert not rows["court"]["ok"] and "casebot login court" in rows["court"]["problems"][0]
+    assert rows["police"]["ok"]
+
+
+def test_captcha_stops_the_system_not_the_run(sandbox, config_file):
+    sandbox.seed(2, seed=52)
+    sandbox.set_faults("procuratorate", captcha=True)
+    result = invoke(config_file, "run", "--json")
+    assert result.exit_code == EXIT_HUMAN_REQUIRED
+    assert "casebot login procuratorate" in " ".join(json.loads(result.stdout)["system_errors"])
+    assert sandbox.records("procuratorate") == []
+
+
+def test_adapters_list_and_schedule(config_file):
+    listed = json.loads(cli.invoke(app, ["adapters", "list", "--json"]).stdout)
+    assert {r["name"]: r["roles"] for r in listed} == {
+        "court": "target", "police": "source", "procuratorate": "source, target"}
+    cron = invoke(config_file, "schedule", "--every", "10")
+    assert cron.exit_code == 0 and "*/10 * * * *" in cron.stdout and " run --config " in cron.stdout
+    win = invoke(config_file, "schedule", "--kind", "windows", "--every", "10")
+    assert "schtasks" in win.stdout and "/MO 10" in win.stdout
+    systemd = invoke(config_file, "schedule", "--kind", "systemd")
+    assert "OnUnitActiveSec=15min" in systemd.stdout
+
+
+def test_demo_flows_cases_into_both_systems(tmp_path):
+    from casebot.demo import run_demo
+
+    lines: list[str] = []
+    result = run_demo(cases=6, seed=42, workdir=tmp_path / "demo", echo=lines.append)
+    assert result["first"].count("done") == len(result["eligible"])
+    assert result["first"].count("failed") == 2, "the two bad cases stop with a message"
+    assert result["second"].count("done") == result["prosecuted"] > 0
+    assert len(result["court"]) == result["prosecuted"]
+    assert any("报告" in line for line in lines)
