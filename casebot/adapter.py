@@ -140,6 +140,24 @@ class Adapter(ABC):
         self._logged_in = False
 
     @final
+    async def submit_login_form(self, page: Any, *, username: str, password: str, submit: str,
+                                captcha: str | None = None, wait_until: str = "domcontentloaded") -> Any:
+        """Type the configured credentials into the login form and submit it; returns the response.
+
+        A captcha on the form, or no configured account, needs a human.
+        """
+        if captcha and await page.locator(captcha).count():
+            raise errors.HumanRequired(self.name, "登录页要求输入验证码")
+        creds = self.config.credentials
+        if creds is None:
+            raise errors.HumanRequired(self.name, "未配置登录账号")
+        await page.locator(username).fill(creds.username)
+        await page.locator(password).fill(creds.password)
+        async with page.expect_navigation(wait_until=wait_until) as nav:
+            await page.locator(submit).click()
+        return await nav.value
+
+    @final
     def forget_login(self) -> None:
         self._logged_in = False
 

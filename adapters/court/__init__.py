@@ -118,16 +118,10 @@ class CourtAdapter(Target):
         response = await page.goto(self._url(self.ui["pages"]["login_landing"]), wait_until="domcontentloaded")
         self._raise_for_status(response)
         if await self.is_login_page(page):
-            if await page.locator(sel["captcha"]).count():
-                raise errors.HumanRequired(self.name, "登录页要求输入验证码")
-            creds = self.config.credentials
-            if creds is None:
-                raise errors.HumanRequired(self.name, "未配置登录账号")
-            await page.locator(sel["username"]).fill(creds.username)
-            await page.locator(sel["password"]).fill(creds.password)
-            async with page.expect_navigation(wait_until="domcontentloaded") as nav:
-                await page.locator(sel["submit"]).click()
-            self._raise_for_status(await nav.value)
+            response = await self.submit_login_form(
+                page, username=sel["username"], password=sel["password"], submit=sel["submit"],
+                captcha=sel["captcha"], wait_until="domcontentloaded")
+            self._raise_for_status(response)
             if await self.is_login_page(page):
                 if await page.locator(sel["captcha"]).count():
                     raise errors.HumanRequired(self.name, "登录页要求输入验证码")

@@ -189,16 +189,9 @@ class ProcuratorateAdapter(Target, Source):
         if not await page.locator(ui["form"]).count():
             await self._settle(page, None, self.ui["shell"]["ready"])
             return  # a session kept from `casebot login`
-        if await page.locator(ui["captcha"]).count():
-            raise errors.HumanRequired(self.name, "登录页要求输入验证码")
-        creds = self.config.credentials
-        if creds is None:
-            raise errors.HumanRequired(self.name, "未配置登录账号")
-        await page.locator(ui["username"]).fill(creds.username)
-        await page.locator(ui["password"]).fill(creds.password)
-        async with page.expect_navigation(wait_until="load") as nav:
-            await page.locator(ui["submit"]).click()
-        response = await nav.value
+        response = await self.submit_login_form(
+            page, username=ui["username"], password=ui["password"], submit=ui["submit"],
+            captcha=ui["captcha"], wait_until="load")
         status = getattr(response, "status", None)
         if status is not None and status >= 500:
             raise errors.ServerError(f"{self.name}: 系统返回 {status}")
