@@ -63,7 +63,7 @@ class Artifacts:
     def trace_path(self, stem: str) -> Path:
         return self._dir() / f"{safe_name(stem)}.trace.zip"
 
-    def scrub_trace(self, path: Path, secrets: Iterable[str]) -> None:
+    def scrub_trace(self, path: Path, secrets: Iterable[str], *, passwords: Iterable[str] = ()) -> None:
         """Rewrite a trace so that the case's names and ID numbers appear only masked.
 
         Traces keep DOM snapshots (what the pages showed) for debugging; the
@@ -71,7 +71,8 @@ class Artifacts:
         replaced in every text entry of the archive. Traces are recorded
         without screenshots, so no image holds them either.
         """
-        pairs = sorted({(s, masked(s)) for s in secrets if s and len(s.strip()) >= 2},
+        pairs = sorted({(s, masked(s)) for s in secrets if s and len(s.strip()) >= 2}
+                       | {(pw, "***") for pw in passwords if pw},
                        key=lambda p: -len(p[0]))
         if not pairs:
             return

@@ -463,12 +463,22 @@ class Runner:
             path = self.artifacts.trace_path(stem)
             try:
                 await worker.context.tracing.stop_chunk(path=str(path))
-                secrets = self._personal.get(key, set())
-                self.artifacts.scrub_trace(path, secrets)
+                # a chunk's first snapshot still shows the previous case's page, and a
+                # login inside the chunk records the password: scrub everything known
+                secrets: set[str] = set().union(*self._personal.values())
+                self.artifacts.scrub_trace(path, secrets, passwords=self._passwords())
                 paths.append(str(path))
             except Exception as exc:
                 log.warning("artifact.trace_failed", error=type(exc).__name__)
         return paths
+
+    def _passwords(self) -> set[str]:
+        out = set()
+        for system in self.settings.systems:
+            creds = self.settings.system_config(system, need_password=False).credentials
+            if creds and creds.password:
+                out.add(creds.password)
+        return out
 
     def _block(self, system: str, exc: BaseException) -> None:
         if system not in self._blocked_systems:
