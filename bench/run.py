@@ -222,6 +222,8 @@ class Bench:
         on all of them alike.
         """
         names = list(variants)
+        if not names:
+            return {}
         runs: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
         per_round = [cards // rounds + (1 if i < cards % rounds else 0) for i in range(rounds)]
         for i, n_cards in enumerate(per_round):
@@ -488,6 +490,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                for s in sampler.samples[:: max(1, len(sampler.samples) // 120)]],
                 }
                 res["scale"]["cards"].append(m)
+                if "2" not in res["concurrency"]:
+                    res["concurrency"]["2"] = m
             # suspects per card: casebot (one context) and the baseline on the same cards
             res["scale"]["suspects"] = {name: by_suspects(bench.per_card[name]) for name in (
                 f"{ROUTE_PROC} baseline", f"{ROUTE_PROC} casebot_verify_off", f"{ROUTE_PROC} casebot_verify_on",
@@ -534,7 +538,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     args.recorder_routes = (ROUTE_COURT,) if quick else ROUTES
     args.scale = [int(x) for x in (args.scale or ("" if quick else "10,50")).split(",") if x.strip()]
     args.concurrency_cards = args.cards if quick else max(2 * args.cards, 8 * args.rounds)
-    args.contexts = (2,) if quick else (1, 2, 4)
+    # a smoke run measures 2 contexts in its memory run
+    args.contexts = () if quick else (1, 2, 4)
     if args.out is None:
         args.out = RESULTS.with_name("perf-quick.json") if quick else RESULTS
     return args
