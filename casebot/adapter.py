@@ -158,10 +158,6 @@ class Adapter(ABC):
         return await nav.value
 
     @final
-    def forget_login(self) -> None:
-        self._logged_in = False
-
-    @final
     async def guard(self, awaitable: Awaitable[T]) -> T:
         """Run one page action, translating Playwright's errors into casebot's."""
         from playwright.async_api import Error as PWError
@@ -169,6 +165,9 @@ class Adapter(ABC):
 
         try:
             return await awaitable
+        except errors.SessionExpired:
+            self._logged_in = False  # the next page() logs in again
+            raise
         except errors.CasebotError:
             raise
         except PWTimeout as exc:
@@ -180,11 +179,16 @@ class Adapter(ABC):
             raise errors.PageTimeout(f"{self.name}: {msg}") from exc
 
     @final
-    async def check_response(self, page: Any, response: Any = None) -> None:
-        """After a navigation: raise ServerError on a 5xx, SessionExpired on the login page."""
+    def raise_for_status(self, response: Any) -> None:
+        """ServerError when a navigation's response is a 5xx (no response: nothing to say)."""
         status = getattr(response, "status", None) if response is not None else None
         if status is not None and status >= 500:
             raise errors.ServerError(f"{self.name}: 系统返回 {status}")
+
+    @final
+    async def check_response(self, page: Any, response: Any = None) -> None:
+        """After a navigation: raise ServerError on a 5xx, SessionExpired on the login page."""
+        self.raise_for_status(response)
         if await self.is_login_page(page):
             self._logged_in = False
             raise errors.SessionExpired(f"{self.name}: 会话已过期")

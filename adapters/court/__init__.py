@@ -116,12 +116,12 @@ class CourtAdapter(Target):
         sel = self.ui["login"]
         self._blank_wizard = False
         response = await page.goto(self._url(self.ui["pages"]["login_landing"]), wait_until="domcontentloaded")
-        self._raise_for_status(response)
+        self.raise_for_status(response)
         if await self.is_login_page(page):
             response = await self.submit_login_form(
                 page, username=sel["username"], password=sel["password"], submit=sel["submit"],
                 captcha=sel["captcha"], wait_until="domcontentloaded")
-            self._raise_for_status(response)
+            self.raise_for_status(response)
             if await self.is_login_page(page):
                 if await page.locator(sel["captcha"]).count():
                     raise errors.HumanRequired(self.name, "登录页要求输入验证码")
@@ -137,11 +137,6 @@ class CourtAdapter(Target):
         if await close.is_visible():
             await close.click()
             await page.locator(self.ui["notice"]["dialog"]).wait_for(state="hidden")
-
-    def _raise_for_status(self, response: Any) -> None:
-        status = getattr(response, "status", None)
-        if status is not None and status >= 500:
-            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
 
     async def _open(self, page: Any, path: str) -> None:
         self._blank_wizard = False
@@ -166,9 +161,6 @@ class CourtAdapter(Target):
             await self.parties_form.fill(page, {"bgr": card.get("bgr") or []})
             await self._next_step(page, steps[1], card)
             return await self._submit(page, card)
-        except errors.SessionExpired:
-            self.forget_login()
-            raise
         except errors.BusinessError as exc:
             exc.reason = self._mask(exc.reason, card)
             raise exc.with_context(case=key) from None

@@ -101,25 +101,17 @@ class PoliceAdapter(Source):
     def _url(self, path: str) -> str:
         return urljoin(self.config.base_url.rstrip("/") + "/", path.lstrip("/"))
 
-    async def _check_status(self, response: Any) -> None:
-        status = getattr(response, "status", None) if response is not None else None
-        if status is not None and status >= 500:
-            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
-
     def _common_arg(self) -> dict[str, Any]:
         return {"notice": self.pages["notice"]["box"], "login": self.pages["login"]["form"],
                 "serverError": self.pages["server_error"]}
 
     async def _snapshot(self, page: Any, response: Any, body: str, arg: dict[str, Any]) -> dict[str, Any]:
-        """Walk the page once (the login form is looked for in the same walk); check_response on trouble."""
-        status = getattr(response, "status", None) if response is not None else None
-        if status is not None and status >= 500:
-            await self.check_response(page, response)
+        """Walk the page once; the login form and the error page are looked for in the same walk."""
+        self.raise_for_status(response)
         snap = await page.evaluate(f"(arg) => {{ {body} }}", arg)
         if snap["serverError"]:
             raise errors.ServerError(f"{self.name}: 系统显示错误页")
         if snap["login"]:
-            await self.check_response(page, response)
             raise errors.SessionExpired(f"{self.name}: 会话已过期")
         return snap
 
@@ -130,14 +122,14 @@ class PoliceAdapter(Source):
     async def login(self, page: Any) -> None:
         sel = self.pages["login"]
         response = await page.goto(self._url(self.pages["home"]), wait_until="domcontentloaded")
-        await self._check_status(response)
+        self.raise_for_status(response)
         if not await self.is_login_page(page):
             await self.dismiss_notices(page)
             return
         response = await self.submit_login_form(
             page, username=sel["username"], password=sel["password"], submit=sel["submit"],
             captcha=sel["captcha"], wait_until="domcontentloaded")
-        await self._check_status(response)
+        self.raise_for_status(response)
         if await self.is_login_page(page):
             if await page.locator(sel["captcha"]).count():
                 raise errors.HumanRequired(self.name, "登录页要求输入验证码")

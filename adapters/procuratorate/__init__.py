@@ -148,12 +148,9 @@ class ProcuratorateAdapter(Target, Source):
 
     async def _settle(self, scope: Any, response: Any, ready: str | None) -> None:
         """After a page loaded in ``scope``: 500 / login page / missing element -> errors; close a notice."""
-        status = getattr(response, "status", None) if response is not None else None
-        if status is not None and status >= 500:
-            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
+        self.raise_for_status(response)
         state = await self._state(scope, ready)
         if state == "login":
-            self.forget_login()
             raise errors.SessionExpired(f"{self.name}: 会话已过期")
         if state == "error":
             raise errors.ServerError(f"{self.name}: 系统异常页面")
@@ -183,18 +180,14 @@ class ProcuratorateAdapter(Target, Source):
     async def login(self, page: Any) -> None:
         ui = self.ui["login"]
         response = await page.goto(self._url(self.ui["shell"]["path"]), wait_until="load")
-        status = getattr(response, "status", None)
-        if status is not None and status >= 500:
-            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
+        self.raise_for_status(response)
         if not await page.locator(ui["form"]).count():
             await self._settle(page, None, self.ui["shell"]["ready"])
             return  # a session kept from `casebot login`
         response = await self.submit_login_form(
             page, username=ui["username"], password=ui["password"], submit=ui["submit"],
             captcha=ui["captcha"], wait_until="load")
-        status = getattr(response, "status", None)
-        if status is not None and status >= 500:
-            raise errors.ServerError(f"{self.name}: 系统返回 {status}")
+        self.raise_for_status(response)
         if await page.locator(ui["form"]).count():
             shown = await messages(page, ui["error"])
             if await page.locator(ui["captcha"]).count():
@@ -276,7 +269,6 @@ class ProcuratorateAdapter(Target, Source):
             raise errors.OutcomeUnknown(f"{self.name}: 保存时系统返回 {status}，无法确认是否已保存")
         state = await self._state(frame, None)
         if state == "login":
-            self.forget_login()
             raise errors.SessionExpired(f"{self.name}: 会话已过期，案卡未保存")
         if state == "error":
             raise errors.OutcomeUnknown(f"{self.name}: 保存时系统异常，无法确认是否已保存")
