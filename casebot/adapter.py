@@ -130,6 +130,12 @@ class Adapter(ABC):
         await self.login(page)
         self._logged_in = True
 
+    @property
+    @final
+    def current_page(self) -> Any:
+        """The page the adapter works in, or None before its first use (for failure screenshots)."""
+        return self._page
+
     @final
     async def reset_page(self) -> None:
         """Drop the current page (after a transient error): the next call starts afresh."""

@@ -90,6 +90,6 @@ def run_demo(*, cases: int = 30, seed: int = 42, workdir: Path = Path("var/demo"
         proc = client.records("procuratorate")
         court = client.records("court")
         echo(f"检察院现有 {len(proc)} 条记录，法院现有 {len(court)} 条记录")
-        echo(f"报告：{getattr(second, 'report_path', '')}")
+        echo(f"报告：{second.report_path}")
         return {"first": first, "second": second, "procuratorate": proc, "court": court,
                 "police": police, "eligible": eligible, "prosecuted": n}

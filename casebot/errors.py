@@ -112,7 +112,8 @@ class BusinessError(CasebotError):
         if self.case:
             parts.append(f"案件 {self.case}")
         if self.suspect:
-            parts.append(f"嫌疑人 {self.suspect}")
+            # the mapping names suspects "嫌疑人1 张*" already; adapters may give a bare name
+            parts.append(self.suspect if self.suspect.startswith(("嫌疑人", "被告人")) else f"嫌疑人 {self.suspect}")
         if self.field:
             parts.append(f"字段“{self.field}”")
         head = "，".join(parts)

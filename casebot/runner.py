@@ -66,11 +66,9 @@ class CaseResult:
     attempts: int = 0
     seconds: float = 0.0
     artifacts: list[str] = field(default_factory=list)
-    card: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        d = {k: v for k, v in self.__dict__.items() if k != "card"}
-        return d
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -82,6 +80,8 @@ class RunSummary:
     system_errors: list[str] = field(default_factory=list)
     exit_code: int = EXIT_OK
     counters: dict[str, int] = field(default_factory=dict)
+    #: the HTML report written for this run, once written
+    report_path: str | None = None
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -104,6 +104,11 @@ class WorkItem:
     replay: bool = False
 
 
+#: a worker closes and reopens its pages after this many cases: Playwright keeps every
+#: request and response of a page until the page closes (memory grew ~90 KB a card)
+RECYCLE_PAGES_EVERY = 100
+
+
 class Worker:
     """One browser context and the adapters living in it."""
 
@@ -112,6 +117,7 @@ class Worker:
         self.context = context
         self.index = index
         self._adapters: dict[str, Adapter] = {}
+        self.cases = 0
 
     def adapter(self, system: str) -> Any:
         if system not in self._adapters:
@@ -120,9 +126,19 @@ class Worker:
             self._adapters[system] = cls(self.context, settings.system_config(system))
         return self._adapters[system]
 
+    def page_of(self, system: str) -> Any:
+        """The page of ``system``'s adapter, if it has one open."""
+        adapter = self._adapters.get(system)
+        return adapter.current_page if adapter is not None else None
+
     async def reset_pages(self) -> None:
         for a in self._adapters.values():
             await a.reset_page()
+
+    async def finished_case(self) -> None:
+        self.cases += 1
+        if self.cases % RECYCLE_PAGES_EVERY == 0:
+            await self.reset_pages()
 
 
 class Runner:
@@ -297,6 +313,7 @@ class Runner:
                 except asyncio.QueueEmpty:
                     return
                 result = await self._process(worker, it)
+                await worker.finished_case()
                 self.summary.results.append(result)  # type: ignore[union-attr]
                 done_count += 1
                 if self.on_progress:
@@ -323,7 +340,6 @@ class Runner:
         source_hash: str | None = None
         try:
             card, source_hash = await self._card(worker, it)
-            result.card = card
             self._personal.setdefault(it.key, set()).update(personal_values(card))
             item = self.ledger.get(route.name, it.key) or item
             if item.state == "failed" and not it.replay and item.source_hash == source_hash:
@@ -355,7 +371,7 @@ class Runner:
         except errors.BusinessError as exc:
             exc.with_context(case=it.key)
             result.outcome, result.error_type, result.error = "failed", type(exc).__name__, scrub_text(str(exc))
-            result.artifacts = await self._artifacts(worker, route, it.key, failed=True)
+            result.artifacts = await self._artifacts(worker, route, it.key)
             self.ledger.set_state(item.id, "failed", record_id=result.record_id, error_type=result.error_type,
                                   error_message=result.error, artifacts=result.artifacts,
                                   attempt_id=attempt_id, source_hash=source_hash)
@@ -370,12 +386,12 @@ class Runner:
             result.outcome, result.error_type = "retry", "PageChanged"
             result.error = scrub_text(f"案件 {it.key}：{exc}")
             log.warning("case.page_changed", route=route.name, case=it.key, what=exc.what)
-            result.artifacts = await self._artifacts(worker, route, it.key, failed=True)
+            result.artifacts = await self._artifacts(worker, route, it.key)
             tracing = False
             self._mark_unfinished(item.id, result)
         except errors.TransientError as exc:
             result.outcome, result.error_type, result.error = "retry", type(exc).__name__, scrub_text(str(exc))
-            result.artifacts = await self._artifacts(worker, route, it.key, failed=True)
+            result.artifacts = await self._artifacts(worker, route, it.key)
             tracing = False
             self._mark_unfinished(item.id, result)
             log.warning("case.retry_later", route=route.name, case=it.key, error_type=result.error_type)
@@ -449,22 +465,19 @@ class Runner:
         self._count("writes")
         return record_id
 
-    async def _artifacts(self, worker: Worker, route: RouteSettings, key: str, *, failed: bool) -> list[str]:
+    async def _artifacts(self, worker: Worker, route: RouteSettings, key: str) -> list[str]:
         paths: list[str] = []
         stem = f"{route.name}-{key}"
-        page = None
-        target = worker._adapters.get(route.target)
-        if target is not None:
-            page = target._page
-        shot = await self.artifacts.screenshot(page, stem)
+        shot = await self.artifacts.screenshot(worker.page_of(route.target), stem)
         if shot:
             paths.append(shot)
         if self.artifacts.trace:
             path = self.artifacts.trace_path(stem)
             try:
                 await worker.context.tracing.stop_chunk(path=str(path))
-                # a chunk's first snapshot still shows the previous case's page, and a
-                # login inside the chunk records the password: scrub everything known
+                # a trace holds more than its case: the first snapshot shows the page's previous
+                # case, its network log resources of earlier pages, a login records the password.
+                # Scrub every personal value met in this run, and the passwords.
                 secrets: set[str] = set().union(*self._personal.values())
                 self.artifacts.scrub_trace(path, secrets, passwords=self._passwords())
                 paths.append(str(path))

@@ -44,8 +44,7 @@ def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = No
         summary = asyncio.run(r.run(replay=replay, fresh=fresh))
     path = report.write(summary, settings.path(settings.artifacts.dir).parent / "reports",
                         manual_minutes=settings.run.manual_minutes_per_card, dry_run=dry_run)
-    summary.counters["report"] = 0
-    summary.report_path = str(path)  # type: ignore[attr-defined]
+    summary.report_path = str(path)
     return summary
 
 
@@ -63,7 +62,7 @@ def show(summary: RunSummary) -> None:
             console.print(f"[red]✗[/red] {r.route} {r.case_key}: {r.error}", highlight=False)
     for e in summary.system_errors:
         console.print(f"[red]![/red] {e}", highlight=False)
-    console.print(f"报告: {getattr(summary, 'report_path', '')}", highlight=False)
+    console.print(f"报告: {summary.report_path}", highlight=False)
 
 
 @exits
@@ -85,7 +84,7 @@ def run(config: Path = ConfigOption,
                       verify=False if no_verify else None)
     if json_out:
         print_json({**summary.as_json(), "results": [r.as_json() for r in summary.results],
-                    "report": getattr(summary, "report_path", None)})
+                    "report": summary.report_path})
     else:
         show(summary)
     raise typer.Exit(summary.exit_code)

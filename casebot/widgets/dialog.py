@@ -38,7 +38,10 @@ class FrameDialog:
 
     async def frame_of(self) -> Any:
         handle = await self.scope.locator(self.frame).element_handle()
-        child = await handle.content_frame() if handle is not None else None
+        child = None
+        if handle is not None:
+            child = await handle.content_frame()
+            await handle.dispose()  # the Frame outlives the handle; a kept handle is kept by the driver too
         if child is None:
             raise PageChanged(self.system, self.frame)
         return child

@@ -1,5 +1,4 @@
 import os
-import sqlite3
 import stat
 
 import pytest
@@ -81,13 +80,30 @@ def test_no_ledger_for_read_only_commands(tmp_path):
         SQLiteLedger(tmp_path / "none.sqlite3", create=False)
 
 
-def test_committed_rows_survive_a_torn_wal(tmp_path, ledger):
-    """A crash leaves a WAL file; what was committed before it is still there."""
-    it = ledger.ensure("r", "t", "A1", None)
-    ledger.begin_write(it.id, {"x": 1}, "h", "run")
-    # simulate the process dying: copy the db + wal without closing (as a kill would leave them)
-    src = sqlite3.connect(tmp_path / "ledger.sqlite3")
-    src.close()
-    other = SQLiteLedger(tmp_path / "ledger.sqlite3")
-    assert other.get("r", "A1").state == "writing"
-    other.close()
+KILLED_MID_WRITE = """
+import os, signal, sys
+from casebot.ledger import SQLiteLedger
+led = SQLiteLedger(sys.argv[1])
+item = led.ensure("r", "t", "A1", None)
+led.begin_write(item.id, {"x": 1}, "h", "run")          # committed
+led.conn.execute("BEGIN IMMEDIATE")                       # a second write, never committed
+led.conn.execute("UPDATE items SET state = 'done', record_id = 'lost' WHERE id = ?", (item.id,))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_committed_rows_survive_a_process_killed_mid_write(tmp_path):
+    """The robot SIGKILLed inside a ledger transaction: what was committed is there, the rest is not."""
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "ledger.sqlite3"
+    proc = subprocess.run([sys.executable, "-c", KILLED_MID_WRITE, str(path)], capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert (tmp_path / "ledger.sqlite3-wal").exists(), "the kill left the write-ahead log behind"
+    again = SQLiteLedger(path)
+    item = again.get("r", "A1")
+    assert item.state == "writing" and item.record_id is None
+    assert again.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    again.close()

@@ -72,7 +72,7 @@ def test_wrong_check_digit_stops_the_case(pipeline: Pipeline) -> None:
     assert err.suspect == "嫌疑人1 张*"
     assert err.field == "证件号码"
     assert err.reason == "证件号码校验位错误"
-    assert str(err) == f"案件 {AJBH}，嫌疑人 嫌疑人1 张*，字段“证件号码”：证件号码校验位错误"
+    assert str(err) == f"案件 {AJBH}，嫌疑人1 张*，字段“证件号码”：证件号码校验位错误"
 
 
 @pytest.mark.parametrize(("raw", "reason"), [
