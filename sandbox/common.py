@@ -18,10 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask import session as flask_session
 from pydantic import ValidationError
 
 from sandbox.faults import FaultPlan, Faults
 from sandbox.store import Store
+
+#: what a captcha is made of (no 0/O, 1/I)
+CAPTCHA_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 #: the one user of every sandbox system
 SANDBOX_USERS = {"casebot": os.environ.get("SANDBOX_PASSWORD", "sandbox")}
@@ -54,6 +58,7 @@ class SandboxSystem:
         self.store = Store(Path(data_dir) / f"{name}.sqlite3", schema_sql)
         self.faults = Faults(plan)
         self._reset_hooks: list[Callable[[], None]] = []
+        self._captchas: dict[str, str] = {}
         self.app.before_request(self._before)
         self.app.after_request(self._after)
         self.app.errorhandler(BadInput)(self._bad_input)
@@ -157,6 +162,28 @@ class SandboxSystem:
         expected = self.csrf_token()
         return bool(token) and secrets.compare_digest(expected, token or "")
 
+    # -- captcha (the ``captcha`` fault) ------------------------------------------
+    def add_captcha(self, path: str, *, background: str, ink: str) -> None:
+        """Serve a fresh captcha image at ``path`` (endpoint ``captcha_image``), in the system's colours.
+
+        Its answer is kept on the server, keyed by an id in the browser's cookie.
+        """
+
+        def captcha_image() -> Response:
+            text = "".join(secrets.choice(CAPTCHA_CHARS) for _ in range(4))
+            cid = secrets.token_hex(8)
+            self._captchas[cid] = text
+            flask_session["captcha_id"] = cid
+            return Response(captcha_svg(text, background, ink), mimetype="image/svg+xml")
+
+        self.app.add_url_rule(path, "captcha_image", captcha_image)
+
+    def captcha_ok(self, typed: str | None) -> bool:
+        """Whether ``typed`` answers the last captcha this browser was shown (each answer serves once)."""
+        cid = flask_session.pop("captcha_id", None)
+        answer = self._captchas.pop(cid, None) if cid else None
+        return bool(answer) and (typed or "").strip().upper() == answer
+
     def login_required(self, view: Callable[..., Any]) -> Callable[..., Any]:
         """Pages need a live session: otherwise the login page (or a 401 for AJAX)."""
 
@@ -196,6 +223,7 @@ class SandboxSystem:
 
     def reset(self) -> None:
         self.store.reset()
+        self._captchas.clear()
         for hook in self._reset_hooks:
             hook()
 
@@ -224,6 +252,17 @@ class SandboxSystem:
                 raise BadInput(".".join(str(p) for p in err["loc"]) or "$", err["msg"]) from exc
             self.faults.set(plan)
             return jsonify(self.faults.as_json())
+
+
+def captcha_svg(text: str, background: str, ink: str) -> str:
+    """A small distorted-text image, as login pages show them."""
+    glyphs = "".join(
+        f'<text x="{12 + i * 22}" y="{26 + (i % 2) * 4}" transform="rotate({(-1) ** i * 12} {18 + i * 22} 22)">'
+        f"{ch}</text>" for i, ch in enumerate(text))
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="36">'
+            f'<rect width="100" height="36" fill="{background}"/>'
+            f'<path d="M0 20 Q25 5 50 20 T100 18" stroke="{ink}" stroke-opacity="0.6" fill="none"/>'
+            f'<g font-family="monospace" font-size="20" fill="{ink}">{glyphs}</g></svg>')
 
 
 def json_body() -> Any:

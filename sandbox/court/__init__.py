@@ -13,7 +13,6 @@ showing the assigned 案号 ``（{yyyy}）{court_code}刑初{n}号``.
 from __future__ import annotations
 
 import json
-import random
 import re
 import secrets
 import time
@@ -21,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Response, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, g, jsonify, redirect, render_template, request, url_for
 
 from sandbox.codes import table
 from sandbox.common import SandboxSystem
@@ -105,11 +104,6 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             g.notice = True
         return render_template(template, user=g.session["username"] if g.session else None, **ctx)
 
-    def new_captcha() -> str:
-        text = "".join(random.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(4))
-        session["captcha"] = text
-        return text
-
     def case_row(r: Any) -> dict[str, Any]:
         return {"ajbs": r["ajbs"], "ah": r["ah"], "ay": r["ay"], "gsjg": r["gsjg"], "qsswh": r["qsswh"],
                 "sarq": r["sarq"], "bgr": json.loads(r["bgr"]), "created_at": r["created_at"]}
@@ -136,7 +130,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             password = request.form.get("password", "")
             if not system.csrf_ok(request.form.get("csrf_token")):
                 error = "页面已过期，请刷新后重新登录"
-            elif captcha and (request.form.get("captcha", "").strip().upper() != session.pop("captcha", None)):
+            elif captcha and not system.captcha_ok(request.form.get("captcha")):
                 error = "验证码错误"
             elif not username or not password:
                 error = "请输入用户名和密码"
@@ -157,17 +151,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         return render_template("login.html", error=error, captcha=captcha, username=username,
                                next=request.args.get("next", ""))
 
-    @app.get("/captcha.svg")
-    def captcha_image() -> Response:
-        text = new_captcha()
-        chars = "".join(
-            f'<text x="{12 + i * 22}" y="{26 + (i % 2) * 4}" transform="rotate({(i * 13) % 25 - 12} '
-            f'{12 + i * 22} 24)">{c}</text>' for i, c in enumerate(text))
-        svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="36">'
-               '<rect width="100" height="36" fill="#f3ead8"/>'
-               '<path d="M0 20 Q25 5 50 20 T100 18" stroke="#8a1c1c" fill="none"/>'
-               f'<g font-family="monospace" font-size="20" fill="#5a2a1a">{chars}</g></svg>')
-        return Response(svg, mimetype="image/svg+xml")
+    system.add_captcha("/captcha.svg", background="#f3ead8", ink="#5a2a1a")
 
     @app.get("/logout")
     def logout() -> Response:

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import re
-import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Response, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, g, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from sandbox.codes import table
@@ -45,7 +43,6 @@ PAGE_SIZE = 20
 #: ways a detail page can come out malformed (``POST /_sandbox/defects``)
 PAGE_DEFECTS = ("missing_label", "extra_tab", "empty_table")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CAPTCHA_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def _names(name: str, key: str, value: str) -> dict[str, str]:
@@ -82,12 +79,10 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     names = CodeNames()
     app.jinja_env.filters["t"] = _text
     app.jinja_env.globals["codes"] = names
-    captchas: dict[str, str] = {}
     defects: dict[str, str] = {}
 
     @system.on_reset
-    def _forget_captchas() -> None:
-        captchas.clear()
+    def _forget_defects() -> None:
         defects.clear()
 
     # -- storage -----------------------------------------------------------
@@ -98,16 +93,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
                            (rec["ajbh"], rec["ajzt"], rec["yssj"], json.dumps(rec, ensure_ascii=False)))
 
     # -- login -------------------------------------------------------------
-    def new_captcha() -> None:
-        cid = secrets.token_hex(8)
-        rng = random.Random(secrets.randbits(32))
-        captchas[cid] = "".join(rng.choice(_CAPTCHA_CHARS) for _ in range(4))
-        session["captcha_id"] = cid
-
     def render_login(error: str = "", status: int = 200, username: str = "") -> tuple[str, int]:
         captcha = system.faults.plan.captcha
-        if captcha:
-            new_captcha()
         nxt = request.values.get("next", "")
         return render_template("login.html", error=error, captcha=captcha, next=nxt, username=username), status
 
@@ -129,12 +116,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         username = form.get("username", "").strip()
         if not system.csrf_ok(form.get("csrf_token")):
             return render_login("页面已过期或请求无效，请刷新页面后重新登录", 400, username)
-        if system.faults.plan.captcha:
-            cid = session.pop("captcha_id", None)
-            answer = captchas.pop(cid, None) if cid else None
-            typed = form.get("captcha", "").strip().upper()
-            if not answer or typed != answer:
-                return render_login("验证码错误", 200, username)
+        if system.faults.plan.captcha and not system.captcha_ok(form.get("captcha")):
+            return render_login("验证码错误", 200, username)
         if not system.check_password(username, form.get("password", "")):
             return render_login("用户名或密码错误", 200, username)
         system.start_session(username)
@@ -143,22 +126,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             nxt = url_for("case_list")
         return redirect(nxt)
 
-    @app.get("/login/captcha.svg")
-    def captcha_image() -> Response:
-        cid = session.get("captcha_id")
-        text = captchas.get(cid, "????") if cid else "????"
-        rng = random.Random(cid or "x")
-        glyphs = "".join(
-            f'<text x="{12 + i * 22}" y="{28 + rng.randint(-4, 4)}" transform="rotate({rng.randint(-20, 20)} '
-            f'{18 + i * 22} 22)" fill="#{rng.randint(0, 0x66):02x}{rng.randint(0, 0x66):02x}'
-            f'{rng.randint(0x66, 0xcc):02x}">{ch}</text>' for i, ch in enumerate(text))
-        lines = "".join(
-            f'<line x1="{rng.randint(0, 100)}" y1="{rng.randint(0, 40)}" x2="{rng.randint(0, 100)}" '
-            f'y2="{rng.randint(0, 40)}" stroke="#999" stroke-width="1"/>' for _ in range(5))
-        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40" viewBox="0 0 100 40">'
-               f'<rect width="100" height="40" fill="#e8eef7"/>{lines}'
-               f'<g font-family="monospace" font-size="22" font-weight="bold">{glyphs}</g></svg>')
-        return Response(svg, mimetype="image/svg+xml")
+    system.add_captcha("/login/captcha.svg", background="#e8eef7", ink="#1a3d7c")
 
     @app.post("/logout")
     def logout() -> Any:

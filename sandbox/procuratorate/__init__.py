@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, g, jsonify, redirect, render_template, request, url_for
-from flask import session as flask_session
 
 from sandbox import codes
 from sandbox.common import BadInput, SandboxSystem, json_body
@@ -305,31 +303,17 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             username = request.form.get("username", "").strip()
             if not system.csrf_ok(request.form.get("csrf_token")):
                 error = "页面已过期，请刷新后重新登录"
-            elif captcha and (not flask_session.get("captcha")
-                              or request.form.get("captcha", "").strip().upper() != flask_session.get("captcha")):
+            elif captcha and not system.captcha_ok(request.form.get("captcha")):
                 error = "验证码错误"
             elif not system.check_password(username, request.form.get("password", "")):
                 error = "用户名或密码错误"
             else:
-                flask_session.pop("captcha", None)
                 system.start_session(username)
                 return redirect(url_for("shell"))
-            flask_session.pop("captcha", None)
         timeout = bool(request.args.get("next")) and request.method == "GET"
         return render_template("login.html", error=error, captcha=captcha, username=username, timeout=timeout)
 
-    @app.get("/captcha.svg")
-    def captcha_image() -> Response:
-        text = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(4))
-        flask_session["captcha"] = text
-        glyphs = "".join(
-            f'<text x="{12 + i * 22}" y="{26 + (i % 2) * 4}" transform="rotate({(-1) ** i * 12} {18 + i * 22} 22)">'
-            f"{ch}</text>" for i, ch in enumerate(text))
-        svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="36">'
-               '<rect width="100" height="36" fill="#e8eef7"/>'
-               '<path d="M0 20 Q25 5 50 20 T100 18" stroke="#7a8fb5" fill="none"/>'
-               f'<g font-family="monospace" font-size="20" fill="#1f3a6e">{glyphs}</g></svg>')
-        return Response(svg, mimetype="image/svg+xml")
+    system.add_captcha("/captcha.svg", background="#e8eef7", ink="#1f3a6e")
 
     @app.get("/logout")
     def logout() -> Any:

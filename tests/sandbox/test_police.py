@@ -408,3 +408,23 @@ def test_defects_route_refuses_bad_input(sandbox: Any) -> None:
         else:
             raise AssertionError("refused")
     assert sandbox.call("police", "POST", "/_sandbox/defects", {"ajbh": key, "kind": None})["defects"] == {}
+
+
+async def test_captcha_read_by_a_person_is_accepted(page: Any, urls: dict[str, str], sandbox: Any) -> None:
+    """The captcha stops robots, not clerks: the answer shown in the image logs in (case-insensitive)."""
+    sandbox.set_faults("police", captcha=True)
+    answers: list[str] = []
+
+    async def read_answer(response: Any) -> None:
+        if "captcha.svg" in response.url:
+            svg = await response.text()
+            answers.append("".join(re.findall(r">([A-Z0-9])</text>", svg)))
+
+    page.on("response", read_answer)
+    await page.goto(urls["police"] + "/login")
+    await page.wait_for_function("document.querySelector('#captcha-img').complete")
+    await page.fill("#username", "casebot")
+    await page.fill("#password", "sandbox")
+    await page.fill("#captcha", answers[-1].lower())
+    await page.click("#login-submit")
+    await page.wait_for_url("**/ajgl/ajlb**")
