@@ -13,8 +13,6 @@ pages, and writes the card computed up front by casebot's Pipeline.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import sys
 import time
 from pathlib import Path
@@ -265,20 +263,9 @@ class Baseline:
 
 
 def main() -> None:
-    from bench.workload import ROUTES, Workload
-    from casebot.browser import BrowserOptions
-    from sandbox.client import SandboxProcess
+    from bench.workload import run_standalone
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cards", type=int, default=5)
-    args = ap.parse_args()
-    with SandboxProcess(port=0) as sb:
-        work = Workload(sb.client)
-        for route in ROUTES:
-            prepared = work.prepare(route, args.cards)
-            b = Baseline(sb.urls, BrowserOptions().launch_kwargs())
-            seconds = asyncio.run(b.run(prepared))
-            print(route, f"{seconds:.1f}s", f"{seconds / max(1, len(prepared.jobs)):.2f}s/card", work.check(prepared))
+    run_standalone(Baseline, __doc__, default_cards=5)
 
 
 if __name__ == "__main__":

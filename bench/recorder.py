@@ -13,8 +13,6 @@ It writes the same cards as casebot and the baseline.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import sys
 import time
 from pathlib import Path
@@ -189,20 +187,9 @@ class Recorder:
 
 
 def main() -> None:
-    from bench.workload import ROUTES, Workload
-    from casebot.browser import BrowserOptions
-    from sandbox.client import SandboxProcess
+    from bench.workload import run_standalone
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cards", type=int, default=2)
-    args = ap.parse_args()
-    with SandboxProcess(port=0) as sb:
-        work = Workload(sb.client)
-        for route in ROUTES:
-            prepared = work.prepare(route, args.cards)
-            r = Recorder(sb.urls, BrowserOptions().launch_kwargs())
-            seconds = asyncio.run(r.run(prepared))
-            print(route, f"{seconds:.1f}s", f"{seconds / max(1, len(prepared.jobs)):.2f}s/card", work.check(prepared))
+    run_standalone(Recorder, __doc__, default_cards=2)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from casebot.demo import _QSS_PREFIX
+from casebot.demo import qsswh_for
 from casebot.errors import BusinessError
 from casebot.pipeline import Pipeline
 from casebot.verify import differences
@@ -79,8 +79,7 @@ class Workload:
         records = []
         for i, case_card in enumerate(cards.values(), 1):
             card = self.pipeline.procuratorate_card(case_card)
-            prefix = _QSS_PREFIX.get(card["ysdw"][1:7], "泉")
-            qsswh = f"{prefix}检刑诉〔{card['slrq'][:4]}〕{100 + i}号"
+            qsswh = qsswh_for(card["ysdw"], card["slrq"][:4], 100 + i)
             records.append({**card, "zt": "已起诉", "qsswh": qsswh, "qsrq": card["slrq"]})
         if records:
             c.call("procuratorate", "POST", "/_sandbox/records", records)
@@ -104,3 +103,22 @@ class Workload:
             elif differences(job.card, rec):
                 wrong += 1
         return {"records": len(records), "expected": len(prepared.jobs), "missing": missing, "different": wrong}
+
+
+def run_standalone(script: Any, doc: str, default_cards: int) -> None:
+    """``python bench/<script>.py [--cards N]``: one script alone against a fresh sandbox, both routes."""
+    import argparse
+    import asyncio
+
+    from casebot.browser import BrowserOptions
+    from sandbox.client import SandboxProcess
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--cards", type=int, default=default_cards)
+    args = ap.parse_args()
+    with SandboxProcess(port=0) as sb:
+        work = Workload(sb.client)
+        for route in ROUTES:
+            prepared = work.prepare(route, args.cards)
+            seconds = asyncio.run(script(sb.urls, BrowserOptions().launch_kwargs()).run(prepared))
+            print(route, f"{seconds:.1f}s", f"{seconds / max(1, len(prepared.jobs)):.2f}s/card", work.check(prepared))

@@ -35,6 +35,11 @@ def bad_cases(template: dict[str, Any]) -> list[dict[str, Any]]:
     return [a, b]
 
 
+def qsswh_for(ysdw: str, year: str, n: int) -> str:
+    """A 起诉书文号 as the procuratorate of ``ysdw`` (e.g. ``Y350502``) numbers it: ``泉鲤检刑诉〔2026〕123号``."""
+    return f"{_QSS_PREFIX.get(ysdw[1:7], '泉')}检刑诉〔{year}〕{n}号"
+
+
 def prosecute_some(client: Any, fraction: float = 0.7, seed: int = 7) -> int:
     """Mark a share of the procuratorate's records 已起诉, as prosecutors would."""
     rng = random.Random(seed)
@@ -42,10 +47,8 @@ def prosecute_some(client: Any, fraction: float = 0.7, seed: int = 7) -> int:
     for i, rec in enumerate(sorted(client.records("procuratorate"), key=lambda r: r["ysajbh"]), 1):
         if rec.get("zt") == "已起诉" or rng.random() > fraction:
             continue
-        region = rec["ysdw"][1:7]
-        year = rec["slrq"][:4]
-        qsswh = f"{_QSS_PREFIX.get(region, '泉')}检刑诉〔{year}〕{100 + i}号"
-        client.prosecute(rec["ysajbh"], qsswh, _after(rec["slrq"], 10 + i % 20))
+        client.prosecute(rec["ysajbh"], qsswh_for(rec["ysdw"], rec["slrq"][:4], 100 + i),
+                         _after(rec["slrq"], 10 + i % 20))
         n += 1
     return n
 
