@@ -59,6 +59,8 @@ class LedgerSettings(_Strict):
 
 class ArtifactSettings(_Strict):
     dir: Path = Path("var/artifacts")
+    #: where each run's HTML report goes
+    reports: Path = Path("var/reports")
     keep_days: int = Field(30, ge=1)
     trace: Literal["on-failure", "off"] = "on-failure"
 
@@ -194,6 +196,10 @@ def sandbox_settings(urls: dict[str, str], base_dir: Path, **overrides: Any) -> 
             {"name": "procuratorate-court", "source": "procuratorate", "target": "court",
              "case_source": "police", "filters": {"zt": "已起诉"}},
         ],
+        # everything straight under base_dir (a demo's or a test's own folder)
+        "ledger": {"path": "ledger.sqlite3"},
+        "artifacts": {"dir": "artifacts", "reports": "reports"},
+        "logging": {"file": "casebot.jsonl"},
         "base_dir": base_dir,
     }
     for key, value in overrides.items():

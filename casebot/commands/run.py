@@ -42,7 +42,7 @@ def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = No
             summary = asyncio.run(r.run(replay=replay, fresh=fresh))
     else:
         summary = asyncio.run(r.run(replay=replay, fresh=fresh))
-    path = report.write(summary, settings.path(settings.artifacts.dir).parent / "reports",
+    path = report.write(summary, settings.path(settings.artifacts.reports),
                         manual_minutes=settings.run.manual_minutes_per_card, dry_run=dry_run)
     summary.report_path = str(path)
     return summary

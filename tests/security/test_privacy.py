@@ -75,9 +75,9 @@ def test_run_leaves_no_personal_data_or_secret(secret_sandbox, tmp_path, monkeyp
     prosecute_some(client, fraction=1.0)
     client.set_faults("court", reject_rate=0.5, seed=5)
     execute(settings, routes=["procuratorate-court"], progress=False)
-    assert list((tmp_path / "var" / "reports").glob("report-*.html")), "the run wrote its report"
-    assert (tmp_path / "var" / "casebot.jsonl").stat().st_size > 0, "and its log"
-    artifacts = list((tmp_path / "var" / "artifacts").rglob("*.zip"))
+    assert list((tmp_path / "reports").glob("report-*.html")), "the run wrote its report"
+    assert (tmp_path / "casebot.jsonl").stat().st_size > 0, "and its log"
+    artifacts = list((tmp_path / "artifacts").rglob("*.zip"))
     assert artifacts, "traces were kept for the failures"
     needles = spellings(police) | {password}
     checked = 0
@@ -87,13 +87,13 @@ def test_run_leaves_no_personal_data_or_secret(secret_sandbox, tmp_path, monkeyp
         assert not hits, f"{where} holds personal data or a secret"
     assert checked > 5
 
-    art = tmp_path / "var" / "artifacts"
+    art = tmp_path / "artifacts"
     assert stat.S_IMODE(os.stat(art).st_mode) == 0o700
     for f in art.rglob("*"):
         mode = stat.S_IMODE(os.stat(f).st_mode)
         assert mode == (0o700 if f.is_dir() else 0o600), f
-    assert stat.S_IMODE(os.stat(tmp_path / "var" / "casebot.jsonl").st_mode) == 0o600
-    assert stat.S_IMODE(os.stat(tmp_path / "var" / "ledger.sqlite3").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(tmp_path / "casebot.jsonl").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(tmp_path / "ledger.sqlite3").st_mode) == 0o600
 
 
 def test_report_escapes_page_text():
