@@ -102,6 +102,8 @@ class WorkItem:
     key: str
     frozen_card: dict[str, Any] | None = None
     replay: bool = False
+    #: the ledger's audit row of the latest write attempt (closed with the case's outcome)
+    attempt_id: int | None = None
 
 
 #: a worker closes and reopens its pages after this many cases: Playwright keeps every
@@ -336,7 +338,6 @@ class Runner:
         if tracing:
             await worker.context.tracing.start_chunk(title=f"{route.name} {it.key}")
         item = self.ledger.ensure(route.name, route.target, it.key, None)
-        attempt_id: int | None = None
         source_hash: str | None = None
         try:
             card, source_hash = await self._card(worker, it)
@@ -351,19 +352,13 @@ class Runner:
                 result.outcome = "dry-run"
                 return result
             target: Target = worker.adapter(route.target)
-            state = {"item": item, "attempt": None}
-
-            async def attempt() -> str:
-                return await self._write_once(worker, target, route, it, card, source_hash, state, result)
-
-            record_id = await self._retrying(worker, attempt)
-            attempt_id = state["attempt"]
+            record_id = await self._retrying(worker, lambda: self._write_once(target, route, it, card))
             result.record_id = record_id
             if self.verify_writes:
                 failpoints.point("before_verify")
                 back = await self._retrying(worker, lambda: target.read_back(record_id))
                 verify(card, back, case=it.key, labels=_labels(target))
-            self.ledger.set_state(item.id, "done", record_id=record_id, attempt_id=attempt_id,
+            self.ledger.set_state(item.id, "done", record_id=record_id, attempt_id=it.attempt_id,
                                   source_hash=source_hash)
             failpoints.point("after_verify")
             result.outcome = "done"
@@ -374,7 +369,7 @@ class Runner:
             result.artifacts = await self._artifacts(worker, route, it.key)
             self.ledger.set_state(item.id, "failed", record_id=result.record_id, error_type=result.error_type,
                                   error_message=result.error, artifacts=result.artifacts,
-                                  attempt_id=attempt_id, source_hash=source_hash)
+                                  attempt_id=it.attempt_id, source_hash=source_hash)
             log.warning("case.failed", route=route.name, case=it.key, error_type=result.error_type,
                         reason=result.error)
             tracing = False
@@ -433,18 +428,18 @@ class Runner:
             raise
         return card, source_hash
 
-    async def _write_once(self, worker: Worker, target: Target, route: RouteSettings, it: WorkItem,
-                          card: dict[str, Any], source_hash: str, state: dict[str, Any],
-                          result: CaseResult) -> str:
-        item: Item = self.ledger.get(route.name, it.key) or state["item"]
+    async def _write_once(self, target: Target, route: RouteSettings, it: WorkItem, card: dict[str, Any]) -> str:
+        """One attempt: ask the target first when the ledger cannot tell, else record the intent and save."""
+        item = self.ledger.get(route.name, it.key)
+        assert item is not None, "ensured by _process"
         if item.state in (*UNCERTAIN, "written") or it.replay:
             existing = await target.find_existing(card)
             self._count("lookups")
             if existing:
-                self.ledger.set_state(item.id, "written", record_id=existing, attempt_id=state["attempt"])
+                self.ledger.set_state(item.id, "written", record_id=existing, attempt_id=it.attempt_id)
                 log.info("case.found_existing", route=route.name, case=it.key, record_id=existing)
                 return existing
-        state["attempt"] = self.ledger.begin_write(item.id, card, digest(card), self.summary.run_id)  # type: ignore[union-attr]
+        it.attempt_id = self.ledger.begin_write(item.id, card, digest(card), self.summary.run_id)  # type: ignore[union-attr]
         failpoints.point("before_save")
         try:
             record_id = await target.write(card)
@@ -455,12 +450,10 @@ class Runner:
             record_id = existing
             log.info("case.adopted_existing", route=route.name, case=it.key, record_id=record_id)
         except errors.TransientError:
-            self.ledger.set_state(item.id, "unknown", attempt_id=state["attempt"])
-            raise
-        except errors.BusinessError:
+            self.ledger.set_state(item.id, "unknown", attempt_id=it.attempt_id)
             raise
         failpoints.point("after_save")
-        self.ledger.set_state(item.id, "written", record_id=record_id, attempt_id=state["attempt"])
+        self.ledger.set_state(item.id, "written", record_id=record_id, attempt_id=it.attempt_id)
         failpoints.point("after_ledger_written")
         self._count("writes")
         return record_id

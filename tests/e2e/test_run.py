@@ -69,8 +69,11 @@ async def test_refused_write_back_replayed_with_frozen_card(sandbox, settings):
     assert sandbox.records("procuratorate") == []
     ledger = SQLiteLedger(settings.path(settings.ledger.path))
     items = ledger.items(states=("failed",))
+    audits = [ledger.attempts_of(i.id) for i in items]
     ledger.close()
     assert len(items) == len(eligible(police)) and all(i.card for i in items)
+    assert all(a and a[-1]["outcome"] == "failed" and a[-1]["error_type"] == "RejectedError"
+               and a[-1]["finished_at"] for a in audits), "each refused attempt is closed in the audit"
 
     sandbox.set_faults("procuratorate")
     summary = await Runner(settings).run(replay=items)
