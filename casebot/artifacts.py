@@ -36,10 +36,9 @@ def safe_name(text: str) -> str:
 
 
 class Artifacts:
-    def __init__(self, root: Path, run_id: str, *, trace: bool = True) -> None:
+    def __init__(self, root: Path, run_id: str) -> None:
         self.root = root
         self.run_dir = root / safe_name(run_id)
-        self.trace = trace
 
     def _dir(self) -> Path:
         private_dir(self.root)

@@ -62,7 +62,11 @@ class ArtifactSettings(_Strict):
     #: where each run's HTML report goes
     reports: Path = Path("var/reports")
     keep_days: int = Field(30, ge=1)
-    trace: Literal["on-failure", "off"] = "on-failure"
+    #: Playwright traces (DOM snapshots, network) of failed cases. ``on-retry``: a case is
+    #: traced once it is retried (a transient error in this run, or trouble in an earlier
+    #: one), which costs nothing on a clean run; ``on-failure``: every case is traced and
+    #: the failures' traces kept (about +70 % of a card's time); ``off``: screenshots only.
+    trace: Literal["on-retry", "on-failure", "off"] = "on-retry"
 
 
 class LogSettings(_Strict):

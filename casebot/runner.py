@@ -120,6 +120,8 @@ class Worker:
         self.index = index
         self._adapters: dict[str, Adapter] = {}
         self.cases = 0
+        #: a trace is being recorded for the current case
+        self.tracing = False
 
     def adapter(self, system: str) -> Any:
         if system not in self._adapters:
@@ -136,6 +138,28 @@ class Worker:
     async def reset_pages(self) -> None:
         for a in self._adapters.values():
             await a.reset_page()
+
+    async def start_trace(self, title: str) -> None:
+        """Record a trace (DOM snapshots, network) from now until :meth:`stop_trace`.
+
+        Tracing is started and stopped per case, not kept running in chunks:
+        between chunks Playwright would still log the network of every page.
+        """
+        if self.tracing:
+            return
+        await self.context.tracing.start(title=title, screenshots=False, snapshots=True)
+        self.tracing = True
+
+    async def stop_trace(self, path: str | None = None) -> bool:
+        """End the trace; keep it at ``path``, or drop it. False when nothing was recorded."""
+        if not self.tracing:
+            return False
+        self.tracing = False
+        if path is None:
+            await self.context.tracing.stop()
+        else:
+            await self.context.tracing.stop(path=path)
+        return True
 
     async def finished_case(self) -> None:
         self.cases += 1
@@ -195,7 +219,7 @@ class Runner:
         summary = RunSummary(run_id=run_id, started=time.time())
         self.summary = summary
         art = self.settings.artifacts
-        self.artifacts = Artifacts(self.settings.path(art.dir), run_id, trace=art.trace == "on-failure")
+        self.artifacts = Artifacts(self.settings.path(art.dir), run_id)
         self.artifacts.purge(art.keep_days)
         log.info("run.started", run_id=run_id, dry_run=self.dry_run, replay=bool(replay))
         routes = self.routes()
@@ -226,10 +250,7 @@ class Runner:
     # -- setup -----------------------------------------------------------------
     async def _new_context(self, browser: Any) -> Any:
         state = self._storage_state()
-        context = await browser.new_context(storage_state=state, locale="zh-CN", accept_downloads=False)
-        if self.artifacts.trace:
-            await context.tracing.start(screenshots=False, snapshots=True)
-        return context
+        return await browser.new_context(storage_state=state, locale="zh-CN", accept_downloads=False)
 
     def _storage_state(self) -> dict[str, Any] | None:
         cookies: list[Any] = []
@@ -282,7 +303,19 @@ class Runner:
     async def _collect(source: Source, filters: dict[str, Any]) -> list[str]:
         return [ref.key async for ref in source.list_records(**filters)]
 
-    async def _retrying(self, worker: Worker, fn: Callable[[], Any]) -> Any:
+    def _traced(self, it: WorkItem, item: Item) -> bool:
+        """Whether a case is traced from its start: always, or (on-retry) when it is replayed or an
+        earlier run left it unfinished (transient errors, a crash, a changed page)."""
+        mode = self.settings.artifacts.trace
+        return mode == "on-failure" or (mode == "on-retry" and (it.replay or item.state in (*UNCERTAIN, "written",
+                                                                                              "retry")))
+
+    async def _retrying(self, worker: Worker, fn: Callable[[], Any], it: WorkItem | None = None) -> Any:
+        """``fn()``, retried on transient errors with backoff and fresh pages.
+
+        Within a case (``it``), a retry starts the case's trace when traces are
+        kept ``on-retry``: the attempt that may fail for good is the one recorded.
+        """
         run = self.settings.run
         async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(run.max_attempts),
@@ -294,6 +327,8 @@ class Runner:
                 if attempt.retry_state.attempt_number > 1:
                     self._count("retries")
                     await worker.reset_pages()
+                    if it is not None and self.settings.artifacts.trace == "on-retry":
+                        await worker.start_trace(f"{it.route.name} {it.key} (retry)")
                 return await fn()
         raise AssertionError("unreachable")
 
@@ -334,10 +369,9 @@ class Runner:
             result.error_type = "HumanRequired"
             result.error = self._blocked_systems[next(iter(blocked))]
             return result
-        tracing = self.artifacts.trace
-        if tracing:
-            await worker.context.tracing.start_chunk(title=f"{route.name} {it.key}")
         item = self.ledger.ensure(route.name, route.target, it.key, None)
+        if self._traced(it, item):
+            await worker.start_trace(f"{route.name} {it.key}")
         source_hash: str | None = None
         try:
             card, source_hash = await self._card(worker, it)
@@ -352,11 +386,11 @@ class Runner:
                 result.outcome = "dry-run"
                 return result
             target: Target = worker.adapter(route.target)
-            record_id = await self._retrying(worker, lambda: self._write_once(target, route, it, card))
+            record_id = await self._retrying(worker, lambda: self._write_once(target, route, it, card), it)
             result.record_id = record_id
             if self.verify_writes:
                 failpoints.point("before_verify")
-                back = await self._retrying(worker, lambda: target.read_back(record_id))
+                back = await self._retrying(worker, lambda: target.read_back(record_id), it)
                 verify(card, back, case=it.key, labels=_labels(target))
             self.ledger.set_state(item.id, "done", record_id=record_id, attempt_id=it.attempt_id,
                                   source_hash=source_hash)
@@ -372,7 +406,6 @@ class Runner:
                                   attempt_id=it.attempt_id, source_hash=source_hash)
             log.warning("case.failed", route=route.name, case=it.key, error_type=result.error_type,
                         reason=result.error)
-            tracing = False
         except errors.HumanRequired as exc:
             self._block(exc.system, exc)
             result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
@@ -382,17 +415,14 @@ class Runner:
             result.error = scrub_text(f"案件 {it.key}：{exc}")
             log.warning("case.page_changed", route=route.name, case=it.key, what=exc.what)
             result.artifacts = await self._artifacts(worker, route, it.key)
-            tracing = False
             self._mark_unfinished(item.id, result)
         except errors.TransientError as exc:
             result.outcome, result.error_type, result.error = "retry", type(exc).__name__, scrub_text(str(exc))
             result.artifacts = await self._artifacts(worker, route, it.key)
-            tracing = False
             self._mark_unfinished(item.id, result)
             log.warning("case.retry_later", route=route.name, case=it.key, error_type=result.error_type)
         finally:
-            if tracing:
-                await worker.context.tracing.stop_chunk()
+            await worker.stop_trace()
             result.seconds = time.monotonic() - t0
             if result.outcome == "retry":
                 cur = self.ledger.get(route.name, it.key)
@@ -411,10 +441,10 @@ class Runner:
             self._personal[it.key] = personal_values(it.frozen_card)
             return it.frozen_card, digest(it.frozen_card)
         source: Source = worker.adapter(route.source)
-        record = await self._retrying(worker, lambda: source.read(it.key))
+        record = await self._retrying(worker, lambda: source.read(it.key), it)
         sources: dict[str, Any] = {}
         if route.case_source:
-            police = await self._retrying(worker, lambda: worker.adapter(route.case_source).read(it.key))
+            police = await self._retrying(worker, lambda: worker.adapter(route.case_source).read(it.key), it)
             sources[route.source] = record
         else:
             police = record
@@ -464,10 +494,10 @@ class Runner:
         shot = await self.artifacts.screenshot(worker.page_of(route.target), stem)
         if shot:
             paths.append(shot)
-        if self.artifacts.trace:
+        if worker.tracing:
             path = self.artifacts.trace_path(stem)
             try:
-                await worker.context.tracing.stop_chunk(path=str(path))
+                await worker.stop_trace(str(path))
                 # a trace holds more than its case: the first snapshot shows the page's previous
                 # case, its network log resources of earlier pages, a login records the password.
                 # Scrub every personal value met in this run, and the passwords.

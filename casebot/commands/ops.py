@@ -43,7 +43,7 @@ def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
 @exits
 def failures(config: Path = ConfigOption, route: str = typer.Option(None, "--route"),
              limit: int = typer.Option(100, "--limit"), json_out: bool = JsonOption) -> None:
-    """What failed, when and why (in a clerk's words), with the screenshot and trace kept for it."""
+    """What failed, when and why (in a clerk's words), with the screenshot (and trace) kept for it."""
     _, ledger = _ledger(config)
     items = ledger.items(route=route, states=("failed", "retry", "unknown"), limit=limit)
     ledger.close()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
+import zipfile
 
 from casebot.demo import prosecute_some
 from casebot.ledger import SQLiteLedger
-from casebot.runner import EXIT_CASES_FAILED, EXIT_OK, Runner
+from casebot.runner import EXIT_CASES_FAILED, EXIT_OK, EXIT_RETRY_LATER, Runner
 from tests.e2e.helpers import assert_court_exact, assert_procuratorate_exact, eligible
 
 
@@ -72,6 +73,8 @@ async def test_refused_write_back_replayed_with_frozen_card(sandbox, settings):
     audits = [ledger.attempts_of(i.id) for i in items]
     ledger.close()
     assert len(items) == len(eligible(police)) and all(i.card for i in items)
+    assert all(any(a.endswith(".png") for a in i.artifacts) and not any(a.endswith(".zip") for a in i.artifacts)
+               for i in items), "a refusal on a first attempt keeps a screenshot; traces start on a retry"
     assert all(a and a[-1]["outcome"] == "failed" and a[-1]["error_type"] == "RejectedError"
                and a[-1]["finished_at"] for a in audits), "each refused attempt is closed in the audit"
 
@@ -90,4 +93,26 @@ async def test_lost_answer_after_commit_is_found_not_rewritten(sandbox, settings
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
     assert summary.counters.get("lookups", 0) >= len(eligible(police))
+    assert_procuratorate_exact(sandbox, police)
+
+
+async def test_a_case_is_traced_from_its_first_retry_and_the_trace_kept_if_it_fails(sandbox, settings):
+    sandbox.seed(3, seed=14)
+    police = sandbox.police_cases()
+    sandbox.set_faults("procuratorate", error_rate=1.0)
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_RETRY_LATER
+    assert {r.outcome for r in summary.results} == {"retry"} and summary.counters["retries"] > 0
+    for r in summary.results:
+        traces = [a for a in r.artifacts if a.endswith(".trace.zip")]
+        assert len(traces) == 1, r
+        with zipfile.ZipFile(traces[0]) as z:
+            events = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".trace"))
+        assert f"{r.case_key} (retry)" in events, "the trace starts with the case's first retry"
+
+    # the next run traces these unfinished cases from their start, and keeps nothing when they succeed
+    sandbox.set_faults("procuratorate")
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_OK
+    assert all(r.outcome == "done" and r.artifacts == [] for r in summary.results)
     assert_procuratorate_exact(sandbox, police)

@@ -68,7 +68,9 @@ def test_run_leaves_no_personal_data_or_secret(secret_sandbox, tmp_path, monkeyp
     bad = dict(police[0], ajbh=police[0]["ajbh"][:-4] + "9931", ay=["039999"])
     client.add_cases([bad])
     client.set_faults("procuratorate", reject_rate=0.5, seed=4)
-    settings = sandbox_settings(client.urls, tmp_path, run={"backoff_initial_s": 0.05, "backoff_max_s": 0.2})
+    # every case traced (not only retried ones), so that every failure keeps a trace to search
+    settings = sandbox_settings(client.urls, tmp_path, run={"backoff_initial_s": 0.05, "backoff_max_s": 0.2},
+                                artifacts={"trace": "on-failure"})
     first = execute(settings, routes=["police-procuratorate"], progress=False)
     assert first.count("failed") >= 2, "failures leave screenshots and traces to search"
     client.set_faults("procuratorate")
