@@ -13,7 +13,7 @@ PLAN = {"latency_ms": [5, 60], "error_rate": 0.05, "commit_then_error_rate": 0.0
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 async def test_chaos_exactly_once(sandbox, tmp_path):
-    result = await scenario(sandbox, tmp_path, cases=14, plan=PLAN, seed=3)
+    result = await scenario(sandbox, tmp_path, cases=8, plan=PLAN, seed=3)
     print("\nchaos figures:", {k: v for k, v in result.items() if k != "lost_keys"})
     assert result["duplicates"] == 0
     assert result["lost"] == 0, result["lost_keys"]

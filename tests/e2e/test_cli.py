@@ -95,7 +95,7 @@ def test_demo_flows_cases_into_both_systems(tmp_path):
     from casebot.demo import run_demo
 
     lines: list[str] = []
-    result = run_demo(cases=6, seed=42, workdir=tmp_path / "demo", echo=lines.append)
+    result = run_demo(cases=4, seed=42, workdir=tmp_path / "demo", echo=lines.append)
     assert result["first"].count("done") == len(result["eligible"])
     assert result["first"].count("failed") == 2, "the two bad cases stop with a message"
     assert result["second"].count("done") == result["prosecuted"] > 0

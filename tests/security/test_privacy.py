@@ -63,7 +63,7 @@ def test_run_leaves_no_personal_data_or_secret(secret_sandbox, tmp_path, monkeyp
     client.reset()
     for name in client.urls:
         monkeypatch.setenv(f"CASEBOT_{name.upper()}_PASSWORD", password)
-    client.seed(6, seed=31)
+    client.seed(5, seed=31)
     police = client.police_cases()
     bad = dict(police[0], ajbh=police[0]["ajbh"][:-4] + "9931", ay=["039999"])
     client.add_cases([bad])
