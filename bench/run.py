@@ -52,6 +52,8 @@ from casebot.config import sandbox_settings  # noqa: E402
 from casebot.runner import Runner  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "perf.json"
+#: what one run measures (``--only`` picks some)
+PARTS = ("routes", "concurrency", "scale", "memory", "ledger")
 
 #: (key, what, limit, "le" = value must be at most the limit / "ge" = at least)
 TARGETS = (
@@ -439,7 +441,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "params": {"cards": args.cards, "rounds": args.rounds, "recorder_cards": args.recorder_cards,
                    "recorder_routes": list(args.recorder_routes), "concurrency_cards": args.concurrency_cards,
                    "long": args.long, "scale_cards": args.scale, "ledger_rows": args.ledger_rows,
-                   "seed": args.seed},
+                   "seed": args.seed, "only": sorted(args.only)},
         "routes": {}, "concurrency": {}, "scale": {}, "memory": None,
     }
     try:
@@ -448,7 +450,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             bench = Bench(sb.urls, work, tmp, say=say)
             if not args.quick:
                 res["machine"]["chromium"] = browser_version(bench.launch)
-            for route in ROUTES:
+            for route in ROUTES if "routes" in args.only else ():
                 variants = {
                     "baseline": lambda p, route=route: bench.script(p, "baseline", f"{route} baseline"),
                     "casebot_verify_off": lambda p, route=route: bench.casebot(
@@ -465,20 +467,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             # concurrency (route 1, verify on)
             conc = {str(n): (lambda p, n=n: bench.casebot(p, verify=True, concurrency=n,
                                                           name=f"{ROUTE_PROC} {n} contexts"))
-                    for n in args.contexts}
+                    for n in (args.contexts if "concurrency" in args.only else ())}
             res["concurrency"] = bench.interleaved(ROUTE_PROC, conc, args.concurrency_cards, args.rounds,
-                                                   args.seed + 100)
-            if "1" not in res["concurrency"]:  # a smoke run: one context is the verify-on run above
+                                                   args.seed + 100) if conc else {}
+            # a smoke run: one context is the verify-on run above
+            if "1" not in res["concurrency"] and ROUTE_PROC in res["routes"]:
                 res["concurrency"] = {"1": res["routes"][ROUTE_PROC]["casebot_verify_on"], **res["concurrency"]}
             # cost of scale: cards per run (the default of 2 contexts, verify on)
             res["scale"]["cards"] = []
-            for n in args.scale:
+            for n in args.scale if "scale" in args.only else ():
                 prepared = work.prepare(ROUTE_PROC, n)
                 say(f"scale: {len(prepared.jobs)} cards per run")
                 res["scale"]["cards"].append(combine(f"{n} per run", [bench.casebot(
                     prepared, verify=True, concurrency=2, name=f"{ROUTE_PROC} {n} per run")]))
             # memory over a long run
-            if args.long:
+            if args.long and "memory" in args.only:
                 prepared = work.prepare(ROUTE_PROC, args.long)
                 say(f"memory: {len(prepared.jobs)} cards, sampling every second")
                 sampler = memory.Sampler(interval=1.0)
@@ -501,9 +504,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 f"{ROUTE_PROC} baseline", f"{ROUTE_PROC} casebot_verify_off", f"{ROUTE_PROC} casebot_verify_on",
                 f"{ROUTE_COURT} baseline", f"{ROUTE_COURT} casebot_verify_off", f"{ROUTE_COURT} casebot_verify_on",
                 "long run") if bench.per_card.get(name)}
-            say(f"ledger: {args.ledger_rows} rows")
-            card = work.prepare(ROUTE_PROC, 1).jobs[0].card
-            res["scale"]["ledger"] = ledger_bench(tmp, args.ledger_rows, card)
+            if "ledger" in args.only:
+                say(f"ledger: {args.ledger_rows} rows")
+                card = work.prepare(ROUTE_PROC, 1).jobs[0].card
+                res["scale"]["ledger"] = ledger_bench(tmp, args.ledger_rows, card)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     res["seconds"] = round(time.time() - started, 1)
@@ -524,10 +528,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                     help="cards per run to compare (default 10; the memory run adds its own)")
     ap.add_argument("--ledger-rows", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--only", type=str, default=",".join(PARTS),
+                    help=f"the parts to run, comma-separated (default all: {','.join(PARTS)})")
     ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run (about two minutes)")
     ap.add_argument("--out", type=Path, default=None,
                     help="where the JSON goes (default bench/results/perf.json; perf-quick.json with --quick)")
     args = ap.parse_args(argv)
+    args.only = {x.strip() for x in args.only.split(",") if x.strip()}
+    if args.only - set(PARTS):
+        ap.error(f"--only: unknown part(s) {', '.join(sorted(args.only - set(PARTS)))}; choose from {', '.join(PARTS)}")
     quick = args.quick
     if args.cards is None:
         args.cards = 2 if quick else 12
