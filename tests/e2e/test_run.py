@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 import zipfile
 
+from casebot import runner as runner_module
+from casebot.config import sandbox_settings
 from casebot.demo import prosecute_some
 from casebot.ledger import SQLiteLedger
-from casebot.runner import EXIT_CASES_FAILED, EXIT_OK, EXIT_RETRY_LATER, Runner
+from casebot.runner import EXIT_CASES_FAILED, EXIT_OK, EXIT_RETRY_LATER, Runner, Worker
 from tests.e2e.helpers import assert_court_exact, assert_procuratorate_exact, eligible
 
 
@@ -115,4 +117,25 @@ async def test_a_case_is_traced_from_its_first_retry_and_the_trace_kept_if_it_fa
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_OK
     assert all(r.outcome == "done" and r.artifacts == [] for r in summary.results)
+    assert_procuratorate_exact(sandbox, police)
+
+
+async def test_a_worker_reopens_its_pages_every_n_cases(sandbox, tmp_path, monkeypatch):
+    """Playwright keeps a page's requests until it closes: long runs reopen pages to stay flat in memory."""
+    monkeypatch.setattr(runner_module, "RECYCLE_PAGES_EVERY", 2)
+    seen: list = []
+    finished_case = Worker.finished_case
+
+    async def noting_the_page(worker: Worker) -> None:
+        seen.append(worker.page_of("procuratorate"))
+        await finished_case(worker)
+
+    monkeypatch.setattr(Worker, "finished_case", noting_the_page)
+    sandbox.seed(3, seed=15, status="已移送起诉")
+    police = sandbox.police_cases()
+    settings = sandbox_settings(sandbox.urls, tmp_path, browser={"concurrency": 1})
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
+    assert len(seen) == 3 and seen[0] is seen[1], "one page for the first two cases"
+    assert seen[1].is_closed() and seen[2] is not seen[1], "then closed, and the third case had a new one"
     assert_procuratorate_exact(sandbox, police)
