@@ -24,7 +24,8 @@ chained with ``raise ... from exc``, so callers only ever handle these::
         └── OutcomeUnknown       a save was sent but its result is unknown
 
 Business errors carry ``case``, ``suspect``, ``field`` and ``reason`` so that a
-clerk can read ``str(err)`` as is. Messages never carry raw ID numbers or full
+clerk can read ``str(err)`` as is; ``suspect`` is the subject as a clerk names it
+(``嫌疑人1 张*``, ``被告人2 李*``). Messages never carry raw ID numbers or full
 names: callers pass masked values (see :mod:`casebot.privacy`).
 """
 
@@ -112,8 +113,7 @@ class BusinessError(CasebotError):
         if self.case:
             parts.append(f"案件 {self.case}")
         if self.suspect:
-            # the mapping names suspects "嫌疑人1 张*" already; adapters may give a bare name
-            parts.append(self.suspect if self.suspect.startswith(("嫌疑人", "被告人")) else f"嫌疑人 {self.suspect}")
+            parts.append(self.suspect)
         if self.field:
             parts.append(f"字段“{self.field}”")
         head = "，".join(parts)
