@@ -469,7 +469,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                                           name=f"{ROUTE_PROC} {n} contexts"))
                     for n in (args.contexts if "concurrency" in args.only else ())}
             res["concurrency"] = bench.interleaved(ROUTE_PROC, conc, args.concurrency_cards, args.rounds,
-                                                   args.seed + 100) if conc else {}
+                                                   args.seed + 100)
             # a smoke run: one context is the verify-on run above
             if "1" not in res["concurrency"] and ROUTE_PROC in res["routes"]:
                 res["concurrency"] = {"1": res["routes"][ROUTE_PROC]["casebot_verify_on"], **res["concurrency"]}

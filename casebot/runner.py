@@ -106,6 +106,9 @@ class WorkItem:
     attempt_id: int | None = None
 
 
+#: ledger states of a case that an earlier run left unfinished
+UNFINISHED = (*UNCERTAIN, "written", "retry")
+
 #: a worker closes and reopens its pages after this many cases: Playwright keeps every
 #: request and response of a page until the page closes (memory grew ~90 KB a card; with
 #: 100, the robot's RSS reached its plateau only after ~230 cards of a 500-card run)
@@ -151,16 +154,15 @@ class Worker:
         await self.context.tracing.start(title=title, screenshots=False, snapshots=True)
         self.tracing = True
 
-    async def stop_trace(self, path: str | None = None) -> bool:
-        """End the trace; keep it at ``path``, or drop it. False when nothing was recorded."""
+    async def stop_trace(self, path: str | None = None) -> None:
+        """End the trace, if one is recording; keep it at ``path``, or drop it."""
         if not self.tracing:
-            return False
+            return
         self.tracing = False
         if path is None:
             await self.context.tracing.stop()
         else:
             await self.context.tracing.stop(path=path)
-        return True
 
     async def finished_case(self) -> None:
         self.cases += 1
@@ -305,11 +307,10 @@ class Runner:
         return [ref.key async for ref in source.list_records(**filters)]
 
     def _traced(self, it: WorkItem, item: Item) -> bool:
-        """Whether a case is traced from its start: always, or (on-retry) when it is replayed or an
-        earlier run left it unfinished (transient errors, a crash, a changed page)."""
+        """Whether a case is traced from its start: always (``on-failure``), or (``on-retry``) when
+        it is replayed or an earlier run left it unfinished (transient errors, a crash, a changed page)."""
         mode = self.settings.artifacts.trace
-        return mode == "on-failure" or (mode == "on-retry" and (it.replay or item.state in (*UNCERTAIN, "written",
-                                                                                              "retry")))
+        return mode == "on-failure" or (mode == "on-retry" and (it.replay or item.state in UNFINISHED))
 
     async def _retrying(self, worker: Worker, fn: Callable[[], Any], it: WorkItem | None = None) -> Any:
         """``fn()``, retried on transient errors with backoff and fresh pages.
