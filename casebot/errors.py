@@ -8,7 +8,8 @@ chained with ``raise ... from exc``, so callers only ever handle these::
     ├── ConfigError              a setting is missing or wrong (before anything runs)
     ├── MappingError             a mapping file is invalid (file, line, hint)
     ├── LedgerError              the ledger cannot be used
-    │   └── LedgerCorrupt        ledger file damaged or missing where one is expected
+    │   ├── LedgerCorrupt        ledger file damaged or missing where one is expected
+    │   └── LeaseLost            another worker reserved the case since (its fencing token moved on)
     ├── RunLocked                another run holds the workstation lock
     ├── HumanRequired            a person must act (captcha, login): stop the system
     ├── PageChanged              the page no longer looks as the adapter expects
@@ -63,6 +64,13 @@ class LedgerError(CasebotError):
 
 class LedgerCorrupt(LedgerError):
     """The ledger is damaged, or missing where an earlier run left one."""
+
+
+class LeaseLost(LedgerError):
+    """The case was reserved by another owner since this one reserved it: stop, write nothing more.
+
+    Raised by the ledger when an item's fencing token no longer matches its row.
+    """
 
 
 class RunLocked(CasebotError):
