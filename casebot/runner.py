@@ -201,8 +201,9 @@ class Runner:
         #: personal values met per case, to scrub from its failure trace
         self._personal: dict[str, set[str]] = {}
         self._page_changed = False
-        #: who holds this run's leases in the ledger
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        #: who holds this run's leases in the ledger: the workstation (its run lock allows one run at a
+        #: time, so a run killed mid-case leaves leases its successor on the same workstation takes over)
+        self.owner = socket.gethostname()
 
     # -- public --------------------------------------------------------------
     def routes(self) -> list[RouteSettings]:
