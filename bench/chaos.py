@@ -22,12 +22,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from casebot.config import sandbox_settings
-from casebot.demo import prosecute_some
+from casebot.commands.demo import prosecute_some, sandbox_settings
 from casebot.errors import BusinessError
 from casebot.ledger import open_ledger
 from casebot.pipeline import Pipeline
-from casebot.runner import Runner
+from casebot.run import Runner
 from casebot.verify import differences
 from sandbox.client import SandboxClient, SandboxProcess
 

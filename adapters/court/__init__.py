@@ -24,7 +24,7 @@ import yaml
 
 from casebot import errors
 from casebot.adapter import FieldSpec, Target
-from casebot.privacy import mask_name, scrub_text
+from casebot.privacy import mask_names_in
 from casebot.verify import normalise
 from casebot.widgets import Form
 
@@ -145,9 +145,6 @@ class CourtAdapter(Target):
         await self.dismiss_notices(page)
 
     # -- write ---------------------------------------------------------------
-    async def write(self, card: dict[str, Any]) -> str:
-        return await self.guard(self._write(card))
-
     async def _write(self, card: dict[str, Any]) -> str:
         key = str(card.get("qsswh") or "")
         page = await self.page()
@@ -162,7 +159,7 @@ class CourtAdapter(Target):
             await self._next_step(page, steps[1], card)
             return await self._submit(page, card)
         except errors.BusinessError as exc:
-            exc.reason = self._mask(exc.reason, card)
+            exc.reason = mask_names_in(exc.reason, card)
             raise exc.with_context(case=key) from None
 
     async def _next_step(self, page: Any, step: dict[str, str], card: dict[str, Any]) -> None:
@@ -185,7 +182,7 @@ class CourtAdapter(Target):
                 self._detail_urls[ah] = answer["href"]
             return ah
         kind = answer["kind"]
-        text = self._mask("；".join(answer["items"]) or answer["text"], card)
+        text = mask_names_in("；".join(answer["items"]) or answer["text"], card)
         if kind == "expired":
             raise errors.SessionExpired(f"{self.name}: 提交时会话已过期（{text}）")
         if kind == "unknown":
@@ -193,15 +190,6 @@ class CourtAdapter(Target):
         if kind == "duplicate" or w["duplicate_text"] in text:
             raise errors.AlreadyExists(text)
         raise errors.RejectedError(text)
-
-    @staticmethod
-    def _mask(text: str, card: dict[str, Any]) -> str:
-        names = sorted({str(d.get("xm") or "").strip() for d in card.get("bgr") or [] if isinstance(d, dict)},
-                       key=len, reverse=True)
-        for name in names:
-            if name:
-                text = text.replace(name, mask_name(name))
-        return scrub_text(text)
 
     # -- search and read back ----------------------------------------------------
     async def _search(self, page: Any, **params: str) -> list[dict[str, Any]]:
@@ -212,9 +200,6 @@ class CourtAdapter(Target):
         if data is None:
             raise errors.PageChanged(self.name, s["table"], label="案件查询结果")
         return data["rows"]
-
-    async def find_existing(self, card: dict[str, Any]) -> str | None:
-        return await self.guard(self._find_existing(card))
 
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
         s = self.ui["search"]
@@ -230,9 +215,6 @@ class CourtAdapter(Target):
                     self._detail_urls[ah] = row["links"][s["id_column"]]
                 return ah
         return None
-
-    async def read_back(self, record_id: str) -> dict[str, Any]:
-        return await self.guard(self._read_back(record_id))
 
     async def _read_back(self, ah: str) -> dict[str, Any]:
         s, d = self.ui["search"], self.ui["detail"]
@@ -263,9 +245,6 @@ class CourtAdapter(Target):
         return record
 
     # -- doctor ----------------------------------------------------------------
-    async def open_form(self) -> list[str]:
-        return await self.guard(self._open_form())
-
     async def _open_form(self) -> list[str]:
         page = await self.page()
         await self._open(page, self.ui["pages"]["new"])

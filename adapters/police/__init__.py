@@ -160,21 +160,21 @@ class PoliceAdapter(Source):
         query = urlencode(params)
         return self._url(self.pages["list"]) + (f"?{query}" if query else "")
 
-    async def list_records(self, status: str | None = "已移送起诉", yssj_from: Any = None,
+    async def _list_records(self, status: str | None = "已移送起诉", yssj_from: Any = None,
                            yssj_to: Any = None) -> AsyncIterator[RecordRef]:
         """Every case the list shows for these filters (``status=None``: all), following 下一页."""
         url: str | None = self.list_url(status, yssj_from, yssj_to)
         seen: set[str] = set()
         expected = 1
         while url:
-            rows, url, page_no = await self.guard(self._list_page(url, expected))
+            rows, url, page_no = await self._list_page(url, expected)
             expected = page_no + 1
             for row in rows:
                 key = row.pop("ajbh")
                 if key in seen:
                     continue
                 seen.add(key)
-                yield RecordRef(key=key, summary=row)
+                yield RecordRef(key=key)
 
     async def _list_page(self, url: str, expected: int) -> tuple[list[dict[str, Any]], str | None, int]:
         sel = self.pages["list_page"]
@@ -210,10 +210,6 @@ class PoliceAdapter(Source):
     # -- detail ----------------------------------------------------------------
     def detail_url(self, ajbh: str) -> str:
         return self._url(self.pages["detail"].format(key=quote(ajbh, safe="")))
-
-    async def read(self, key: str) -> dict[str, Any]:
-        """The case ``key`` (案件编号) in the native record format of SPEC section 1."""
-        return await self.guard(self._read(key))
 
     async def _read(self, ajbh: str) -> dict[str, Any]:
         page = await self.page()

@@ -61,8 +61,8 @@ class TestCourtContract(TargetContract):
     @pytest.fixture
     def rejected_card(self) -> tuple[dict[str, Any], str]:
         card = copy.deepcopy(CARD)
-        card["ay"] = "偷盗罪"
-        return card, "案由“偷盗罪”不在系统的候选列表中"
+        card["bgr"][0]["jyzt"] = ""
+        return card, "羁押状态不能为空"
 
 
 @pytest.fixture
@@ -197,3 +197,12 @@ async def test_wrong_password_needs_a_human(context: Any, urls: dict[str, str]) 
 
 async def test_open_form_finds_every_control(adapter: CourtAdapter) -> None:
     assert await adapter.open_form() == []
+
+
+async def test_a_charge_the_system_does_not_suggest_is_a_business_error(adapter: CourtAdapter,
+                                                                       sandbox: Any) -> None:
+    with pytest.raises(errors.OptionMissing) as info:
+        await adapter.write(card(ay="偷盗罪"))
+    assert info.value.reason == "审判流程管理系统'案由'中没有选项 偷盗罪"
+    assert info.value.case == CARD["qsswh"]
+    assert sandbox.records("court") == []

@@ -9,8 +9,8 @@ import pytest
 
 from casebot.codes import CodeTables
 from casebot.errors import MappingError
+from casebot.mapping.expressions import MappingEnvironment
 from casebot.mapping.loader import load_mapping
-from casebot.mapping.sandbox import MappingEnvironment
 from casebot.pipeline import Pipeline
 from mappings import CODES_DIR
 from tests.unit.conftest import EXAMPLE_CASE
