@@ -263,7 +263,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         hidden = set(plan.hidden_codes)
         shown = {name: {c: n for c, n in table.items() if c not in hidden}
                  for name, table in tables.items()} if hidden else tables
-        return {"tables": shown, "ambiguous": plan.ambiguous, "user": (g.session or {}).get("username") if g.get("session") else None}
+        user = (g.session or {}).get("username") if g.get("session") else None
+        return {"tables": shown, "ambiguous": plan.ambiguous, "user": user}
 
     # -- storage helpers --------------------------------------------------------------
     def assign_bmsah(db: Any, ysdw: str, slrq: str) -> str:
