@@ -155,17 +155,6 @@ async def test_refusal_lists_every_failure_masked(adapter: ProcuratorateAdapter,
     assert records(sandbox) == []
 
 
-async def test_commit_then_error_is_outcome_unknown_then_found(
-        adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
-    await adapter.page()
-    sandbox.set_faults("procuratorate", commit_then_error_rate=1.0)
-    with pytest.raises(errors.OutcomeUnknown):
-        await adapter.write(card())
-    sandbox.set_faults("procuratorate")
-    [rec] = records(sandbox)
-    assert await adapter.find_existing(card()) == rec["bmsah"]
-
-
 async def test_source_read_gives_the_stored_record(adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
     sandbox.call("procuratorate", "POST", "/_sandbox/records", [stored(KEY, 7), stored(KEY + "1", 8)])
     sandbox.prosecute(KEY, "泉鲤检刑诉〔2026〕123号", "2026-12-01")
@@ -182,10 +171,6 @@ async def test_source_read_gives_the_stored_record(adapter: ProcuratorateAdapter
     with pytest.raises(errors.ConfigError):
         [r async for r in adapter.list_records(ajzt="已移送起诉")]
 
-
-async def test_open_form_finds_every_control(adapter: ProcuratorateAdapter, sandbox: SandboxClient) -> None:
-    assert await adapter.open_form() == []
-    assert records(sandbox) == []
 
 
 async def test_wrong_password_needs_a_human(context: Any, urls: dict[str, str]) -> None:
