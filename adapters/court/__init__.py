@@ -128,10 +128,10 @@ class CourtAdapter(Target):
                 shown = page.locator(sel["error"])
                 message = (await shown.inner_text()).strip() if await shown.count() else "仍停留在登录页"
                 raise errors.HumanRequired(self.name, f"登录失败：{message}")
-        await self.dismiss_notices(page)
+        await self._dismiss_notices(page)
         self._blank_wizard = page.url.split("?")[0].endswith(self.ui["pages"]["new"])
 
-    async def dismiss_notices(self, page: Any) -> None:
+    async def _dismiss_notices(self, page: Any) -> None:
         """The system notice is part of the page as served: close it if it is there (no waiting)."""
         close = page.locator(self.ui["notice"]["close"])
         if await close.is_visible():
@@ -142,7 +142,7 @@ class CourtAdapter(Target):
         self._blank_wizard = False
         response = await page.goto(self._url(path), wait_until="domcontentloaded")
         await self.check_response(page, response)
-        await self.dismiss_notices(page)
+        await self._dismiss_notices(page)
 
     # -- write ---------------------------------------------------------------
     async def _write(self, card: dict[str, Any]) -> str:

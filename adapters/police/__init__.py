@@ -124,7 +124,7 @@ class PoliceAdapter(Source):
         response = await page.goto(self._url(self.pages["home"]), wait_until="domcontentloaded")
         self.raise_for_status(response)
         if not await self.is_login_page(page):
-            await self.dismiss_notices(page)
+            await self._dismiss_notices(page)
             return
         response = await self.submit_login_form(
             page, username=sel["username"], password=sel["password"], submit=sel["submit"],
@@ -136,9 +136,9 @@ class PoliceAdapter(Source):
             message = page.locator(sel["error"])
             text = (await message.inner_text()).strip() if await message.count() else "登录未成功"
             raise errors.HumanRequired(self.name, f"登录失败：{text}")
-        await self.dismiss_notices(page)
+        await self._dismiss_notices(page)
 
-    async def dismiss_notices(self, page: Any) -> None:
+    async def _dismiss_notices(self, page: Any) -> None:
         sel = self.pages["notice"]
         box = page.locator(sel["box"])
         if await box.count():
@@ -182,7 +182,7 @@ class PoliceAdapter(Source):
         response = await page.goto(url, wait_until="domcontentloaded")
         snap = await self._snapshot(page, response, _LIST_JS, {**sel, **self._common_arg()})
         if snap["notice"]:
-            await self.dismiss_notices(page)
+            await self._dismiss_notices(page)
         if snap["error"]:
             raise errors.PageChanged(self.name, f"案件列表的查询结果（系统提示：{snap['error']}）")
         if snap["grid"] is None:
@@ -216,7 +216,7 @@ class PoliceAdapter(Source):
         response = await page.goto(self.detail_url(ajbh), wait_until="domcontentloaded")
         snap = await self._snapshot(page, response, _DETAIL_JS, self._detail_arg())
         if snap["notice"]:
-            await self.dismiss_notices(page)
+            await self._dismiss_notices(page)
         if snap["notFound"]:
             raise errors.DataError("公安系统中找不到该案件", case=ajbh)
         record = self.parse_detail(snap)

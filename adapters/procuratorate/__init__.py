@@ -195,13 +195,6 @@ class ProcuratorateAdapter(Target, Source):
             raise errors.HumanRequired(self.name, f"登录失败：{'；'.join(shown) or '未知原因'}")
         await self._settle(page, None, self.ui["shell"]["ready"])
 
-    async def dismiss_notices(self, page: Any) -> None:
-        close = self.ui["notice"]["close"]
-        for scope in (page, *page.main_frame.child_frames):
-            loc = scope.locator(close)
-            if await loc.count() and await loc.first.is_visible():
-                await loc.first.click()
-
     async def _shell(self) -> tuple[Any, Any]:
         """The logged-in page showing the shell, and its content frame."""
         page = await self.page()
