@@ -105,7 +105,7 @@ def _run(tmp_path: Path, expr: str) -> None:
 def test_size_guards_at_run_time(tmp_path: Path, expr: str) -> None:
     with pytest.raises(MappingError) as info:
         _run(tmp_path, expr)
-    assert "evil.yaml:6" in str(info.value) and "sandbox" in str(info.value)
+    assert "evil.yaml:6" in str(info.value) and "expression jail" in str(info.value)
 
 
 def test_run_time_error_names_no_data(tmp_path: Path) -> None:
