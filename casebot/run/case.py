@@ -197,6 +197,8 @@ class Case:
         except errors.BusinessError as exc:
             exc.with_context(case=job.key)
             raise
+        # the card spells some values its own way (an ID's check letter in upper case, say)
+        self.run.personal[job.key] |= personal_values(card)
         return card, digest([police, sources])
 
     # -- write -----------------------------------------------------------------------
