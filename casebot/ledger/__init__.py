@@ -37,8 +37,12 @@ def open_ledger(url_or_path: str | Path, *, create: bool = True) -> Ledger:
     """The ledger at ``url_or_path``, opened (and migrated); ``create=False`` refuses to make a new one."""
     text = str(url_or_path)
     if text.startswith(POSTGRES_PREFIXES):
-        from casebot.ledger.postgres import PostgresLedger  # type: ignore[import-not-found]
-
+        try:
+            from casebot.ledger.postgres import PostgresLedger  # type: ignore[import-not-found]
+        except ModuleNotFoundError as exc:
+            if exc.name != "casebot.ledger.postgres":
+                raise
+            raise ConfigError("ledger.url: this casebot has no PostgreSQL ledger backend") from None
         return PostgresLedger(text, create=create)  # type: ignore[no-any-return]
     path = sqlite_path(text)
     if path is None:
