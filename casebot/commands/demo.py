@@ -21,6 +21,7 @@ import typer
 from casebot.commands.common import console, exits
 from casebot.commands.run import execute as run_execute
 from casebot.config import Settings
+from casebot.run.outcome import EXIT_CASES_FAILED, EXIT_OK
 
 #: region code -> the short form a 起诉书文号 starts with
 _QSS_PREFIX = {"350502": "泉鲤", "350503": "泉丰", "350521": "泉惠", "350526": "泉德", "350581": "泉狮",
@@ -137,4 +138,4 @@ def demo(cases: int = typer.Option(30, "--cases", help="police cases to seed"),
     result = run_demo(cases=cases, seed=seed, workdir=workdir, concurrency=concurrency,
                       echo=lambda s: console.print(s, highlight=False))
     ok = result["first"].count("done") > 0 and result["second"].count("done") > 0
-    raise typer.Exit(0 if ok else 1)
+    raise typer.Exit(EXIT_OK if ok else EXIT_CASES_FAILED)
