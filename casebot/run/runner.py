@@ -167,8 +167,10 @@ class Runner:
         except errors.TransientError as exc:
             summary.system_errors.append(f"{route.source}: {exc}")
             return []
-        done = {i.case_key for i in self.ledger.items(route=route.name, states=("done",))}
-        todo = [Job(route, key) for key in keys if key not in done]
+        # one read per listed case: cheaper than loading every done case of the route (its cards
+        # included) once the ledger holds thousands of them
+        todo = [Job(route, key) for key in keys
+                if (known := self.ledger.get(route.name, key)) is None or known.state != "done"]
         log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo))
         return todo[: self.limit] if self.limit else todo
 
