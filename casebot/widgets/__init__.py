@@ -59,6 +59,13 @@ class Widget(ABC):
         return await scope.locator(binding.selector).count() > 0
 
 
+def document(scope: Any) -> Any:
+    """Where a popup attached to ``<body>`` is found from ``scope``: a Locator's page, else the scope itself."""
+    from playwright.async_api import Locator
+
+    return scope.page if isinstance(scope, Locator) else scope
+
+
 def widget(kind: str) -> Widget:
     _load_builtin()
     try:
