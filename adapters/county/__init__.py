@@ -1,0 +1,86 @@
+"""法院案件管理平台: another vendor's court system, used by some counties' courts (a target).
+
+A layui admin: the 收案登记 form is posted and redirected (post/redirect/get),
+its fields found by their labels (ids change with each release), dates typed
+as ``yyyy年MM月dd日``. Everything it relies on in the pages is in ``form.yaml``.
+
+Card: ``{ay, gsjg, qsswh, sarq: "YYYY-MM-DD", bgr: [{xm, xb: "男"/"女", csrq, sfzh}]}``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import yaml
+
+from casebot.adapter import FieldSpec
+from casebot.pageflow import FormTarget, field_specs
+from casebot.widgets import Form
+from casebot.widgets.masked import parse
+from casebot.widgets.outcome import SaveOutcome
+from casebot.widgets.tables import form_values, read_grid, snapshot_tables
+
+FORM_FILE = Path(__file__).with_name("form.yaml")
+UI = yaml.safe_load(FORM_FILE.read_text(encoding="utf-8"))
+DATES = "YYYY年MM月DD日"
+
+
+class CountyAdapter(FormTarget):
+    name: ClassVar[str] = "county"
+    title: ClassVar[str] = "法院案件管理平台"
+    key_field: ClassVar[str] = "qsswh"
+    fields: ClassVar[tuple[FieldSpec, ...]] = field_specs(UI["fields"])
+
+    def __init__(self, context: Any, config: Any) -> None:
+        super().__init__(context, config)
+        self.form = Form.from_yaml(FORM_FILE, "case", system=self.name)
+        self.view = Form.from_yaml(FORM_FILE, "view", system=self.name)
+        self.outcome = SaveOutcome(**UI["save"]["outcome"], system=self.name)
+
+    async def is_login_page(self, page: Any) -> bool:
+        return await page.locator(UI["login"]["form"]).count() > 0
+
+    async def login(self, page: Any) -> None:
+        await self.log_in_with_form(page, UI["pages"]["login"], UI["login"])
+
+    async def open_form(self) -> list[str]:
+        page = await self.page()
+        await self.guard(self.go(page, UI["pages"]["new"]))
+        return [b.label for b in await self.guard(self.form.missing(page))]
+
+    def drift(self) -> dict[str, tuple[str, str]]:
+        return self.form.drift
+
+    async def write(self, card: dict[str, Any]) -> str:
+        page = await self.page()
+        await self.guard(self.go(page, UI["pages"]["new"]))
+        await self.guard(self.form.fill(page, card))
+        await self.guard(self.post_form(page, UI["save"]["submit"], self.outcome))
+        return (await self.guard(self._view(page)))["ah"]
+
+    async def find_existing(self, card: dict[str, Any]) -> str | None:
+        row = await self.guard(self._find(qsswh=card["qsswh"]))
+        return row["ah"] if row else None
+
+    async def read_back(self, record_id: str) -> dict[str, Any]:
+        row = await self.guard(self._find(ah=record_id))
+        if row is None:
+            return {}
+        page = await self.page()
+        await self.guard(self.go(page, row["href"]))
+        return await self.guard(self._view(page))
+
+    async def _find(self, **query: str) -> dict[str, Any] | None:
+        page = await self.page()
+        await self.go(page, f"{UI['pages']['list']}?{urlencode(query)}")
+        grid = await read_grid(page, UI["list"]["table"])
+        rows = grid.records(UI["list"]["columns"]) if grid else []
+        return next((r for r in rows if all(r[k] == v for k, v in query.items())), None)
+
+    async def _view(self, page: Any) -> dict[str, Any]:
+        rec = form_values(self.view, await snapshot_tables(page, self.view), system=self.name)
+        rec["sarq"] = parse(DATES, rec["sarq"])
+        rec["bgr"] = [{**p, "csrq": parse(DATES, p["csrq"])} for p in rec["bgr"]]
+        return rec
