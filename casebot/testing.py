@@ -176,3 +176,9 @@ class SourceContract(_Contract):
         set_faults(notice_rate=1.0)
         record = await adapter.read(seeded_keys[0])
         assert record[adapter.key_field] == seeded_keys[0]
+
+
+# for systems without fault switches: a proxy in front of them (see casebot.faultproxy)
+from casebot.faultproxy import Fault, FaultProxy  # noqa: E402
+
+__all__ = ["Fault", "FaultProxy", "SourceContract", "TargetContract"]
