@@ -214,6 +214,10 @@ class Source(Adapter):
     async def read(self, key: str) -> dict[str, Any]:
         """*override*: one record, as a dict in the system's own field names."""
 
+    def region_of(self, ref: RecordRef) -> str | None:
+        """*override* to let routes choose records by region: the 行政区划 code of a listed record."""
+        return None
+
 
 class Target(Adapter):
     """A system casebot writes cards into."""
@@ -244,6 +248,10 @@ class Target(Adapter):
     @final
     def field_specs(cls) -> dict[str, FieldSpec]:
         return {f.name: f for f in cls.fields}
+
+    def drift(self) -> dict[str, tuple[str, str]]:
+        """*override*: fields found by label where their selector no longer matched (label -> old, found)."""
+        return {}
 
     async def open_form(self) -> list[str]:
         """*override*: open every form ``write`` fills without saving (for ``doctor``).

@@ -28,7 +28,7 @@ from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from casebot import errors, failpoints, logs
+from casebot import errors, failpoints, logs, routing
 from casebot.adapter import Adapter, Source, Target
 from casebot.artifacts import Artifacts, personal_values
 from casebot.config import RouteSettings, Settings
@@ -282,7 +282,7 @@ class Runner:
         source: Source = worker.adapter(route.source)
         keys: list[str] = []
         try:
-            keys = await self._retrying(worker, lambda: self._collect(source, route.filters))
+            keys = await self._retrying(worker, lambda: routing.collect(route, source))
         except errors.HumanRequired as exc:
             self._block(route.source, exc)
             return []
@@ -301,10 +301,6 @@ class Runner:
             todo.append(WorkItem(route, key))
         log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo))
         return todo[: self.limit] if self.limit else todo
-
-    @staticmethod
-    async def _collect(source: Source, filters: dict[str, Any]) -> list[str]:
-        return [ref.key async for ref in source.list_records(**filters)]
 
     def _traced(self, it: WorkItem, item: Item) -> bool:
         """Whether a case is traced from its start: always (``on-failure``), or (``on-retry``) when

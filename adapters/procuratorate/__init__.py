@@ -23,6 +23,7 @@ The card (what :meth:`write` takes and :meth:`read_back` returns)::
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -83,6 +84,14 @@ _ROWS_JS = """([rowSel, cellSel]) => [...document.querySelectorAll(rowSel)].map(
   });
   return r;
 })"""
+
+
+@functools.cache
+def _units() -> dict[str, dict[str, str]]:
+    from casebot.codes import CodeTables
+    from mappings import MAPPINGS_DIR
+
+    return CodeTables.load(MAPPINGS_DIR / "codes")["units"].index("ysdw_code")
 
 
 def _person_fields() -> tuple[FieldSpec, ...]:
@@ -353,6 +362,11 @@ class ProcuratorateAdapter(Target, Source):
 
     async def read(self, key: str) -> dict[str, Any]:
         return await self.guard(self._open_record("ysajbh", key))
+
+    def region_of(self, ref: RecordRef) -> str | None:
+        """The region of the record's 移送单位 (units.csv), for routes chosen by region."""
+        unit = _units().get(ref.summary.get("ysdw") or "")
+        return unit["region"] if unit else None
 
     # -- search and view pages ---------------------------------------------------------
     async def _search(self, **criteria: str) -> tuple[Any, list[dict[str, Any]]]:

@@ -91,6 +91,9 @@ def _load_builtin() -> None:
     for mod in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{mod.name}")
     _loaded = True
+    from casebot.plugins import import_widgets
+
+    import_widgets()  # the widgets adapter packages bring
 
 
 class Form:

@@ -192,6 +192,12 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             cid = cur.lastrowid
         return redirect(url_for("case_detail", cid=cid, msg="saved"))
 
+    @app.get("/_sandbox/records")
+    def sandbox_records() -> Response:
+        rows = system.store.query("SELECT * FROM cases ORDER BY id")
+        return jsonify([{"ah": r["ah"], "ay": r["ay"], "gsjg": r["gsjg"], "qsswh": r["qsswh"], "sarq": r["sarq"],
+                         "bgr": json.loads(r["bgr"])} for r in rows])
+
     @app.post("/_sandbox/county/release")
     def sandbox_release() -> Response:
         body = json_body()
