@@ -12,11 +12,13 @@ lines saying which pages to open.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from casebot import errors
 from casebot.adapter import FieldSpec, Target
+from casebot.widgets import Form
 from casebot.widgets.outcome import Saved, SaveOutcome
+from casebot.widgets.tables import read_grid
 
 
 def field_specs(items: list[dict[str, Any]]) -> tuple[FieldSpec, ...]:
@@ -31,6 +33,14 @@ def field_specs(items: list[dict[str, Any]]) -> tuple[FieldSpec, ...]:
 
 class FormTarget(Target):
     """Helpers for a target with server-rendered pages; subclasses still say which pages and forms."""
+
+    def drift(self) -> dict[str, tuple[str, str]]:
+        """The drift noted by every :class:`~casebot.widgets.Form` the adapter holds."""
+        out: dict[str, tuple[str, str]] = {}
+        for value in vars(self).values():
+            if isinstance(value, Form):
+                out.update(value.drift)
+        return out
 
     def url(self, path: str) -> str:
         return urljoin(self.config.base_url.rstrip("/") + "/", path.lstrip("/"))
@@ -55,6 +65,18 @@ class FormTarget(Target):
             shown = page.locator(sel["error"]) if sel.get("error") else None
             message = (await shown.inner_text()).strip() if shown and await shown.count() else "仍停留在登录页"
             raise errors.HumanRequired(self.name, f"登录失败：{message}")
+
+    async def find_in_list(self, page: Any, path: str, table: dict[str, Any], **query: str) -> dict[str, Any] | None:
+        """Open list page ``path`` with ``query`` as its parameters; the row whose fields equal the query.
+
+        ``table``: ``{table: selector, columns: [{label, field, value}]}`` (see :class:`~casebot.widgets.tables.Grid`).
+        """
+        await self.go(page, f"{path}?{urlencode(query)}")
+        grid = await read_grid(page, table["table"])
+        if grid is None:
+            raise errors.PageChanged(self.name, table["table"])
+        rows = grid.records(table["columns"])
+        return next((r for r in rows if all(r.get(k) == v for k, v in query.items())), None)
 
     async def post_form(self, page: Any, submit: str, outcome: SaveOutcome) -> Saved:
         """Click ``submit`` and read the answer (post/redirect/get). Once the post is sent, a lost

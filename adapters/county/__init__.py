@@ -2,25 +2,21 @@
 
 A layui admin: the 收案登记 form is posted and redirected (post/redirect/get),
 its fields found by their labels (ids change with each release), dates typed
-as ``yyyy年MM月dd日``. Everything it relies on in the pages is in ``form.yaml``.
-
-Card: ``{ay, gsjg, qsswh, sarq: "YYYY-MM-DD", bgr: [{xm, xb: "男"/"女", csrq, sfzh}]}``.
+as ``yyyy年MM月dd日``. Everything it relies on in the pages, and its card, is in ``form.yaml``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import yaml
 
-from casebot.adapter import FieldSpec
 from casebot.pageflow import FormTarget, field_specs
 from casebot.widgets import Form
 from casebot.widgets.masked import parse
 from casebot.widgets.outcome import SaveOutcome
-from casebot.widgets.tables import form_values, read_grid, snapshot_tables
+from casebot.widgets.tables import form_values, snapshot_tables
 
 FORM_FILE = Path(__file__).with_name("form.yaml")
 UI = yaml.safe_load(FORM_FILE.read_text(encoding="utf-8"))
@@ -31,7 +27,7 @@ class CountyAdapter(FormTarget):
     name: ClassVar[str] = "county"
     title: ClassVar[str] = "法院案件管理平台"
     key_field: ClassVar[str] = "qsswh"
-    fields: ClassVar[tuple[FieldSpec, ...]] = field_specs(UI["fields"])
+    fields = field_specs(UI["fields"])
 
     def __init__(self, context: Any, config: Any) -> None:
         super().__init__(context, config)
@@ -49,9 +45,6 @@ class CountyAdapter(FormTarget):
         page = await self.page()
         await self.guard(self.go(page, UI["pages"]["new"]))
         return [b.label for b in await self.guard(self.form.missing(page))]
-
-    def drift(self) -> dict[str, tuple[str, str]]:
-        return self.form.drift
 
     async def write(self, card: dict[str, Any]) -> str:
         page = await self.page()
@@ -73,11 +66,7 @@ class CountyAdapter(FormTarget):
         return await self.guard(self._view(page))
 
     async def _find(self, **query: str) -> dict[str, Any] | None:
-        page = await self.page()
-        await self.go(page, f"{UI['pages']['list']}?{urlencode(query)}")
-        grid = await read_grid(page, UI["list"]["table"])
-        rows = grid.records(UI["list"]["columns"]) if grid else []
-        return next((r for r in rows if all(r[k] == v for k, v in query.items())), None)
+        return await self.find_in_list(await self.page(), UI["pages"]["list"], UI["list"], **query)
 
     async def _view(self, page: Any) -> dict[str, Any]:
         rec = form_values(self.view, await snapshot_tables(page, self.view), system=self.name)

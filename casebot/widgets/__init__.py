@@ -61,9 +61,9 @@ class Widget(ABC):
 
 
 def _log() -> Any:
-    import structlog
+    from casebot import logs
 
-    return structlog.get_logger("casebot.widgets")
+    return logs.get("widgets")
 
 
 def document(scope: Any) -> Any:
