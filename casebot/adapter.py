@@ -205,6 +205,8 @@ class Source(Adapter):
 
     #: the name of the key field in the records this source yields
     key_field: ClassVar[str]
+    #: the kind of record ``read`` returns, as mappings name it (``police_case``, ``procuratorate_record``)
+    record_kind: ClassVar[str | None] = None
 
     @abstractmethod
     def list_records(self, **filters: Any) -> AsyncIterator[RecordRef]:

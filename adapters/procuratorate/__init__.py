@@ -123,6 +123,7 @@ class ProcuratorateAdapter(Target, Source):
     name = "procuratorate"
     title = "检察业务应用系统"
     key_field = "ysajbh"
+    record_kind = "procuratorate_record"
     fields: ClassVar[tuple[FieldSpec, ...]] = (
         FieldSpec("ysajbh", "移送案件编号", required=True),
         FieldSpec("ajmc", "案件名称", required=True),
