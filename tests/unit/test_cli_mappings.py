@@ -257,8 +257,9 @@ def test_routes_checked_against_what_their_mappings_read(tmp_path: Path) -> None
         'source = "procuratorate"', 'source = "jcy"').replace('target = "procuratorate"', 'target = "jcy"'))))
     assert renamed.exit_code == 0, renamed.output
     # the county hop fed from the police system alone: no procuratorate record for card_to_county to read
+    county = 'name = "procuratorate-county"\nsource = '
     bad = run_check("--config", str(_config(tmp_path, lambda t: t.replace(
-        'name = "procuratorate-county"\nsource = "procuratorate"', 'name = "procuratorate-county"\nsource = "police"'))))
+        county + '"procuratorate"', county + '"police"'))))
     assert bad.exit_code == 1
     assert "routes.procuratorate-county: card_to_county.yaml reads procuratorate: procuratorate_record" in bad.output
     assert "regions are set, but 'police' cannot tell a record's region" in bad.output
