@@ -443,14 +443,14 @@ class Runner:
         sources: dict[str, Any] = {}
         if route.case_source:
             police = await self._retrying(worker, lambda: worker.adapter(route.case_source).read(it.key), it)
-            sources[route.source] = record
+            sources[source.record_kind or route.source] = record  # by kind: mappings do not know config keys
         else:
             police = record
         source_hash = digest([police, sources])
         self._personal[it.key] = personal_values(police, sources)
         try:
             case_card = self.pipeline.case_card(police)
-            card = self.pipeline.target_card(route.target, case_card, **sources)
+            card = self.pipeline.card_for(self.settings.adapter_name(route.target), case_card, sources)
         except errors.BusinessError as exc:
             exc.with_context(case=it.key)
             raise
