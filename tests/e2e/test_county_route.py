@@ -14,15 +14,18 @@ from sandbox.county import REGIONS
 PIPELINE = Pipeline()
 
 
-async def test_court_hop_routed_by_region(sandbox, tmp_path) -> None:
+async def test_court_hop_routed_by_region(sandbox, tmp_path, monkeypatch) -> None:
+    # the county system under a name of the config's own: mappings name adapters and kinds of record
+    monkeypatch.setenv("CASEBOT_HUIAN_DEHUA_PASSWORD", "sandbox")
     settings = sandbox_settings(
         sandbox.urls, tmp_path, browser={"concurrency": 2},
+        systems={"huian_dehua": {"url": sandbox.urls["county"], "username": "casebot", "adapter": "county"}},
         run={"backoff_initial_s": 0.05, "backoff_max_s": 0.3, "max_attempts": 5},
         routes=[{"name": "police-procuratorate", "source": "police", "target": "procuratorate",
                  "filters": {"status": "已移送起诉"}},
                 {"name": "procuratorate-court", "source": "procuratorate", "target": "court",
                  "case_source": "police", "filters": {"zt": "已起诉"}, "skip_regions": list(REGIONS)},
-                {"name": "procuratorate-county", "source": "procuratorate", "target": "county",
+                {"name": "procuratorate-county", "source": "procuratorate", "target": "huian_dehua",
                  "case_source": "police", "filters": {"zt": "已起诉"}, "regions": list(REGIONS)}])
     sandbox.seed(4, seed=14)  # two eligible cases: one of 德化县 (county system), one of 石狮市 (court)
     first = await Runner(settings, routes=["police-procuratorate"]).run()
