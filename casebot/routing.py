@@ -3,8 +3,9 @@
 Counties do not all run the same software: the court hop of 惠安县 and 德化县
 goes into another vendor's system. A route names the regions it serves
 (``regions``) or leaves them to another route (``skip_regions``), by 行政区划
-code; the source says each listed record's region (``Source.region_of``). A
-source that cannot tell is a configuration error, not a guess.
+code; a source that ``lists_regions`` says each listed record's region
+(``RecordRef.region``). A source that cannot tell is a configuration error,
+not a guess.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from casebot.errors import ConfigError
 def admits(route: RouteSettings, source: Source, ref: RecordRef) -> bool:
     if not route.regions and not route.skip_regions:
         return True
-    region = source.region_of(ref)
-    if region is None:
+    region = ref.region
+    if not source.lists_regions or region is None:
         raise ConfigError(f"routes.{route.name}: regions are set but {source.name} cannot tell a record's region")
     return (not route.regions or region in route.regions) and region not in route.skip_regions
 

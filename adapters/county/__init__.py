@@ -14,7 +14,7 @@ import yaml
 
 from casebot.pageflow import FormTarget, field_specs
 from casebot.widgets import Form
-from casebot.widgets.masked import parse
+from casebot.widgets.input_mask import mask_read as parse
 from casebot.widgets.outcome import SaveOutcome
 from casebot.widgets.tables import form_values, snapshot_tables
 
@@ -41,29 +41,29 @@ class CountyAdapter(FormTarget):
     async def login(self, page: Any) -> None:
         await self.log_in_with_form(page, UI["pages"]["login"], UI["login"])
 
-    async def open_form(self) -> list[str]:
+    async def _open_form(self) -> list[str]:
         page = await self.page()
-        await self.guard(self.go(page, UI["pages"]["new"]))
-        return [b.label for b in await self.guard(self.form.missing(page))]
+        await self.go(page, UI["pages"]["new"])
+        return [b.label for b in await self.form.missing(page)]
 
-    async def write(self, card: dict[str, Any]) -> str:
+    async def _write(self, card: dict[str, Any]) -> str:
         page = await self.page()
-        await self.guard(self.go(page, UI["pages"]["new"]))
-        await self.guard(self.form.fill(page, card))
-        await self.guard(self.post_form(page, UI["save"]["submit"], self.outcome))
-        return (await self.guard(self._view(page)))["ah"]
+        await self.go(page, UI["pages"]["new"])
+        await self.form.fill(page, card)
+        await self.post_form(page, UI["save"]["submit"], self.outcome)
+        return (await self._view(page))["ah"]
 
-    async def find_existing(self, card: dict[str, Any]) -> str | None:
-        row = await self.guard(self._find(qsswh=card["qsswh"]))
+    async def _find_existing(self, card: dict[str, Any]) -> str | None:
+        row = await self._find(qsswh=card["qsswh"])
         return row["ah"] if row else None
 
-    async def read_back(self, record_id: str) -> dict[str, Any]:
-        row = await self.guard(self._find(ah=record_id))
+    async def _read_back(self, record_id: str) -> dict[str, Any]:
+        row = await self._find(ah=record_id)
         if row is None:
             return {}
         page = await self.page()
-        await self.guard(self.go(page, row["href"]))
-        return await self.guard(self._view(page))
+        await self.go(page, row["href"])
+        return await self._view(page)
 
     async def _find(self, **query: str) -> dict[str, Any] | None:
         return await self.find_in_list(await self.page(), UI["pages"]["list"], UI["list"], **query)

@@ -215,12 +215,10 @@ def check_routes(mappings: MappingSet, settings: Any, *, load_adapter: AdapterLo
                                                f"({type(exc).__name__}); what the route gives was not checked", where))
             continue
         if route.regions or route.skip_regions:
-            from casebot.adapter import Source
-
             source_cls = load_adapter(settings.adapter_name(route.source))
-            if getattr(source_cls, "region_of", Source.region_of) is Source.region_of:
+            if not getattr(source_cls, "lists_regions", False):
                 problems.append(Problem("error", f"routes.{route.name}: regions are set, but {route.source!r} "
-                                                 "cannot tell a record's region (Source.region_of)", where))
+                                                 "cannot tell a record's region (Source.lists_regions)", where))
         case_from = route.case_source or route.source
         if "police_case" not in given:
             problems.append(Problem("error", f"routes.{route.name}: the case card needs a police_case, "

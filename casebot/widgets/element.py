@@ -57,7 +57,7 @@ class ElSelect(Widget):
         if n != 1:
             await box.press("Escape")
             if n == 0:
-                raise errors.RejectedError(f"搜索“{text}”没有对应的选项", field=binding.label)
+                raise errors.OptionMissing(binding.label, text)
             raise errors.PageChanged("element", f"{binding.label}：“{text}”有 {n} 项", label=binding.label)
         await match.click()
         await dropdown.wait_for(state="hidden")

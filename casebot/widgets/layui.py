@@ -45,7 +45,7 @@ class LayuiSelect(Widget):
         if n != 1:
             await title.press("Escape")
             if n == 0:
-                raise errors.RejectedError(f"选项中没有“{text}”", field=binding.label)
+                raise errors.OptionMissing(binding.label, text)
             raise errors.PageChanged("layui", f"{binding.label}：“{text}”有 {n} 项", label=binding.label)
         await item.click()
         got = await select.evaluate(_SELECTED)

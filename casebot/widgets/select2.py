@@ -50,7 +50,7 @@ class Select2(Widget):
             if binding.options.get("search", True):
                 await dropdown.locator(".select2-search__field").press("Escape")
             if n == 0:
-                raise errors.RejectedError(f"搜索“{text}”没有对应的选项", field=binding.label)
+                raise errors.OptionMissing(binding.label, text)
             raise errors.PageChanged("select2", f"{binding.label}：“{text}”有 {n} 项", label=binding.label)
         await item.click()
         await dropdown.wait_for(state="detached")

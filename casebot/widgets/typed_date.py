@@ -19,7 +19,8 @@ from typing import Any
 
 from casebot import errors
 from casebot.widgets import Binding, Widget, document, register
-from casebot.widgets.masked import parse, shown
+from casebot.widgets.input_mask import mask_format as shown
+from casebot.widgets.input_mask import mask_read as parse
 
 
 def display_format(binding: Binding) -> str:

@@ -81,5 +81,5 @@ async def test_wrong_password_needs_a_human(context: Any, urls: dict[str, str]) 
 async def test_a_value_the_system_does_not_offer_is_refused(adapter: CountyAdapter) -> None:
     c = copy.deepcopy(card())
     c["gsjg"] = "泉州市鲤城区人民检察院"  # its court does not run this system
-    with pytest.raises(errors.RejectedError, match="没有“泉州市鲤城区人民检察院”"):
+    with pytest.raises(errors.OptionMissing, match="法院案件管理平台'公诉机关'中没有选项 泉州市鲤城区人民检察院"):
         await adapter.write(c)

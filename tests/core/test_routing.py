@@ -1,4 +1,4 @@
-"""Routes chosen by region: the procuratorate tells a listed record's region from its 移送单位."""
+"""Routes chosen by region: a source that lists regions says each record's; one that cannot is a config error."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from casebot.errors import ConfigError
 from casebot.routing import admits
 
 SOURCE = ProcuratorateAdapter(None, SystemConfig("procuratorate", "http://127.0.0.1:9"))
-HUIAN, SHISHI = RecordRef("A1", {"ysdw": "Y350521"}), RecordRef("A2", {"ysdw": "Y350581"})
+HUIAN, SHISHI = RecordRef("A1", region="350521"), RecordRef("A2", region="350581")
 
 
 def route(**kw: list[str]) -> RouteSettings:
@@ -30,4 +30,4 @@ def test_a_source_that_cannot_tell_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="cannot tell a record's region"):
         admits(route(regions=["350521"]), police, HUIAN)
     with pytest.raises(ConfigError):
-        admits(route(regions=["350521"]), SOURCE, RecordRef("A3", {"ysdw": "Y999999"}))
+        admits(route(regions=["350521"]), SOURCE, RecordRef("A3"))  # a unit the code tables do not know

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from casebot.config import sandbox_settings
-from casebot.demo import prosecute_some
+from casebot.commands.demo import prosecute_some, sandbox_settings
 from casebot.pipeline import Pipeline
-from casebot.runner import EXIT_OK, Runner
+from casebot.run import EXIT_OK, Runner
 from casebot.verify import differences
 from sandbox.county import REGIONS
 

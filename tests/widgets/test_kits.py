@@ -38,7 +38,7 @@ async def test_layui_select_searchable_and_plain(page: Any, urls: dict[str, str]
     assert await model(page) == {"mz": "03", "ay": "0502", "sarq": ""}
     assert await widget("layui_select").read(page, ay) == "盗窃罪"
     assert await page.locator("#f-ay + .layui-form-select .layui-select-title input").input_value() == "盗窃罪"
-    with pytest.raises(errors.RejectedError, match="没有“偷窃罪”"):
+    with pytest.raises(errors.OptionMissing, match="'案由'中没有选项 偷窃罪"):
         await widget("layui_select").fill(page, ay, "偷窃罪")
     assert (await model(page))["ay"] == "0502", "a value not offered leaves the select as it was"
 
@@ -61,7 +61,7 @@ async def test_select2_ajax_search_and_plain(page: Any, urls: dict[str, str]) ->
     await widget("select2").fill(page, b("gsjg", "公诉机关", "select2", "#s-gsjg"), "德化县人民检察院")
     assert await model(page) == {"ay": "0503", "gsjg": "J350526"}
     assert await widget("select2").read(page, ay) == "诈骗罪"
-    with pytest.raises(errors.RejectedError, match="没有对应的选项"):
+    with pytest.raises(errors.OptionMissing, match="'案由'中没有选项 不存在罪"):
         await widget("select2").fill(page, ay, "不存在罪")
     assert (await model(page))["ay"] == "0503"
 
@@ -78,7 +78,7 @@ async def test_element_remote_select_date_picker_and_dialog(page: Any, urls: dic
     assert await model(page) == {"ay": "0501", "xb": "2", "sarq": "2026-12-01"}
     assert [await widget("el_select").read(page, ay), await widget("typed_date").read(page, sarq)] == \
         ["抢劫罪", "2026-12-01"]
-    with pytest.raises(errors.RejectedError):
+    with pytest.raises(errors.OptionMissing):
         await widget("el_select").fill(page, ay, "不存在罪")
     await page.locator("#btn-save").click()
     await confirm_dialog(page, "提示")
