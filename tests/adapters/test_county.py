@@ -11,6 +11,8 @@ import pytest
 from adapters.county import CountyAdapter
 from casebot import errors
 from casebot.adapter import Credentials, SystemConfig
+from casebot.faultproxy import FaultProxy
+from casebot.testing import TargetContract, ThroughFaultProxy
 from casebot.verify import verify
 from sandbox.client import SandboxClient
 
@@ -28,6 +30,32 @@ def card() -> dict[str, Any]:
         "bgr": [{"xm": "张三", "xb": "男", "csrq": "1990-03-07", "sfzh": "350521199003072415"},
                 {"xm": "李四", "xb": "女", "csrq": "1992-11-30", "sfzh": ""}],
     }
+
+
+class TestCountyContract(ThroughFaultProxy, TargetContract):
+    """The contract, as for any system: unique keys per test, faults through the proxy (no fault switch)."""
+
+    adapter_cls = CountyAdapter
+    save_path = "/case/add"
+    opt_outs = frozenset({"captcha", "notices", "reject_switch"})  # the system has none of these
+
+    @pytest.fixture
+    def upstream_url(self, urls: dict[str, str]) -> str:
+        return urls["county"]
+
+    @pytest.fixture
+    def system_config(self, fault_proxy: FaultProxy) -> SystemConfig:
+        return SystemConfig("county", fault_proxy.url, CREDS, timeout_ms=10_000)
+
+    @pytest.fixture
+    def card_factory(self) -> Any:
+        return card
+
+    @pytest.fixture
+    def rejected_card(self) -> tuple[dict[str, Any], str]:
+        bad = card()
+        bad["bgr"][0]["sfzh"] = "35052119900307241"
+        return bad, "身份证号：身份证号应为18位"
 
 
 @pytest.fixture
