@@ -92,9 +92,11 @@ class SystemConfig:
 
 @dataclass(frozen=True)
 class RecordRef:
-    """A record found in a list page, by its key."""
+    """A record found in a list page, by its key (and its region, from a source that ``lists_regions``)."""
 
     key: str
+    #: the 行政区划 code (units.csv ``region``) of the record, for routes chosen by region
+    region: str | None = None
 
 
 class Adapter(ABC):
@@ -216,6 +218,10 @@ class Source(Adapter):
 
     #: the name of the key field in the records this source yields
     key_field: ClassVar[str]
+    #: the kind of record ``read`` returns, as mappings name it (``police_case``, ``procuratorate_record``)
+    record_kind: ClassVar[str | None] = None
+    #: whether the records it lists carry their region (``RecordRef.region``), for routes chosen by region
+    lists_regions: ClassVar[bool] = False
 
     @final
     async def list_records(self, **filters: Any) -> AsyncIterator[RecordRef]:
@@ -291,6 +297,10 @@ class Target(Adapter):
     @abstractmethod
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         """*override*: the saved record, in the same shape as the card."""
+
+    def drift(self) -> dict[str, tuple[str, str]]:
+        """*override*: fields found by label where their selector no longer matched (label -> old, found)."""
+        return {}
 
     async def _open_form(self) -> list[str]:
         """*override*: open every form ``_write`` fills without saving; labels of fields not found."""

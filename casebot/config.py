@@ -51,7 +51,19 @@ class RouteSettings(_Strict):
     case_source: str | None = None
     #: what makes a source record eligible, given to the source's list_records
     filters: dict[str, str] = Field(default_factory=dict)
+    #: only records of these regions (行政区划 codes, units.csv ``region``); empty: every region
+    regions: list[str] = Field(default_factory=list)
+    #: records of these regions go elsewhere (another route's ``regions``)
+    skip_regions: list[str] = Field(default_factory=list)
     enabled: bool = True
+
+    @field_validator("regions", "skip_regions")
+    @classmethod
+    def _region_codes(cls, v: list[str]) -> list[str]:
+        bad = [r for r in v if not (len(r) == 6 and r.isdigit())]
+        if bad:
+            raise ValueError(f"a region is a 6-digit 行政区划 code (units.csv region), not {bad[0]!r}")
+        return v
 
 
 class LedgerSettings(_Strict):

@@ -24,6 +24,7 @@ from casebot.codes import CodeTables
 from casebot.errors import DataError, MappingError
 from casebot.mapping.engine import CompiledMapping
 from casebot.mapping.loader import MappingSet, load_mappings
+from casebot.mapping.shapes import SOURCE_KINDS
 from casebot.model import CaseCard, PoliceCase, ProcuratorateRecord
 
 __all__ = ["CASE_CARD", "Pipeline"]
@@ -90,6 +91,14 @@ class Pipeline:
             _check_same_case(card, record)
             sources[record_name] = record
         return mapping.render(**sources)
+
+    def card_for(self, adapter: str, card: CaseCard, records: Mapping[str, Any]) -> dict[str, Any]:
+        """The card the adapter ``adapter`` receives, its other sources given by kind of record
+        (``{"procuratorate_record": record}``): mappings name kinds, not the config's system keys."""
+        mapping = self.mappings.for_target(adapter)
+        sources = {name: records[kind] for name, model in mapping.sources.items()
+                   for kind, m in SOURCE_KINDS.items() if m is model and kind in records}
+        return self.target_card(adapter, card, **sources)
 
     def procuratorate_card(self, card: CaseCard) -> dict[str, Any]:
         """The procuratorate's 案卡 (with one 人卡 per suspect)."""

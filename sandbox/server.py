@@ -1,4 +1,4 @@
-"""Serve the three systems on loopback: police on ``port``, procuratorate on the next, court after.
+"""Serve the systems on loopback: police on ``port``, procuratorate on the next, court, then county.
 
 ``python -m sandbox`` (or ``casebot sandbox``) runs this. With ``port=0`` each
 system takes a free port; the URLs are printed either way, as one JSON line
@@ -25,7 +25,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from sandbox.common import SandboxSystem
 from sandbox.faults import FaultPlan
 
-SYSTEMS = ("police", "procuratorate", "court")
+SYSTEMS = ("police", "procuratorate", "court", "county")
 
 
 def load_fault_plans(path: Path) -> dict[str, FaultPlan]:

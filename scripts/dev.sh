@@ -8,7 +8,8 @@
 #
 # Needs Python >= 3.11. Installs, when missing: python3-venv and Debian's
 # Chromium (+ a CJK font for readable screenshots) with apt-get, a virtual
-# environment in .venv, and the project with its dev dependencies.
+# environment in .venv, the project with its dev dependencies, and (npm ci, after
+# apt-installing nodejs and npm if need be) the UI kits the sandbox serves.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -70,7 +71,24 @@ ensure_chromium() {
     fi
 }
 
-setup() { check_python; ensure_venv; ensure_chromium; }
+ensure_uikits() {
+    # the UI kits (layui, select2, Element Plus) the sandbox serves, from the npm registry
+    local dir="$ROOT/sandbox/uikits"
+    if ! command -v npm >/dev/null; then
+        say "installing Node.js and npm"
+        apt_install nodejs npm
+    fi
+    local stamp="$dir/node_modules/.casebot-installed"
+    local want
+    want="$(sha256sum "$dir/package-lock.json" | cut -c1-16)"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        say "installing the sandbox's UI kits (npm ci)"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+        echo "$want" > "$stamp"
+    fi
+}
+
+setup() { check_python; ensure_venv; ensure_chromium; ensure_uikits; }
 
 cmd="${1:-help}"
 shift || true

@@ -92,6 +92,7 @@ class PoliceAdapter(Source):
     name: ClassVar[str] = "police"
     title: ClassVar[str] = "公安执法办案系统"
     key_field: ClassVar[str] = "ajbh"
+    record_kind: ClassVar[str | None] = "police_case"
 
     def __init__(self, context: Any, config: Any) -> None:
         super().__init__(context, config)

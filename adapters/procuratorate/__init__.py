@@ -23,6 +23,7 @@ The card (what :meth:`write` takes and :meth:`read_back` returns)::
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -85,6 +86,14 @@ _ROWS_JS = """([rowSel, cellSel]) => [...document.querySelectorAll(rowSel)].map(
 })"""
 
 
+@functools.cache
+def _units() -> dict[str, dict[str, str]]:
+    from casebot.codes import CodeTables
+    from mappings import MAPPINGS_DIR
+
+    return CodeTables.load(MAPPINGS_DIR / "codes")["units"].index("ysdw_code")
+
+
 def _person_fields() -> tuple[FieldSpec, ...]:
     return (
         FieldSpec("xm", "姓名", required=True),
@@ -114,6 +123,8 @@ class ProcuratorateAdapter(Target, Source):
     name = "procuratorate"
     title = "检察业务应用系统"
     key_field = "ysajbh"
+    record_kind = "procuratorate_record"
+    lists_regions = True
     fields: ClassVar[tuple[FieldSpec, ...]] = (
         FieldSpec("ysajbh", "移送案件编号", required=True),
         FieldSpec("ajmc", "案件名称", required=True),
@@ -306,7 +317,8 @@ class ProcuratorateAdapter(Target, Source):
                                      f"（可用：{', '.join(LIST_FILTERS)}）")
         rows = await self._list_all(filters)
         for row in rows:
-            yield RecordRef(key=row["ysajbh"])
+            unit = _units().get(row.get("ysdw") or "")  # the 移送单位 (data-code) -> its region
+            yield RecordRef(key=row["ysajbh"], region=unit["region"] if unit else None)
 
     async def _list_all(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
         frame, rows = await self._search(**{k: str(v) for k, v in filters.items() if v not in (None, "")})

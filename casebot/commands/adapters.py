@@ -35,7 +35,7 @@ def list_(json_out: bool = JsonOption) -> None:
 SCAFFOLD = {
     "adapter.py.j2": "adapters/{name}/__init__.py",
     "form.yaml.j2": "adapters/{name}/form.yaml",
-    "mapping.yaml.j2": "mappings/card_to_{name}.yaml",
+    "mapping.yaml.j2": "adapters/{name}/mappings/card_to_{name}.yaml",
     "test_adapter.py.j2": "tests/adapters/test_{name}.py",
 }
 
@@ -44,14 +44,18 @@ SCAFFOLD = {
 @exits
 def new(name: str = typer.Argument(..., help="entry-point name, e.g. corrections"),
         title: str = typer.Option("", "--title", help="the system's own name, e.g. 社区矫正管理系统"),
-        root: Path = typer.Option(Path("."), "--root", help="the project to add it to")) -> None:
+        root: Path = typer.Option(Path("."), "--root", help="the project to add it to"),
+        save: str = typer.Option("prg", "--save", help="how the system saves: prg (a form posted and "
+                                 "redirected) or ajax (JSON posted, the answer shown in the page)")) -> None:
     """Scaffold an adapter package: adapter class, form description, mapping stub and contract test."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
         raise ConfigError("adapters new: NAME must be a lower-case Python identifier, e.g. corrections")
+    if save not in ("prg", "ajax"):
+        raise ConfigError("adapters new: --save is prg or ajax")
     env = Environment(loader=PackageLoader("casebot", "templates/scaffold"), undefined=StrictUndefined,
-                      keep_trailing_newline=True, autoescape=False)
+                      keep_trailing_newline=True, autoescape=False, trim_blocks=True, lstrip_blocks=True)
     cls = "".join(part.capitalize() for part in name.split("_")) + "Adapter"
-    ctx = {"name": name, "cls": cls, "title": title or name}
+    ctx = {"name": name, "cls": cls, "title": title or name, "save": save}
     written = []
     for target in SCAFFOLD.values():
         path = root / target.format(name=name)
@@ -67,5 +71,6 @@ def new(name: str = typer.Argument(..., help="entry-point name, e.g. corrections
     console.print(
         "Next: register it in pyproject.toml under [project.entry-points.\"casebot.adapters\"]\n"
         f"  {name} = \"adapters.{name}:{cls}\"\n"
-        "then `pip install -e .`, fill form.yaml and the mapping, and run its contract test "
+        "then `pip install -e .` (the package's mappings/ and widgets are then found with it), "
+        "fill form.yaml and the mapping, and run its contract test "
         "(docs/adding-an-adapter.md).", highlight=False)

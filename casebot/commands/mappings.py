@@ -20,14 +20,31 @@ DirOption = Annotated[Path | None, typer.Option(
     file_okay=False, dir_okay=True)]
 
 
+ConfigFileOption = Annotated[Path | None, typer.Option(
+    "--config", "-c", help="also check the routes of this casebot.toml: each has a mapping, and gives what it reads",
+    dir_okay=False)]
+
+
 @app.command()
-def check(directory: DirOption = None) -> None:
+def check(directory: DirOption = None, config: ConfigFileOption = None) -> None:
     """Check every mapping against the model, the target adapters' fields and the code tables."""
     if directory is None:
         from mappings import MAPPINGS_DIR
 
         directory = MAPPINGS_DIR
     problems = check_directory(directory)
+    if config is not None and not any(p.level == "error" for p in problems):
+        from casebot import config as config_module
+        from casebot.errors import ConfigError
+        from casebot.mapping import load_mappings
+        from casebot.mapping.checks import _default_loader, check_routes
+
+        try:
+            settings = config_module.load(config)
+        except ConfigError as exc:
+            err_console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(1) from None
+        problems += check_routes(load_mappings(directory), settings, load_adapter=_default_loader)
     errors = [p for p in problems if p.level == "error"]
     for p in problems:
         out, colour = (err_console, "red") if p.level == "error" else (console, "yellow")

@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from casebot import errors
+from casebot import errors, logs
 from casebot.adapter import Source, Target
 from casebot.artifacts import private_dir
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
@@ -84,6 +84,8 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
     """Pre-flight: log in to each system and open every form the robot fills, without saving."""
     settings = load_settings(config)
     out_dir = private_dir(settings.path(settings.artifacts.dir) / "doctor")
+    # what the adapters log (a field found by its label, say) goes to the log file and stderr, never stdout
+    logs.configure(log_file=settings.path(settings.logging.file), console=not json_out, level=settings.logging.level)
 
     async def check() -> list[dict[str, object]]:
         from playwright.async_api import async_playwright
@@ -92,7 +94,8 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(**settings.browser.options().launch_kwargs())
             for system in settings.systems:
-                row: dict[str, object] = {"system": system, "ok": True, "problems": [], "screenshot": None}
+                row: dict[str, object] = {"system": system, "ok": True, "problems": [], "drift": [],
+                                          "screenshot": None}
                 context = await browser.new_context(locale="zh-CN")
                 try:
                     cls = load_adapter(settings.adapter_name(system))
@@ -102,6 +105,8 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
                         missing = await adapter.open_form()
                         if missing:
                             row["problems"] = [f"找不到字段“{label}”" for label in missing]
+                        row["drift"] = [f"字段“{label}”的选择器 {old} 已失效，按标签找到 {new}（请更新表单描述）"
+                                        for label, (old, new) in adapter.drift().items()]
                     elif isinstance(adapter, Source):
                         async for _ref in adapter.list_records():
                             break
@@ -132,7 +137,8 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
             table.add_column(col, overflow="fold")
         for r in rows:
             table.add_row(str(r["system"]), "[green]正常[/green]" if r["ok"] else "[red]异常[/red]",
-                          "\n".join(r["problems"]), str(r["screenshot"] or ""))  # type: ignore[arg-type]
+                          "\n".join([*r["problems"], *r["drift"]]),  # type: ignore[misc]
+                          str(r["screenshot"] or ""))
         console.print(table)
     raise typer.Exit(EXIT_OK if all(r["ok"] for r in rows) else EXIT_PAGE_CHANGED)
 

@@ -23,6 +23,7 @@ from casebot.adapter import FieldSpec
 from casebot.errors import MappingError
 from casebot.mapping.engine import CompiledField, CompiledMapping
 from casebot.mapping.loader import MappingSet, load_mappings
+from casebot.mapping.shapes import SOURCE_KINDS
 from casebot.model import PoliceCase
 
 __all__ = ["CASE_CARD", "Problem", "check_directory", "check_mappings"]
@@ -181,4 +182,54 @@ def _check_tables(mapping: CompiledMapping) -> list[Problem]:
             problems.append(Problem(
                 "error", f"code table {table_name!r}: no {column} for {key} " + ", ".join(empty)
                 + f" (looked up by {Path(where.file).name}:{where.line})", file))
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# routes: each route's target has a mapping, and the route gives what it reads
+
+
+def check_routes(mappings: MappingSet, settings: Any, *, load_adapter: AdapterLoader) -> list[Problem]:
+    """Problems of the configured routes against the mappings (``settings``: casebot.toml).
+
+    A route's mapping is the one into its target's adapter; it may read the case
+    card, and the records the route's systems give by their kind
+    (``Source.record_kind``), whatever the systems are called in the config.
+    """
+    problems: list[Problem] = []
+    where = str(getattr(settings, "base_dir", "")) or None
+    for route in settings.routes:
+        if not route.enabled:
+            continue
+        adapter = settings.adapter_name(route.target)
+        if adapter not in mappings:
+            problems.append(Problem("error", f"routes.{route.name}: no mapping into adapter {adapter!r} "
+                                             f"(target {route.target!r})", where))
+            continue
+        mapping = mappings.for_target(adapter)
+        try:
+            given = {"case_card"} | {getattr(load_adapter(settings.adapter_name(system)), "record_kind", None)
+                                     for system in (route.source, route.case_source) if system} - {None}
+        except Exception as exc:
+            problems.append(Problem("warning", f"routes.{route.name}: an adapter is not installed "
+                                               f"({type(exc).__name__}); what the route gives was not checked", where))
+            continue
+        if route.regions or route.skip_regions:
+            source_cls = load_adapter(settings.adapter_name(route.source))
+            if not getattr(source_cls, "lists_regions", False):
+                problems.append(Problem("error", f"routes.{route.name}: regions are set, but {route.source!r} "
+                                                 "cannot tell a record's region (Source.lists_regions)", where))
+        case_from = route.case_source or route.source
+        if "police_case" not in given:
+            problems.append(Problem("error", f"routes.{route.name}: the case card needs a police_case, "
+                                             f"but {case_from!r} gives {sorted(given - {'case_card'}) or 'nothing'}",
+                                    where))
+        kinds = {name: kind for kind, model in SOURCE_KINDS.items()
+                 for name, m in mapping.sources.items() if m is model}
+        for name, kind in kinds.items():
+            if kind not in given:
+                problems.append(Problem(
+                    "error", f"routes.{route.name}: {mapping.file.name} reads {name}: {kind}, which this route "
+                             f"does not give (it gives {', '.join(sorted(given))})",
+                    str(mapping.file), mapping.spec.line_of("sources")))
     return problems

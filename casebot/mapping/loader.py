@@ -289,13 +289,18 @@ class MappingSet:
         return found
 
 
-def load_mappings(directory: Path, codes_dir: Path | None = None) -> MappingSet:
-    """Load and compile every ``*.yaml`` mapping of ``directory`` (tables from ``codes/`` beside them)."""
+def load_mappings(directory: Path, codes_dir: Path | None = None, *, plugins: bool = True) -> MappingSet:
+    """Load and compile every ``*.yaml`` mapping of ``directory`` (tables from ``codes/`` beside them),
+    and, with ``plugins``, those the installed adapter packages bring (:mod:`casebot.plugins`)."""
     if not directory.is_dir():
         raise MappingError("mapping directory not found", file=str(directory))
     codes = CodeTables.load(codes_dir or directory / "codes")
     env = MappingEnvironment(codes)
     files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    if plugins:
+        from casebot.plugins import mapping_files
+
+        files += mapping_files()
     if not files:
         raise MappingError("no mapping files (*.yaml) found", file=str(directory))
     mappings = [load_mapping(p, env) for p in files]

@@ -187,13 +187,13 @@ class Case:
         if route.case_source:
             case_source: Source = worker.adapter(route.case_source)
             police = await self._retrying(lambda: case_source.read(job.key))
-            sources[route.source] = record
+            sources[source.record_kind or route.source] = record  # by kind: mappings do not know config keys
         else:
             police = record
         self.run.personal[job.key] = personal_values(police, sources)
         try:
             case_card = self.run.pipeline.case_card(police)
-            card = self.run.pipeline.target_card(route.target, case_card, **sources)
+            card = self.run.pipeline.card_for(self.run.settings.adapter_name(route.target), case_card, sources)
         except errors.BusinessError as exc:
             exc.with_context(case=job.key)
             raise

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from casebot import errors, logs, report
+from casebot import errors, logs, report, routing
 from casebot.adapter import Source
 from casebot.artifacts import Artifacts
 from casebot.config import RouteSettings, Settings
@@ -147,7 +147,7 @@ class Runner:
         source: Source = worker.adapter(route.source)
 
         async def collect() -> list[str]:
-            return [ref.key async for ref in source.list_records(**route.filters)]
+            return await routing.collect(route, source)
 
         async def fresh_page() -> None:
             summary.tally("retries")

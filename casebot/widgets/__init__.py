@@ -39,7 +39,8 @@ class Binding:
     field: str
     label: str
     widget: str
-    selector: str
+    #: CSS of the control; optional when the control is found by ``label`` (see :mod:`casebot.widgets.locate`)
+    selector: str = ""
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,6 +58,19 @@ class Widget(ABC):
     async def present(self, scope: Any, binding: Binding) -> bool:
         """Whether the control exists on the page (for ``casebot doctor``)."""
         return await scope.locator(binding.selector).count() > 0
+
+
+def _log() -> Any:
+    from casebot import logs
+
+    return logs.get("widgets")
+
+
+def document(scope: Any) -> Any:
+    """Where a popup attached to ``<body>`` is found from ``scope``: a Locator's page, else the scope itself."""
+    from playwright.async_api import Locator
+
+    return scope.page if isinstance(scope, Locator) else scope
 
 
 def widget(kind: str) -> Widget:
@@ -77,6 +91,9 @@ def _load_builtin() -> None:
     for mod in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{mod.name}")
     _loaded = True
+    from casebot.plugins import import_widgets
+
+    import_widgets()  # the widgets adapter packages bring
 
 
 class Form:
@@ -86,6 +103,8 @@ class Form:
         self.name = name
         self.system = system
         self.bindings = bindings
+        #: label -> (configured selector, where the label found the control), for ``casebot doctor``
+        self.drift: dict[str, tuple[str, str]] = {}
         _load_builtin()
         for b in bindings:
             widget(b.widget)  # unknown widgets fail at load, not mid-case
@@ -99,26 +118,48 @@ class Form:
         for item in items:
             item = dict(item)
             bindings.append(Binding(field=item.pop("field"), label=item.pop("label"),
-                                    widget=item.pop("widget"), selector=item.pop("selector"),
+                                    widget=item.pop("widget"), selector=item.pop("selector", ""),
                                     options=item))
         return cls(name, bindings, system)
 
     def labels(self) -> dict[str, str]:
         return {b.field: b.label for b in self.bindings}
 
+    async def find(self, scope: Any, binding: Binding) -> Binding:
+        """``binding`` addressing its control on this page: by its selector, or by its label (noting drift)."""
+        from casebot.widgets import locate
+
+        if not locate.wants_label(binding):
+            return binding
+        found = await locate.find(scope, binding, self.system or self.name)
+        if binding.selector and found.selector != binding.selector and binding.label not in self.drift:
+            self.drift[binding.label] = (binding.selector, found.selector)
+            _log().warning("form.field_moved", form=self.name, system=self.system, field=binding.field,
+                           configured=binding.selector, found=found.selector)
+        return found
+
     async def fill(self, scope: Any, card: dict[str, Any]) -> None:
         for b in self.bindings:
             if b.options.get("read_only"):
                 continue
             if b.field in card:
-                await widget(b.widget).fill(scope, b, card[b.field])
+                await widget(b.widget).fill(scope, await self.find(scope, b), card[b.field])
 
     async def read(self, scope: Any) -> dict[str, Any]:
-        return {b.field: await widget(b.widget).read(scope, b) for b in self.bindings}
+        return {b.field: await widget(b.widget).read(scope, await self.find(scope, b)) for b in self.bindings}
 
     async def missing(self, scope: Any) -> list[Binding]:
-        """Bindings whose control is not on the page."""
-        return [b for b in self.bindings if not await widget(b.widget).present(scope, b)]
+        """Bindings whose control is not on the page (a label naming two controls counts as missing)."""
+        gone = []
+        for b in self.bindings:
+            try:
+                found = await self.find(scope, b)
+            except PageChanged:
+                gone.append(b)
+                continue
+            if not await widget(b.widget).present(scope, found):
+                gone.append(b)
+        return gone
 
     async def require(self, scope: Any) -> None:
         gone = await self.missing(scope)

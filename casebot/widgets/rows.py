@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from casebot import errors
-from casebot.widgets import Binding, Widget, register, widget
+from casebot.widgets import Binding, Widget, locate, register, widget
 
 
 def children(binding: Binding) -> list[Binding]:
@@ -33,7 +33,7 @@ def children(binding: Binding) -> list[Binding]:
     for item in binding.options.get("children", []):
         item = dict(item)
         out.append(Binding(field=item.pop("field"), label=item.pop("label"), widget=item.pop("widget"),
-                           selector=item.pop("selector"), options=item))
+                           selector=item.pop("selector", ""), options=item))
     return out
 
 
@@ -66,7 +66,8 @@ class Rows(Widget):
                 if skip_empty and item[child.field] in (None, ""):
                     continue
                 try:
-                    await widget(child.widget).fill(rows.nth(i), child, item[child.field])
+                    found = await locate.find(rows.nth(i), child, "rows")
+                    await widget(child.widget).fill(rows.nth(i), found, item[child.field])
                 except errors.BusinessError as exc:
                     exc.field = f"{binding.label}[{i + 1}].{exc.field or child.label}"
                     raise exc.with_context() from None
@@ -76,7 +77,8 @@ class Rows(Widget):
         kids = children(binding)
         out = []
         for i in range(await rows.count()):
-            out.append({c.field: await widget(c.widget).read(rows.nth(i), c) for c in kids})
+            out.append({c.field: await widget(c.widget).read(rows.nth(i), await locate.find(rows.nth(i), c, "rows"))
+                        for c in kids})
         return out
 
     async def present(self, scope: Any, binding: Binding) -> bool:
@@ -86,6 +88,10 @@ class Rows(Widget):
         if not await rows.count():
             return True
         for c in children(binding):
-            if not await widget(c.widget).present(rows.first, c):
+            try:
+                found = await locate.find(rows.first, c, "rows")
+            except errors.PageChanged:
+                return False
+            if not await widget(c.widget).present(rows.first, found):
                 return False
         return True

@@ -83,4 +83,13 @@ def test_example_config_is_valid():
     from pathlib import Path
 
     s = config.load(Path(__file__).parents[2] / "examples" / "sandbox.toml")
-    assert [r.name for r in s.routes] == ["police-procuratorate", "procuratorate-court"]
+    assert [r.name for r in s.routes] == ["police-procuratorate", "procuratorate-court", "procuratorate-county"]
+    assert s.routes[1].skip_regions == s.routes[2].regions == ["350521", "350526"]
+
+
+def test_a_region_is_a_code():
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="6-digit"):
+        config.RouteSettings(name="r", source="a", target="b", regions=["惠安县"])

@@ -59,15 +59,18 @@ def test_doctor_reports_each_system(sandbox, config_file):
     result = invoke(config_file, "doctor", "--json")
     assert result.exit_code == 0, result.stdout
     rows = json.loads(result.stdout)
-    assert {r["system"] for r in rows} == {"police", "procuratorate", "court"}
-    assert all(r["ok"] for r in rows)
+    assert {r["system"] for r in rows} == {"police", "procuratorate", "court", "county"}
+    assert all(r["ok"] and not r["drift"] for r in rows)
 
     sandbox.set_faults("court", captcha=True)
+    sandbox.call("county", "POST", "/_sandbox/county/release", {"release": 2})  # new element ids, same labels
     result = invoke(config_file, "doctor", "--json")
     rows = {r["system"]: r for r in json.loads(result.stdout)}
     assert result.exit_code != 0
     assert not rows["court"]["ok"] and "casebot login court" in rows["court"]["problems"][0]
     assert rows["police"]["ok"]
+    assert rows["county"]["ok"], "a field found by its label is drift, not a failure"
+    assert rows["county"]["drift"][0] == "字段“案由”的选择器 #f1_ay 已失效，按标签找到 #f2_ay（请更新表单描述）"
 
 
 def test_captcha_stops_the_system_not_the_run(sandbox, config_file):

@@ -55,8 +55,13 @@ class FakeCourt:
     )
 
 
+_installed = checks._default_loader
+
+
 def fake_loader(name: str) -> Any:
-    return {"procuratorate": FakeProcuratorate, "court": FakeCourt}[name]
+    """The two SPEC systems as SPEC describes them; any other installed adapter package as it is."""
+    fakes = {"procuratorate": FakeProcuratorate, "court": FakeCourt}
+    return fakes[name] if name in fakes else _installed(name)
 
 
 @pytest.fixture
@@ -228,3 +233,33 @@ def test_preview_needs_both_court_facts(preview_app: typer.Typer, tmp_path: Path
     src = write_records(tmp_path, EXAMPLE_CASE)
     result = runner.invoke(preview_app, ["preview", str(src), "--qsswh", "x号"])
     assert result.exit_code != 0
+
+
+def _config(tmp_path: Path, edit_text: Any = None) -> Path:
+    text = (Path(__file__).parents[2] / "examples" / "sandbox.toml").read_text(encoding="utf-8")
+    path = tmp_path / "casebot.toml"
+    path.write_text(edit_text(text) if edit_text else text, encoding="utf-8")
+    return path
+
+
+def run_check(*args: str) -> Any:
+    app = typer.Typer()
+    app.add_typer(mappings_cmd.app, name="mappings")
+    return CliRunner().invoke(app, ["mappings", "check", *args])
+
+
+def test_routes_checked_against_what_their_mappings_read(tmp_path: Path) -> None:
+    ok = run_check("--config", str(_config(tmp_path)))
+    assert ok.exit_code == 0, ok.output
+    # systems named otherwise in the config: mappings name adapters and kinds of record, not config keys
+    renamed = run_check("--config", str(_config(tmp_path, lambda t: t.replace(
+        "[systems.procuratorate]", '[systems.jcy]\nadapter = "procuratorate"').replace(
+        'source = "procuratorate"', 'source = "jcy"').replace('target = "procuratorate"', 'target = "jcy"'))))
+    assert renamed.exit_code == 0, renamed.output
+    # the county hop fed from the police system alone: no procuratorate record for card_to_county to read
+    county = 'name = "procuratorate-county"\nsource = '
+    bad = run_check("--config", str(_config(tmp_path, lambda t: t.replace(
+        county + '"procuratorate"', county + '"police"'))))
+    assert bad.exit_code == 1
+    assert "routes.procuratorate-county: card_to_county.yaml reads procuratorate: procuratorate_record" in bad.output
+    assert "regions are set, but 'police' cannot tell a record's region" in bad.output

@@ -1,0 +1,172 @@
+"""A fault-injecting HTTP proxy: put it in front of a system that has no fault switch.
+
+The adapter under test is pointed at the proxy's URL; the proxy forwards each
+request to the system and, where a :class:`Fault` matches the request (method,
+path prefix, how many times), does what a bad day does instead:
+
+``server_error``       answer ``status`` (500) with an error page; the system never sees the request
+``drop_session``       forward the request without its cookies: the system has no session for it
+``commit_then_error``  forward the request (the system acts on it), then answer ``status`` (502) instead
+``commit_then_drop``   forward the request, then cut the connection in the answer's first line
+``latency``            wait ``seconds`` before forwarding
+
+It runs in a thread of the test process (standard library only) and counts
+what it did (``counts``). Redirects pass through unchanged (their locations
+are rewritten to the proxy when absolute), so the browser stays behind it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+FaultKind = Literal["server_error", "drop_session", "commit_then_error", "commit_then_drop", "latency"]
+KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
+_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+        "transfer-encoding", "upgrade", "host", "content-length"}
+
+
+@dataclass
+class Fault:
+    kind: FaultKind
+    #: only requests with this method (``POST``), and whose path starts with ``path``
+    method: str | None = None
+    path: str | None = None
+    #: how many matching requests it hits; None: all of them
+    times: int | None = None
+    status: int | None = None
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown fault {self.kind!r}; known: {', '.join(KINDS)}")
+
+    def matches(self, method: str, path: str) -> bool:
+        return ((self.method is None or self.method.upper() == method)
+                and (self.path is None or path.startswith(self.path)) and self.times != 0)
+
+
+class FaultProxy:
+    """``with FaultProxy(url) as proxy: ... proxy.inject(Fault("server_error", method="POST"))``."""
+
+    def __init__(self, upstream: str, host: str = "127.0.0.1", port: int = 0) -> None:
+        parts = urlsplit(upstream)
+        self.upstream = upstream.rstrip("/")
+        self._target = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self._lock = threading.Lock()
+        self.faults: list[Fault] = []
+        self.counts: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self.server = ThreadingHTTPServer((host, port), _handler(self))
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def inject(self, *faults: Fault) -> None:
+        with self._lock:
+            self.faults.extend(faults)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def take(self, method: str, path: str) -> list[Fault]:
+        """The faults that hit this request (each counted, and used up when it has ``times``)."""
+        with self._lock:
+            hit = [f for f in self.faults if f.matches(method, path)]
+            for f in hit:
+                if f.times is not None:
+                    f.times -= 1
+                self.counts[f.kind] += 1
+            return hit
+
+    def start(self) -> FaultProxy:
+        self._thread = threading.Thread(target=self.server.serve_forever, name="faultproxy", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> FaultProxy:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: the test logs what matters
+            pass
+
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            faults = {f.kind: f for f in proxy.take(self.command, self.path)}
+            if "latency" in faults:
+                time.sleep(faults["latency"].seconds)
+            if "server_error" in faults:
+                return self._error(faults["server_error"].status or 500)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
+            if "drop_session" in faults:
+                headers.pop("Cookie", None)
+                headers.pop("cookie", None)
+            conn = http.client.HTTPConnection(*proxy._target, timeout=60)
+            try:
+                conn.request(self.command, self.path, body=body, headers=headers)
+                answer = conn.getresponse()
+                data = answer.read()
+            finally:
+                conn.close()
+            if "commit_then_drop" in faults:
+                # a few bytes of the answer, then nothing: a browser resends a request whose connection
+                # closed before any byte of its answer (a POST included), never one cut off mid-answer
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Ty")
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            if "commit_then_error" in faults:
+                return self._error(faults["commit_then_error"].status or 502)
+            self.send_response(answer.status, answer.reason)
+            for k, v in answer.getheaders():
+                if k.lower() in _HOP:
+                    continue
+                if k.lower() == "location" and v.startswith(proxy.upstream):
+                    v = proxy.url + v[len(proxy.upstream):]
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self._close()
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _close(self) -> None:
+            # one request per connection: a browser retries a request whose reused connection closed
+            # without an answer (a POST included), which would hide a dropped answer
+            self.send_header("Connection", "close")
+            self.close_connection = True
+
+        def _error(self, status: int) -> None:
+            page = (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{status}</title></head>"
+                    f"<body><h1>{status}</h1><p>网关错误</p></body></html>").encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self._close()
+            self.end_headers()
+            self.wfile.write(page)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
+
+    return Handler
