@@ -70,6 +70,7 @@ def test_killed_at_a_point_then_restarted(sandbox, config_file, point):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # six robot processes, each starting a browser
 def test_killed_at_random_moments_on_both_routes(sandbox, config_file):
     g = golden().only(EXAMPLE, SECOND, THIRD)
     sandbox.add_cases(g.police)

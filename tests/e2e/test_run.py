@@ -72,6 +72,7 @@ async def test_refused_write_back_replayed_with_frozen_card(sandbox, settings):
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_CASES_FAILED
     assert {r.error_type for r in summary.results} == {"RejectedError"}
+    assert summary.counters.get("retries", 0) == 0, "a business error is not retried"
     assert sandbox.records("procuratorate") == []
     ledger = SQLiteLedger(settings.path(settings.ledger.path))
     items = ledger.items(states=("failed",))
@@ -117,7 +118,8 @@ async def test_read_back_mismatch_is_reported_kept_in_the_ledger_and_not_written
         g.written, ("failed", "VerificationError"))
     assert all(r.record_id for r in summary.results), "the record written is named for the clerk"
     altered = sandbox.faults("procuratorate")["injected"]
-    assert altered["alter"] == len(g.written)
+    assert altered["alter"] == len(g.written), "a read-back mismatch is a business error: not retried"
+    assert summary.counters.get("retries", 0) == 0
     ledger = SQLiteLedger(settings.path(settings.ledger.path))
     items = {i.case_key: i for i in ledger.items()}
     ledger.close()
@@ -137,7 +139,9 @@ async def test_a_case_is_traced_from_its_first_retry_and_the_trace_kept_if_it_fa
     sandbox.set_faults("procuratorate", error_rate=1.0)
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_RETRY_LATER
-    assert {r.outcome for r in summary.results} == {"retry"} and summary.counters["retries"] > 0
+    assert {r.outcome for r in summary.results} == {"retry"}
+    assert summary.counters["retries"] == (settings.run.max_attempts - 1) * len(g.written), \
+        "a transient error is tried max_attempts times, then left for the next run"
     for r in summary.results:
         traces = [a for a in r.artifacts if a.endswith(".trace.zip")]
         assert len(traces) == 1, r
