@@ -69,6 +69,15 @@ def test_a_missing_key_is_a_difference() -> None:
                                                       ("slrq", "2026-11-20"), ("xyr", "2 条")]
 
 
+def test_fields_after_a_list_are_still_compared() -> None:
+    """A list that differs (or not) does not end the comparison: the fields after it count too."""
+    card = {"xyr": CARD["xyr"], "slrq": "2026-11-20"}
+    shorter = {"xyr": CARD["xyr"][:1], "slrq": "2026-11-21"}
+    assert [d[0] for d in differences(card, shorter)] == ["xyr", "slrq"]
+    same_list = {"xyr": copy_of(CARD)["xyr"], "slrq": "2026-11-21"}
+    assert [d[0] for d in differences(card, same_list)] == ["slrq"]
+
+
 def test_a_shorter_or_longer_list_is_a_difference() -> None:
     got = copy_of(CARD)
     got["xyr"].pop()
@@ -126,6 +135,7 @@ def test_labels_name_fields_and_values_are_shown_masked_and_short() -> None:
     [(_, want, got_text)] = differences({"ajzy": long}, {"ajzy": long + "！"})
     assert want == "案" * 37 + "..." and got_text == "案" * 37 + "..."
     assert differences({"ajzy": "案" * 40}, {"ajzy": "x"})[0][1] == "案" * 40
+    assert differences({"ajzy": "案" * 41}, {"ajzy": "x"})[0][1] == "案" * 37 + "..."
 
 
 def test_verify_raises_naming_every_field_and_passes_when_equal() -> None:
@@ -136,6 +146,7 @@ def test_verify_raises_naming_every_field_and_passes_when_equal() -> None:
     with pytest.raises(VerificationError) as info:
         verify(CARD, got, case="A3505020000002026110001")
     assert [d[0] for d in info.value.differences] == ["slrq", "xyr[2].zjhm"]
+    assert "A3505020000002026110001" in str(info.value), "the error names the case"
     assert "35052119920815005X" not in str(info.value)
 
 
@@ -210,6 +221,7 @@ def test_mask_id_and_mask_name_never_give_the_value_back(number: str, name: str)
 
 def test_short_values_are_masked_all_the_same() -> None:
     assert mask_id("E1234567") == "E1****67"
+    assert mask_id("E1234") == "E1*34"
     assert mask_id("ab12") == "****" and mask_id("") == "" and mask_id(None) == ""
     assert mask_name("张") == "张*" and mask_name("  ") == "" and mask_name(None) == ""
     assert mask_name("阿不都 · 热合曼") == "阿" + "*" * 6
