@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from casebot import logs
 from casebot.errors import VerificationError
-from casebot.privacy import PERSONAL_KEYS, mask_id, mask_mapping, mask_name, scrub_text
+from casebot.privacy import mask_id, mask_mapping, mask_name, scrub_text
 from casebot.verify import differences, normalise, verify
 
 CARD = {
@@ -227,6 +227,9 @@ def test_short_values_are_masked_all_the_same() -> None:
     assert mask_name("阿不都 · 热合曼") == "阿" + "*" * 6
 
 
+#: the keys that hold personal data, as written in logs and cards (not read from the code under test)
+PERSONAL = ("xm", "bm", "name", "alias", "zjhm", "sfzh", "id_number", "password", "mm")
+
 #: a passport number is not shaped like an ID: only its key masks it
 passports = st.builds(lambda letter, digits: letter + digits, st.sampled_from("EGPSDC"),
                       st.text(alphabet="0123456789", min_size=7, max_size=8))
@@ -240,7 +243,7 @@ def nested_records(draw: st.DrawFn) -> tuple[dict, list[str]]:
 
     def person() -> dict:
         p = {}
-        for key in draw(st.lists(st.sampled_from(sorted(PERSONAL_KEYS)), min_size=1, max_size=4, unique=True)):
+        for key in draw(st.lists(st.sampled_from(PERSONAL), min_size=1, max_size=4, unique=True)):
             value = draw(ids_or_passports) if key in ("zjhm", "sfzh", "id_number") else draw(names)
             p[key] = value
             raw.append(value)
