@@ -3,7 +3,8 @@
 Each system builds a :class:`SandboxSystem` and adds its own pages; this
 module gives it server-side sessions kept in the system's SQLite file, CSRF
 tokens, the fault plan applied to every page request, and the test routes
-(``reset``, ``faults``), refused with 404 unless ``sandbox_mode`` is on.
+(``reset``, ``faults``, and ``saves``: how many records each case key got
+through the system's own pages), refused with 404 unless ``sandbox_mode`` is on.
 """
 
 from __future__ import annotations
