@@ -1,10 +1,13 @@
-"""Chaos: many seeded cases through both routes while every system misbehaves; then runs until quiet.
+"""Chaos: many cases through both routes while every system misbehaves; then runs until quiet.
 
     python bench/chaos.py --cases 100            # the published figures (docs/reliability.md)
 
-The verdict comes from the systems' own records (``/_sandbox/records``), not
-from casebot: every eligible case exactly once in each system and equal to its
-preview, every refused case reported with its reason, zero duplicates, zero lost.
+The cases are the hand-written golden set (tests/data/golden/) copied under new
+case numbers. The targets' duplicate-key refusal is off, so a second save would
+show. The verdict comes from the systems' own records (``/_sandbox/records``)
+and save counters (``/_sandbox/saves``), not from casebot: every valid eligible
+case exactly once in each system and equal (``==``) to its golden record, every
+stopped or refused case reported with its reason, zero duplicates, zero lost.
 The test suite runs the same scenario, smaller (tests/chaos/test_chaos.py).
 """
 
@@ -22,14 +25,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from casebot.commands.demo import prosecute_some, sandbox_settings
-from casebot.errors import BusinessError
+from casebot.commands.demo import sandbox_settings
 from casebot.ledger import open_ledger
-from casebot.pipeline import Pipeline
 from casebot.run import Runner
 from casebot.run.outcome import UNFINISHED_OUTCOMES
-from casebot.verify import differences
 from sandbox.client import SandboxClient, SandboxProcess
+from tests.golden import GoldenSet, copies, prosecute, stripped
 
 FULL_PLAN = {"latency_ms": [50, 800], "error_rate": 0.05, "commit_then_error_rate": 0.05,
              "session_max_requests": 30, "notice_rate": 0.2, "reject_rate": 0.03}
@@ -37,16 +38,20 @@ FULL_PLAN = {"latency_ms": [50, 800], "error_rate": 0.05, "commit_then_error_rat
 
 def plan_for(system: str, base: dict[str, Any], seed: int) -> dict[str, Any]:
     plan = dict(base, seed=seed)
-    if system == "police":  # a source has no saves to refuse or lose
-        plan.pop("commit_then_error_rate", None)
-        plan.pop("reject_rate", None)
+    if system == "police":  # a source has no saves to refuse, lose or alter
+        for key in ("commit_then_error_rate", "reject_rate", "alter_rate"):
+            plan.pop(key, None)
+    else:
+        plan["refuse_duplicates"] = False
     return plan
 
 
 async def scenario(client: SandboxClient, workdir: Path, *, cases: int, plan: dict[str, Any], seed: int = 1,
                    concurrency: int = 2, max_rounds: int = 8) -> dict[str, Any]:
-    client.seed(cases, seed)
-    police = client.police_cases()
+    """The golden cases, copied up to ``cases``, through both routes under ``plan``; the targets' duplicate
+    refusal is off, so only the robot keeps a second save away."""
+    g = copies(cases)
+    client.add_cases(g.police)
     for i, system in enumerate(("police", "procuratorate", "court")):
         client.set_faults(system, **plan_for(system, plan, seed + i))
     settings = sandbox_settings(client.urls, workdir, browser={"concurrency": concurrency},
@@ -55,10 +60,14 @@ async def scenario(client: SandboxClient, workdir: Path, *, cases: int, plan: di
     t0 = time.monotonic()
     rounds = 0
     retries = writes = lookups = 0
+    prosecuted: set[str] = set()
     while rounds < max_rounds:
         rounds += 1
         summary = await Runner(settings, routes=["police-procuratorate"]).run()
-        prosecute_some(client, fraction=1.0, seed=seed)
+        held = {r["ysajbh"] for r in client.records("procuratorate")}
+        todo = [p for p in g.prosecutions if p["ysajbh"] in held and p["ysajbh"] not in prosecuted]
+        prosecute(client, todo)
+        prosecuted.update(p["ysajbh"] for p in todo)
         summary2 = await Runner(settings, routes=["procuratorate-court"]).run()
         for s in (summary, summary2):
             retries += s.counters.get("retries", 0)
@@ -71,61 +80,57 @@ async def scenario(client: SandboxClient, workdir: Path, *, cases: int, plan: di
     faults = {s: client.faults(s)["injected"] for s in ("police", "procuratorate", "court")}
     for system in ("police", "procuratorate", "court"):
         client.set_faults(system)
-    return verdict(client, police, settings, faults=faults, rounds=rounds, retries=retries, writes=writes,
-                   lookups=lookups, seconds=elapsed)
+    return verdict(client, g, settings, prosecuted=prosecuted, faults=faults, rounds=rounds, retries=retries,
+                   writes=writes, lookups=lookups, seconds=elapsed)
 
 
-def verdict(client: SandboxClient, police: list[dict[str, Any]], settings: Any, **figures: Any) -> dict[str, Any]:
-    pipeline = Pipeline()
+def verdict(client: SandboxClient, g: GoldenSet, settings: Any, *, prosecuted: set[str],
+            **figures: Any) -> dict[str, Any]:
+    """What the systems hold against the hand-written golden records: plain equality, per case."""
     ledger = open_ledger(settings.ledger_url())
     failed = {(i.route, i.case_key): i for i in ledger.items(states=("failed",))}
     ledger.close()
-    eligible = [c for c in police if c["ajzt"] == "已移送起诉" and c.get("yssj")]
-    by_case = {c["ajbh"]: c for c in police}
     proc = client.records("procuratorate")
     court = client.records("court")
-    proc_count = Counter(r["ysajbh"] for r in proc)
-    court_count = Counter(r["qsswh"] for r in court)
-    duplicates = sum(n - 1 for n in proc_count.values() if n > 1) + sum(n - 1 for n in court_count.values() if n > 1)
+    saves = {s: client.saves(s) for s in ("procuratorate", "court")}
+    duplicates = sum(n - 1 for per in saves.values() for n in per.values() if n > 1)
+    duplicates += sum(n - 1 for n in Counter(r["ysajbh"] for r in proc).values() if n > 1)
+    duplicates += sum(n - 1 for n in Counter(r["qsswh"] for r in court).values() if n > 1)
+    proc_by = {r["ysajbh"]: stripped("procuratorate", r) for r in proc}
+    court_by = {r["qsswh"]: stripped("court", r) for r in court}
     lost: list[str] = []
     unreported: list[str] = []
     mismatched: list[str] = []
     refused = 0
-    for case in eligible:
-        key = case["ajbh"]
-        try:
-            card = pipeline.procuratorate_card(pipeline.case_card(case))
-        except BusinessError:
-            if ("police-procuratorate", key) not in failed:
-                unreported.append(key)
-            continue
-        if key not in proc_count:
+    expected_proc = g.procuratorate_after([p for p in g.prosecutions if p["ysajbh"] in prosecuted])
+    for key in g.stops:
+        if ("police-procuratorate", key) not in failed or key in proc_by:
+            unreported.append(key)
+    for key, want in expected_proc.items():
+        if key not in proc_by:
             item = failed.get(("police-procuratorate", key))
             if item is None or not item.error_message:
                 lost.append(key)
             else:
                 refused += 1
-            continue
-        rec = next(r for r in proc if r["ysajbh"] == key)
-        if differences(card, rec):
+        elif proc_by[key] != want:
             mismatched.append(key)
-    for rec in proc:
-        if rec.get("zt") != "已起诉":
+    for p in g.prosecutions:
+        if p["ysajbh"] not in prosecuted:
             continue
-        if rec["qsswh"] not in court_count:
-            item = failed.get(("procuratorate-court", rec["ysajbh"]))
+        if p["qsswh"] not in court_by:
+            item = failed.get(("procuratorate-court", p["ysajbh"]))
             if item is None or not item.error_message:
-                lost.append(rec["qsswh"])
+                lost.append(p["qsswh"])
             else:
                 refused += 1
-            continue
-        got = next(r for r in court if r["qsswh"] == rec["qsswh"])
-        card = pipeline.court_card(pipeline.case_card(by_case[rec["ysajbh"]]), rec)
-        if differences(card, got):
-            mismatched.append(rec["qsswh"])
-    return {"cases": len(police), "eligible": len(eligible), "procuratorate_records": len(proc),
-            "court_records": len(court), "refused_reported": refused, "duplicates": duplicates,
-            "lost": len(lost), "lost_keys": lost, "unreported": unreported, "mismatched": mismatched,
+        elif court_by[p["qsswh"]] != g.court[p["qsswh"]]:
+            mismatched.append(p["qsswh"])
+    unexpected = sorted(set(proc_by) - set(expected_proc)) + sorted(set(court_by) - set(g.court))
+    return {"cases": len(g.police), "eligible": len(g.procuratorate) + len(g.stops),
+            "procuratorate_records": len(proc), "court_records": len(court), "refused_reported": refused,
+            "duplicates": duplicates, "lost": len(lost), "lost_keys": lost, "unreported": unreported,
+            "mismatched": mismatched, "unexpected": unexpected,
             "faults_met": {s: dict(v) for s, v in figures.pop("faults").items()}, **figures}
 
 
@@ -143,7 +148,8 @@ def main() -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps({k: v for k, v in result.items() if k not in ("lost_keys",)}, ensure_ascii=False, indent=2))
-    ok = result["duplicates"] == 0 and result["lost"] == 0 and not result["unreported"] and not result["mismatched"]
+    ok = (result["duplicates"] == 0 and result["lost"] == 0 and not result["unreported"]
+          and not result["mismatched"] and not result["unexpected"])
     return 0 if ok else 1
 
 

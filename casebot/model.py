@@ -18,6 +18,8 @@ model with them masked, for logs and reports.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from types import NoneType, UnionType
@@ -58,6 +60,7 @@ RESIDENT_ID = "111"
 CUSTODIAL_POLICE_CODES = frozenset({"05", "06"})
 #: sex codes that say nothing (未知 / 未说明): the ID decides
 _UNKNOWN_SEX = {None, "", "0", "9"}
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _NAME_DOTS = str.maketrans({c: "·" for c in "・･•‧∙●．"})
 
 
@@ -81,10 +84,15 @@ class RuleViolation(ValueError):
 
 
 def clean_name(value: str | None) -> str:
-    """Trim, drop inner (full-width or stray) spaces, unify look-alike dots to ``·``."""
+    """SPEC 2's person card 姓名: trimmed; control, zero-width and bidi characters removed; a name
+    in Chinese characters loses every inner space (half- or full-width), a Latin-script name keeps
+    one space between its parts; look-alike dots unified to ``·``."""
     if value is None:
         return ""
-    return "".join(str(value).split()).translate(_NAME_DOTS)
+    text = "".join(c for c in str(value) if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
+    parts = text.split()
+    joined = "".join(parts) if _CJK.search(text) else " ".join(parts)
+    return joined.translate(_NAME_DOTS)
 
 
 def age_on(birth: date, day: date) -> int:

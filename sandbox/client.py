@@ -68,6 +68,10 @@ class SandboxClient:
         return self.call("procuratorate", "POST", "/_sandbox/prosecute",
                          {"ysajbh": ysajbh, "qsswh": qsswh, "qsrq": qsrq})
 
+    def saves(self, system: str) -> dict[str, int]:
+        """How many records the system stored through its own pages, per case key."""
+        return self.call(system, "GET", "/_sandbox/saves")["saves"]
+
     def set_faults(self, system: str, **plan: Any) -> Any:
         return self.call(system, "POST", "/_sandbox/faults", plan)
 

@@ -3,7 +3,8 @@
 Each system builds a :class:`SandboxSystem` and adds its own pages; this
 module gives it server-side sessions kept in the system's SQLite file, CSRF
 tokens, the fault plan applied to every page request, and the test routes
-(``reset``, ``faults``), refused with 404 unless ``sandbox_mode`` is on.
+(``reset``, ``faults``, and ``saves``: how many records each case key got
+through the system's own pages), refused with 404 unless ``sandbox_mode`` is on.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import functools
 import json
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -58,6 +60,8 @@ class SandboxSystem:
         self.store = Store(Path(data_dir) / f"{name}.sqlite3", schema_sql)
         self.faults = Faults(plan)
         self._reset_hooks: list[Callable[[], None]] = []
+        self._saves: dict[str, int] = {}
+        self._saves_lock = threading.Lock()
         self._captchas: dict[str, str] = {}
         self.app.before_request(self._before)
         self.app.after_request(self._after)
@@ -221,9 +225,16 @@ class SandboxSystem:
         self._reset_hooks.append(fn)
         return fn
 
+    def count_save(self, key: str) -> None:
+        """A record stored through the system's own pages (``GET /_sandbox/saves`` reads the counts)."""
+        with self._saves_lock:
+            self._saves[key] = self._saves.get(key, 0) + 1
+
     def reset(self) -> None:
         self.store.reset()
         self._captchas.clear()
+        with self._saves_lock:
+            self._saves.clear()
         for hook in self._reset_hooks:
             hook()
 
@@ -235,6 +246,11 @@ class SandboxSystem:
             self.reset()
             self.faults.set(FaultPlan())
             return jsonify(ok=True)
+
+        @app.get("/_sandbox/saves")
+        def sandbox_saves() -> Response:
+            with self._saves_lock:
+                return jsonify(saves=dict(self._saves))
 
         @app.get("/_sandbox/faults")
         def sandbox_faults_get() -> Response:

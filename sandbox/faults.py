@@ -11,6 +11,13 @@ A plan (``POST /_sandbox/faults``) holds:
 ``reject_rate``             a save is refused with a validation message
 ``hidden_codes``            codes the forms' pickers do not offer (a code the system lacks)
 ``ambiguous``               the case form shows a second "案件名称" box with the same id (a changed page)
+``alter_rate``              a save stores a record that differs from what was sent: one
+                            defendant dropped, a date shifted by a day, or a name cut to
+                            its first character (the kind drawn under the seed too)
+``refuse_duplicates``       ``true`` (default): a save of a case the target already holds
+                            is refused (``该案件已受理`` / ``该案件已立案``); ``false``
+                            turns that safety net off, so a second save stores a second
+                            record, as a system without a unique key would
 ``seed``                    seeds every draw, so a run can be replayed
 
 Draws come from one ``random.Random(seed)`` per system, taken under a lock,
@@ -21,9 +28,27 @@ from __future__ import annotations
 
 import random
 import threading
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: what the ``alter_rate`` fault does to a stored record
+ALTERATIONS = ("drop_person", "shift_date", "truncate_name")
+
+
+def alter(record: dict[str, Any], kind: str, *, persons: str, date_field: str) -> dict[str, Any]:
+    """``record`` as the fault stores it: the last person dropped (the first name cut when there is
+    only one), ``date_field`` a day later, or the first person's name cut to its first character."""
+    out = {**record, persons: [dict(p) for p in record[persons]]}
+    people = out[persons]
+    if kind == "drop_person" and len(people) > 1:
+        people.pop()
+    elif kind == "shift_date" and out.get(date_field):
+        out[date_field] = (date.fromisoformat(out[date_field]) + timedelta(days=1)).isoformat()
+    else:
+        people[0]["xm"] = people[0]["xm"][:1]
+    return out
 
 
 class FaultPlan(BaseModel):
@@ -38,6 +63,8 @@ class FaultPlan(BaseModel):
     reject_rate: float = Field(0.0, ge=0, le=1)
     hidden_codes: list[str] = Field(default_factory=list)
     ambiguous: bool = False
+    alter_rate: float = Field(0.0, ge=0, le=1)
+    refuse_duplicates: bool = True
     seed: int = 0
 
     @field_validator("latency_ms")
@@ -89,6 +116,15 @@ class Faults:
 
     def reject(self) -> bool:
         return self._draw(self.plan.reject_rate, "reject")
+
+    def alteration(self) -> str | None:
+        """Which alteration a save meets, if any: ``drop_person``, ``shift_date`` or ``truncate_name``."""
+        if not self._draw(self.plan.alter_rate, "alter"):
+            return None
+        with self._lock:
+            kind = self._rng.choice(ALTERATIONS)
+            self.counts[f"alter.{kind}"] = self.counts.get(f"alter.{kind}", 0) + 1
+        return kind
 
     def count(self, name: str) -> None:
         with self._lock:

@@ -4,6 +4,8 @@
 #   bash scripts/dev.sh demo    the robot against the sandbox
 #   bash scripts/dev.sh test    lint + the whole test suite (what CI runs)
 #   bash scripts/dev.sh bench   the performance benchmark
+#   bash scripts/dev.sh mutants mutation testing of the core's pure modules (slow;
+#                               [tool.mutmut] in pyproject.toml, docs/testing.md)
 #   bash scripts/dev.sh setup   only install
 #
 # Needs Python >= 3.11. Installs, when missing: python3-venv and Debian's
@@ -102,5 +104,10 @@ case "$cmd" in
         say "pytest"
         exec "$VENV/bin/python" -m pytest "$@" ;;
     bench) setup; exec "$VENV/bin/python" bench/run.py "$@" ;;
-    *) sed -n '2,12p' "$0"; exit 2 ;;
+    mutants)
+        setup
+        say "mutmut (deliberate bugs in the core's pure modules, fast unit tests only)"
+        "$VENV/bin/mutmut" run "$@" || true
+        exec "$VENV/bin/mutmut" results ;;
+    *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

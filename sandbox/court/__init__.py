@@ -24,7 +24,7 @@ from flask import Response, g, jsonify, redirect, render_template, request, url_
 
 from sandbox.codes import table
 from sandbox.common import SandboxSystem
-from sandbox.faults import FaultPlan
+from sandbox.faults import FaultPlan, alter
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS cases (
     ah TEXT NOT NULL UNIQUE,
     ay TEXT NOT NULL,
     gsjg TEXT NOT NULL,
-    qsswh TEXT NOT NULL UNIQUE,
+    qsswh TEXT NOT NULL,
     sarq TEXT NOT NULL,
     bgr TEXT NOT NULL,
     created_at TEXT NOT NULL
@@ -315,8 +315,11 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         with system.store.tx() as db:
             # the 起诉书文号 check and the insert in one transaction: two submits cannot both pass
             dup = db.execute("SELECT ah FROM cases WHERE qsswh = ?", (record["qsswh"],)).fetchone()
-            if dup is not None:
+            if dup is not None and system.faults.plan.refuse_duplicates:
                 return {"duplicate_of": dup["ah"]}
+            alteration = system.faults.alteration()
+            if alteration:
+                record = alter(record, alteration, persons="bgr", date_field="sarq")
             row = db.execute("SELECT n FROM ah_serials WHERE court_code = ? AND year = ?", (court, year)).fetchone()
             n = (row["n"] if row else 0) + 1
             db.execute("INSERT OR REPLACE INTO ah_serials (court_code, year, n) VALUES (?, ?, ?)", (court, year, n))
@@ -327,6 +330,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (ajbs, ah, record["ay"], record["gsjg"], record["qsswh"], record["sarq"],
                         json.dumps(record["bgr"], ensure_ascii=False), created))
+        system.count_save(record["qsswh"])
         return {**record, "ah": ah, "ajbs": ajbs}
 
     # -- /_sandbox/ ----------------------------------------------------------

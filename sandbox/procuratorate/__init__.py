@@ -28,17 +28,18 @@ from flask import Response, abort, g, jsonify, redirect, render_template, reques
 
 from sandbox import codes
 from sandbox.common import BadInput, SandboxSystem, json_body
-from sandbox.faults import FaultPlan
+from sandbox.faults import FaultPlan, alter
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     bmsah TEXT NOT NULL UNIQUE,
-    ysajbh TEXT NOT NULL UNIQUE,
+    ysajbh TEXT NOT NULL,
     zt TEXT NOT NULL,
     data TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS records_ysajbh ON records (ysajbh);
 CREATE TABLE IF NOT EXISTS serials (
     dwbm TEXT NOT NULL,
     yyyy TEXT NOT NULL,
@@ -355,8 +356,9 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if not system.csrf_ok(request.form.get("csrf_token")):
             problems.insert(0, "页面令牌已失效，请关闭案卡后重新打开")
         errs = problems + quality_check(card, tables, date.today())
+        refuse_duplicates = system.faults.plan.refuse_duplicates
         existing = None
-        if card.get("ysajbh"):
+        if card.get("ysajbh") and refuse_duplicates:
             existing = system.store.one("SELECT bmsah FROM records WHERE ysajbh = ?", (card["ysajbh"],))
             if existing is not None:
                 errs.insert(0, f"该案件已受理，部门受案号：{existing['bmsah']}")
@@ -364,17 +366,22 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             errs = [REJECT_MESSAGE]
         if errs:
             return render_template("case_form.html", card=card, errors=errs)
+        alteration = system.faults.alteration()
         with system.store.tx() as db:
-            if db.execute("SELECT 1 FROM records WHERE ysajbh = ?", (card["ysajbh"],)).fetchone():
+            if refuse_duplicates and db.execute("SELECT 1 FROM records WHERE ysajbh = ?",
+                                                (card["ysajbh"],)).fetchone():
                 dup = True
             else:
                 dup = False
                 bmsah = assign_bmsah(db, card["ysdw"], card["slrq"])
                 rec = {"bmsah": bmsah, **{k: card[k] for k, _, _ in CASE_FIELDS}, "zt": "已受理",
                        "qsswh": "", "qsrq": "", "xyr": card["xyr"]}
+                if alteration:
+                    rec = alter(rec, alteration, persons="xyr", date_field="slrq")
                 rid = insert(db, rec)
         if dup:
             return render_template("case_form.html", card=card, errors=["该案件已受理"])
+        system.count_save(card["ysajbh"])
         if system.faults.commit_then_error():
             return system.error_page(500)
         return render_template("saved.html", bmsah=bmsah, rid=rid, ysajbh=card["ysajbh"])

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from casebot.cli import app
 from casebot.run import EXIT_CASES_FAILED, EXIT_HUMAN_REQUIRED, EXIT_OK
-from tests.e2e.helpers import assert_procuratorate_exact
+from tests.golden import EXAMPLE, SECOND, assert_holds, golden
 
 cli = CliRunner()
 
@@ -18,8 +18,8 @@ def invoke(config_file, *args):
 
 
 def test_run_status_failures_replay(sandbox, config_file):
-    sandbox.seed(3, seed=51)
-    police = sandbox.police_cases()
+    g = golden().only(EXAMPLE, SECOND)
+    sandbox.add_cases(g.police)
     sandbox.set_faults("procuratorate", reject_rate=1.0)
     result = invoke(config_file, "run", "--route", "police-procuratorate", "--json")
     assert result.exit_code == EXIT_CASES_FAILED
@@ -41,7 +41,7 @@ def test_run_status_failures_replay(sandbox, config_file):
     sandbox.set_faults("procuratorate")
     replayed = invoke(config_file, "replay", "--all", "--json")
     assert replayed.exit_code == EXIT_OK, replayed.stdout
-    assert_procuratorate_exact(sandbox, police)
+    assert_holds(sandbox, "procuratorate", g.procuratorate)
     assert json.loads(invoke(config_file, "failures", "--json").stdout) == []
     nothing = invoke(config_file, "replay", "--all")
     assert nothing.exit_code == EXIT_OK

@@ -9,7 +9,7 @@ from typing import Any
 
 from casebot.ledger import open_ledger
 from casebot.run import EXIT_CASES_FAILED, EXIT_OK, EXIT_PAGE_CHANGED, Runner
-from tests.e2e.helpers import assert_procuratorate_exact
+from tests.golden import EXAMPLE, assert_holds, golden
 
 ROUTE = "police-procuratorate"
 
@@ -34,8 +34,8 @@ class CountingLedger:
 
 
 async def test_a_normal_case_costs_four_ledger_round_trips(sandbox, settings):
-    sandbox.seed(1, seed=31, status="已移送起诉")
-    police = sandbox.police_cases()
+    g = golden().only(EXAMPLE)
+    sandbox.add_cases(g.police)
     ledger = CountingLedger(open_ledger(settings.ledger_url()))
     try:
         summary = await Runner(settings, ledger=ledger, routes=[ROUTE]).run()
@@ -46,7 +46,7 @@ async def test_a_normal_case_costs_four_ledger_round_trips(sandbox, settings):
     # the run's own rows, and the listing's one read per listed case (is it done already?), aside
     assert ledger.calls[:2] == ["start_run", "get"] and ledger.calls[-1] == "finish_run"
     assert ledger.calls[2:-1] == ["reserve", "begin_write", "set_state", "set_state"], "the journey: 4 round trips"
-    assert_procuratorate_exact(sandbox, police)
+    assert_holds(sandbox, "procuratorate", g.procuratorate)
 
 
 async def test_a_selector_matching_two_elements_stops_the_case_without_retrying(sandbox, settings):

@@ -5,31 +5,35 @@ from __future__ import annotations
 import copy
 import zipfile
 
-from casebot.commands.demo import prosecute_some, sandbox_settings
+from casebot.commands.demo import sandbox_settings
 from casebot.ledger import open_ledger
 from casebot.run import EXIT_CASES_FAILED, EXIT_OK, EXIT_RETRY_LATER, Runner
 from casebot.run import worker as worker_module
 from casebot.run.worker import Worker
-from tests.e2e.helpers import assert_court_exact, assert_procuratorate_exact, eligible
+from tests.golden import EXAMPLE, SECOND, THIRD, assert_holds, golden, holdings, prosecute
 
 
-async def test_every_eligible_case_lands_once_in_both_systems_equal_to_preview(sandbox, settings):
-    sandbox.seed(7, seed=5)  # five eligible, two the filter leaves out
-    police = sandbox.police_cases()
-    assert eligible(police)
+async def test_every_golden_case_lands_once_in_both_systems_as_written_by_hand(sandbox, settings):
+    """The golden set covers every rule of SPEC section 4: each target ends holding the hand-written records."""
+    g = golden()
+    sandbox.add_cases(g.police)
     first = await Runner(settings, routes=["police-procuratorate"]).run()
-    assert first.exit_code == EXIT_OK, [r.error for r in first.results]
-    assert_procuratorate_exact(sandbox, police)
-    assert prosecute_some(sandbox, fraction=0.8) > 0
+    assert first.exit_code == EXIT_CASES_FAILED, "the cases whose data stops them fail"
+    failed = {r.case_key: r for r in first.results if r.outcome == "failed"}
+    assert sorted(failed) == sorted(g.stops)
+    assert all(key in r.error for key, r in failed.items()), "the message names the case"
+    assert {r.case_key for r in first.results if r.outcome == "done"} == set(g.written)
+    assert_holds(sandbox, "procuratorate", g.procuratorate)
+
+    prosecute(sandbox, g.prosecutions)
     second = await Runner(settings, routes=["procuratorate-court"]).run()
     assert second.exit_code == EXIT_OK, [r.error for r in second.results]
-    assert_court_exact(sandbox, police)
+    assert_holds(sandbox, "court", g.court)
 
     again = await Runner(settings).run()
-    assert again.exit_code == EXIT_OK
-    assert again.results == [], "a repeated run finds everything done and writes nothing"
-    assert_procuratorate_exact(sandbox, police)
-    assert_court_exact(sandbox, police)
+    assert {r.outcome for r in again.results} <= {"failed"}, "a repeated run writes nothing"
+    assert_holds(sandbox, "procuratorate", g.procuratorate_after())
+    assert_holds(sandbox, "court", g.court)
 
 
 async def test_dry_run_writes_nothing(sandbox, settings):
@@ -40,71 +44,105 @@ async def test_dry_run_writes_nothing(sandbox, settings):
 
 
 async def test_bad_case_stops_alone_and_is_replayed_after_the_fix(sandbox, settings):
-    sandbox.seed(3, seed=11)
-    police = sandbox.police_cases()
-    good = eligible(police)[0]
+    g = golden().only(EXAMPLE, SECOND)
+    good = g.police[0]
     bad = copy.deepcopy(good)
     bad["ajbh"] = good["ajbh"][:-4] + "9911"
     bad["ay"] = ["039999"]
-    sandbox.add_cases([bad])
+    sandbox.add_cases([*g.police, bad])
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_CASES_FAILED
     failed = [r for r in summary.results if r.outcome == "failed"]
     assert [r.case_key for r in failed] == [bad["ajbh"]]
     assert "039999" in failed[0].error and bad["ajbh"] in failed[0].error
-    assert {r["ysajbh"] for r in sandbox.records("procuratorate")} == {c["ajbh"] for c in eligible(police)}
+    assert_holds(sandbox, "procuratorate", g.procuratorate)
 
     # the police correct the charge; the next run sees the changed source and writes it
     bad["ay"] = good["ay"]
     sandbox.add_cases([bad])
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_OK
-    assert_procuratorate_exact(sandbox, sandbox.police_cases())
+    assert_holds(sandbox, "procuratorate",
+                 {**g.procuratorate, bad["ajbh"]: {**g.procuratorate[good["ajbh"]], "ysajbh": bad["ajbh"]}})
 
 
 async def test_refused_write_back_replayed_with_frozen_card(sandbox, settings):
-    sandbox.seed(3, seed=12)
-    police = sandbox.police_cases()
+    g = golden().only(EXAMPLE, SECOND)
+    sandbox.add_cases(g.police)
     sandbox.set_faults("procuratorate", reject_rate=1.0)
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_CASES_FAILED
     assert {r.error_type for r in summary.results} == {"RejectedError"}
+    assert summary.counters.get("retries", 0) == 0, "a business error is not retried"
     assert sandbox.records("procuratorate") == []
     ledger = open_ledger(settings.ledger_url())
     items = ledger.items(states=("failed",))
     audits = [ledger.attempts_of(i.id) for i in items]
     ledger.close()
-    assert len(items) == len(eligible(police)) and all(i.card for i in items)
+    assert len(items) == len(g.written) and all(i.card for i in items)
     assert all(any(a.endswith(".png") for a in i.artifacts) and not any(a.endswith(".zip") for a in i.artifacts)
                for i in items), "a refusal on a first attempt keeps a screenshot; traces start on a retry"
     assert all(a and a[-1]["outcome"] == "failed" and a[-1]["error_type"] == "RejectedError"
                and a[-1]["finished_at"] for a in audits), "each refused attempt is closed in the audit"
+    assert [len(a) for a in audits] == [1] * len(items), "a refusal is a business error: attempted once"
+    assert sandbox.faults("procuratorate")["injected"] == {"reject": len(items)}
 
     sandbox.set_faults("procuratorate")
+    sandbox.set_faults("procuratorate", refuse_duplicates=False)
     summary = await Runner(settings).run(replay=items)
     assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
-    assert_procuratorate_exact(sandbox, police)
+    assert_holds(sandbox, "procuratorate", g.procuratorate)
     summary = await Runner(settings).run(replay=items)
-    assert_procuratorate_exact(sandbox, police)
+    assert_holds(sandbox, "procuratorate", g.procuratorate)
+    assert sandbox.saves("procuratorate") == dict.fromkeys(g.written, 1), "a second replay finds, not writes"
 
 
 async def test_lost_answer_after_commit_is_found_not_rewritten(sandbox, settings):
-    sandbox.seed(4, seed=13)
-    police = sandbox.police_cases()
-    sandbox.set_faults("procuratorate", commit_then_error_rate=1.0)
+    """Without the target's duplicate refusal: only the robot's own lookup keeps the second save away."""
+    g = golden().only(EXAMPLE, SECOND)
+    sandbox.add_cases(g.police)
+    sandbox.set_faults("procuratorate", commit_then_error_rate=1.0, refuse_duplicates=False)
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
-    assert summary.counters.get("lookups", 0) >= len(eligible(police))
-    assert_procuratorate_exact(sandbox, police)
+    assert sandbox.saves("procuratorate") == dict.fromkeys(g.written, 1)
+    assert_holds(sandbox, "procuratorate", g.procuratorate)
+
+
+async def test_read_back_mismatch_is_reported_kept_in_the_ledger_and_not_written_again(sandbox, settings):
+    """The target stores something else than was sent (a sandbox fault): the read-back check notices."""
+    g = golden().only(EXAMPLE, SECOND)
+    sandbox.add_cases(g.police)
+    sandbox.set_faults("procuratorate", alter_rate=1.0, seed=2, refuse_duplicates=False)
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_CASES_FAILED
+    assert {r.case_key: (r.outcome, r.error_type) for r in summary.results} == dict.fromkeys(
+        g.written, ("failed", "VerificationError"))
+    assert all(r.record_id for r in summary.results), "the record written is named for the clerk"
+    altered = sandbox.faults("procuratorate")["injected"]
+    assert altered["alter"] == len(g.written), "a read-back mismatch is a business error: not retried"
+    assert summary.counters.get("retries", 0) == 0
+    ledger = open_ledger(settings.ledger_url())
+    items = {i.case_key: i for i in ledger.items()}
+    ledger.close()
+    assert {k: (i.state, i.error_type) for k, i in items.items()} == dict.fromkeys(
+        g.written, ("failed", "VerificationError"))
+
+    sandbox.set_faults("procuratorate", refuse_duplicates=False)
+    again = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert {r.outcome for r in again.results} == {"failed"}
+    assert sandbox.saves("procuratorate") == dict.fromkeys(g.written, 1), "a mismatch is never written again"
+    assert holdings(sandbox, "procuratorate") != g.procuratorate
 
 
 async def test_a_case_is_traced_from_its_first_retry_and_the_trace_kept_if_it_fails(sandbox, settings):
-    sandbox.seed(3, seed=14)
-    police = sandbox.police_cases()
+    g = golden().only(EXAMPLE, SECOND)
+    sandbox.add_cases(g.police)
     sandbox.set_faults("procuratorate", error_rate=1.0)
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_RETRY_LATER
-    assert {r.outcome for r in summary.results} == {"unknown"} and summary.counters["retries"] > 0
+    assert {r.outcome for r in summary.results} == {"unknown"}
+    assert summary.counters["retries"] == (settings.run.max_attempts - 1) * len(g.written), \
+        "a transient error is tried max_attempts times, then left for the next run"
     for r in summary.results:
         traces = [a for a in r.artifacts if a.endswith(".trace.zip")]
         assert len(traces) == 1, r
@@ -117,7 +155,7 @@ async def test_a_case_is_traced_from_its_first_retry_and_the_trace_kept_if_it_fa
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_OK
     assert all(r.outcome == "done" and r.artifacts == [] for r in summary.results)
-    assert_procuratorate_exact(sandbox, police)
+    assert_holds(sandbox, "procuratorate", g.procuratorate)
 
 
 async def test_a_worker_reopens_its_pages_every_n_cases(sandbox, tmp_path, monkeypatch):
@@ -131,11 +169,11 @@ async def test_a_worker_reopens_its_pages_every_n_cases(sandbox, tmp_path, monke
         await finished_case(worker)
 
     monkeypatch.setattr(Worker, "finished_case", noting_the_page)
-    sandbox.seed(3, seed=15, status="已移送起诉")
-    police = sandbox.police_cases()
+    g = golden().only(EXAMPLE, SECOND, THIRD)
+    sandbox.add_cases(g.police)
     settings = sandbox_settings(sandbox.urls, tmp_path, browser={"concurrency": 1})
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
     assert len(seen) == 3 and seen[0] is seen[1], "one page for the first two cases"
     assert seen[1].is_closed() and seen[2] is not seen[1], "then closed, and the third case had a new one"
-    assert_procuratorate_exact(sandbox, police)
+    assert_holds(sandbox, "procuratorate", g.procuratorate)

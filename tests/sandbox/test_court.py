@@ -526,3 +526,40 @@ def test_sandbox_routes_refused_outside_sandbox_mode() -> None:
             assert info.value.status == 404, path
         with urllib.request.urlopen(proc.urls["court"] + "/login", timeout=10) as resp:
             assert resp.status == 200 and "用户登录" in resp.read().decode()
+
+
+async def test_remaining_server_side_checks(page: Page, court: str, sandbox: SandboxClient) -> None:
+    """The checks the test above does not reach: formats, the option lists, a row that is no object."""
+    await login(page, court)
+    await page.goto(f"{court}/case/new")
+    row = payload()["bgr"][0]
+    bad = {**row, "xm": "王五", "csrq": "1990-02-30", "whcd": "x99", "qzcs": "q99", "jycs": "k99", "jyzt": "2"}
+    r = await api(page, payload(bgr=[bad, "not a row"]))
+    assert r["status"] == 422
+    assert r["data"]["errors"] == [
+        "被告人“王五”：出生日期格式不正确", "被告人“王五”：文化程度选项无效", "被告人“王五”：强制措施选项无效",
+        "被告人“王五”：羁押场所选项无效", "被告人“王五”：羁押状态选项无效", "第2名被告人数据格式不正确"]
+    assert sandbox.records("court") == [] and sandbox.saves("court") == {}
+
+
+async def test_duplicate_refusal_off_alter_fault_and_save_counts(page: Page, court: str,
+                                                                 sandbox: SandboxClient) -> None:
+    await login(page, court)
+    await page.goto(f"{court}/case/new")
+    assert (await api(page, payload()))["status"] == 200
+    assert (await api(page, payload()))["status"] == 409, "refused by default"
+    assert sandbox.saves("court") == {"泉鲤检刑诉〔2026〕1号": 1}
+    sandbox.set_faults("court", refuse_duplicates=False)
+    assert (await api(page, payload()))["status"] == 200
+    assert [r["qsswh"] for r in sandbox.records("court")] == ["泉鲤检刑诉〔2026〕1号"] * 2
+    assert sandbox.saves("court") == {"泉鲤检刑诉〔2026〕1号": 2}
+
+    sandbox.set_faults("court", alter_rate=1.0, seed=1)
+    two = payload("泉鲤检刑诉〔2026〕2号", bgr=[payload()["bgr"][0], {**payload()["bgr"][0], "xm": "李四"}])
+    assert (await api(page, two))["status"] == 200, "the client cannot tell"
+    stored = next(r for r in sandbox.records("court") if r["qsswh"] == "泉鲤检刑诉〔2026〕2号")
+    [kind] = [k.split(".")[1] for k in sandbox.faults("court")["injected"] if k.startswith("alter.")]
+    got = {"sarq": stored["sarq"], "names": [d["xm"] for d in stored["bgr"]]}
+    sent = {"sarq": "2026-12-01", "names": ["张三", "李四"]}
+    assert got == {"drop_person": {**sent, "names": ["张三"]}, "shift_date": {**sent, "sarq": "2026-12-02"},
+                   "truncate_name": {**sent, "names": ["张", "李四"]}}[kind]

@@ -572,3 +572,120 @@ async def test_sandbox_routes_refused_outside_sandbox_mode() -> None:
             assert info.value.status == 404, path
         with urllib.request.urlopen(base + "/login") as resp:
             assert resp.status == 200
+
+
+# -- the checks no other test reaches, one line each ------------------------------------------------
+
+async def test_each_remaining_check_has_its_line(page: Page, base: str, sandbox: SandboxClient) -> None:
+    """民族 for CHN, 是否未成年 是/否, 户籍地区划 6 digits, code tables, formats, measure pairs."""
+    frame = await open_case_form(page, base)
+    await fill_case(frame, "A3505020000002026110001")
+    await frame.evaluate("""() => {
+        document.querySelector('[name=ysdw]').value = 'Y999999';
+        document.querySelector('[name=ysay]').value = '0502,9999';
+        document.querySelector('[name=slrq]').value = '2026-02-30';
+        const lb = document.getElementById('ajlb');
+        lb.add(new Option('民事案件', '民事案件')); lb.value = '民事案件';
+    }""")
+    persons = [
+        {**PERSON, "xm": "甲", "mz": ""},                                   # CHN without 民族
+        {**PERSON, "xm": "乙", "sfwcn": "不详"},                            # 是否未成年 neither 是 nor 否
+        {**PERSON, "xm": "丙", "hjdqh": "35050"},                           # 户籍地区划 not 6 digits
+        {**PERSON, "xm": "丁", "mz": "99", "xl": "55", "jycs": "KSS000000", "ay": ["0502", "9999"]},
+        {**PERSON, "xm": "戊", "csrq": "1990/03/07", "zjhm": MAN_ID[:17]},
+        {**PERSON, "xm": "己", "qzcsrq": ""},
+        {**PERSON, "xm": "庚", "qzcs": "", "qzcsrq": "2026-10-32"},
+    ]
+    for p in persons:
+        await add_person_js(frame, p)
+    await save(frame)
+    box = await red_box(frame)
+    expected = [
+        "受理情况：移送单位代码无效",
+        "受理情况：移送案由代码9999无效",
+        "受理情况：受理日期格式错误",
+        "受理情况：案件类别无效",
+        "犯罪嫌疑人[甲]：国籍为中国的，民族不能为空",
+        "犯罪嫌疑人[乙]：是否未成年只能为“是”或“否”",
+        "犯罪嫌疑人[丙]：户籍地区划应为6位行政区划代码",
+        "犯罪嫌疑人[丁]：民族代码99无效",
+        "犯罪嫌疑人[丁]：学历代码55无效",
+        "犯罪嫌疑人[丁]：羁押场所代码KSS000000无效",
+        "犯罪嫌疑人[丁]：人卡罪名代码9999无效",
+        "犯罪嫌疑人[戊]：出生日期格式错误",
+        "犯罪嫌疑人[戊]：证件号码格式错误，居民身份证号码应为18位",
+        "犯罪嫌疑人[己]：已选择强制措施，强制措施日期不能为空",
+        "犯罪嫌疑人[庚]：已填写强制措施日期，强制措施不能为空",
+        "犯罪嫌疑人[庚]：强制措施日期格式错误",
+    ]
+    assert sorted(box) == sorted(expected)
+    assert records(sandbox) == []
+
+    # each of the three alone refuses the card: none of them rides on another failure
+    for bad in ({"mz": ""}, {"sfwcn": "Y"}, {"hjdqh": "3505021"}):
+        frame = await open_menu(page, "#menu-slaj", "#ajForm")
+        await fill_case(frame, "A3505020000002026110001")
+        await add_person_js(frame, {**PERSON, **bad})
+        await save(frame)
+        assert len(await red_box(frame)) == 1, bad
+    assert records(sandbox) == []
+
+
+# -- the faults that test the robot's guarantees -----------------------------------------------------
+
+async def test_duplicate_refusal_can_be_turned_off_and_saves_are_counted(page: Page, base: str,
+                                                                         sandbox: SandboxClient) -> None:
+    assert sandbox.saves("procuratorate") == {}
+    sandbox.set_faults("procuratorate", refuse_duplicates=False)
+    for i in range(2):
+        frame = await (open_menu(page, "#menu-slaj", "#ajForm") if i else open_case_form(page, base))
+        await fill_case(frame, "A3505020000002026110001")
+        await add_person_js(frame, PERSON)
+        await save(frame)
+        assert (await frame.inner_text("#saveOk .msg-t")).strip() == "保存成功"
+    assert [r["ysajbh"] for r in records(sandbox)] == ["A3505020000002026110001"] * 2
+    assert sandbox.saves("procuratorate") == {"A3505020000002026110001": 2}
+    # a record typed in by hand (the test route) is not a save through the pages
+    sandbox.call("procuratorate", "POST", "/_sandbox/records", [record("A3505020000002026110002")])
+    assert sandbox.saves("procuratorate") == {"A3505020000002026110001": 2}
+    sandbox.reset()
+    assert sandbox.saves("procuratorate") == {}
+    assert sandbox.faults("procuratorate")["plan"]["refuse_duplicates"] is True
+
+
+async def test_alter_fault_stores_something_else_than_was_sent(page: Page, base: str,
+                                                               sandbox: SandboxClient) -> None:
+    sandbox.set_faults("procuratorate", alter_rate=1.0, seed=4)
+    frame = await open_case_form(page, base)
+    await fill_case(frame, "A3505020000002026110001")
+    await add_person_js(frame, PERSON)
+    await add_person_js(frame, {**PERSON, "xm": "李四"})
+    await save(frame)
+    assert (await frame.inner_text("#saveOk .msg-t")).strip() == "保存成功"
+    [stored] = records(sandbox)
+    [kind] = [k.split(".")[1] for k in sandbox.faults("procuratorate")["injected"] if k.startswith("alter.")]
+    sent = {"slrq": "2026-11-20", "names": ["张三", "李四"]}
+    got = {"slrq": stored["slrq"], "names": [p["xm"] for p in stored["xyr"]]}
+    assert got == {"drop_person": {**sent, "names": ["张三"]}, "shift_date": {**sent, "slrq": "2026-11-21"},
+                   "truncate_name": {**sent, "names": ["张", "李四"]}}[kind]
+    assert sandbox.saves("procuratorate") == {"A3505020000002026110001": 1}
+
+
+def test_alter_kinds_and_their_draws_are_deterministic() -> None:
+    from sandbox.faults import FaultPlan, Faults, alter
+
+    rec = {"d": "2026-12-31", "p": [{"xm": "张三"}, {"xm": "李四"}]}
+    assert alter(rec, "drop_person", persons="p", date_field="d")["p"] == [{"xm": "张三"}]
+    assert alter(rec, "shift_date", persons="p", date_field="d")["d"] == "2027-01-01"
+    assert alter(rec, "truncate_name", persons="p", date_field="d")["p"] == [{"xm": "张"}, {"xm": "李四"}]
+    one = {"d": "2026-12-31", "p": [{"xm": "张三"}]}
+    assert alter(one, "drop_person", persons="p", date_field="d")["p"] == [{"xm": "张"}], "never an empty list"
+    assert rec == {"d": "2026-12-31", "p": [{"xm": "张三"}, {"xm": "李四"}]}, "the sent record is not touched"
+
+    def draws(seed: int) -> list[str | None]:
+        faults = Faults(FaultPlan(alter_rate=0.5, seed=seed))
+        return [faults.alteration() for _ in range(30)]
+
+    assert draws(3) == draws(3)
+    assert {None, "drop_person", "shift_date", "truncate_name"} == set(draws(3))
+    assert Faults().alteration() is None

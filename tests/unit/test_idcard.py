@@ -128,3 +128,27 @@ def test_sex_parity_edge() -> None:
     for serial in range(10):
         assert idcard.sex(make_id("350502", birth, serial)) == ("1" if serial % 2 else "2")
     assert idcard.birth_date(make_id("350502", birth, 1)) == birth
+
+
+# -- found by mutation testing (docs/testing.md): each pins one line ------------------------------
+
+@pytest.mark.parametrize(("call", "arg", "message"), [
+    (idcard.check_digit, "３５０５０２１９９００３０７２４１", "证件号码前17位应为数字"),  # full-width: not ASCII
+    (idcard.check_digit, "3505021990030724", "证件号码前17位应为数字"),  # 16 digits
+    (idcard.upgrade_15, "35050385061212X", "15位证件号码应全部为数字"),
+    (idcard.birth_date, "35050219900307241", "证件号码位数不对"),  # 17 digits
+    (idcard.birth_date, "3505031985061212", "证件号码位数不对"),  # 16 digits
+    (idcard.sex, "35050219900307241", "证件号码位数不对"),
+    (idcard.sex, "3505031985061212", "证件号码位数不对"),
+    (idcard.to_18, "350502199002302418", "证件号码中的出生日期无效"),
+])
+def test_each_refusal_says_why(call, arg: str, message: str) -> None:
+    with pytest.raises(IdNumberError) as info:
+        call(arg)
+    assert str(info.value) == message
+
+
+def test_birth_date_and_sex_read_a_15_digit_id() -> None:
+    assert idcard.birth_date("350503850612123") == date(1985, 6, 12)
+    assert idcard.sex("350503850612123") == "1"
+    assert idcard.sex("350503850612124") == "2"

@@ -87,3 +87,12 @@ def test_errors_never_echo_input(pipeline: Pipeline) -> None:
     with pytest.raises(DataError) as info:
         pipeline.case_card(make_case([make_suspect(csrq="1990-13-45")]))
     assert "1990-13-45" not in str(info.value) and info.value.field == "出生日期"
+
+
+def test_clean_name_keeps_one_space_in_a_latin_name_and_drops_invisible_characters() -> None:
+    """SPEC 2: a Latin-script name keeps one space between its parts; control, zero-width, bidi go."""
+    assert clean_name(" NGUYEN  VAN\u3000AN ") == "NGUYEN VAN AN"
+    assert clean_name("Maria\tSantos") == "Maria Santos"
+    assert clean_name("张\u200b三\u202e") == "张三"
+    assert clean_name("MARIA\u200dSANTOS\x07") == "MARIASANTOS"
+    assert clean_name("陈 大 明") == "陈大明"
