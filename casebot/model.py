@@ -27,6 +27,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from casebot import idcard
 from casebot.errors import DataError
+from casebot.identity import InvisibleCharacters, clean_name, clean_text
 from casebot.privacy import mask_id, mask_name, scrub_text
 
 __all__ = [
@@ -58,12 +59,15 @@ RESIDENT_ID = "111"
 CUSTODIAL_POLICE_CODES = frozenset({"05", "06"})
 #: sex codes that say nothing (未知 / 未说明): the ID decides
 _UNKNOWN_SEX = {None, "", "0", "9"}
-_NAME_DOTS = str.maketrans({c: "·" for c in "・･•‧∙●．"})
 
 
-def personal(mask: str = "text", **kwargs: Any) -> Any:
-    """A field holding personal data; ``mask`` is ``name``, ``id``, ``date`` or ``text``."""
-    return Field(json_schema_extra={"personal": True, "mask": mask}, **kwargs)
+def personal(mask: str = "text", *, invisible: str = "remove", **kwargs: Any) -> Any:
+    """A field holding personal data; ``mask`` is ``name``, ``id``, ``date`` or ``text``.
+
+    ``invisible`` is the field's policy for control, zero-width and bidi
+    characters: ``remove`` them, or ``refuse`` (the case stops).
+    """
+    return Field(json_schema_extra={"personal": True, "mask": mask, "invisible": invisible}, **kwargs)
 
 
 class RuleViolation(ValueError):
@@ -80,11 +84,30 @@ class RuleViolation(ValueError):
         super().__init__(reason)
 
 
-def clean_name(value: str | None) -> str:
-    """Trim, drop inner (full-width or stray) spaces, unify look-alike dots to ``·``."""
-    if value is None:
-        return ""
-    return "".join(str(value).split()).translate(_NAME_DOTS)
+def _text_policy(model: type[BaseModel], name: str) -> str:
+    extra = model.model_fields[name].json_schema_extra if name in model.model_fields else None
+    return str(extra.get("invisible", "remove")) if isinstance(extra, dict) else "remove"
+
+
+def _clean_texts(model: type[BaseModel], data: Any) -> Any:
+    """Invisible characters out of every text field (and list of texts) of ``data``, or the case stopped."""
+    if not isinstance(data, Mapping):
+        return data
+    out = dict(data)
+    for key, value in out.items():
+        if isinstance(value, str):
+            values, single = [value], True
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            values, single = value, False
+        else:
+            continue
+        refuse = _text_policy(model, key) == "refuse"
+        try:
+            cleaned = [clean_text(v, refuse=refuse) for v in values]
+        except InvisibleCharacters as exc:
+            raise RuleViolation(str(exc), field=key) from None
+        out[key] = cleaned[0] if single else cleaned
+    return out
 
 
 def age_on(birth: date, day: date) -> int:
@@ -108,6 +131,13 @@ def _parse_date(value: Any, *, field: str, label: str) -> date | None:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_invisible_text(cls, data: Any) -> Any:
+        """Identity text rules (casebot.identity): control, zero-width and bidi characters removed,
+        or the case stopped for a field declared ``invisible="refuse"``."""
+        return _clean_texts(cls, data)
 
 
 # ---------------------------------------------------------------------------
@@ -194,7 +224,7 @@ class Suspect(_Model):
     sex: Literal["1", "2"] = Field(title="性别")
     birth_date: date = personal("date", title="出生日期")
     id_type: str = Field(title="证件种类", min_length=1)
-    id_number: str = personal("id", title="证件号码", min_length=1)
+    id_number: str = personal("id", title="证件号码", min_length=1, invisible="refuse")
     nationality: str = Field(title="国籍", min_length=1)
     ethnicity: Ethnicity | None = Field(None, title="民族")
     education: Education | None = Field(None, title="文化程度")

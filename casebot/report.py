@@ -8,12 +8,19 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from casebot.identity import visible
 from casebot.runner import RunSummary
 
 OUTCOME_LABELS = {"done": "已写入并核对", "failed": "需人工处理", "retry": "下次重试", "unknown": "待确认",
                   "dry-run": "试运行", "skipped": "跳过"}
 
-_env = Environment(loader=PackageLoader("casebot", "templates"), autoescape=select_autoescape(["html", "j2"]))
+def _shown(value: object) -> object:
+    """Every printed value: invisible (bidi, zero-width, control) characters shown as <U+XXXX>."""
+    return visible(value) if isinstance(value, str) else value
+
+
+_env = Environment(loader=PackageLoader("casebot", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                   finalize=_shown)
 
 
 def render(summary: RunSummary, *, manual_minutes: float, dry_run: bool = False) -> str:
