@@ -13,6 +13,9 @@ from casebot.commands.common import console, err_console
 from casebot.mapping.checks import check_directory
 from casebot.mapping.schema import mapping_json_schema
 
+#: the mappings cannot be loaded at all: the exit status of a run over them (casebot.runner.EXIT_CONFIG)
+EXIT_CONFIG = 4
+
 app = typer.Typer(help="Check mapping files, export their JSON Schema.", no_args_is_help=True)
 
 DirOption = Annotated[Path | None, typer.Option(
@@ -36,7 +39,7 @@ def check(directory: DirOption = None) -> None:
     if errors:
         err_console.print(f"[red]{len(errors)} error(s)[/red]: these mappings cannot be used as they are.",
                           highlight=False)
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CONFIG if any(p.fatal for p in errors) else 1)
     console.print(f"[green]mappings OK[/green] ({directory})"
                   + (f", {len(problems)} warning(s)" if problems else ""), highlight=False, soft_wrap=True)
 

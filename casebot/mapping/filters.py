@@ -21,12 +21,13 @@ from casebot import idcard
 from casebot.codes import CodeTables
 from casebot.errors import DataError
 from casebot.identity import clean_name, clean_text
+from casebot.mapping import bounds
 from casebot.model import age_on
 
 __all__ = ["CODE_FILTER", "FILTER_DOCS", "MAX_TEXT", "TESTS", "build_filters"]
 
 #: longest text a filter or operator may produce
-MAX_TEXT = 100_000
+MAX_TEXT = bounds.MAX_TEXT
 #: name of the code-table filter, whose arguments are checked at load
 CODE_FILTER = "code"
 
@@ -64,7 +65,8 @@ def f_replace(value: Any, old: str, new: str) -> str:
 
 
 def f_join(value: Iterable[Any] | None, sep: str = "") -> str:
-    return _bounded(str(sep).join(_text(v) for v in (value or ())))
+    """The total size is checked before the items are joined (casebot.mapping.bounds)."""
+    return bounds.join(value, sep)
 
 
 def f_cut(value: Any, length: int, marker: str = "…") -> str:
