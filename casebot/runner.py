@@ -34,7 +34,7 @@ from casebot.artifacts import Artifacts, personal_values
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import UNCERTAIN, Item, Ledger, SQLiteLedger
 from casebot.lock import RunLock
-from casebot.privacy import scrub_text
+from casebot.privacy import redact, scrub_text
 from casebot.registry import load_adapter
 from casebot.verify import verify
 
@@ -381,7 +381,8 @@ class Runner:
             item = self.ledger.get(route.name, it.key) or item
             if item.state == "failed" and not it.replay and item.source_hash == source_hash:
                 result.outcome = "failed"
-                result.error_type, result.error = item.error_type, item.error_message
+                result.error_type = item.error_type
+                result.error = redact(item.error_message or "", self._personal.get(it.key, ()))
                 result.record_id = item.record_id
                 return result
             if self.dry_run:
@@ -401,7 +402,8 @@ class Runner:
             log.info("case.done", route=route.name, case=it.key, record_id=record_id)
         except errors.BusinessError as exc:
             exc.with_context(case=it.key)
-            result.outcome, result.error_type, result.error = "failed", type(exc).__name__, scrub_text(str(exc))
+            result.outcome, result.error_type = "failed", type(exc).__name__
+            result.error = redact(str(exc), self._personal.get(it.key, ()))
             result.artifacts = await self._artifacts(worker, route, it.key)
             self.ledger.set_state(item.id, "failed", record_id=result.record_id, error_type=result.error_type,
                                   error_message=result.error, artifacts=result.artifacts,
@@ -419,7 +421,8 @@ class Runner:
             result.artifacts = await self._artifacts(worker, route, it.key)
             self._mark_unfinished(item.id, result)
         except errors.TransientError as exc:
-            result.outcome, result.error_type, result.error = "retry", type(exc).__name__, scrub_text(str(exc))
+            result.outcome, result.error_type = "retry", type(exc).__name__
+            result.error = redact(str(exc), self._personal.get(it.key, ()))
             result.artifacts = await self._artifacts(worker, route, it.key)
             self._mark_unfinished(item.id, result)
             log.warning("case.retry_later", route=route.name, case=it.key, error_type=result.error_type)
@@ -493,7 +496,7 @@ class Runner:
     async def _artifacts(self, worker: Worker, route: RouteSettings, key: str) -> list[str]:
         paths: list[str] = []
         stem = f"{route.name}-{key}"
-        shot = await self.artifacts.screenshot(worker.page_of(route.target), stem)
+        shot = await self.artifacts.screenshot(worker.page_of(route.target), stem, personal=self._personal.get(key))
         if shot:
             paths.append(shot)
         if worker.tracing:

@@ -9,6 +9,8 @@ A plan (``POST /_sandbox/faults``) holds:
 ``notice_rate``             the blocking notice modal shows on page loads
 ``captcha``                 login demands a captcha a robot cannot solve
 ``reject_rate``             a save is refused with a validation message
+``alter_text_rate``         a save stores its free text (案情摘要) altered, as a content
+                            filter would: the last character masked with ＊
 ``seed``                    seeds every draw, so a run can be replayed
 
 Draws come from one ``random.Random(seed)`` per system, taken under a lock,
@@ -34,6 +36,7 @@ class FaultPlan(BaseModel):
     notice_rate: float = Field(0.0, ge=0, le=1)
     captcha: bool = False
     reject_rate: float = Field(0.0, ge=0, le=1)
+    alter_text_rate: float = Field(0.0, ge=0, le=1)
     seed: int = 0
 
     @field_validator("latency_ms")
@@ -85,6 +88,9 @@ class Faults:
 
     def reject(self) -> bool:
         return self._draw(self.plan.reject_rate, "reject")
+
+    def alter_text(self) -> bool:
+        return self._draw(self.plan.alter_text_rate, "alter_text")
 
     def count(self, name: str) -> None:
         with self._lock:

@@ -367,6 +367,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
                 bmsah = assign_bmsah(db, card["ysdw"], card["slrq"])
                 rec = {"bmsah": bmsah, **{k: card[k] for k, _, _ in CASE_FIELDS}, "zt": "已受理",
                        "qsswh": "", "qsrq": "", "xyr": card["xyr"]}
+                if rec["ajzy"] and system.faults.alter_text():
+                    rec["ajzy"] = rec["ajzy"][:-1] + "＊"
                 rid = insert(db, rec)
         if dup:
             return render_template("case_form.html", card=card, errors=["该案件已受理"])
