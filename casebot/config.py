@@ -69,6 +69,14 @@ class ArtifactSettings(_Strict):
     trace: Literal["on-retry", "on-failure", "off"] = "on-retry"
 
 
+class AuditSettings(_Strict):
+    """The tamper-evident audit log of writes (casebot.audit)."""
+
+    dir: Path = Path("var/audit")
+    #: months whose every line is older than this are removed (网络安全法: at least six months)
+    retention_days: int = Field(180, ge=1)
+
+
 class LogSettings(_Strict):
     file: Path = Path("var/casebot.jsonl")
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -102,6 +110,7 @@ class Settings(BaseSettings):
     routes: list[RouteSettings]
     ledger: LedgerSettings = LedgerSettings()
     artifacts: ArtifactSettings = ArtifactSettings()
+    audit: AuditSettings = AuditSettings()
     logging: LogSettings = LogSettings()
     browser: BrowserSettings = BrowserSettings()
     run: RunSettings = RunSettings()
@@ -203,6 +212,7 @@ def sandbox_settings(urls: dict[str, str], base_dir: Path, **overrides: Any) -> 
         # everything straight under base_dir (a demo's or a test's own folder)
         "ledger": {"path": "ledger.sqlite3"},
         "artifacts": {"dir": "artifacts", "reports": "reports"},
+        "audit": {"dir": "audit"},
         "logging": {"file": "casebot.jsonl"},
         "base_dir": base_dir,
     }

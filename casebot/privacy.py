@@ -8,6 +8,7 @@ field's ``json_schema_extra``), see :func:`casebot.model.personal_fields`.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -108,11 +109,15 @@ def replacements(values: Iterable[str]) -> list[tuple[str, str]]:
     for value in values:
         if not value or len(str(value).strip()) < _MIN_VALUE:
             continue
-        mask = mask_value(value)
-        for form in spellings(value):
-            for enc in encodings(form):
-                pairs.setdefault(enc, mask)
+        for enc, mask in _value_pairs(str(value)):
+            pairs.setdefault(enc, mask)
     return sorted(pairs.items(), key=lambda p: -len(p[0]))
+
+
+@functools.lru_cache(maxsize=16384)
+def _value_pairs(value: str) -> tuple[tuple[str, str], ...]:
+    mask = mask_value(value)
+    return tuple((enc, mask) for form in spellings(value) for enc in encodings(form))
 
 
 class Replacer:
