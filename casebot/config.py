@@ -157,7 +157,12 @@ class Settings(BaseSettings):
                     f"systems.{system}: no password: set CASEBOT_{system.upper()}_PASSWORD or store it with "
                     f"`casebot secret set {system}` (OS keyring)")
             creds = Credentials(s.username, password or "")
-        return SystemConfig(name=system, base_url=s.url, credentials=creds, timeout_ms=s.timeout_ms)
+        return SystemConfig(name=system, base_url=s.url, credentials=creds, timeout_ms=s.timeout_ms,
+                            login_cap=self.login_cap_file(system))
+
+    def login_cap_file(self, system: str) -> Path:
+        """Where a refused login of ``system`` is remembered (casebot.logins), beside its kept session."""
+        return self.session_file(system).with_name(f"{system}.login-refused")
 
     def session_file(self, system: str) -> Path:
         s = self.systems[system]
