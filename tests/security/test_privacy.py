@@ -121,16 +121,14 @@ def test_run_leaves_no_personal_data_or_secret(secret_sandbox, tmp_path, monkeyp
     assert first.count("failed") >= 2, "failures leave screenshots and traces to search"
     injected = client.faults("procuratorate")["injected"]
     assert injected.get("alter_text", 0) >= 1 and injected.get("reject", 0) >= 1, injected
-    # a later run reports the failed cases again, from the ledger
-    execute(settings, routes=["police-procuratorate"], progress=False)
     client.set_faults("procuratorate")
     prosecute_some(client, fraction=1.0)
     # the court's rejection banner quotes the first defendant's full name
-    client.set_faults("court", reject_rate=0.5, seed=5)
+    client.set_faults("court", reject_rate=1.0, seed=5)
     execute(settings, routes=["procuratorate-court"], progress=False)
     assert client.faults("court")["injected"].get("reject", 0) >= 1
     reports = sorted((tmp_path / "reports").glob("report-*.html"))
-    assert len(reports) >= 3, "the runs wrote their reports"
+    assert len(reports) >= 2, "the runs wrote their reports"
     assert "案情摘要 应为“" in reports[0].read_text(encoding="utf-8"), "the free-text mismatch was met"
     assert "人口信息库比对不一致" in reports[-1].read_text(encoding="utf-8"), "and the court's banner"
     assert (tmp_path / "casebot.jsonl").stat().st_size > 0, "and its log"
