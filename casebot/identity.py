@@ -55,7 +55,15 @@ def _invisible(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf") and ch not in _KEPT_CONTROLS
 
 
+#: the space separators, line feed and tab, as a printable letter: what is left non-printable after
+#: translating them is a control, format, private or unassigned character (str.isprintable, in C)
+_SPACES_AS_LETTER = str.maketrans({c: "x" for c in "\n\t \u00a0\u1680\u2028\u2029\u202f\u205f\u3000"
+                                   + "".join(chr(c) for c in range(0x2000, 0x200B))})
+
+
 def has_invisible(text: str) -> bool:
+    if text.translate(_SPACES_AS_LETTER).isprintable():
+        return False  # the common case, decided at C speed
     return any(_invisible(c) for c in text)
 
 

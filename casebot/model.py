@@ -27,7 +27,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from casebot import idcard
 from casebot.errors import DataError
-from casebot.identity import InvisibleCharacters, clean_name, clean_text
+from casebot.identity import InvisibleCharacters, clean_name, clean_text, has_invisible
 from casebot.privacy import mask_id, mask_name, scrub_text
 
 __all__ = [
@@ -93,21 +93,24 @@ def _clean_texts(model: type[BaseModel], data: Any) -> Any:
     """Invisible characters out of every text field (and list of texts) of ``data``, or the case stopped."""
     if not isinstance(data, Mapping):
         return data
-    out = dict(data)
-    for key, value in out.items():
+    out: dict[Any, Any] | None = None
+    for key, value in data.items():
         if isinstance(value, str):
             values, single = [value], True
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             values, single = value, False
         else:
+            continue
+        if not any(has_invisible(v) for v in values):
             continue
         refuse = _text_policy(model, key) == "refuse"
         try:
             cleaned = [clean_text(v, refuse=refuse) for v in values]
         except InvisibleCharacters as exc:
             raise RuleViolation(str(exc), field=key) from None
+        out = out if out is not None else dict(data)
         out[key] = cleaned[0] if single else cleaned
-    return out
+    return data if out is None else out
 
 
 def age_on(birth: date, day: date) -> int:
