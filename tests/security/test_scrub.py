@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import zipfile
 from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebot.artifacts import Artifacts
 from casebot.errors import RejectedError
@@ -77,3 +83,26 @@ def test_trace_drops_request_bodies_and_scrubs_every_encoding(tmp_path: Path) ->
                    BIRTH, ADDRESS, "%E7%A6%8F%E5%BB%BA"):
         assert needle not in everything, needle
     assert "张**" in texts["resources/ffee.html"]
+
+
+_han = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=2, max_size=4)
+_latin = st.lists(st.text(st.characters(min_codepoint=0x41, max_codepoint=0x5A), min_size=2, max_size=7),
+                  min_size=2, max_size=3).map(" ".join)
+def _lower_hex(t: str) -> str:
+    return re.sub("%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(t, safe=""))
+
+
+_encode = st.sampled_from([
+    lambda t: t, lambda t: quote(t, safe=""), lambda t: quote_plus(t), _lower_hex,
+    lambda t: json.dumps(t)[1:-1], lambda t: json.dumps(json.dumps(t)[1:-1])[1:-1], html.escape,
+    lambda t: "".join(f"&#{ord(c)};" if ord(c) > 127 else c for c in t),
+    lambda t: "".join(f"&#x{ord(c):x};" if ord(c) > 127 else c for c in t),
+    lambda t: "".join(t.split()), lambda t: "\u202e" + t + "\u200b"])
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(name=_han | _latin, encode=_encode, before=st.text(max_size=10), after=st.text(max_size=10))
+def test_redact_masks_a_name_in_every_encoding(name: str, encode, before: str, after: str) -> None:
+    out = redact(before + encode(name) + after, {name})
+    assert encode(name) not in out or encode(name) in before + after
+    assert not any(c in out for c in "\u202e\u200b")
