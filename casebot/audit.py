@@ -37,7 +37,7 @@ from typing import Any
 from casebot import logs
 from casebot.privacy import PERSONAL_KEYS, PERSONAL_TEXT_KEYS, mask_value
 
-__all__ = ["ACTIONS", "AuditLog", "Problem", "mask_fields", "verify"]
+__all__ = ["ACTIONS", "AuditLog", "Problem", "RunAudit", "mask_fields", "verify"]
 
 log = logs.get("audit")
 
@@ -157,6 +157,38 @@ class AuditLog:
             path.unlink()
         log.info("audit.purged", files=len(removed))
         return len(removed)
+
+
+class RunAudit:
+    """What a run records: the audit log of its settings, the robot's account on each target.
+
+    An audit line that cannot be written stops the run (LedgerError, exit 6):
+    writing on without the trail the law asks for is not an option.
+    """
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.log = AuditLog(settings.path(settings.audit.dir), retention_days=settings.audit.retention_days)
+
+    def purge(self) -> int:
+        try:
+            return self.log.purge()
+        except OSError as exc:
+            from casebot.errors import LedgerError
+
+            raise LedgerError(f"audit log cannot be purged: {exc.strerror}") from exc
+
+    def record(self, action: str, *, route: Any, case: str, record_id: str | None,
+               card: Mapping[str, Any]) -> None:
+        system = self.settings.systems.get(route.target)
+        account = (system.username if system is not None else None) or ""
+        try:
+            self.log.record(action, account=account, route=route.name, case=case, target=route.target,
+                            record_id=record_id, fields=card)
+        except OSError as exc:
+            from casebot.errors import LedgerError
+
+            raise LedgerError(f"audit log cannot be written: {exc.strerror}") from exc
 
 
 def _files(directory: Path) -> list[Path]:

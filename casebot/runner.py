@@ -31,6 +31,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 from casebot import errors, failpoints, logs
 from casebot.adapter import Adapter, Source, Target
 from casebot.artifacts import Artifacts, personal_values
+from casebot.audit import RunAudit
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import UNCERTAIN, Item, Ledger, SQLiteLedger
 from casebot.lock import RunLock
@@ -194,6 +195,8 @@ class Runner:
         #: personal values met per case, to scrub from its failure trace
         self._personal: dict[str, set[str]] = {}
         self._page_changed = False
+        #: every write and adoption, hash-chained (casebot.audit)
+        self.audit = RunAudit(settings)
 
     # -- public --------------------------------------------------------------
     def routes(self) -> list[RouteSettings]:
@@ -224,6 +227,8 @@ class Runner:
         art = self.settings.artifacts
         self.artifacts = Artifacts(self.settings.path(art.dir), run_id)
         self.artifacts.purge(art.keep_days)
+        if not self.dry_run:
+            self.audit.purge()
         log.info("run.started", run_id=run_id, dry_run=self.dry_run, replay=bool(replay))
         routes = self.routes()
         launch = self.settings.browser.options(headed=self.headed).launch_kwargs()
@@ -473,16 +478,18 @@ class Runner:
             if existing:
                 self.ledger.set_state(item.id, "written", record_id=existing, attempt_id=it.attempt_id)
                 log.info("case.found_existing", route=route.name, case=it.key, record_id=existing)
+                self.audit.record("adopt", route=route, case=it.key, record_id=existing, card=card)
                 return existing
         it.attempt_id = self.ledger.begin_write(item.id, card, digest(card), self.summary.run_id)  # type: ignore[union-attr]
         failpoints.point("before_save")
+        action = "write"
         try:
             record_id = await target.write(card)
         except errors.AlreadyExists:
             existing = await target.find_existing(card)
             if not existing:
                 raise
-            record_id = existing
+            record_id, action = existing, "adopt"
             log.info("case.adopted_existing", route=route.name, case=it.key, record_id=record_id)
         except errors.TransientError:
             self.ledger.set_state(item.id, "unknown", attempt_id=it.attempt_id)
@@ -490,6 +497,7 @@ class Runner:
         failpoints.point("after_save")
         self.ledger.set_state(item.id, "written", record_id=record_id, attempt_id=it.attempt_id)
         failpoints.point("after_ledger_written")
+        self.audit.record(action, route=route, case=it.key, record_id=record_id, card=card)
         self._count("writes")
         return record_id
 

@@ -25,6 +25,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from casebot import audit
 from casebot.artifacts import Artifacts
 from casebot.commands.run import execute
 from casebot.config import sandbox_settings
@@ -134,6 +135,9 @@ def test_run_leaves_no_personal_data_or_secret(secret_sandbox, tmp_path, monkeyp
     assert (tmp_path / "casebot.jsonl").stat().st_size > 0, "and its log"
     artifacts = list((tmp_path / "artifacts").rglob("*.zip"))
     assert artifacts, "traces were kept for the failures"
+    checked, problems = audit.verify(tmp_path / "audit")
+    written = {r["ysajbh"] for r in client.records("procuratorate")}
+    assert problems == [] and checked >= len(written) >= 1, "every write has its audit line, the chain intact"
     needles = spellings(police) | encoded(password)
     checked = 0
     for where, text in texts(tmp_path):
