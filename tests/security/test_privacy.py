@@ -165,6 +165,14 @@ def test_report_escapes_page_text():
     assert "&lt;script&gt;" in html and "{{ 7*7 }}" in html
 
 
+def test_report_never_renders_invisible_characters_raw():
+    summary = RunSummary(run_id="r1", started=0, finished=1)
+    summary.results.append(CaseResult("r", "A1", "failed", error="被告人\u202e张*\u200b：拒绝"))
+    html = render(summary, manual_minutes=6)
+    assert "\u202e" not in html and "\u200b" not in html
+    assert "&lt;U+202E&gt;张*&lt;U+200B&gt;" in html
+
+
 BANNER_PAGE = """<html><body style="font-size:16px">
 <div class="el-message el-message--error">案件质量校验未通过：被告人“{name}”的身份信息与人口信息库比对不一致</div>
 <ul class="codes"><li>01 汉族</li><li>{code}</li></ul>
