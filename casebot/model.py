@@ -249,7 +249,7 @@ class Suspect(_Model):
         """SPEC 4.2-4.3: normalise the ID; fill or check sex and birth date against it."""
         if not isinstance(data, Mapping):
             return data
-        data = dict(data)
+        data = dict(_clean_texts(cls, data))  # the identity text rules first: they may stop the case
         id_type = str(data.get("id_type") or "").strip()
         raw_sex = data.get("sex")
         sex = str(raw_sex).strip() if raw_sex is not None else None
