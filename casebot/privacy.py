@@ -155,6 +155,29 @@ def redact(text: str, values: Iterable[str] = ()) -> str:
     return visible(scrub_text(Replacer(replacements(values))(str(text))))
 
 
+#: keys whose values are names of people
+NAME_KEYS = ("xm", "bm", "name", "alias")
+
+
+def _names(data: Any, out: set[str]) -> set[str]:
+    if isinstance(data, Mapping):
+        for k, v in data.items():
+            if str(k) in NAME_KEYS and isinstance(v, str) and v.strip():
+                out.add(v.strip())
+            else:
+                _names(v, out)
+    elif isinstance(data, list | tuple):
+        for v in data:
+            _names(v, out)
+    return out
+
+
+def mask_names_in(text: str, data: Any) -> str:
+    """A system's message about ``data`` (a card) with every name in the card masked (in every spelling
+    and encoding, see :func:`redact`), ID-like numbers scrubbed."""
+    return redact(text, _names(data, set()))
+
+
 def mask_mapping(data: Any) -> Any:
     """Return a copy of nested dicts/lists with personal keys masked."""
     if isinstance(data, Mapping):

@@ -14,7 +14,7 @@ from casebot.commands.common import ConfigOption, console, err_console, exits, l
 app = typer.Typer(help="The tamper-evident audit log of writes.", no_args_is_help=True)
 
 #: the audit log was altered: a line edited, removed or reordered
-EXIT_TAMPERED = 8
+EXIT_TAMPERED = 9
 
 
 @app.command()
@@ -23,7 +23,7 @@ def verify(config: Path = ConfigOption,
            directory: Annotated[Path | None, typer.Option(
                "--dir", help="audit directory (default: audit.dir of the config)", file_okay=False)] = None,
            ) -> None:
-    """Check every line's hash, the chain between lines and the head: exit 8 if anything was altered."""
+    """Check every line's hash, the chain between lines and the head: exit 9 if anything was altered."""
     if directory is None:
         settings = load_settings(config)
         directory = settings.path(settings.audit.dir)

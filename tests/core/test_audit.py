@@ -104,7 +104,7 @@ def test_cli_verify_catches_a_one_character_edit(tmp_path: Path) -> None:
     at = text.index('"route":"') if '"route":"' in text else text.index('"route": "') + 10
     path.write_text(text[:at] + ("X" if text[at] != "X" else "Y") + text[at + 1:], encoding="utf-8")
     bad = runner.invoke(app, ["audit", "verify", "--dir", str(tmp_path / "audit")])
-    assert bad.exit_code == 8 and "line altered" in bad.output, bad.output
+    assert bad.exit_code == 9 and "line altered" in bad.output, bad.output
 
 
 @pytest.mark.parametrize("action", ["delete", "purge"])

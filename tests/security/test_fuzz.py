@@ -32,8 +32,8 @@ from casebot.codes import CodeTables
 from casebot.errors import BusinessError, MappingError
 from casebot.identity import has_invisible
 from casebot.mapping.bounds import MAX_TEXT, weight
+from casebot.mapping.expressions import ExpressionRefused, MappingEnvironment, compile_expression
 from casebot.mapping.loader import load_mapping
-from casebot.mapping.sandbox import ExpressionRefused, MappingEnvironment, compile_expression
 from casebot.mapping.shapes import shape_of_model
 from casebot.model import CaseCard
 from casebot.pipeline import Pipeline

@@ -9,8 +9,8 @@ import pytest
 
 from casebot.codes import CodeTables
 from casebot.errors import MappingError
+from casebot.mapping.expressions import MappingEnvironment
 from casebot.mapping.loader import load_mapping
-from casebot.mapping.sandbox import MappingEnvironment
 from casebot.pipeline import Pipeline
 from mappings import CODES_DIR
 from tests.unit.conftest import EXAMPLE_CASE
@@ -117,7 +117,7 @@ def test_size_guards_at_run_time(tmp_path: Path, expr: str, words: str) -> None:
     with pytest.raises(MappingError) as info:
         _run(tmp_path, expr)
     assert time.perf_counter() - started < 5, "refused before anything large is built"
-    assert "evil.yaml:6" in str(info.value) and "sandbox" in str(info.value)
+    assert "evil.yaml:6" in str(info.value) and "expression jail" in str(info.value)
     assert words in str(info.value)
 
 
@@ -125,7 +125,7 @@ def test_each_evaluation_has_a_time_budget(env: MappingEnvironment) -> None:
     from jinja2.exceptions import SecurityError
 
     from casebot.mapping import bounds
-    from casebot.mapping.sandbox import compile_expression
+    from casebot.mapping.expressions import compile_expression
     from casebot.mapping.shapes import ANY
 
     compiled, _ = compile_expression(env, "x ~ x", {"x": ANY})
