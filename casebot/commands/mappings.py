@@ -12,9 +12,7 @@ from rich.markup import escape
 from casebot.commands.common import console, err_console
 from casebot.mapping.checks import check_directory
 from casebot.mapping.schema import mapping_json_schema
-
-#: the mappings cannot be loaded at all: the exit status of a run over them (casebot.runner.EXIT_CONFIG)
-EXIT_CONFIG = 4
+from casebot.run.outcome import EXIT_CONFIG
 
 app = typer.Typer(help="Check mapping files, export their JSON Schema.", no_args_is_help=True)
 
