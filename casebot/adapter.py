@@ -37,9 +37,10 @@ import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar, final
 
-from casebot import errors
+from casebot import errors, logins
 
 FieldType = Literal["text", "date", "code", "codes", "choice", "list"]
 
@@ -88,6 +89,8 @@ class SystemConfig:
     #: timeout for one awaited thing on a page, in milliseconds
     timeout_ms: int = 15_000
     options: dict[str, Any] = field(default_factory=dict)
+    #: where a refused login is remembered (casebot.logins); None: not capped
+    login_cap: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,8 @@ class Adapter(ABC):
         return self._page
 
     async def _do_login(self, page: Any) -> None:
-        await self.login(page)
+        async with logins.capped(self.config):
+            await self.login(page)
         self._logged_in = True
 
     @property
@@ -168,6 +172,7 @@ class Adapter(ABC):
         creds = self.config.credentials
         if creds is None:
             raise errors.HumanRequired(self.name, "未配置登录账号")
+        logins.submitting(self.config)  # LoginBlocked if these credentials were refused before
         await page.locator(username).fill(creds.username)
         await page.locator(password).fill(creds.password)
         async with page.expect_navigation(wait_until=wait_until) as nav:

@@ -7,6 +7,7 @@ route and the case number only, never a name, an ID number or a secret.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from casebot import logs
-from casebot.privacy import PERSONAL_KEYS, mask_id, mask_name
+from casebot.privacy import PERSONAL_KEYS, PERSONAL_TEXT_KEYS, Replacer, mask_value, replacements, spellings
 
 log = logs.get("artifacts")
 
@@ -44,14 +45,19 @@ class Artifacts:
         private_dir(self.root)
         return private_dir(self.run_dir)
 
-    async def screenshot(self, page: Any, stem: str) -> str | None:
+    async def screenshot(self, page: Any, stem: str, *, personal: Iterable[str] | None = None) -> str | None:
+        """A full-page screenshot with form controls, table cells and every element whose text
+        holds one of the ``personal`` values (any spelling: the target's own banners included)
+        masked; text without a personal value (code lists, messages) stays readable."""
         if page is None or page.is_closed():
             return None
         path = self._dir() / f"{safe_name(stem)}.png"
+        texts = sorted({f for v in personal or () for f in spellings(v)}, key=len)
         try:
-            frames_masks = [page.locator(sel) for sel in MASK_SELECTORS]
-            for frame in page.frames[1:]:
+            frames_masks = []
+            for frame in page.frames:
                 frames_masks.extend(frame.locator(sel) for sel in MASK_SELECTORS)
+                frames_masks.extend(frame.get_by_text(t) for t in texts)
             await page.screenshot(path=str(path), full_page=True, mask=frames_masks, timeout=10_000)
         except Exception as exc:  # a failure screenshot must never hide the failure itself
             log.warning("artifact.screenshot_failed", error=type(exc).__name__)
@@ -65,27 +71,39 @@ class Artifacts:
     def scrub_trace(self, path: Path, secrets: Iterable[str], *, passwords: Iterable[str] = ()) -> None:
         """Rewrite a trace so that the case's names and ID numbers appear only masked.
 
-        Traces keep DOM snapshots (what the pages showed) for debugging; the
-        values the case brought (names, ID numbers, in every spelling met) are
-        replaced in every text entry of the archive. Traces are recorded
-        without screenshots, so no image holds them either.
+        Traces keep DOM snapshots (what the pages showed) for debugging. Request
+        bodies (form posts, JSON saves) are dropped, with the resource files
+        holding them; the values the case brought (names, ID numbers, birth
+        dates, addresses, in every spelling met) are replaced in every text
+        entry of the archive in every encoding a trace stores them: raw,
+        percent-encoded, JSON-escaped and as HTML entities. Traces are
+        recorded without screenshots, so no image holds them either.
         """
-        pairs = sorted({(s, masked(s)) for s in secrets if s and len(s.strip()) >= 2}
-                       | {(pw, "***") for pw in passwords if pw},
-                       key=lambda p: -len(p[0]))
-        if not pairs:
-            return
+        pairs = replacements(secrets)
+        for pw in passwords:
+            if pw:
+                pairs.extend((form, "***") for form in _password_forms(pw))
+        replace = Replacer(pairs)
         tmp = path.with_suffix(".tmp")
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in src.infolist():
+            infos = src.infolist()
+            bodies: set[str] = set()
+            entries: dict[str, bytes] = {}
+            for info in infos:
                 data = src.read(info)
+                if info.filename.endswith((".network", ".trace")):
+                    data = _drop_request_bodies(data, bodies)
+                entries[info.filename] = data
+            for info in infos:
+                if info.filename in bodies:
+                    continue
+                data = entries[info.filename]
                 try:
                     text = data.decode("utf-8")
                 except UnicodeDecodeError:
                     dst.writestr(info, data)
                     continue
-                for raw, mask in pairs:
-                    text = text.replace(raw, mask)
+                text = replace(text)
                 dst.writestr(info, text.encode("utf-8"))
         os.replace(tmp, path)
         os.chmod(path, 0o600)
@@ -106,7 +124,43 @@ class Artifacts:
 
 
 def masked(value: str) -> str:
-    return mask_id(value) if any(c.isdigit() for c in value) else mask_name(value)
+    return mask_value(value)
+
+
+def _password_forms(password: str) -> set[str]:
+    from urllib.parse import quote, quote_plus
+    return {password, quote(password, safe=""), quote_plus(password, safe=""), json.dumps(password)[1:-1]}
+
+
+def _drop_request_bodies(data: bytes, dropped: set[str]) -> bytes:
+    """Trace events (JSON lines) with every request's body removed; the names of the resource
+    files that held bodies are added to ``dropped``."""
+    try:
+        lines = data.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        return data
+    out = []
+    for line in lines:
+        if '"postData"' not in line:
+            out.append(line)
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            out.append(line)
+            continue
+        request = (event.get("snapshot") or {}).get("request") if isinstance(event, dict) else None
+        body = request.get("postData") if isinstance(request, dict) else None
+        if isinstance(body, dict):
+            for key in ("_file", "_sha1"):
+                if body.get(key):
+                    name = str(body[key])
+                    dropped.add(name if name.startswith("resources/") else f"resources/{name}")
+            request["postData"] = {"mimeType": body.get("mimeType", ""), "text": "", "params": [],
+                                   "comment": "request body dropped (personal data)"}
+            line = json.dumps(event, ensure_ascii=False)
+        out.append(line)
+    return "\n".join(out).encode("utf-8")
 
 
 def personal_values(*records: Any) -> set[str]:
@@ -116,7 +170,8 @@ def personal_values(*records: Any) -> set[str]:
     def walk(obj: Any) -> None:
         if isinstance(obj, dict):
             for k, v in obj.items():
-                if k in PERSONAL_KEYS and isinstance(v, str) and v.strip() and k not in ("password", "mm"):
+                personal = k in PERSONAL_KEYS or k in PERSONAL_TEXT_KEYS
+                if personal and isinstance(v, str) and v.strip() and k not in ("password", "mm"):
                     found.add(v)
                     found.add(v.strip())
                     found.add("".join(v.split()))

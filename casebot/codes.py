@@ -58,6 +58,8 @@ class CodeTable:
     columns: tuple[str, ...]
     rows: list[dict[str, str]]
     path: Path | None = None
+    #: the CSV line of each row (1-based), for errors
+    lines: list[int] = field(default_factory=list, repr=False)
     _index: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict, repr=False)
 
     @property
@@ -76,7 +78,7 @@ class CodeTable:
                 if len(set(columns)) != len(columns) or "" in columns:
                     raise MappingError("code table has an empty or repeated column name",
                                        file=str(path), line=1)
-                rows = []
+                rows, lines = [], []
                 for lineno, raw in enumerate(reader, start=2):
                     if not any(c.strip() for c in raw):
                         continue
@@ -85,24 +87,33 @@ class CodeTable:
                             f"row has {len(raw)} values, the header has {len(columns)}",
                             file=str(path), line=lineno)
                     rows.append({c: v.strip() for c, v in zip(columns, raw, strict=True)})
+                    lines.append(lineno)
         except OSError as exc:
             raise MappingError(f"cannot read code table: {exc.strerror}", file=str(path)) from exc
         except (UnicodeDecodeError, csv.Error) as exc:
             raise MappingError(f"code table is not valid UTF-8 CSV: {exc}", file=str(path)) from exc
-        return cls(name=path.stem, columns=columns, rows=rows, path=path)
+        table = cls(name=path.stem, columns=columns, rows=rows, path=path, lines=lines)
+        table.index(columns[0])  # the first column is the table's key: a repeat is refused at load
+        return table
 
     def has_column(self, column: str) -> bool:
         return column in self.columns
 
     def index(self, key: str) -> dict[str, dict[str, str]]:
-        """Rows by the value of column ``key`` (the first row wins on repeats)."""
+        """Rows by the value of column ``key``; a value listed twice is a MappingError (file, line):
+        a lookup never silently takes the first of two rows."""
         idx = self._index.get(key)
         if idx is None:
             if key not in self.columns:
                 raise KeyError(key)
             idx = {}
-            for row in self.rows:
-                idx.setdefault(row[key], row)
+            for i, row in enumerate(self.rows):
+                if row[key] in idx:
+                    line = self.lines[i] if i < len(self.lines) else None
+                    raise MappingError(f"code table {self.name!r}: {key} {row[key]!r} listed twice",
+                                       file=str(self.path) if self.path else None, line=line,
+                                       hint="each code a lookup uses must be listed once")
+                idx[row[key]] = row
             self._index[key] = idx
         return idx
 

@@ -86,6 +86,14 @@ class ArtifactSettings(_Strict):
     trace: Literal["on-retry", "on-failure", "off"] = "on-retry"
 
 
+class AuditSettings(_Strict):
+    """The tamper-evident audit log of writes (casebot.audit)."""
+
+    dir: Path = Path("var/audit")
+    #: months whose every line is older than this are removed (网络安全法: at least six months)
+    retention_days: int = Field(180, ge=1)
+
+
 class LogSettings(_Strict):
     file: Path = Path("var/casebot.jsonl")
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -119,6 +127,7 @@ class Settings(BaseSettings):
     routes: list[RouteSettings]
     ledger: LedgerSettings = LedgerSettings()
     artifacts: ArtifactSettings = ArtifactSettings()
+    audit: AuditSettings = AuditSettings()
     logging: LogSettings = LogSettings()
     browser: BrowserSettings = BrowserSettings()
     run: RunSettings = RunSettings()
@@ -181,7 +190,12 @@ class Settings(BaseSettings):
                     f"systems.{system}: no password: set CASEBOT_{system.upper()}_PASSWORD or store it with "
                     f"`casebot secret set {system}` (OS keyring)")
             creds = Credentials(s.username, password or "")
-        return SystemConfig(name=system, base_url=s.url, credentials=creds, timeout_ms=s.timeout_ms)
+        return SystemConfig(name=system, base_url=s.url, credentials=creds, timeout_ms=s.timeout_ms,
+                            login_cap=self.login_cap_file(system))
+
+    def login_cap_file(self, system: str) -> Path:
+        """Where a refused login of ``system`` is remembered (casebot.logins), beside its kept session."""
+        return self.session_file(system).with_name(f"{system}.login-refused")
 
     def session_file(self, system: str) -> Path:
         s = self.systems[system]

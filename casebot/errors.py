@@ -12,6 +12,7 @@ chained with ``raise ... from exc``, so callers only ever handle these::
     │   └── LeaseLost            another worker reserved the case since (its fencing token moved on)
     ├── RunLocked                another run holds the workstation lock
     ├── HumanRequired            a person must act (captcha, login): stop the system
+    │   └── LoginBlocked         the password was refused before: not tried until a person acts
     ├── PageChanged              the page no longer looks as the adapter expects
     ├── BusinessError            this case stops; never retried; goes to a clerk
     │   ├── DataError            source data breaks a clerk's rule (ID, code, date)
@@ -89,6 +90,15 @@ class HumanRequired(CasebotError):
         self.system = system
         self.reason = reason
         super().__init__(f"{system}: {reason}. 请运行 `casebot login {system}` 手动登录后再试。")
+
+
+class LoginBlocked(HumanRequired):
+    """The system refused these credentials before; trying again could lock the account."""
+
+    def __init__(self, system: str, reason: str) -> None:
+        super().__init__(system, reason)
+        self.args = (f"{system}: 上次登录被拒绝（{reason}），为免账户被锁定，不再自动尝试。"
+                     f"请运行 `casebot login {system}` 手动登录，或用 `casebot secret set {system}` 更新密码。",)
 
 
 class PageChanged(CasebotError):

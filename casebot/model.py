@@ -18,8 +18,6 @@ model with them masked, for logs and reports.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from types import NoneType, UnionType
@@ -29,6 +27,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from casebot import idcard
 from casebot.errors import DataError
+from casebot.identity import InvisibleCharacters, clean_name, clean_text, has_invisible
 from casebot.privacy import mask_id, mask_name, scrub_text
 
 __all__ = [
@@ -60,13 +59,15 @@ RESIDENT_ID = "111"
 CUSTODIAL_POLICE_CODES = frozenset({"05", "06"})
 #: sex codes that say nothing (未知 / 未说明): the ID decides
 _UNKNOWN_SEX = {None, "", "0", "9"}
-_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_NAME_DOTS = str.maketrans({c: "·" for c in "・･•‧∙●．"})
 
 
-def personal(mask: str = "text", **kwargs: Any) -> Any:
-    """A field holding personal data; ``mask`` is ``name``, ``id``, ``date`` or ``text``."""
-    return Field(json_schema_extra={"personal": True, "mask": mask}, **kwargs)
+def personal(mask: str = "text", *, invisible: str = "remove", **kwargs: Any) -> Any:
+    """A field holding personal data; ``mask`` is ``name``, ``id``, ``date`` or ``text``.
+
+    ``invisible`` is the field's policy for control, zero-width and bidi
+    characters: ``remove`` them, or ``refuse`` (the case stops).
+    """
+    return Field(json_schema_extra={"personal": True, "mask": mask, "invisible": invisible}, **kwargs)
 
 
 class RuleViolation(ValueError):
@@ -83,16 +84,33 @@ class RuleViolation(ValueError):
         super().__init__(reason)
 
 
-def clean_name(value: str | None) -> str:
-    """SPEC 2's person card 姓名: trimmed; control, zero-width and bidi characters removed; a name
-    in Chinese characters loses every inner space (half- or full-width), a Latin-script name keeps
-    one space between its parts; look-alike dots unified to ``·``."""
-    if value is None:
-        return ""
-    text = "".join(c for c in str(value) if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
-    parts = text.split()
-    joined = "".join(parts) if _CJK.search(text) else " ".join(parts)
-    return joined.translate(_NAME_DOTS)
+def _text_policy(model: type[BaseModel], name: str) -> str:
+    extra = model.model_fields[name].json_schema_extra if name in model.model_fields else None
+    return str(extra.get("invisible", "remove")) if isinstance(extra, dict) else "remove"
+
+
+def _clean_texts(model: type[BaseModel], data: Any) -> Any:
+    """Invisible characters out of every text field (and list of texts) of ``data``, or the case stopped."""
+    if not isinstance(data, Mapping):
+        return data
+    out: dict[Any, Any] | None = None
+    for key, value in data.items():
+        if isinstance(value, str):
+            values, single = [value], True
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            values, single = value, False
+        else:
+            continue
+        if not any(has_invisible(v) for v in values):
+            continue
+        refuse = _text_policy(model, key) == "refuse"
+        try:
+            cleaned = [clean_text(v, refuse=refuse) for v in values]
+        except InvisibleCharacters as exc:
+            raise RuleViolation(str(exc), field=key) from None
+        out = out if out is not None else dict(data)
+        out[key] = cleaned[0] if single else cleaned
+    return data if out is None else out
 
 
 def age_on(birth: date, day: date) -> int:
@@ -126,6 +144,13 @@ class _Parsed(BaseModel):
 
 class _Model(_Parsed):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_invisible_text(cls, data: Any) -> Any:
+        """Identity text rules (casebot.identity): control, zero-width and bidi characters removed,
+        or the case stopped for a field declared ``invisible="refuse"``."""
+        return _clean_texts(cls, data)
 
 
 # ---------------------------------------------------------------------------
@@ -212,7 +237,7 @@ class Suspect(_Model):
     sex: Literal["1", "2"] = Field(title="性别")
     birth_date: date = personal("date", title="出生日期")
     id_type: str = Field(title="证件种类", min_length=1)
-    id_number: str = personal("id", title="证件号码", min_length=1)
+    id_number: str = personal("id", title="证件号码", min_length=1, invisible="refuse")
     nationality: str = Field(title="国籍", min_length=1)
     ethnicity: Ethnicity | None = Field(None, title="民族")
     education: Education | None = Field(None, title="文化程度")
@@ -234,7 +259,7 @@ class Suspect(_Model):
         """SPEC 4.2-4.3: normalise the ID; fill or check sex and birth date against it."""
         if not isinstance(data, Mapping):
             return data
-        data = dict(data)
+        data = dict(_clean_texts(cls, data))  # the identity text rules first: they may stop the case
         id_type = str(data.get("id_type") or "").strip()
         raw_sex = data.get("sex")
         sex = str(raw_sex).strip() if raw_sex is not None else None

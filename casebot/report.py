@@ -9,9 +9,17 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from casebot.glossary import STATE_LABELS
+from casebot.identity import visible
 from casebot.run.outcome import RunSummary
 
-_env = Environment(loader=PackageLoader("casebot", "templates"), autoescape=select_autoescape(["html", "j2"]))
+
+def _shown(value: object) -> object:
+    """Every printed value: invisible (bidi, zero-width, control) characters shown as <U+XXXX>."""
+    return visible(value) if isinstance(value, str) else value
+
+
+_env = Environment(loader=PackageLoader("casebot", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                   finalize=_shown)
 
 
 def render(summary: RunSummary, *, manual_minutes: float, dry_run: bool = False) -> str:

@@ -33,12 +33,22 @@ def normalise(value: Any) -> Any:
     return text
 
 
+#: values a message may quote: codes, numbers, dates (no letters-and-spaces text, no Han text)
+_QUOTABLE = re.compile(r"^[0-9A-Za-z_./:+-]{0,40}$")
+
+
 def _show(key: str, value: Any) -> str:
+    """A value as a message may show it: names and ID numbers masked, codes and dates as they are,
+    any other text (free text may hold names, addresses, facts) only by its length."""
     fn = PERSONAL_KEYS.get(key)
     if fn is not None and isinstance(value, str):
         return fn(value)
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    if isinstance(value, list) and all(isinstance(v, str) and _QUOTABLE.match(v) for v in value):
+        return str(value)  # a list of codes, in order
+    text = "" if value is None else str(value)
+    if _QUOTABLE.match(text):
+        return text
+    return f"{len(text)} 字的文本"
 
 
 def differences(card: dict[str, Any], actual: dict[str, Any], *, prefix: str = "",

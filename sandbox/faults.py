@@ -9,6 +9,8 @@ A plan (``POST /_sandbox/faults``) holds:
 ``notice_rate``             the blocking notice modal shows on page loads
 ``captcha``                 login demands a captcha a robot cannot solve
 ``reject_rate``             a save is refused with a validation message
+``alter_text_rate``         a save stores its free text (案情摘要) altered, as a content
+                            filter would: the last character masked with ＊
 ``hidden_codes``            codes the forms' pickers do not offer (a code the system lacks)
 ``ambiguous``               the case form shows a second "案件名称" box with the same id (a changed page)
 ``alter_rate``              a save stores a record that differs from what was sent: one
@@ -61,6 +63,7 @@ class FaultPlan(BaseModel):
     notice_rate: float = Field(0.0, ge=0, le=1)
     captcha: bool = False
     reject_rate: float = Field(0.0, ge=0, le=1)
+    alter_text_rate: float = Field(0.0, ge=0, le=1)
     hidden_codes: list[str] = Field(default_factory=list)
     ambiguous: bool = False
     alter_rate: float = Field(0.0, ge=0, le=1)
@@ -125,6 +128,8 @@ class Faults:
             kind = self._rng.choice(ALTERATIONS)
             self.counts[f"alter.{kind}"] = self.counts.get(f"alter.{kind}", 0) + 1
         return kind
+    def alter_text(self) -> bool:
+        return self._draw(self.plan.alter_text_rate, "alter_text")
 
     def count(self, name: str) -> None:
         with self._lock:

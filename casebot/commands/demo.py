@@ -41,6 +41,7 @@ def sandbox_settings(urls: dict[str, str], base_dir: Path, **overrides: Any) -> 
         # everything straight under base_dir (a demo's or a test's own folder)
         "ledger": {"url": "sqlite:///ledger.sqlite3"},
         "artifacts": {"dir": "artifacts", "reports": "reports"},
+        "audit": {"dir": "audit"},
         "logging": {"file": "casebot.jsonl"},
         "base_dir": base_dir,
     }

@@ -12,6 +12,7 @@ from rich.markup import escape
 from casebot.commands.common import console, err_console
 from casebot.mapping.checks import check_directory
 from casebot.mapping.schema import mapping_json_schema
+from casebot.run.outcome import EXIT_CONFIG
 
 app = typer.Typer(help="Check mapping files, export their JSON Schema.", no_args_is_help=True)
 
@@ -53,7 +54,7 @@ def check(directory: DirOption = None, config: ConfigFileOption = None) -> None:
     if errors:
         err_console.print(f"[red]{len(errors)} error(s)[/red]: these mappings cannot be used as they are.",
                           highlight=False)
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CONFIG if any(p.fatal for p in errors) else 1)
     console.print(f"[green]mappings OK[/green] ({directory})"
                   + (f", {len(problems)} warning(s)" if problems else ""), highlight=False, soft_wrap=True)
 

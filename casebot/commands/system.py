@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import os
 import shlex
@@ -18,6 +19,7 @@ from casebot import errors, logs
 from casebot.adapter import Source, Target
 from casebot.artifacts import private_dir
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
+from casebot.logins import LoginCap
 from casebot.registry import load_adapter
 from casebot.run.outcome import EXIT_OK, EXIT_PAGE_CHANGED
 
@@ -63,6 +65,7 @@ def login(system: str = typer.Argument(..., help="system name from casebot.toml"
             await browser.close()
 
     asyncio.run(go())
+    LoginCap(settings.login_cap_file(system), system).clear("casebot login")  # a person logged in
     console.print(f"会话已保存：{path}（仅当前用户可读）", highlight=False)
 
 
@@ -77,6 +80,9 @@ def secret_set(system: str) -> None:
     password = getpass.getpass(f"{system} 密码: ")
     keyring.set_password("casebot", system, password)
     console.print(f"已保存 {system} 的密码到系统钥匙串。")
+    with contextlib.suppress(errors.CasebotError):  # a new secret: the system may be tried again
+        settings = load_settings(None)
+        LoginCap(settings.login_cap_file(system), system).clear("new secret")
 
 
 @exits

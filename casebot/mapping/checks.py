@@ -41,6 +41,8 @@ class Problem:
     message: str
     file: str | None = None
     line: int | None = None
+    #: the mappings could not even be loaded (``mappings check`` exits 4, as ``run`` would)
+    fatal: bool = False
 
     @property
     def where(self) -> str:
@@ -68,7 +70,7 @@ def check_directory(directory: Path, *, load_adapter: AdapterLoader | None = Non
         if exc.file:
             prefix = f"{exc.file}:{exc.line}: " if exc.line is not None else f"{exc.file}: "
             message = message.removeprefix(prefix)
-        return [Problem("error", message, exc.file, exc.line)]
+        return [Problem("error", message, exc.file, exc.line, fatal=True)]
     return check_mappings(mappings, load_adapter=load_adapter or _default_loader)
 
 

@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import StrictUndefined, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import TemplateExpression
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from casebot.codes import CodeTables
+from casebot.mapping import bounds
 from casebot.mapping.filters import CODE_FILTER, MAX_TEXT, TESTS, build_filters
 from casebot.mapping.shapes import ANY, Shape
 
@@ -60,16 +62,29 @@ class ExpressionRefused(Exception):
         super().__init__(message)
 
 
+class _BoundedCodeGenerator(CodeGenerator):
+    """``a ~ b`` compiled to :func:`casebot.mapping.bounds.concat` (size checked before joining)."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.concat_text((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class MappingEnvironment(ImmutableSandboxedEnvironment):
     """The one environment mapping expressions are compiled in."""
 
     intercepted_binops = frozenset({"*", "+", "**", "%"})
+    code_generator_class = _BoundedCodeGenerator
+    concat_text = staticmethod(bounds.concat)
 
     def __init__(self, codes: CodeTables) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=False, loader=None, cache_size=0,
                          auto_reload=False)
         self.globals.clear()
-        self.filters = build_filters(codes)
+        self.filters = {name: bounds.charged(f) for name, f in build_filters(codes).items()}
         self.tests = dict(TESTS)
         self.codes = codes
 
@@ -80,12 +95,10 @@ class MappingEnvironment(ImmutableSandboxedEnvironment):
         if operator in ("**", "%"):
             raise SecurityError(f"the {operator} operator is not allowed")
         if operator == "*":
-            for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
-                    raise SecurityError("result too large")
-        if operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple) \
-                and len(left) + len(right) > MAX_TEXT:
-            raise SecurityError("result too large")
+            bounds.repeat(left, right)
+            bounds.repeat(right, left)
+        if operator == "+":
+            bounds.add(left, right)
         return super().call_binop(context, operator, left, right)
 
 
@@ -128,8 +141,13 @@ def analyse(env: MappingEnvironment, expr: nodes.Expr, scope: Mapping[str, Shape
     out = Analysis(ANY)
     try:
         out.shape = _Analyser(env, scope, out).visit(expr)
+        too_large = bounds.check_static(expr)
     except RecursionError:
         raise ExpressionRefused("expression nested too deeply") from None
+    if too_large:
+        raise ExpressionRefused(f"expression too large: it {too_large}" if too_large.startswith("builds")
+                                else f"expression too large: {too_large}",
+                                hint="a mapping builds at most 100000 characters or items")
     return out
 
 
@@ -292,4 +310,17 @@ def compile_expression(env: MappingEnvironment, source: str,
         raise ExpressionRefused(f"cannot compile expression: {exc.message}") from None
     except RecursionError:
         raise ExpressionRefused("expression nested too deeply") from None
-    return compiled, analysis
+    return _Budgeted(compiled), analysis
+
+
+class _Budgeted:
+    """A compiled expression evaluated under its own time and memory budget (casebot.mapping.bounds)."""
+
+    __slots__ = ("_compiled",)
+
+    def __init__(self, compiled: TemplateExpression) -> None:
+        self._compiled = compiled
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with bounds.budget():
+            return self._compiled(*args, **kwargs)

@@ -20,12 +20,14 @@ from jinja2.exceptions import SecurityError
 from casebot import idcard
 from casebot.codes import CodeTables
 from casebot.errors import DataError
-from casebot.model import age_on, clean_name
+from casebot.identity import clean_name, clean_text
+from casebot.mapping import bounds
+from casebot.model import age_on
 
 __all__ = ["CODE_FILTER", "FILTER_DOCS", "MAX_TEXT", "TESTS", "build_filters"]
 
 #: longest text a filter or operator may produce
-MAX_TEXT = 100_000
+MAX_TEXT = bounds.MAX_TEXT
 #: name of the code-table filter, whose arguments are checked at load
 CODE_FILTER = "code"
 
@@ -63,7 +65,8 @@ def f_replace(value: Any, old: str, new: str) -> str:
 
 
 def f_join(value: Iterable[Any] | None, sep: str = "") -> str:
-    return _bounded(str(sep).join(_text(v) for v in (value or ())))
+    """The total size is checked before the items are joined (casebot.mapping.bounds)."""
+    return bounds.join(value, sep)
 
 
 def f_cut(value: Any, length: int, marker: str = "…") -> str:
@@ -80,8 +83,13 @@ def f_id_normalize(value: Any) -> str:
 
 
 def f_clean_name(value: Any) -> str:
-    """Trimmed, no inner spaces, look-alike dots unified to ``·``."""
+    """The identity rules for names (casebot.identity): spaces by script, dots unified, invisibles out."""
     return clean_name(_text(value))
+
+
+def f_clean_text(value: Any) -> str:
+    """Control, zero-width and bidi characters removed (tab and line feed kept)."""
+    return clean_text(_text(value))
 
 
 def _to_date(value: Any) -> date | None:
@@ -133,7 +141,9 @@ FILTER_DOCS: dict[str, str] = {
     "date": "x | date or x | date('%Y/%m/%d'): format a date (or YYYY-MM-DD text); empty stays empty",
     "age_on": "birth | age_on(day): completed years on day",
     "id_normalize": "full-width to half-width, spaces removed, upper case",
-    "clean_name": "trim, remove inner spaces, unify look-alike dots to ·",
+    "clean_name": "identity rules for names: Chinese names lose inner spaces, Latin-script names keep one; "
+                  "look-alike dots to ·; control, zero-width and bidi characters removed",
+    "clean_text": "control, zero-width and bidi characters removed (tab and line feed kept)",
     "cut": "x | cut(n, marker='…'): at most n characters, marker included",
     "trim": "strip surrounding whitespace (None -> '')",
     "upper": "upper case (None -> '')",
@@ -163,6 +173,7 @@ def build_filters(codes: CodeTables) -> dict[str, Callable[..., Any]]:
         "age_on": f_age_on,
         "id_normalize": f_id_normalize,
         "clean_name": f_clean_name,
+        "clean_text": f_clean_text,
         "cut": f_cut,
         "trim": f_trim,
         "upper": f_upper,

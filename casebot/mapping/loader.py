@@ -163,6 +163,7 @@ class _Compiler:
         except ExpressionRefused as exc:
             raise self.refuse(exc, where) from None
         for table, key, column in analysis.lookups:
+            self.ctx.env.codes[table].index(key)  # a repeated key is refused at load
             self.ctx.mapping.lookups.append((table, key, column, where))
         return expression_getter(compiled), analysis.shape
 
@@ -178,6 +179,7 @@ class _Compiler:
             if column not in columns:
                 raise self.where(lk, attr).error(f"code table {lk.table!r} has no column {column!r}",
                                                  _hint(column, columns))
+        codes[lk.table].index(lk.key)  # a repeated key is refused at load
         self.ctx.mapping.lookups.append((lk.table, lk.key, lk.value, self.where(lk)))
         return lk.table, lk.key, lk.value
 

@@ -2,8 +2,13 @@
 
 Mappings are parsed with :class:`yaml.SafeLoader` (no Python tags), aliases are
 refused (no "billion laughs"), repeated keys are refused rather than silently
-overwritten, and every mapping becomes a :class:`LineDict` that knows the line
-of each of its keys, so errors found later can point at the file and line.
+overwritten, nesting deeper than :data:`MAX_DEPTH` is refused where it starts,
+values are JSON types only (text, numbers, true/false, null, lists, mappings:
+``!!binary``, ``!!set``, ``!!omap``, ``!!pairs``, ``.nan`` and ``.inf`` are
+refused, an unquoted date stays text), and every mapping becomes a
+:class:`LineDict` that knows the line of each of its keys, so errors found
+later can point at the file and line. Every YAML error is a MappingError
+with the file and, where the parser knows it, the line.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ from yaml.nodes import MappingNode
 
 from casebot.errors import MappingError
 
-__all__ = ["MAX_FILE_BYTES", "LineDict", "line_at", "read_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "LineDict", "line_at", "read_yaml"]
 
 #: a mapping file larger than this is refused before parsing
 MAX_FILE_BYTES = 512 * 1024
+#: lists and mappings nested deeper than this are refused
+MAX_DEPTH = 50
+_JSON_ONLY = "YAML values must be JSON types (text, number, true/false, null, list, mapping)"
 
 
 class LineDict(dict):
@@ -34,12 +42,34 @@ class LineDict(dict):
 
 
 class _Loader(yaml.SafeLoader):
+    _depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
                 None, None, "YAML aliases (*name) are not allowed in mappings", event.start_mark)
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_not_json(self, node: Any) -> Any:
+        raise yaml.constructor.ConstructorError(None, None, f"{_JSON_ONLY}, found {node.tag}", node.start_mark)
+
+    def construct_finite_float(self, node: Any) -> float:
+        value = self.construct_yaml_float(node)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise yaml.constructor.ConstructorError(None, None, f"{_JSON_ONLY}, found {node.value}",
+                                                    node.start_mark)
+        return value
+
+    def construct_timestamp_text(self, node: Any) -> str:
+        return str(self.construct_scalar(node))
 
     def construct_line_mapping(self, node: MappingNode) -> LineDict:
         self.flatten_mapping(node)
@@ -61,6 +91,10 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                         _Loader.construct_line_mapping)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _Loader.construct_not_json)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_finite_float)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_timestamp_text)
 
 
 def read_yaml(path: Path) -> Any:
@@ -82,6 +116,8 @@ def read_yaml(path: Path) -> Any:
         raise MappingError(f"invalid YAML: {exc.problem or exc.context}", file=str(path), line=line) from None
     except yaml.YAMLError as exc:
         raise MappingError(f"invalid YAML: {exc}", file=str(path)) from None
+    except RecursionError:  # MAX_DEPTH stops nesting first; this is the last line of defence
+        raise MappingError("invalid YAML: nested too deeply", file=str(path), line=1) from None
 
 
 def line_at(data: Any, loc: tuple[Any, ...]) -> int | None:

@@ -28,9 +28,10 @@ from typing import Any, TypeVar
 from casebot import errors, failpoints, logs
 from casebot.adapter import Source, Target
 from casebot.artifacts import Artifacts, personal_values
+from casebot.audit import RunAudit
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import UNCERTAIN, Item, Ledger
-from casebot.privacy import scrub_text
+from casebot.privacy import redact, scrub_text
 from casebot.run.outcome import CaseResult, RunSummary, digest
 from casebot.run.retry import retrying
 from casebot.run.worker import Worker
@@ -73,6 +74,12 @@ class RunContext:
     verify_writes: bool = True
     #: personal values met per case, scrubbed from every failure trace of the run
     personal: dict[str, set[str]] = field(default_factory=dict)
+    #: every write and adoption, hash-chained (casebot.audit); None: not recorded
+    audit: RunAudit | None = None
+
+    def redact(self, key: str, text: str) -> str:
+        """A message about case ``key`` fit for the ledger, the log and the report (casebot.privacy.redact)."""
+        return redact(text, self.personal.get(key, ()))
 
     def block(self, system: str, exc: BaseException) -> None:
         """``system`` needs a person: its routes stop for this run."""
@@ -123,9 +130,11 @@ class Case:
         source_hash: str | None = None
         try:
             card, source_hash = await self._card()
+            run.personal.setdefault(job.key, set()).update(personal_values(card))
             if item.state == "failed" and not job.replay and item.source_hash == source_hash:
                 # nothing changed since a clerk was asked to look: it stays with the clerk
-                result.outcome, result.error_type, result.error = "failed", item.error_type, item.error_message
+                result.outcome, result.error_type = "failed", item.error_type
+                result.error = run.redact(job.key, item.error_message or "")
                 result.record_id = item.record_id
                 return result
             if run.dry_run:
@@ -212,16 +221,18 @@ class Case:
             if existing:
                 run.ledger.set_state(item, "written", record_id=existing, attempt_id=self.attempt_id)
                 log.info("case.found_existing", route=self.route.name, case=job.key, record_id=existing)
+                self._audit("adopt", existing, card)
                 return existing
         self.attempt_id = run.ledger.begin_write(item, card, digest(card), run.summary.run_id)
         failpoints.point("before_save")
+        action = "write"
         try:
             record_id = await target.write(card)
         except errors.AlreadyExists:
             existing = await target.find_existing(card)
             if not existing:
                 raise
-            record_id = existing
+            record_id, action = existing, "adopt"
             log.info("case.adopted_existing", route=self.route.name, case=job.key, record_id=record_id)
         except errors.TransientError:
             run.ledger.set_state(item, "unknown", attempt_id=self.attempt_id)
@@ -229,8 +240,15 @@ class Case:
         failpoints.point("after_save")
         run.ledger.set_state(item, "written", record_id=record_id, attempt_id=self.attempt_id)
         failpoints.point("after_ledger_written")
+        self._audit(action, record_id, card)
         run.summary.tally("writes")
         return record_id
+
+    def _audit(self, action: str, record_id: str, card: dict[str, Any]) -> None:
+        """One audit line (after the ledger says written: a crash between the two is recorded as an
+        adoption by the next run, which finds the record)."""
+        if self.run.audit is not None:
+            self.run.audit.record(action, route=self.route, case=self.job.key, record_id=record_id, card=card)
 
     # -- how it ends, when not done ----------------------------------------------------
     async def _failed(self, exc: errors.BusinessError, source_hash: str | None) -> None:
@@ -238,7 +256,8 @@ class Case:
         assert self.item is not None
         exc.with_context(case=self.job.key)
         result = self.result
-        result.outcome, result.error_type, result.error = "failed", type(exc).__name__, scrub_text(str(exc))
+        result.outcome, result.error_type = "failed", type(exc).__name__
+        result.error = self.run.redact(self.job.key, str(exc))
         result.artifacts = await self._artifacts()
         self.run.ledger.set_state(self.item, "failed", record_id=result.record_id, error_type=result.error_type,
                                   error_message=result.error, artifacts=result.artifacts,
@@ -251,7 +270,7 @@ class Case:
         item = self.item
         assert item is not None
         result = self.result
-        result.error_type, result.error = error_type, scrub_text(error)
+        result.error_type, result.error = error_type, self.run.redact(self.job.key, error)
         result.artifacts = await self._artifacts()
         state = "unknown" if item.state in UNCERTAIN else ("written" if item.state == "written" else "retry")
         self.run.ledger.set_state(item, state, error_type=result.error_type, error_message=result.error,
@@ -263,7 +282,8 @@ class Case:
         run, worker = self.run, self.worker
         paths: list[str] = []
         stem = f"{self.route.name}-{self.job.key}"
-        shot = await run.artifacts.screenshot(worker.page_of(self.route.target), stem)
+        shot = await run.artifacts.screenshot(worker.page_of(self.route.target), stem,
+                                              personal=run.personal.get(self.job.key))
         if shot:
             paths.append(shot)
         if worker.tracing:

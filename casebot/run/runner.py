@@ -19,6 +19,7 @@ from typing import Any
 from casebot import errors, logs, report, routing
 from casebot.adapter import Source
 from casebot.artifacts import Artifacts
+from casebot.audit import RunAudit
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import Item, Ledger, open_ledger
 from casebot.lock import RunLock
@@ -83,9 +84,12 @@ class Runner:
         art = settings.artifacts
         artifacts = Artifacts(settings.path(art.dir), run_id)
         artifacts.purge(art.keep_days)
+        audit = RunAudit(settings)
+        if not self.dry_run:
+            audit.purge()
         context = RunContext(settings=settings, ledger=self.ledger, pipeline=self.pipeline, artifacts=artifacts,
                              summary=summary, owner=self.owner, dry_run=self.dry_run,
-                             verify_writes=self.verify_writes)
+                             verify_writes=self.verify_writes, audit=audit)
         log.info("run.started", run_id=run_id, dry_run=self.dry_run, replay=bool(replay))
         routes = self.routes()
         launch = settings.browser.options(headed=self.headed).launch_kwargs()

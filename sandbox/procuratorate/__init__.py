@@ -378,6 +378,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
                        "qsswh": "", "qsrq": "", "xyr": card["xyr"]}
                 if alteration:
                     rec = alter(rec, alteration, persons="xyr", date_field="slrq")
+                if rec["ajzy"] and system.faults.alter_text():
+                    rec["ajzy"] = rec["ajzy"][:-1] + "＊"
                 rid = insert(db, rec)
         if dup:
             return render_template("case_form.html", card=card, errors=["该案件已受理"])

@@ -128,10 +128,51 @@ def test_code_table_incomplete(fakes: None, copy: Path) -> None:
 
 
 def test_repeated_code(fakes: None, copy: Path) -> None:
+    """A table's key (its first column) listed twice: refused at load, with file and line, exit 4."""
     path = copy / "codes" / "ethnicity.csv"
     path.write_text(path.read_text(encoding="utf-8") + "01,重复\n", encoding="utf-8")
+    lines = len(path.read_text(encoding="utf-8").splitlines())
     result = check(copy)
-    assert result.exit_code == 1 and "code listed twice: 01" in result.output
+    assert result.exit_code == 4, result.output
+    assert f"ethnicity.csv:{lines}" in result.output and "code '01' listed twice" in result.output
+
+
+def test_repeated_lookup_key_is_refused_by_check_and_preview(
+        fakes: None, copy: Path, preview_app: typer.Typer, tmp_path: Path) -> None:
+    """A repeat in a column a mapping looks codes up by (not the first): check and preview both refuse it;
+    preview no longer takes the first of the two rows."""
+    path = copy / "codes" / "charges.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "另一罪,第一条,032640,9999\n", encoding="utf-8")
+    result = check(copy)
+    assert result.exit_code == 4 and "police_code '032640' listed twice" in result.output
+    src = write_records(tmp_path, EXAMPLE_CASE)
+    result = runner.invoke(preview_app, ["preview", str(src), "--mappings", str(copy)])
+    assert result.exit_code == 4 and "listed twice" in result.output
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("!!binary aGVsbG8=", "found tag:yaml.org,2002:binary"),
+    ("!!set {a: null}", "found tag:yaml.org,2002:set"),
+    (".nan", "found .nan"),
+])
+def test_constants_are_json_types_only(copy: Path, value: str, words: str) -> None:
+    path = copy / "card_to_court.yaml"
+    edit(path, "  gsjg: {label: 公诉机关", f"  extra: {{label: x, const: {value}}}\n  gsjg: {{label: 公诉机关")
+    line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "extra:" in t)
+    result = check(copy)
+    assert result.exit_code == 4, result.output
+    assert f"card_to_court.yaml:{line}" in result.output and words in result.output
+
+
+def test_deep_yaml_is_a_mapping_error_not_a_traceback(copy: Path) -> None:
+    path = copy / "card_to_court.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "deep: " + "[" * 20000 + "]" * 20000 + "\n",
+                    encoding="utf-8")
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    result = check(copy)
+    assert result.exit_code == 4, result.output
+    assert f"card_to_court.yaml:{line}" in result.output and "nested more than" in result.output
+    assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
 
 
 def test_unknown_and_unmapped_target_fields(fakes: None, copy: Path) -> None:
@@ -155,7 +196,7 @@ def test_broken_expression_names_file_and_line(fakes: None, copy: Path) -> None:
     path = copy / "card_to_procuratorate.yaml"
     edit(path, "s.latest_measure.procuratorate_code", "s.latest_measure.procuratorate_cod")
     result = check(copy)
-    assert result.exit_code == 1
+    assert result.exit_code == 4, "a mapping that cannot load: the status a run over it would exit with"
     line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                 if "procuratorate_cod}" in t)
     assert f"card_to_procuratorate.yaml:{line}" in result.output

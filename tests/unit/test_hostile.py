@@ -66,6 +66,12 @@ def test_refused_at_load(path: Path, env: MappingEnvironment) -> None:
     ("python_tag", "invalid YAML"),
     ("alias_bomb", "aliases"),
     ("deep_nesting", "nested too deeply"),
+    ("join_bomb", "expression too large: it builds 10000"),
+    ("concat_bomb", "expression too large: it builds 120000"),
+    ("repeat_count", "a repeat count of 100000000"),
+    ("binary_constant", "JSON types"),
+    ("set_constant", "JSON types"),
+    ("deep_flow_yaml", "nested more than 50 levels"),
 ])
 def test_reason_is_clear(stem: str, words: str, env: MappingEnvironment) -> None:
     with pytest.raises(MappingError, match=words.replace("*", r"\*").replace("(", r"\(")):
@@ -96,16 +102,37 @@ def _run(tmp_path: Path, expr: str) -> None:
     pipeline.procuratorate_card(pipeline.case_card(EXAMPLE_CASE))
 
 
-@pytest.mark.parametrize("expr", [
-    "card.jyaq * 100000000",
-    "'a' * 1000000000",
-    "card.jyaq | replace('', card.jyaq ~ card.jyaq ~ card.jyaq ~ card.jyaq ~ card.jyaq)"
-    " | replace('', card.jyaq ~ card.jyaq) | replace('', card.jyaq ~ card.jyaq)",
+@pytest.mark.parametrize(("expr", "words"), [
+    # sizes that depend on the data: checked before the result is built
+    ("([card.ajmc * 1000] * 100000) | join", "result too large"),
+    ("card.ajmc * 20000 ~ card.ajmc * 20000", "result too large"),
+    ("[card.ajmc * 20000] + [card.ajmc * 20000]", "result too large"),
+    ("card.jyaq | replace('', card.jyaq ~ card.jyaq ~ card.jyaq ~ card.jyaq ~ card.jyaq)"
+     " | replace('', card.jyaq ~ card.jyaq) | replace('', card.jyaq ~ card.jyaq)", "longer than"),
+    # each step small enough, together past the evaluation's memory budget
+    (" ~ ".join(["(card.ajmc * 19000)[:1]"] * 30), "memory budget"),
 ])
-def test_size_guards_at_run_time(tmp_path: Path, expr: str) -> None:
+def test_size_guards_at_run_time(tmp_path: Path, expr: str, words: str) -> None:
+    started = time.perf_counter()
     with pytest.raises(MappingError) as info:
         _run(tmp_path, expr)
+    assert time.perf_counter() - started < 5, "refused before anything large is built"
     assert "evil.yaml:6" in str(info.value) and "expression jail" in str(info.value)
+    assert words in str(info.value)
+
+
+def test_each_evaluation_has_a_time_budget(env: MappingEnvironment) -> None:
+    from jinja2.exceptions import SecurityError
+
+    from casebot.mapping import bounds
+    from casebot.mapping.expressions import compile_expression
+    from casebot.mapping.shapes import ANY
+
+    compiled, _ = compile_expression(env, "x ~ x", {"x": ANY})
+    assert compiled({"x": "ab"}) == "abab"
+    with bounds.budget(seconds=0.0), pytest.raises(SecurityError, match="time budget"):
+        time.sleep(0.001)
+        compiled({"x": "ab"})
 
 
 def test_run_time_error_names_no_data(tmp_path: Path) -> None:

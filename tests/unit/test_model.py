@@ -96,3 +96,19 @@ def test_clean_name_keeps_one_space_in_a_latin_name_and_drops_invisible_characte
     assert clean_name("张\u200b三\u202e") == "张三"
     assert clean_name("MARIA\u200dSANTOS\x07") == "MARIASANTOS"
     assert clean_name("陈 大 明") == "陈大明"
+def test_identity_text_rules_on_the_card(pipeline: Pipeline) -> None:
+    """A passport holder's Latin name keeps its spaces; bidi and zero-width characters leave every field."""
+    latin = make_suspect(xm=" NGUYEN\u3000VAN  AN ", zjzl="414", zjhm="E1234567", xb="1", csrq="1990-01-02",
+                         gj="VNM")
+    hostile = make_suspect(xm="\u202e张三\u200b", xzz="新华路\u200d2号")
+    card = pipeline.case_card(make_case([latin, hostile], jyaq="案情\u202e摘要\u2066"))
+    assert [s.name for s in card.suspects] == ["NGUYEN VAN AN", "张三"]
+    assert card.suspects[1].xzz == "新华路2号" and card.jyaq == "案情摘要"
+
+
+def test_invisible_characters_in_an_id_number_stop_the_case(pipeline: Pipeline) -> None:
+    with pytest.raises(DataError) as info:
+        pipeline.case_card(make_case([make_suspect(zjzl="414", zjhm="E12\u200b34567", xb="1",
+                                                    csrq="1990-01-02", gj="VNM")]))
+    assert info.value.field == "证件号码" and "不可见" in info.value.reason
+    assert "E12" not in str(info.value)

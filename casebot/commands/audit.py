@@ -1,0 +1,38 @@
+"""``casebot audit verify``: check the audit log's chain of hashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from casebot import audit
+from casebot.commands.common import ConfigOption, console, err_console, exits, load_settings
+
+app = typer.Typer(help="The tamper-evident audit log of writes.", no_args_is_help=True)
+
+#: the audit log was altered: a line edited, removed or reordered
+EXIT_TAMPERED = 10
+
+
+@app.command()
+@exits
+def verify(config: Path = ConfigOption,
+           directory: Annotated[Path | None, typer.Option(
+               "--dir", help="audit directory (default: audit.dir of the config)", file_okay=False)] = None,
+           ) -> None:
+    """Check every line's hash, the chain between lines and the head: exit 9 if anything was altered."""
+    if directory is None:
+        settings = load_settings(config)
+        directory = settings.path(settings.audit.dir)
+    checked, problems = audit.verify(directory)
+    for p in problems:
+        err_console.print(f"[red]tampered[/red] {escape(str(p))}", highlight=False, soft_wrap=True)
+    if problems:
+        err_console.print(f"[red]{len(problems)} problem(s)[/red] in {checked} line(s) of {escape(str(directory))}",
+                          highlight=False)
+        raise typer.Exit(EXIT_TAMPERED)
+    console.print(f"[green]audit log intact[/green]: {checked} line(s) in {escape(str(directory))}",
+                  highlight=False, soft_wrap=True)

@@ -1,0 +1,140 @@
+"""Login attempts capped: after a system refuses the robot's password, it is not tried again until a person acts.
+
+A scheduled run every 15 minutes retrying a wrong password would lock the
+robot's own account. So when a login form is submitted and refused (wrong
+password, a captcha shown after submitting, any refusal), the system is
+marked: a file beside the kept sessions (``<sessions>/<system>.login-refused``,
+0600) holding the time, the reason, and a salted PBKDF2 fingerprint of the
+account and password that were refused (never the password).
+
+Before the next login form is filled, :meth:`LoginCap.check` refuses to try
+(:class:`casebot.errors.LoginBlocked`, a HumanRequired: the system is skipped
+and the run says what to do) while the configured secret is the one refused.
+The mark is lifted when a person acts:
+
+- ``casebot login SYSTEM`` succeeds (an interactive login), or
+- a new secret is set (``casebot secret set SYSTEM``, or a changed
+  ``CASEBOT_<SYSTEM>_PASSWORD``): its fingerprint differs, so it is tried once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from casebot import logs
+
+__all__ = ["LoginCap", "capped", "submitting"]
+
+log = logs.get("logins")
+
+_ITERATIONS = 100_000
+
+
+def _fingerprint(username: str, password: str, salt: bytes) -> str:
+    return hashlib.pbkdf2_hmac("sha256", f"{username}\0{password}".encode(), salt, _ITERATIONS).hex()
+
+
+class LoginCap:
+    """The refused-login mark of one system, kept in ``path``."""
+
+    def __init__(self, path: Path, system: str) -> None:
+        self.path = path
+        self.system = system
+
+    def _read(self) -> dict[str, str] | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {"salt": "", "fingerprint": "", "reason": "unreadable mark"}  # refuse: a person looks
+        return data if isinstance(data, dict) else None
+
+    def blocked(self, username: str, password: str) -> str | None:
+        """The refusal's reason when these credentials were refused and no person has acted since."""
+        mark = self._read()
+        if mark is None:
+            return None
+        try:
+            salt = bytes.fromhex(mark.get("salt", ""))
+        except ValueError:
+            salt = b""
+        if salt and not hmac.compare_digest(_fingerprint(username, password, salt), mark.get("fingerprint", "")):
+            self.clear("new secret")  # a person set a new secret: it may be tried
+            return None
+        return str(mark.get("reason") or "登录被拒绝")
+
+    def check(self, username: str, password: str) -> None:
+        """LoginBlocked instead of submitting credentials the system already refused."""
+        from casebot.errors import LoginBlocked
+
+        reason = self.blocked(username, password)
+        if reason is not None:
+            log.warning("login.blocked", system=self.system)
+            raise LoginBlocked(self.system, reason)
+
+    def refused(self, username: str, password: str, reason: str) -> None:
+        """Mark the system: these credentials were refused."""
+        salt = secrets.token_bytes(16)
+        mark = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "reason": reason[:200],
+                "salt": salt.hex(), "fingerprint": _fingerprint(username, password, salt)}
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(mark, fh, ensure_ascii=False)
+        os.replace(tmp, self.path)
+        log.warning("login.refused_marked", system=self.system)
+
+    def clear(self, why: str) -> None:
+        """A person acted (``casebot login``, a new secret): the system may be tried again."""
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+            log.info("login.unblocked", system=self.system, why=why)
+
+
+# -- the adapter base's hooks -------------------------------------------------------
+
+_submitted: contextvars.ContextVar[bool] = contextvars.ContextVar("casebot_login_submitted", default=False)
+
+
+def _cap(config: Any) -> LoginCap | None:
+    path = getattr(config, "login_cap", None)
+    return LoginCap(Path(path), config.name) if path is not None and config.credentials is not None else None
+
+
+def submitting(config: Any) -> None:
+    """Called by the adapter base just before it fills in the login form: refuses credentials
+    the system refused before (LoginBlocked), and notes that a form is being submitted."""
+    cap = _cap(config)
+    if cap is not None:
+        cap.check(config.credentials.username, config.credentials.password)
+    _submitted.set(True)
+
+
+@contextlib.asynccontextmanager
+async def capped(config: Any) -> AsyncIterator[None]:
+    """Around an adapter's login: a HumanRequired raised after the form was submitted marks the
+    system refused (the password, or whatever the system said instead of letting the robot in)."""
+    from casebot.errors import HumanRequired, LoginBlocked
+
+    token = _submitted.set(False)
+    try:
+        yield
+    except HumanRequired as exc:
+        cap = _cap(config)
+        if cap is not None and _submitted.get() and not isinstance(exc, LoginBlocked):
+            cap.refused(config.credentials.username, config.credentials.password, exc.reason)
+        raise
+    finally:
+        _submitted.reset(token)
