@@ -6,8 +6,9 @@
 #   bash scripts/dev.sh bench   the performance benchmark
 #   bash scripts/dev.sh setup   only install
 #
-# Needs Python >= 3.11. Installs, when missing: python3-venv and Debian's
-# Chromium (+ a CJK font for readable screenshots) with apt-get, a virtual
+# Needs Python >= 3.11. Installs, when missing: python3-venv, Debian's
+# Chromium (+ a CJK font for readable screenshots) and PostgreSQL (the tests
+# start their own server from its binaries) with apt-get, a virtual
 # environment in .venv, and the project with its dev dependencies.
 set -euo pipefail
 
@@ -70,7 +71,19 @@ ensure_chromium() {
     fi
 }
 
-setup() { check_python; ensure_venv; ensure_chromium; }
+ensure_postgresql() {
+    # the tests run a throw-away server from Debian's binaries; no cluster of the machine's own is wanted
+    if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
+        say "installing PostgreSQL (for the shared-ledger tests)"
+        as_root mkdir -p /etc/postgresql-common
+        if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+            echo "create_main_cluster = false" | as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
+        fi
+        apt_install postgresql
+    fi
+}
+
+setup() { check_python; ensure_venv; ensure_chromium; ensure_postgresql; }
 
 cmd="${1:-help}"
 shift || true
