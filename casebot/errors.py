@@ -8,7 +8,9 @@ chained with ``raise ... from exc``, so callers only ever handle these::
     ├── ConfigError              a setting is missing or wrong (before anything runs)
     ├── MappingError             a mapping file is invalid (file, line, hint)
     ├── LedgerError              the ledger cannot be used
-    │   └── LedgerCorrupt        ledger file damaged or missing where one is expected
+    │   ├── LedgerCorrupt        ledger file damaged or missing where one is expected
+    │   ├── LedgerUnavailable    the shared ledger's server cannot be reached: the run stops
+    │   └── LeaseLost            another worker holds the case now (its lease ran out here)
     ├── RunLocked                another run holds the workstation lock
     ├── HumanRequired            a person must act (captcha, login): stop the system
     ├── PageChanged              the page no longer looks as the adapter expects
@@ -63,6 +65,14 @@ class LedgerError(CasebotError):
 
 class LedgerCorrupt(LedgerError):
     """The ledger is damaged, or missing where an earlier run left one."""
+
+
+class LedgerUnavailable(LedgerError):
+    """The shared ledger's database cannot be reached (down, network, refused): the run stops cleanly."""
+
+
+class LeaseLost(LedgerError):
+    """This worker's lease on a case ran out and another worker reserved it: nothing is recorded."""
 
 
 class RunLocked(CasebotError):

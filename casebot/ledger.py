@@ -119,6 +119,11 @@ class Item:
     artifacts: list[str] = field(default_factory=list)
     created_at: str = ""
     updated_at: str = ""
+    #: fencing token: incremented at every reservation; a state change with an older one is refused
+    token: int = 0
+    lease_owner: str | None = None
+    #: ISO UTC time the lease runs out
+    lease_until: str | None = None
 
     def as_json(self, *, with_card: bool = False) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in ("id", "route", "target", "case_key", "state", "attempts",
