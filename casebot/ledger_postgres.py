@@ -18,7 +18,16 @@ a shared queue needs on top:
   stays ``writing`` and is looked up in the target before any new write).
 
 Each call is one round trip in autocommit mode: a normal case costs four
-(reserve, begin_write, written, done with release).
+(reserve, begin_write, written, done with release). Only ``begin_write`` (the
+intent recorded before a save is sent) waits for the server's disk; the other
+calls commit asynchronously (``synchronous_commit = off``), because each is
+recovered by the next run if the server itself crashes in the fraction of a
+second before they reach its disk: a lost ``written``/``done`` leaves the case
+``writing`` (looked up in the target, adopted), a lost lease or failure leaves it
+as it was. A durable commit also makes every earlier one durable (one WAL). A
+server crash breaks every connection: a ledger whose connection was lost is
+unusable for the rest of its run (:class:`~casebot.errors.LedgerUnavailable`),
+so no worker goes on with a lease the server may have forgotten.
 """
 
 from __future__ import annotations
@@ -131,10 +140,12 @@ SELECT * FROM fresh UNION ALL SELECT * FROM leased
 """
 
 BEGIN_WRITE = """
-WITH upd AS (
+WITH durable AS (SELECT set_config('synchronous_commit', 'on', true) AS sync),
+upd AS (
     UPDATE items SET state = 'writing', attempts = attempts + 1, card_json = %(card)s, card_hash = %(hash)s,
                      error_type = NULL, error_message = NULL, updated_at = clock_timestamp()
     WHERE id = %(id)s AND token = %(token)s AND lease_until > clock_timestamp()
+      AND (SELECT sync FROM durable) = 'on'
     RETURNING id, attempts, updated_at
 )
 INSERT INTO attempts (item_id, run_id, started_at)
@@ -173,7 +184,8 @@ class PostgresLedger:
         self.where = display_url(url)
         self.connect_timeout = connect_timeout
         self._lock = threading.RLock()
-        self._run_lock_conn: psycopg.Connection[Any] | None = None
+        self._lost: str | None = None
+        self._run_lock: int | None = None
         self.conn = self._connect()
         with self._db() as db:
             exists = db.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
@@ -189,8 +201,10 @@ class PostgresLedger:
     # -- plumbing --------------------------------------------------------------
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=max(1, int(self.connect_timeout)),
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=max(1, int(self.connect_timeout)),
                                    application_name="casebot")
+            conn.execute("SET synchronous_commit = off")  # begin_write asks for its own durable commit
+            return conn
         except psycopg.OperationalError as exc:
             raise LedgerUnavailable(f"shared ledger {self.where} cannot be reached: {_first_line(exc)}") from exc
         except psycopg.ProgrammingError as exc:
@@ -200,15 +214,19 @@ class PostgresLedger:
     def _db(self) -> Iterator[psycopg.Connection[Any]]:
         """The connection, under the lock; the server's errors as the ledger's own."""
         with self._lock:
-            if self.conn.closed:
-                self.conn = self._connect()
+            if self._lost is not None:
+                raise LedgerUnavailable(f"shared ledger {self.where}: the connection was lost earlier "
+                                        f"({self._lost}); this run stops here, the next one starts afresh")
             try:
                 yield self.conn
             except (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction) as exc:
                 raise LedgerError(f"shared ledger {self.where}: casebot may not write there "
                                   f"({_first_line(exc)}): grant the ledger's user write access") from exc
             except psycopg.OperationalError as exc:
-                # connection lost, server shut down, too many clients: nothing half-done is committed
+                # connection lost, server shut down: nothing half-done is committed, and this
+                # connection's leases and run lock are gone with it
+                self._lost = _first_line(exc)
+                self.conn.close()
                 raise LedgerUnavailable(f"shared ledger {self.where} cannot be reached: "
                                         f"{_first_line(exc)}") from exc
 
@@ -383,32 +401,25 @@ class PostgresLedger:
     def lock_run(self, name: str) -> None:
         """One run at a time per ``name`` (a workstation) on this shared ledger; other names run alongside.
 
-        A session-level advisory lock on a connection of its own: the server drops it
-        when the process dies or the network goes, so a crash never leaves it held.
+        A session-level advisory lock on the ledger's connection: the server drops it
+        when the process dies or the connection is lost, so a crash never leaves it held.
         """
         key = zlib.crc32(name.encode("utf-8")) & 0x7FFFFFFF
-        with self._lock:
-            conn = self._connect()
-            try:
-                got = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, key)).fetchone()[0]
-            except psycopg.OperationalError as exc:
-                conn.close()
-                raise LedgerUnavailable(f"shared ledger {self.where} cannot be reached: "
-                                        f"{_first_line(exc)}") from exc
-            if not got:
-                conn.close()
-                raise RunLocked(f"another casebot run of workstation {name!r} is working from {self.where}; "
-                                "not starting a second one")
-            self._run_lock_conn = conn
+        with self._db() as db:
+            got = db.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, key)).fetchone()[0]
+        if not got:
+            raise RunLocked(f"another casebot run of workstation {name!r} is working from {self.where}; "
+                            "not starting a second one")
+        self._run_lock = key
 
     def unlock_run(self) -> None:
-        with self._lock:
-            if self._run_lock_conn is not None:
-                self._run_lock_conn.close()
-                self._run_lock_conn = None
+        if self._run_lock is None or self._lost is not None or self.conn.closed:
+            return
+        with self._db() as db:
+            db.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, self._run_lock))
+        self._run_lock = None
 
     def close(self) -> None:
-        self.unlock_run()
         with self._lock:
             self.conn.close()
 

@@ -68,6 +68,8 @@ def test_a_normal_case_costs_four_round_trips_and_the_item_stays_in_hand(pg_url)
     led.set_state(item, "written", record_id="（2026）闽0502刑初1号", attempt_id=attempt)
     led.set_state(item, "done", release=True)
     assert led.sent == 4
+    assert led.conn.execute("SHOW synchronous_commit").fetchone()[0] == "off", \
+        "begin_write's durable commit is its own (SET LOCAL), the session stays asynchronous"
     assert (item.state, item.attempts, item.record_id, item.lease_owner) == ("done", 1, "（2026）闽0502刑初1号", None)
     stored = led.get("r", "A1")
     assert (stored.state, stored.attempts, stored.record_id, stored.card) == ("done", 1, item.record_id,
@@ -200,6 +202,10 @@ def test_the_run_lock_is_per_workstation_and_dies_with_its_process(pg_url):
         b.lock_run("ws1")
     b.lock_run("ws2")
     b.unlock_run()
+    a.unlock_run()
+    b.lock_run("ws1")
+    b.unlock_run()
+    a.lock_run("ws1")
     a.close()
     code = ("import os, signal, sys; from casebot.ledger_postgres import PostgresLedger; "
             "led = PostgresLedger(sys.argv[1]); led.lock_run('ws1'); print('locked', flush=True); "
@@ -227,8 +233,12 @@ def test_an_unreachable_server_is_its_own_error(postgres_server, pg_url):
                       "WHERE application_name = 'casebot' AND datname = current_database()")
     with pytest.raises(LedgerUnavailable):
         led.begin_write(item, {"x": 1}, "h", "run")
-    assert led.get("r", "A1").state == "pending", "nothing half-recorded; the next call connects again"
+    with pytest.raises(LedgerUnavailable, match="lost earlier"):
+        led.get("r", "A1")  # a lost connection may have taken leases with it: this run is over
     led.close()
+    again = PostgresLedger(pg_url)
+    assert again.get("r", "A1").state == "pending", "nothing half-recorded"
+    again.close()
 
 
 def test_messages_never_show_the_password():
