@@ -229,12 +229,22 @@ class SQLiteLedger:
             # a write now: a ledger casebot may not write is refused at once, not in the middle of a run
             db.execute("UPDATE ledger_meta SET value = value WHERE key = 'ledger_id'")
         stored = str(row[0])
+        moved = self.conn.execute("SELECT value FROM ledger_meta WHERE key = 'moved_to'").fetchone()
+        if moved:
+            raise LedgerError(
+                f"ledger {self.path} was moved to the shared ledger {moved[0]} (`casebot ledger migrate`): "
+                "set [ledger] url in casebot.toml to it; this file is kept as a record only")
         if marked and stored != marked:
             raise LedgerCorrupt(
                 f"ledger {self.path} is another ledger (id {stored}) than the one {self.marker.name} names "
                 f"(id {marked}): it was swapped for another workstation's or an older copy. Put this "
                 "workstation's ledger back; casebot will not write into another's.")
         return stored
+
+    def mark_moved(self, where: str) -> None:
+        """Close this ledger for work: its history now lives in the shared ledger at ``where``."""
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO ledger_meta VALUES ('moved_to', ?)", (f"{where} on {now()}",))
 
     def _translate(self, exc: sqlite3.Error) -> Exception:
         """SQLite's errors, as the ledger error a clerk can act on; any other is returned as it is."""
