@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from casebot.config import sandbox_settings
 from casebot.demo import prosecute_some
 from casebot.errors import BusinessError
-from casebot.ledger import SQLiteLedger
+from casebot.ledger import open_ledger
 from casebot.pipeline import Pipeline
 from casebot.runner import Runner
 from casebot.verify import differences
@@ -77,7 +77,7 @@ async def scenario(client: SandboxClient, workdir: Path, *, cases: int, plan: di
 
 def verdict(client: SandboxClient, police: list[dict[str, Any]], settings: Any, **figures: Any) -> dict[str, Any]:
     pipeline = Pipeline()
-    ledger = SQLiteLedger(settings.path(settings.ledger.path))
+    ledger = open_ledger(settings.ledger_url())
     failed = {(i.route, i.case_key): i for i in ledger.items(states=("failed",))}
     ledger.close()
     eligible = [c for c in police if c["ajzt"] == "已移送起诉" and c.get("yssj")]

@@ -75,7 +75,7 @@ def one_card(ledger: Any, key: str, owner: str, run_id: str, work_s: float) -> t
 
 
 def worker(url: str, keys: list[str], owner: str, work_s: float, start: Any, out: Any) -> None:
-    from casebot.ledger_postgres import PostgresLedger
+    from casebot.ledger.postgres import PostgresLedger
 
     ledger = PostgresLedger(url)
     run_id = ledger.start_run()
@@ -93,7 +93,7 @@ def worker(url: str, keys: list[str], owner: str, work_s: float, start: Any, out
 
 def shared(server: Any, procs: int, cards: int, work_s: float) -> dict[str, Any]:
     url = server.url(server.create_database())
-    from casebot.ledger_postgres import PostgresLedger
+    from casebot.ledger.postgres import PostgresLedger
 
     PostgresLedger(url).close()  # migrated before the clock starts
     keys = [f"K{i:06d}" for i in range(cards)]
@@ -128,7 +128,7 @@ def shared(server: Any, procs: int, cards: int, work_s: float) -> dict[str, Any]
 
 def sqlite_baseline(cards: int) -> dict[str, Any]:
     """The same calls on the embedded ledger, one process (fsync on: synchronous=FULL)."""
-    from casebot.ledger import SQLiteLedger
+    from casebot.ledger.sqlite import SQLiteLedger
 
     with tempfile.TemporaryDirectory() as tmp:
         led = SQLiteLedger(Path(tmp) / "ledger.sqlite3")
@@ -137,10 +137,10 @@ def sqlite_baseline(cards: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         for i in range(cards):
             s = time.perf_counter()
-            item = led.ensure("bench", "court", f"K{i:06d}", None)
-            attempt = led.begin_write(item.id, CARD, "h", run_id)
-            led.set_state(item.id, "written", record_id=f"R-{i}", attempt_id=attempt)
-            led.set_state(item.id, "done")
+            item = led.reserve("bench", "court", f"K{i:06d}", owner="ws0/w0", lease_s=60)
+            attempt = led.begin_write(item, CARD, "h", run_id)
+            led.set_state(item, "written", record_id=f"R-{i}", attempt_id=attempt)
+            led.set_state(item, "done", release=True)
             times.append((time.perf_counter() - s) * 1000)
         wall = time.perf_counter() - t0
         led.close()

@@ -10,7 +10,7 @@ chained with ``raise ... from exc``, so callers only ever handle these::
     ├── LedgerError              the ledger cannot be used
     │   ├── LedgerCorrupt        ledger file damaged or missing where one is expected
     │   ├── LedgerUnavailable    the shared ledger's server cannot be reached: the run stops
-    │   └── LeaseLost            another worker holds the case now (its lease ran out here)
+    │   └── LeaseLost            another worker reserved the case since (its fencing token moved on)
     ├── RunLocked                another run holds the workstation lock
     ├── HumanRequired            a person must act (captcha, login): stop the system
     ├── PageChanged              the page no longer looks as the adapter expects
@@ -72,7 +72,10 @@ class LedgerUnavailable(LedgerError):
 
 
 class LeaseLost(LedgerError):
-    """This worker's lease on a case ran out and another worker reserved it: nothing is recorded."""
+    """The case was reserved by another owner since this one reserved it: stop, write nothing more.
+
+    Raised by the ledger when an item's fencing token no longer matches its row.
+    """
 
 
 class RunLocked(CasebotError):

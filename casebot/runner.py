@@ -20,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
@@ -32,7 +34,7 @@ from casebot import errors, failpoints, logs
 from casebot.adapter import Adapter, Source, Target
 from casebot.artifacts import Artifacts, personal_values
 from casebot.config import RouteSettings, Settings
-from casebot.ledger import UNCERTAIN, Item, Ledger, SQLiteLedger
+from casebot.ledger import UNCERTAIN, Item, Ledger, open_ledger
 from casebot.lock import RunLock
 from casebot.privacy import scrub_text
 from casebot.registry import load_adapter
@@ -104,6 +106,8 @@ class WorkItem:
     replay: bool = False
     #: the ledger's audit row of the latest write attempt (closed with the case's outcome)
     attempt_id: int | None = None
+    #: the ledger's row of this case, reserved for this run
+    item: Item | None = None
 
 
 #: ledger states of a case that an earlier run left unfinished
@@ -113,6 +117,9 @@ UNFINISHED = (*UNCERTAIN, "written", "retry")
 #: request and response of a page until the page closes (memory grew ~90 KB a card; with
 #: 100, the robot's RSS reached its plateau only after ~230 cards of a 500-card run)
 RECYCLE_PAGES_EVERY = 50
+
+#: how long a case stays reserved to this run without news of it
+LEASE_S = 600.0
 
 
 class Worker:
@@ -182,7 +189,7 @@ class Runner:
             pipeline = Pipeline()
         self.pipeline = pipeline
         self._own_ledger = ledger is None
-        self.ledger: Any = ledger or SQLiteLedger(settings.path(settings.ledger.path))
+        self.ledger: Any = ledger or open_ledger(settings.ledger_url())
         self.dry_run = dry_run
         self.limit = limit
         self.route_names = routes
@@ -194,6 +201,8 @@ class Runner:
         #: personal values met per case, to scrub from its failure trace
         self._personal: dict[str, set[str]] = {}
         self._page_changed = False
+        #: who holds this run's leases in the ledger
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     # -- public --------------------------------------------------------------
     def routes(self) -> list[RouteSettings]:
@@ -207,8 +216,7 @@ class Runner:
 
     async def run(self, *, replay: list[Item] | None = None, fresh: bool = False) -> RunSummary:
         """A whole pass (or, with ``replay``, those ledger items only). Holds the workstation lock."""
-        lock_path = self.settings.run.lock_file or Path(str(self.settings.path(self.settings.ledger.path)) + ".lock")
-        with RunLock(self.settings.path(lock_path)):
+        with RunLock(self.settings.lock_path()):
             try:
                 return await self._run(replay=replay, fresh=fresh)
             finally:
@@ -371,14 +379,18 @@ class Runner:
             result.error_type = "HumanRequired"
             result.error = self._blocked_systems[next(iter(blocked))]
             return result
-        item = self.ledger.ensure(route.name, route.target, it.key, None)
+        item = self.ledger.reserve(route.name, route.target, it.key, owner=self.owner, lease_s=LEASE_S)
+        if item is None:
+            result.outcome, result.error_type = "retry", "LeaseHeld"
+            result.error = f"案件 {it.key} 正由另一工作站处理"
+            return result
+        it.item = item
         if self._traced(it, item):
             await worker.start_trace(f"{route.name} {it.key}")
         source_hash: str | None = None
         try:
             card, source_hash = await self._card(worker, it)
             self._personal.setdefault(it.key, set()).update(personal_values(card))
-            item = self.ledger.get(route.name, it.key) or item
             if item.state == "failed" and not it.replay and item.source_hash == source_hash:
                 result.outcome = "failed"
                 result.error_type, result.error = item.error_type, item.error_message
@@ -394,8 +406,8 @@ class Runner:
                 failpoints.point("before_verify")
                 back = await self._retrying(worker, lambda: target.read_back(record_id), it)
                 verify(card, back, case=it.key, labels=_labels(target))
-            self.ledger.set_state(item.id, "done", record_id=record_id, attempt_id=it.attempt_id,
-                                  source_hash=source_hash)
+            self.ledger.set_state(item, "done", record_id=record_id, attempt_id=it.attempt_id,
+                                  source_hash=source_hash, release=True)
             failpoints.point("after_verify")
             result.outcome = "done"
             log.info("case.done", route=route.name, case=it.key, record_id=record_id)
@@ -403,9 +415,9 @@ class Runner:
             exc.with_context(case=it.key)
             result.outcome, result.error_type, result.error = "failed", type(exc).__name__, scrub_text(str(exc))
             result.artifacts = await self._artifacts(worker, route, it.key)
-            self.ledger.set_state(item.id, "failed", record_id=result.record_id, error_type=result.error_type,
+            self.ledger.set_state(item, "failed", record_id=result.record_id, error_type=result.error_type,
                                   error_message=result.error, artifacts=result.artifacts,
-                                  attempt_id=it.attempt_id, source_hash=source_hash)
+                                  attempt_id=it.attempt_id, source_hash=source_hash, release=True)
             log.warning("case.failed", route=route.name, case=it.key, error_type=result.error_type,
                         reason=result.error)
         except errors.HumanRequired as exc:
@@ -417,25 +429,24 @@ class Runner:
             result.error = scrub_text(f"案件 {it.key}：{exc}")
             log.warning("case.page_changed", route=route.name, case=it.key, what=exc.what)
             result.artifacts = await self._artifacts(worker, route, it.key)
-            self._mark_unfinished(item.id, result)
+            self._mark_unfinished(item, result)
         except errors.TransientError as exc:
             result.outcome, result.error_type, result.error = "retry", type(exc).__name__, scrub_text(str(exc))
             result.artifacts = await self._artifacts(worker, route, it.key)
-            self._mark_unfinished(item.id, result)
+            self._mark_unfinished(item, result)
             log.warning("case.retry_later", route=route.name, case=it.key, error_type=result.error_type)
         finally:
             await worker.stop_trace()
             result.seconds = time.monotonic() - t0
-            if result.outcome == "retry":
-                cur = self.ledger.get(route.name, it.key)
-                result.attempts = cur.attempts if cur else 0
+            result.attempts = item.attempts
+            if item.lease_owner is not None:
+                self.ledger.release(item)
         return result
 
-    def _mark_unfinished(self, item_id: int, result: CaseResult) -> None:
-        cur = self.ledger.items(ids=[item_id])[0]
-        state = "unknown" if cur.state in UNCERTAIN else ("written" if cur.state == "written" else "retry")
-        self.ledger.set_state(item_id, state, error_type=result.error_type, error_message=result.error,
-                              artifacts=result.artifacts)
+    def _mark_unfinished(self, item: Item, result: CaseResult) -> None:
+        state = "unknown" if item.state in UNCERTAIN else ("written" if item.state == "written" else "retry")
+        self.ledger.set_state(item, state, error_type=result.error_type, error_message=result.error,
+                              artifacts=result.artifacts, release=True)
 
     async def _card(self, worker: Worker, it: WorkItem) -> tuple[dict[str, Any], str]:
         route = it.route
@@ -462,16 +473,16 @@ class Runner:
 
     async def _write_once(self, target: Target, route: RouteSettings, it: WorkItem, card: dict[str, Any]) -> str:
         """One attempt: ask the target first when the ledger cannot tell, else record the intent and save."""
-        item = self.ledger.get(route.name, it.key)
-        assert item is not None, "ensured by _process"
+        item = it.item
+        assert item is not None, "reserved by _process"
         if item.state in (*UNCERTAIN, "written") or it.replay:
             existing = await target.find_existing(card)
             self._count("lookups")
             if existing:
-                self.ledger.set_state(item.id, "written", record_id=existing, attempt_id=it.attempt_id)
+                self.ledger.set_state(item, "written", record_id=existing, attempt_id=it.attempt_id)
                 log.info("case.found_existing", route=route.name, case=it.key, record_id=existing)
                 return existing
-        it.attempt_id = self.ledger.begin_write(item.id, card, digest(card), self.summary.run_id)  # type: ignore[union-attr]
+        it.attempt_id = self.ledger.begin_write(item, card, digest(card), self.summary.run_id)  # type: ignore[union-attr]
         failpoints.point("before_save")
         try:
             record_id = await target.write(card)
@@ -482,10 +493,10 @@ class Runner:
             record_id = existing
             log.info("case.adopted_existing", route=route.name, case=it.key, record_id=record_id)
         except errors.TransientError:
-            self.ledger.set_state(item.id, "unknown", attempt_id=it.attempt_id)
+            self.ledger.set_state(item, "unknown", attempt_id=it.attempt_id)
             raise
         failpoints.point("after_save")
-        self.ledger.set_state(item.id, "written", record_id=record_id, attempt_id=it.attempt_id)
+        self.ledger.set_state(item, "written", record_id=record_id, attempt_id=it.attempt_id)
         failpoints.point("after_ledger_written")
         self._count("writes")
         return record_id

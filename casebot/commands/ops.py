@@ -10,15 +10,15 @@ from rich.table import Table
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.commands.run import execute, show
 from casebot.errors import ConfigError
-from casebot.ledger import SQLiteLedger
+from casebot.ledger import Ledger, open_ledger
 
 STATE_LABELS = {"done": "已完成", "failed": "需人工处理", "retry": "待重试", "unknown": "待确认", "writing": "写入中",
                 "written": "已写入未核对", "pending": "待处理"}
 
 
-def _ledger(config: Path | None) -> tuple[object, SQLiteLedger]:
+def _ledger(config: Path | None) -> tuple[object, Ledger]:
     settings = load_settings(config)
-    return settings, SQLiteLedger(settings.path(settings.ledger.path), create=False)
+    return settings, open_ledger(settings.ledger_url(), create=False)
 
 
 @exits

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from casebot.errors import LedgerCorrupt
-from casebot.ledger import SQLiteLedger
+from casebot.ledger.sqlite import SQLiteLedger
 from casebot.runner import EXIT_LEDGER
 
 
@@ -33,7 +33,7 @@ def _drop_sidecars(path: Path) -> None:
 
 def _closed_ledger(path: Path) -> str:
     led = SQLiteLedger(path)
-    led.ensure("r", "court", "A1", None)
+    led.release(led.reserve("r", "court", "A1", owner="ws/w0", lease_s=60))
     ledger_id = getattr(led, "ledger_id", "")
     led.close()
     _drop_sidecars(path)

@@ -9,9 +9,9 @@ import psycopg
 import pytest
 
 from casebot.errors import LedgerError
-from casebot.ledger import SQLiteLedger
-from casebot.ledger_postgres import PostgresLedger
-from casebot.ledger_tools import check, move_to_postgres
+from casebot.ledger.postgres import PostgresLedger
+from casebot.ledger.sqlite import SQLiteLedger
+from casebot.ledger.tools import check, move_to_postgres
 
 
 def _workstation(path, cases: dict[str, str]) -> SQLiteLedger:
@@ -19,17 +19,22 @@ def _workstation(path, cases: dict[str, str]) -> SQLiteLedger:
     led = SQLiteLedger(path)
     run = led.start_run()
     for key, state in cases.items():
-        item = led.ensure("police-procuratorate", "procuratorate", key, "src-" + key)
+        item = led.reserve("police-procuratorate", "procuratorate", key, owner="ws/w0", lease_s=60)
         if state == "pending":
+            led.release(item)
             continue
         if state == "failed":
-            led.set_state(item.id, "failed", error_type="DataError", error_message="身份证号码校验位错误")
+            led.set_state(item, "failed", error_type="DataError", error_message="身份证号码校验位错误",
+                          source_hash="src-" + key, release=True)
             continue
-        attempt = led.begin_write(item.id, {"ajmc": key, "ay": "盗窃罪"}, "h-" + key, run)
-        if state != "writing":
-            led.set_state(item.id, "written", record_id="R-" + key, attempt_id=attempt)
+        attempt = led.begin_write(item, {"ajmc": key, "ay": "盗窃罪"}, "h-" + key, run)
+        if state == "writing":
+            led.release(item)
+            continue
+        led.set_state(item, "written", record_id="R-" + key, attempt_id=attempt, source_hash="src-" + key,
+                      release=state == "written")
         if state == "done":
-            led.set_state(item.id, "done", artifacts=[f"{key}.png"])
+            led.set_state(item, "done", artifacts=[f"{key}.png"], release=True)
     led.finish_run(run, "0", {"done": sum(s == "done" for s in cases.values())})
     return led
 

@@ -12,7 +12,8 @@ import psycopg
 import pytest
 
 from casebot.errors import LeaseLost, LedgerError, LedgerUnavailable, RunLocked
-from casebot.ledger_postgres import MIGRATIONS, PostgresLedger, display_url
+from casebot.ledger.migrations import NAMES
+from casebot.ledger.postgres import PostgresLedger, display_url
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_named_migrations_applied_once_and_concurrent_first_opens_agree(pg_url):
     assert not errors, errors
     assert len({led.ledger_id for led in opened}) == 1, "one ledger id, whoever migrated"
     names = [r[0] for r in opened[0].conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
-    assert names == [m.name for m in MIGRATIONS]
+    assert names == list(NAMES)
     for led in opened:
         led.close()
 
@@ -207,7 +208,7 @@ def test_the_run_lock_is_per_workstation_and_dies_with_its_process(pg_url):
     b.unlock_run()
     a.lock_run("ws1")
     a.close()
-    code = ("import os, signal, sys; from casebot.ledger_postgres import PostgresLedger; "
+    code = ("import os, signal, sys; from casebot.ledger.postgres import PostgresLedger; "
             "led = PostgresLedger(sys.argv[1]); led.lock_run('ws1'); print('locked', flush=True); "
             "os.kill(os.getpid(), signal.SIGKILL)")
     proc = subprocess.run([sys.executable, "-c", code, pg_url], capture_output=True, text=True, timeout=60)

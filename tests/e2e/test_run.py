@@ -8,7 +8,7 @@ import zipfile
 from casebot import runner as runner_module
 from casebot.config import sandbox_settings
 from casebot.demo import prosecute_some
-from casebot.ledger import SQLiteLedger
+from casebot.ledger import open_ledger
 from casebot.runner import EXIT_CASES_FAILED, EXIT_OK, EXIT_RETRY_LATER, Runner, Worker
 from tests.e2e.helpers import assert_court_exact, assert_procuratorate_exact, eligible
 
@@ -70,7 +70,7 @@ async def test_refused_write_back_replayed_with_frozen_card(sandbox, settings):
     assert summary.exit_code == EXIT_CASES_FAILED
     assert {r.error_type for r in summary.results} == {"RejectedError"}
     assert sandbox.records("procuratorate") == []
-    ledger = SQLiteLedger(settings.path(settings.ledger.path))
+    ledger = open_ledger(settings.ledger_url())
     items = ledger.items(states=("failed",))
     audits = [ledger.attempts_of(i.id) for i in items]
     ledger.close()

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casebot.errors import LedgerError
-from casebot.ledger import STATES, UNCERTAIN, SQLiteLedger, now
-from casebot.ledger_postgres import MIGRATIONS as PG_MIGRATIONS
-from casebot.ledger_postgres import PostgresLedger
+from casebot.ledger.base import STATES, UNCERTAIN, now
+from casebot.ledger.migrations import NAMES
+from casebot.ledger.postgres import PostgresLedger
+from casebot.ledger.sqlite import SQLiteLedger
 
 #: which state wins when two workstations' ledgers hold the same case
 RANK = {"done": 6, "written": 5, "unknown": 4, "writing": 4, "failed": 3, "retry": 2, "pending": 1}
@@ -135,6 +136,16 @@ def _common(rep: CheckReport, bad_states: list[tuple[Any, ...]], uncertain: int,
         rep.notes.append(f"{live} case(s) leased right now by a running workstation")
 
 
+def _migrations(rep: CheckReport) -> None:
+    missing = [n for n in NAMES if n not in rep.migrations]
+    if missing:
+        rep.problems.append(f"migrations not applied: {', '.join(missing)}")
+    unknown = [n for n in rep.migrations if n not in NAMES]
+    if unknown:
+        rep.problems.append(f"migrations this casebot does not know (a newer version wrote here): "
+                            f"{', '.join(unknown)}")
+
+
 def _check_postgres(led: PostgresLedger) -> CheckReport:
     rep = CheckReport("postgresql", led.where, led.ledger_id)
     with led._db() as db:
@@ -151,9 +162,7 @@ def _check_postgres(led: PostgresLedger) -> CheckReport:
         done_without_record = db.execute("SELECT count(*) FROM items WHERE state IN ('done', 'written') "
                                          "AND record_id IS NULL").fetchone()[0]
         moved = [r[0] for r in db.execute("SELECT key FROM ledger_meta WHERE key LIKE 'moved_from:%'")]
-    missing = [m.name for m in PG_MIGRATIONS if m.name not in rep.migrations]
-    if missing:
-        rep.problems.append(f"migrations not applied: {', '.join(missing)}")
+    _migrations(rep)
     if dupes:
         rep.problems.append(f"{dupes} case(s) hold more than one row")
     if done_without_record:
@@ -182,6 +191,7 @@ def _check_sqlite(led: SQLiteLedger) -> CheckReport:
             expired, live = db.execute(
                 "SELECT count(CASE WHEN lease_until < ? THEN 1 END), count(CASE WHEN lease_until >= ? THEN 1 END) "
                 "FROM items WHERE lease_owner IS NOT NULL", (t, t)).fetchone()
+    _migrations(rep)
     if integrity != ["ok"]:
         rep.problems.append("integrity check: " + "; ".join(integrity[:5]))
     if fk:

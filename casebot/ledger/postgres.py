@@ -39,7 +39,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -47,69 +47,8 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
 from casebot.errors import LeaseLost, LedgerError, LedgerUnavailable, RunLocked
-from casebot.ledger import STATES, Item
-
-
-class Migration(NamedTuple):
-    name: str
-    sql: str
-
-
-#: named, append-only; the SQLite ledger has the same names with its own SQL
-MIGRATIONS: list[Migration] = [
-    Migration("0001_items_attempts_runs", """
-        CREATE TABLE items (
-            id BIGSERIAL PRIMARY KEY,
-            route TEXT NOT NULL,
-            target TEXT NOT NULL,
-            case_key TEXT NOT NULL,
-            state TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            card_json TEXT,
-            card_hash TEXT,
-            source_hash TEXT,
-            record_id TEXT,
-            error_type TEXT,
-            error_message TEXT,
-            artifacts_json TEXT NOT NULL DEFAULT '[]',
-            created_at TIMESTAMPTZ NOT NULL,
-            updated_at TIMESTAMPTZ NOT NULL,
-            UNIQUE (route, case_key)
-        );
-        CREATE INDEX items_state ON items (state);
-        CREATE INDEX items_route_state ON items (route, state);
-        CREATE TABLE runs (
-            id TEXT PRIMARY KEY,
-            started_at TIMESTAMPTZ NOT NULL,
-            finished_at TIMESTAMPTZ,
-            status TEXT,
-            summary_json TEXT
-        );
-        CREATE TABLE attempts (
-            id BIGSERIAL PRIMARY KEY,
-            item_id BIGINT NOT NULL REFERENCES items(id),
-            run_id TEXT,
-            started_at TIMESTAMPTZ NOT NULL,
-            finished_at TIMESTAMPTZ,
-            outcome TEXT,
-            error_type TEXT,
-            error_message TEXT
-        );
-        CREATE INDEX attempts_item ON attempts (item_id);
-    """),
-    Migration("0002_items_updated", """
-        CREATE INDEX items_updated ON items (state, updated_at);
-    """),
-    Migration("0003_ledger_meta", """
-        CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    """),
-    Migration("0004_leases", """
-        ALTER TABLE items ADD COLUMN token BIGINT NOT NULL DEFAULT 0;
-        ALTER TABLE items ADD COLUMN lease_owner TEXT;
-        ALTER TABLE items ADD COLUMN lease_until TIMESTAMPTZ;
-        CREATE INDEX items_lease ON items (lease_until) WHERE lease_owner IS NOT NULL;
-    """),
-]
+from casebot.ledger.base import Item, applied, check_state
+from casebot.ledger.migrations import POSTGRES as MIGRATIONS
 
 #: every advisory lock casebot takes is in this class (first key), so it never meets another program's
 LOCK_CLASS = 0x0CA5
@@ -165,7 +104,7 @@ def _iso(value: Any) -> str | None:
 def display_url(url: str) -> str:
     """The URL without its password, for messages and logs."""
     try:
-        info = conninfo_to_dict(url)
+        info = conninfo_to_dict(url.replace("postgresql+psycopg://", "postgresql://", 1))
     except psycopg.ProgrammingError:
         return "postgresql://(unreadable URL)"
     host = info.get("host") or "localhost"
@@ -180,7 +119,8 @@ class PostgresLedger:
     backend = "postgresql"
 
     def __init__(self, url: str, *, create: bool = True, connect_timeout: float = 5.0) -> None:
-        self.url = url
+        # SQLAlchemy-style "postgresql+psycopg://" is accepted; libpq wants the plain scheme
+        self.url = url.replace("postgresql+psycopg://", "postgresql://", 1)
         self.where = display_url(url)
         self.connect_timeout = connect_timeout
         self._lock = threading.RLock()
@@ -305,8 +245,7 @@ class PostgresLedger:
                   error_type: str | None = None, error_message: str | None = None,
                   artifacts: list[str] | None = None, attempt_id: int | None = None,
                   source_hash: str | None = None, release: bool = False) -> None:
-        if state not in STATES:
-            raise ValueError(state)
+        check_state(state)
         sets = ["state = %(state)s", "updated_at = clock_timestamp()", "error_type = %(etype)s",
                 "error_message = %(emsg)s"]
         args: dict[str, Any] = {"state": state, "etype": error_type, "emsg": error_message, "id": item.id,
@@ -333,16 +272,8 @@ class PostgresLedger:
         if row is None:
             raise LeaseLost(f"ledger item {item.id}: another worker reserved the case after this one's lease "
                             f"ran out; {state!r} not recorded")
-        item.state, item.error_type, item.error_message = state, error_type, error_message
-        item.updated_at = _iso(row[0]) or item.updated_at
-        if record_id is not None:
-            item.record_id = record_id
-        if artifacts is not None:
-            item.artifacts = list(artifacts)
-        if source_hash is not None:
-            item.source_hash = source_hash
-        if release:
-            item.lease_owner = item.lease_until = None
+        applied(item, state, _iso(row[0]) or item.updated_at, record_id=record_id, error_type=error_type,
+                error_message=error_message, artifacts=artifacts, source_hash=source_hash, release=release)
 
     # -- read side -------------------------------------------------------------
     def get(self, route: str, case_key: str) -> Item | None:
