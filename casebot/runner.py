@@ -20,10 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +48,7 @@ EXIT_CONFIG = 4            # configuration or mapping invalid; nothing ran
 EXIT_LOCKED = 5            # another run holds the lock
 EXIT_LEDGER = 6            # ledger missing or corrupt
 EXIT_PAGE_CHANGED = 7      # a system's pages changed: run `casebot doctor`
+EXIT_LEDGER_UNAVAILABLE = 9  # the shared ledger's database cannot be reached: the run stopped, nothing lost
 
 
 def digest(data: Any) -> str:
@@ -108,6 +106,12 @@ class WorkItem:
     attempt_id: int | None = None
     #: the ledger's row of this case, reserved for this run
     item: Item | None = None
+    #: another workstation holds the case's lease: the run may try it again once that runs out
+    held_elsewhere: bool = False
+    #: another workstation finished the case since it was listed: nothing to do here
+    done_elsewhere: bool = False
+    #: when this run stops waiting for the workstation holding the case (monotonic clock)
+    give_up: float | None = None
 
 
 #: ledger states of a case that an earlier run left unfinished
@@ -117,9 +121,6 @@ UNFINISHED = (*UNCERTAIN, "written", "retry")
 #: request and response of a page until the page closes (memory grew ~90 KB a card; with
 #: 100, the robot's RSS reached its plateau only after ~230 cards of a 500-card run)
 RECYCLE_PAGES_EVERY = 50
-
-#: how long a case stays reserved to this run without news of it
-LEASE_S = 600.0
 
 
 class Worker:
@@ -202,7 +203,10 @@ class Runner:
         self._personal: dict[str, set[str]] = {}
         self._page_changed = False
         #: who holds this run's leases in the ledger
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        #: who holds this run's leases in the ledger: the workstation (one run at a time per name)
+        self.owner = settings.workstation()
+        #: the ledger items of the cases being worked right now (their leases are renewed by the run)
+        self.in_flight: dict[int, Item] = {}
 
     # -- public --------------------------------------------------------------
     def routes(self) -> list[RouteSettings]:
@@ -218,7 +222,14 @@ class Runner:
         """A whole pass (or, with ``replay``, those ledger items only). Holds the workstation lock."""
         with RunLock(self.settings.lock_path()):
             try:
+                # a shared ledger also locks per workstation name, across machines
+                lock_run = getattr(self.ledger, "lock_run", None)
+                if lock_run is not None:
+                    lock_run(self.owner)
                 return await self._run(replay=replay, fresh=fresh)
+            except errors.LedgerUnavailable as exc:
+                log.error("run.ledger_unavailable", error=str(exc))
+                raise
             finally:
                 if self._own_ledger:
                     self.ledger.close()
@@ -344,6 +355,13 @@ class Runner:
 
     # -- the queue ---------------------------------------------------------------
     async def _serve(self, workers: list[Worker], items: list[WorkItem]) -> None:
+        """Serve ``items`` with the workers while a heartbeat renews the leases of the cases in flight.
+
+        A case another workstation holds is tried again every second, before the queue's
+        next case, for at most two leases: if its holder died, its lease runs out and this
+        run takes the case over at once. A case found done meanwhile is left to whoever did
+        it. The first ledger outage stops every worker.
+        """
         if not items:
             return
         queue: asyncio.Queue[WorkItem] = asyncio.Queue()
@@ -351,22 +369,68 @@ class Runner:
             queue.put_nowait(it)
         total = len(items)
         done_count = 0
+        lease_s = self.settings.ledger.lease_s
+        #: cases another workstation held when tried: (when to try again, case)
+        waiting: list[tuple[float, WorkItem]] = []
+
+        def next_case() -> WorkItem | float | None:
+            """A held case whose time has come first (its holder may be dead), else the queue's next;
+            the seconds to wait when only held cases are left; ``None`` when all is done."""
+            now = time.monotonic()
+            waiting.sort(key=lambda w: w[0])
+            if waiting and waiting[0][0] <= now:
+                return waiting.pop(0)[1]
+            try:
+                return queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return waiting[0][0] - now if waiting else None
 
         async def loop(worker: Worker) -> None:
             nonlocal done_count
             while True:
-                try:
-                    it = queue.get_nowait()
-                except asyncio.QueueEmpty:
+                it = next_case()
+                if it is None:
                     return
+                if isinstance(it, float):
+                    await asyncio.sleep(it)
+                    continue
+                it.held_elsewhere = False
                 result = await self._process(worker, it)
                 await worker.finished_case()
-                self.summary.results.append(result)  # type: ignore[union-attr]
+                if it.held_elsewhere:
+                    now = time.monotonic()
+                    it.give_up = it.give_up or now + 2 * lease_s
+                    if now < it.give_up:
+                        waiting.append((now + min(1.0, lease_s / 4), it))
+                        continue
+                if it.done_elsewhere:
+                    self._count("done_elsewhere")
+                else:
+                    self.summary.results.append(result)  # type: ignore[union-attr]
                 done_count += 1
                 if self.on_progress:
                     self.on_progress(it.route.name, done_count, total)
 
-        await asyncio.gather(*(loop(w) for w in workers[: max(1, min(len(workers), total))]))
+        async def heartbeat() -> None:
+            while True:
+                await asyncio.sleep(lease_s / 3)
+                if self.in_flight:
+                    self.ledger.heartbeat(list(self.in_flight.values()), lease_s)
+
+        loops = [asyncio.create_task(loop(w)) for w in workers[: max(1, min(len(workers), total))]]
+        beat = asyncio.create_task(heartbeat())
+        pending: set[asyncio.Task[None]] = {*loops, beat}
+        try:
+            while not all(task.done() for task in loops):
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    exc = task.exception()
+                    if exc is not None:
+                        raise exc
+        finally:
+            for task in (*loops, beat):
+                task.cancel()
+            await asyncio.gather(*loops, beat, return_exceptions=True)
 
     # -- one case ------------------------------------------------------------------
     async def _process(self, worker: Worker, it: WorkItem) -> CaseResult:
@@ -379,12 +443,23 @@ class Runner:
             result.error_type = "HumanRequired"
             result.error = self._blocked_systems[next(iter(blocked))]
             return result
-        item = self.ledger.reserve(route.name, route.target, it.key, owner=self.owner, lease_s=LEASE_S)
+        item = self.ledger.reserve(route.name, route.target, it.key, owner=self.owner,
+                                   lease_s=self.settings.ledger.lease_s)
         if item is None:
+            it.held_elsewhere = True
             result.outcome, result.error_type = "retry", "LeaseHeld"
             result.error = f"案件 {it.key} 正由另一工作站处理"
             return result
+        if item.state == "done" and not it.replay:
+            # listed as not done, finished by another workstation since
+            it.done_elsewhere = True
+            self.ledger.release(item)
+            result.outcome, result.record_id = "done", item.record_id
+            log.info("case.done_elsewhere", route=route.name, case=it.key)
+            return result
         it.item = item
+        self.in_flight[item.id] = item
+        lost = False
         if self._traced(it, item):
             await worker.start_trace(f"{route.name} {it.key}")
         source_hash: str | None = None
@@ -435,11 +510,20 @@ class Runner:
             result.artifacts = await self._artifacts(worker, route, it.key)
             self._mark_unfinished(item, result)
             log.warning("case.retry_later", route=route.name, case=it.key, error_type=result.error_type)
+        except errors.LedgerUnavailable:
+            lost = True
+            raise  # the run stops: what was committed stands, the rest is the next run's
+        except errors.LeaseLost as exc:
+            # another workstation took the case over: it is theirs now, write nothing more
+            item.lease_owner = None
+            result.outcome, result.error_type, result.error = "retry", "LeaseLost", str(exc)
+            log.warning("case.lease_lost", route=route.name, case=it.key)
         finally:
             await worker.stop_trace()
             result.seconds = time.monotonic() - t0
             result.attempts = item.attempts
-            if item.lease_owner is not None:
+            self.in_flight.pop(item.id, None)
+            if item.lease_owner is not None and not lost:
                 self.ledger.release(item)
         return result
 
