@@ -220,7 +220,8 @@ class PostgresLedger:
         rows = self._rows(
             "UPDATE items SET lease_until = clock_timestamp() + make_interval(secs => %s) "
             "FROM unnest(%s::bigint[], %s::bigint[]) AS held(id, token) "
-            "WHERE items.id = held.id AND items.token = held.token RETURNING items.id, items.lease_until",
+            "WHERE items.id = held.id AND items.token = held.token AND items.lease_owner IS NOT NULL "
+            "RETURNING items.id, items.lease_until",
             (float(lease_s), [i.id for i in items], [i.token for i in items]))
         until = {r["id"]: _iso(r["lease_until"]) for r in rows}
         for item in items:
