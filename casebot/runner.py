@@ -312,12 +312,8 @@ class Runner:
         except errors.TransientError as exc:
             self.summary.system_errors.append(f"{route.source}: {exc}")  # type: ignore[union-attr]
             return []
-        todo = []
-        for key in keys:
-            item = self.ledger.get(route.name, key)
-            if item is not None and item.state == "done":
-                continue
-            todo.append(WorkItem(route, key))
+        done = self.ledger.case_keys(route.name, ("done",))  # by any workstation sharing the ledger
+        todo = [WorkItem(route, key) for key in keys if key not in done]
         log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo))
         return todo[: self.limit] if self.limit else todo
 

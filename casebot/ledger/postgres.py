@@ -300,6 +300,11 @@ class PostgresLedger:
             sql += f" LIMIT {int(limit)}"
         return [self._item(r) for r in self._rows(sql, args)]
 
+    def case_keys(self, route: str, states: tuple[str, ...]) -> set[str]:
+        with self._db() as db:
+            return {r[0] for r in db.execute("SELECT case_key FROM items WHERE route = %s AND state = ANY(%s)",
+                                             (route, list(states)))}
+
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for row in self._rows("SELECT route, state, COUNT(*) AS n FROM items GROUP BY route, state"):

@@ -302,6 +302,12 @@ class SQLiteLedger:
         with self._reading():
             return [self._item(r) for r in self.conn.execute(sql, args)]
 
+    def case_keys(self, route: str, states: tuple[str, ...]) -> set[str]:
+        with self._reading():
+            return {r[0] for r in self.conn.execute(
+                f"SELECT case_key FROM items WHERE route = ? AND state IN ({','.join('?' * len(states))})",
+                (route, *states))}
+
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         with self._reading():

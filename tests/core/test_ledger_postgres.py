@@ -186,6 +186,7 @@ def test_listing_counts_and_runs(ledger):
         ledger.set_state(it, "failed" if i % 2 else "done", error_type="DataError", error_message="x",
                          release=True)
     assert ledger.counts() == {"a": {"done": 3, "failed": 2}}
+    assert ledger.case_keys("a", ("done",)) == {"K0", "K2", "K4"} and ledger.case_keys("b", ("done",)) == set()
     assert {i.case_key for i in ledger.items(states=("failed",))} == {"K1", "K3"}
     assert len(ledger.items(route="a", limit=2)) == 2
     one = ledger.items(states=("failed",))[0]
