@@ -48,8 +48,8 @@ from bench.recorder import Recorder  # noqa: E402
 from bench.workload import ROUTE_COURT, ROUTE_PROC, ROUTES, Prepared, Workload  # noqa: E402
 from casebot import logs  # noqa: E402
 from casebot.browser import BrowserOptions  # noqa: E402
-from casebot.config import sandbox_settings  # noqa: E402
-from casebot.runner import Runner  # noqa: E402
+from casebot.commands.demo import sandbox_settings  # noqa: E402
+from casebot.run import Runner  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "perf.json"
 #: what one run measures (``--only`` picks some)

@@ -220,29 +220,3 @@ def load(path: Path | str | None = None) -> Settings:
     except Exception as exc:  # TOML syntax
         raise ConfigError(f"{p}: cannot read: {exc}") from exc
     return settings
-
-
-def sandbox_settings(urls: dict[str, str], base_dir: Path, **overrides: Any) -> Settings:
-    """Settings for the sandbox at ``urls`` (demo, tests, bench), state under ``base_dir``."""
-    data: dict[str, Any] = {
-        "systems": {name: {"url": url, "username": "casebot"} for name, url in urls.items()},
-        "routes": [
-            {"name": "police-procuratorate", "source": "police", "target": "procuratorate",
-             "filters": {"status": "已移送起诉"}},
-            {"name": "procuratorate-court", "source": "procuratorate", "target": "court",
-             "case_source": "police", "filters": {"zt": "已起诉"}},
-        ],
-        # everything straight under base_dir (a demo's or a test's own folder)
-        "ledger": {"url": "sqlite:///ledger.sqlite3"},
-        "artifacts": {"dir": "artifacts", "reports": "reports"},
-        "logging": {"file": "casebot.jsonl"},
-        "base_dir": base_dir,
-    }
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            data[key] = {**data[key], **value}
-        else:
-            data[key] = value
-    for name in urls:
-        os.environ.setdefault(f"CASEBOT_{name.upper()}_PASSWORD", "sandbox")
-    return Settings(**data)

@@ -7,11 +7,11 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from casebot import runner
 from casebot.commands.common import ConfigOption, JsonOption, console, err_console, exits, load_settings, print_json
 from casebot.errors import ConfigError
 from casebot.ledger import open_ledger, sqlite_path
 from casebot.lock import RunLock
+from casebot.run import outcome
 
 app = typer.Typer(no_args_is_help=True, help="Move the ledger to a shared PostgreSQL, check a ledger.")
 
@@ -83,5 +83,5 @@ def check(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
         console.print(table)
     if not report.ok:
         err_console.print("[red]台账错误[/red] " + "; ".join(report.problems), highlight=False)
-        raise typer.Exit(runner.EXIT_LEDGER)
+        raise typer.Exit(outcome.EXIT_LEDGER)
 

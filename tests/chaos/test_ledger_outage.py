@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from casebot.ledger.postgres import PostgresLedger
-from casebot.runner import EXIT_LEDGER_UNAVAILABLE, EXIT_OK
+from casebot.run import EXIT_LEDGER_UNAVAILABLE, EXIT_OK
 from tests.e2e.helpers import assert_procuratorate_exact
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from casebot.cli import app
 from casebot.ledger.sqlite import SQLiteLedger
-from casebot.runner import EXIT_CONFIG, EXIT_LEDGER, EXIT_OK
+from casebot.run import EXIT_CONFIG, EXIT_LEDGER, EXIT_OK
 
 cli = CliRunner()
 

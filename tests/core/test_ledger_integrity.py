@@ -21,7 +21,7 @@ import pytest
 
 from casebot.errors import LedgerCorrupt
 from casebot.ledger.sqlite import SQLiteLedger
-from casebot.runner import EXIT_LEDGER
+from casebot.run import EXIT_LEDGER
 
 
 def _drop_sidecars(path: Path) -> None:

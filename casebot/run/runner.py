@@ -1,0 +1,260 @@
+"""One unattended pass over every route: list each source, hand its cases to the workers, report.
+
+For each route the source is listed once; the cases not yet done go to a queue
+served by ``browser.concurrency`` workers (:mod:`casebot.run.worker`), each with
+its own browser context (and so its own sessions). What happens to one case is
+:mod:`casebot.run.case`; how the run ends (exit code, results) is
+:mod:`casebot.run.outcome`. The run writes its HTML report; the CLI only prints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from casebot import errors, logs, report
+from casebot.adapter import Source
+from casebot.artifacts import Artifacts
+from casebot.config import RouteSettings, Settings
+from casebot.ledger import Item, Ledger, open_ledger
+from casebot.lock import RunLock
+from casebot.run.case import Case, Job, RunContext
+from casebot.run.outcome import RunSummary
+from casebot.run.retry import retrying
+from casebot.run.worker import Worker
+
+log = logs.get("runner")
+
+
+class Runner:
+    def __init__(self, settings: Settings, *, pipeline: Any = None, ledger: Ledger | None = None,
+                 dry_run: bool = False, limit: int | None = None, routes: list[str] | None = None,
+                 headed: bool = False, verify_writes: bool | None = None,
+                 on_progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.settings = settings
+        if pipeline is None:
+            from casebot.pipeline import Pipeline
+
+            pipeline = Pipeline()
+        self.pipeline = pipeline
+        self._own_ledger = ledger is None
+        self.ledger: Ledger = ledger or open_ledger(settings.ledger_url())
+        self.dry_run = dry_run
+        self.limit = limit
+        self.route_names = routes
+        self.headed = headed
+        self.verify_writes = settings.run.verify if verify_writes is None else verify_writes
+        self.on_progress = on_progress
+        self.summary: RunSummary | None = None
+        #: who holds this run's leases in the ledger: the workstation (its run lock allows one run at a
+        #: time, so a run killed mid-case leaves leases its successor on the same workstation takes over;
+        #: ``[ledger] workstation`` names it where several share one ledger, else the host name)
+        self.owner = settings.workstation()
+
+    # -- public --------------------------------------------------------------
+    def routes(self) -> list[RouteSettings]:
+        routes = [r for r in self.settings.routes if r.enabled]
+        if self.route_names:
+            unknown = set(self.route_names) - {r.name for r in routes}
+            if unknown:
+                raise errors.ConfigError(f"--route: no route named {', '.join(sorted(unknown))}")
+            routes = [r for r in routes if r.name in self.route_names]
+        return routes
+
+    async def run(self, *, replay: list[Item] | None = None, fresh: bool = False) -> RunSummary:
+        """A whole pass (or, with ``replay``, those ledger items only). Holds the workstation lock."""
+        with RunLock(self.settings.lock_path()):
+            try:
+                # a shared ledger also locks per workstation name, across machines
+                lock_run = getattr(self.ledger, "lock_run", None)
+                if lock_run is not None:
+                    lock_run(self.owner)
+                return await self._run(replay=replay, fresh=fresh)
+            except errors.LedgerUnavailable as exc:
+                log.error("run.ledger_unavailable", error=str(exc))
+                raise
+            finally:
+                if self._own_ledger:
+                    self.ledger.close()
+
+    async def _run(self, *, replay: list[Item] | None, fresh: bool) -> RunSummary:
+        from playwright.async_api import async_playwright
+
+        settings = self.settings
+        run_id = self.ledger.start_run()
+        summary = RunSummary(run_id=run_id, started=time.time())
+        self.summary = summary
+        art = settings.artifacts
+        artifacts = Artifacts(settings.path(art.dir), run_id)
+        artifacts.purge(art.keep_days)
+        context = RunContext(settings=settings, ledger=self.ledger, pipeline=self.pipeline, artifacts=artifacts,
+                             summary=summary, owner=self.owner, dry_run=self.dry_run,
+                             verify_writes=self.verify_writes)
+        log.info("run.started", run_id=run_id, dry_run=self.dry_run, replay=bool(replay))
+        routes = self.routes()
+        launch = settings.browser.options(headed=self.headed).launch_kwargs()
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(**launch)
+            try:
+                n = settings.browser.concurrency
+                workers = [Worker(settings, await self._new_context(browser), i) for i in range(n)]
+                if replay is not None:
+                    await self._serve(context, workers, self._replay_jobs(replay, fresh))
+                else:
+                    for route in routes:
+                        jobs = await self._list(workers[0], route)
+                        await self._serve(context, workers, jobs)
+                for w in workers:
+                    await w.context.close()
+            finally:
+                await browser.close()
+        summary.finished = time.time()
+        summary.exit_code = summary.exit_status()
+        self.ledger.finish_run(run_id, str(summary.exit_code), summary.as_json())
+        path = report.write(summary, settings.path(art.reports), manual_minutes=settings.run.manual_minutes_per_card,
+                            dry_run=self.dry_run)
+        summary.report_path = str(path)
+        log.info("run.finished", run_id=run_id, exit_code=summary.exit_code,
+                 done=summary.count("done"), failed=summary.count("failed"),
+                 seconds=round(summary.finished - summary.started, 2))
+        return summary
+
+    # -- setup -----------------------------------------------------------------
+    async def _new_context(self, browser: Any) -> Any:
+        state = self._storage_state()
+        return await browser.new_context(storage_state=state, locale="zh-CN", accept_downloads=False)
+
+    def _storage_state(self) -> dict[str, Any] | None:
+        cookies: list[Any] = []
+        origins: list[Any] = []
+        for system in self.settings.systems:
+            path = self.settings.session_file(system)
+            if path.exists():
+                data = json.loads(path.read_text(encoding="utf-8"))
+                cookies.extend(data.get("cookies", []))
+                origins.extend(data.get("origins", []))
+        return {"cookies": cookies, "origins": origins} if cookies or origins else None
+
+    # -- what to do ------------------------------------------------------------------
+    def _replay_jobs(self, items: list[Item], fresh: bool) -> list[Job]:
+        by_name = {r.name: r for r in self.settings.routes}
+        jobs = [Job(by_name[item.route], item.case_key, frozen_card=None if fresh else item.card, replay=True)
+                for item in items if item.route in by_name]
+        return jobs[: self.limit] if self.limit else jobs
+
+    async def _list(self, worker: Worker, route: RouteSettings) -> list[Job]:
+        """The route's cases the source lists and the ledger does not have done."""
+        summary = self.summary
+        assert summary is not None
+        if route.source in summary.blocked or route.target in summary.blocked:
+            return []
+        source: Source = worker.adapter(route.source)
+
+        async def collect() -> list[str]:
+            return [ref.key async for ref in source.list_records(**route.filters)]
+
+        async def fresh_page() -> None:
+            summary.tally("retries")
+            await worker.reset_pages()
+
+        try:
+            keys = await retrying(self.settings.run, collect, fresh_page)
+        except errors.HumanRequired as exc:
+            summary.blocked.setdefault(route.source, str(exc))
+            summary.system_errors.append(str(exc))
+            log.error("system.human_required", system=route.source)
+            return []
+        except errors.PageChanged as exc:
+            summary.page_changed = True
+            summary.system_errors.append(str(exc))
+            return []
+        except errors.TransientError as exc:
+            summary.system_errors.append(f"{route.source}: {exc}")
+            return []
+        done = self.ledger.case_keys(route.name, ("done",))  # by any workstation sharing the ledger
+        todo = [Job(route, key) for key in keys if key not in done]
+        log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo))
+        return todo[: self.limit] if self.limit else todo
+
+    # -- the queue ---------------------------------------------------------------
+    async def _serve(self, context: RunContext, workers: list[Worker], jobs: list[Job]) -> None:
+        """Serve ``jobs`` with the workers while a heartbeat renews the leases of the cases in flight.
+
+        A case another workstation holds is tried again every second, before the queue's
+        next case, for at most two leases: if its holder died, its lease runs out and this
+        run takes the case over at once. A case found done meanwhile is left to whoever did
+        it. The first ledger outage stops every worker.
+        """
+        if not jobs:
+            return
+        queue: asyncio.Queue[Job] = asyncio.Queue()
+        for job in jobs:
+            queue.put_nowait(job)
+        total = len(jobs)
+        finished = 0
+        lease_s = self.settings.ledger.lease_s
+        #: cases another workstation held when tried: (when to try again, case)
+        waiting: list[tuple[float, Job]] = []
+        #: when this run stops waiting for a held case: id(job) -> monotonic time
+        give_up: dict[int, float] = {}
+
+        def next_job() -> Job | float | None:
+            """A held case whose time has come first (its holder may be dead), else the queue's next;
+            the seconds to wait when only held cases are left; ``None`` when all is done."""
+            now = time.monotonic()
+            waiting.sort(key=lambda w: w[0])
+            if waiting and waiting[0][0] <= now:
+                return waiting.pop(0)[1]
+            try:
+                return queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return waiting[0][0] - now if waiting else None
+
+        async def loop(worker: Worker) -> None:
+            nonlocal finished
+            while True:
+                job = next_job()
+                if job is None:
+                    return
+                if isinstance(job, float):
+                    await asyncio.sleep(job)
+                    continue
+                case = Case(context, worker, job)
+                result = await case.run_journey()
+                await worker.finished_case()
+                if case.held_elsewhere:
+                    now = time.monotonic()
+                    if now < give_up.setdefault(id(job), now + 2 * lease_s):
+                        waiting.append((now + min(1.0, lease_s / 4), job))
+                        continue
+                if case.done_elsewhere:
+                    context.summary.tally("done_elsewhere")
+                else:
+                    context.summary.results.append(result)
+                finished += 1
+                if self.on_progress:
+                    self.on_progress(job.route.name, finished, total)
+
+        async def heartbeat() -> None:
+            while True:
+                await asyncio.sleep(lease_s / 3)
+                if context.in_flight:
+                    self.ledger.heartbeat(list(context.in_flight.values()), lease_s)
+
+        loops = [asyncio.create_task(loop(w)) for w in workers[: max(1, min(len(workers), total))]]
+        beat = asyncio.create_task(heartbeat())
+        pending: set[asyncio.Task[None]] = {*loops, beat}
+        try:
+            while not all(task.done() for task in loops):
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    exc = task.exception()
+                    if exc is not None:
+                        raise exc
+        finally:
+            for task in (*loops, beat):
+                task.cancel()
+            await asyncio.gather(*loops, beat, return_exceptions=True)
