@@ -136,53 +136,57 @@ class Case:
             await self.worker.start_trace(f"{route.name} {job.key}")
         source_hash: str | None = None
         try:
-            card, source_hash = await self._card()
-            if item.state == "failed" and not job.replay and item.source_hash == source_hash:
-                # nothing changed since a clerk was asked to look: it stays with the clerk
-                result.outcome, result.error_type, result.error = "failed", item.error_type, item.error_message
-                result.record_id = item.record_id
-                return result
-            if run.dry_run:
-                result.outcome = "dry-run"
-                return result
-            target: Target = self.worker.adapter(route.target)
-            record_id = await self._retrying(lambda: self._write_once(target, card))
-            result.record_id = record_id
-            if run.verify_writes:
-                failpoints.point("before_verify")
-                back = await self._retrying(lambda: target.read_back(record_id))
-                verify(card, back, case=job.key, labels=_labels(target))
-            run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,
-                                 source_hash=source_hash, release=True)
-            failpoints.point("after_verify")
-            result.outcome = "done"
-            log.info("case.done", route=route.name, case=job.key, record_id=record_id)
-        except errors.BusinessError as exc:
-            await self._failed(exc, source_hash)
-        except errors.HumanRequired as exc:
-            run.block(exc.system, exc)
-            result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
-        except errors.PageChanged as exc:
-            run.summary.page_changed = True
-            log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)
-            await self._unfinished("PageChanged", f"案件 {job.key}：{exc}")
-        except errors.TransientError as exc:
-            await self._unfinished(type(exc).__name__, str(exc))
-            log.warning("case.retry_later", route=route.name, case=job.key, error_type=result.error_type)
+            try:
+                card, source_hash = await self._card()
+                if item.state == "failed" and not job.replay and item.source_hash == source_hash:
+                    # nothing changed since a clerk was asked to look: it stays with the clerk
+                    result.outcome, result.error_type, result.error = "failed", item.error_type, item.error_message
+                    result.record_id = item.record_id
+                    return result
+                if run.dry_run:
+                    result.outcome = "dry-run"
+                    return result
+                target: Target = self.worker.adapter(route.target)
+                record_id = await self._retrying(lambda: self._write_once(target, card))
+                result.record_id = record_id
+                if run.verify_writes:
+                    failpoints.point("before_verify")
+                    back = await self._retrying(lambda: target.read_back(record_id))
+                    verify(card, back, case=job.key, labels=_labels(target))
+                run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,
+                                     source_hash=source_hash, release=True)
+                failpoints.point("after_verify")
+                result.outcome = "done"
+                log.info("case.done", route=route.name, case=job.key, record_id=record_id)
+            except errors.BusinessError as exc:
+                await self._failed(exc, source_hash)
+            except errors.HumanRequired as exc:
+                run.block(exc.system, exc)
+                result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
+            except errors.PageChanged as exc:
+                run.summary.page_changed = True
+                log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)
+                await self._unfinished("PageChanged", f"案件 {job.key}：{exc}")
+            except errors.TransientError as exc:
+                await self._unfinished(type(exc).__name__, str(exc))
+                log.warning("case.retry_later", route=route.name, case=job.key, error_type=result.error_type)
+            except (errors.LedgerUnavailable, errors.LeaseLost):
+                raise  # the ledger's own word on the case: handled below, whichever step it came from
+            except Exception as exc:
+                # not an error casebot knows: a bug. Reported, left for the next run to check, not retried.
+                run.summary.bug = True
+                log.error("case.bug", route=route.name, case=job.key, error_type=type(exc).__name__,
+                          error=scrub_text(str(exc))[:300])
+                await self._unfinished(type(exc).__name__, f"案件 {job.key}：程序错误 {type(exc).__name__}")
         except errors.LedgerUnavailable:
             lost = True
             raise  # the run stops: what was committed stands, the rest is the next run's
         except errors.LeaseLost as exc:
-            # another workstation took the case over: it is theirs now, write nothing more
+            # another workstation took the case over (this one's lease ran out): it is theirs
+            # now, write nothing more; raised by any step, recording a failure included
             item.lease_owner = None
             result.outcome, result.error_type, result.error = "retry", "LeaseLost", str(exc)
             log.warning("case.lease_lost", route=route.name, case=job.key)
-        except Exception as exc:
-            # not an error casebot knows: a bug. Reported, left for the next run to check, not retried.
-            run.summary.bug = True
-            log.error("case.bug", route=route.name, case=job.key, error_type=type(exc).__name__,
-                      error=scrub_text(str(exc))[:300])
-            await self._unfinished(type(exc).__name__, f"案件 {job.key}：程序错误 {type(exc).__name__}")
         finally:
             await self.worker.stop_trace()
             result.seconds = time.monotonic() - t0
