@@ -148,7 +148,9 @@ class PostgresLedger:
         except psycopg.OperationalError as exc:
             raise LedgerUnavailable(f"shared ledger {self.where} cannot be reached: {_first_line(exc)}") from exc
         except psycopg.ProgrammingError as exc:
-            raise LedgerError(f"[ledger] url is not a PostgreSQL URL casebot can use: {_first_line(exc)}") from exc
+            # libpq's own message may quote the URL, password included: not repeated here
+            raise LedgerError("[ledger] url is not a PostgreSQL URL casebot can use "
+                              "(postgresql://user@host:port/dbname)") from exc
 
     @contextmanager
     def _db(self) -> Iterator[psycopg.Connection[Any]]:
