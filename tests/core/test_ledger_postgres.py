@@ -245,6 +245,11 @@ def test_an_unreachable_server_is_its_own_error(postgres_server, pg_url):
 
 def test_messages_never_show_the_password():
     assert display_url("postgresql://clerk:s3cret@db.example:5433/casebot") == "postgresql://clerk@db.example:5433/casebot"
+    for url in ("postgresql://clerk:s3cret@[bad/db", "postgresql://clerk:s3cret@127.0.0.1:1/db?foo=bar",
+                f"postgresql://clerk:s3cret@127.0.0.1:{_closed_port()}/db"):
+        with pytest.raises(LedgerError) as err:
+            PostgresLedger(url, connect_timeout=2)
+        assert "s3cret" not in str(err.value)
 
 
 def _closed_port() -> int:
