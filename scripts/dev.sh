@@ -72,13 +72,9 @@ ensure_chromium() {
 }
 
 ensure_postgresql() {
-    # the tests run a throw-away server from Debian's binaries; no cluster of the machine's own is wanted
+    # the tests run a throw-away server of their own from Debian's binaries (tests/postgres.py)
     if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
         say "installing PostgreSQL (for the shared-ledger tests)"
-        as_root mkdir -p /etc/postgresql-common
-        if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
-            echo "create_main_cluster = false" | as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
-        fi
         apt_install postgresql
     fi
 }
