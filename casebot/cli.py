@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from casebot import __version__
-from casebot.commands import adapters, audit, demo, ops, run, system
+from casebot.commands import adapters, audit, demo, ledger, ops, run, system
 
 app = typer.Typer(name="casebot", no_args_is_help=True, add_completion=False,
                   help="casebot: carries case cards (案卡) from the police system into the procuratorate's and the "
@@ -23,6 +23,7 @@ app.command()(system.schedule)
 app.add_typer(system.secret_app, name="secret")
 app.add_typer(adapters.app, name="adapters")
 app.add_typer(audit.app, name="audit")
+app.add_typer(ledger.app, name="ledger")
 
 
 def _mount_mappings() -> None:

@@ -9,6 +9,7 @@ keyring (service ``casebot``, user ``<system>``).
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -72,6 +73,12 @@ class LedgerSettings(_Strict):
     url: str = "sqlite:///var/ledger.sqlite3"
     #: the former way to name the SQLite file; still read, wins over ``url`` when set
     path: Path | None = None
+    #: this workstation's name: it holds the leases of the cases its runs work, and one run at a
+    #: time per name may work from a shared ledger (default: the machine's host name)
+    workstation: str | None = Field(None, min_length=1, max_length=100)
+    #: how long a case stays reserved to a run without news of it; a running case's lease is
+    #: renewed every third of it, so another workstation takes over a dead run's cases that soon
+    lease_s: float = Field(60.0, ge=2, le=3600)
 
 
 class ArtifactSettings(_Strict):
@@ -167,6 +174,10 @@ class Settings(BaseSettings):
         if path is None:
             return self.ledger.url
         return "sqlite:///" + str(self.path(path))
+
+    def workstation(self) -> str:
+        """The name this workstation's runs lease cases under (``[ledger] workstation``, else the host name)."""
+        return self.ledger.workstation or socket.gethostname()
 
     def lock_path(self) -> Path:
         """The workstation's run lock: ``[run] lock_file``, else beside a SQLite ledger, else under var/."""

@@ -9,6 +9,7 @@ chained with ``raise ... from exc``, so callers only ever handle these::
     ├── MappingError             a mapping file is invalid (file, line, hint)
     ├── LedgerError              the ledger cannot be used
     │   ├── LedgerCorrupt        ledger file damaged or missing where one is expected
+    │   ├── LedgerUnavailable    the shared ledger's server cannot be reached: the run stops
     │   └── LeaseLost            another worker reserved the case since (its fencing token moved on)
     ├── RunLocked                another run holds the workstation lock
     ├── HumanRequired            a person must act (captcha, login): stop the system
@@ -66,6 +67,10 @@ class LedgerError(CasebotError):
 
 class LedgerCorrupt(LedgerError):
     """The ledger is damaged, or missing where an earlier run left one."""
+
+
+class LedgerUnavailable(LedgerError):
+    """The shared ledger's database cannot be reached (down, network, refused): the run stops cleanly."""
 
 
 class LeaseLost(LedgerError):

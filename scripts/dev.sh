@@ -8,8 +8,9 @@
 #                               [tool.mutmut] in pyproject.toml, docs/testing.md)
 #   bash scripts/dev.sh setup   only install
 #
-# Needs Python >= 3.11. Installs, when missing: python3-venv and Debian's
-# Chromium (+ a CJK font for readable screenshots) with apt-get, a virtual
+# Needs Python >= 3.11. Installs, when missing: python3-venv, Debian's
+# Chromium (+ a CJK font for readable screenshots) and PostgreSQL (the tests
+# start their own server from its binaries) with apt-get, a virtual
 # environment in .venv, the project with its dev dependencies, and (npm ci, after
 # apt-installing nodejs and npm if need be) the UI kits the sandbox serves.
 set -euo pipefail
@@ -90,7 +91,15 @@ ensure_uikits() {
     fi
 }
 
-setup() { check_python; ensure_venv; ensure_chromium; ensure_uikits; }
+ensure_postgresql() {
+    # the tests run a throw-away server of their own from Debian's binaries (tests/postgres.py)
+    if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
+        say "installing PostgreSQL (for the shared-ledger tests)"
+        apt_install postgresql
+    fi
+}
+
+setup() { check_python; ensure_venv; ensure_chromium; ensure_uikits; ensure_postgresql; }
 
 cmd="${1:-help}"
 shift || true

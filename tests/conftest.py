@@ -13,6 +13,7 @@ import pytest
 
 from casebot.browser import BrowserOptions
 from sandbox.client import SandboxClient, SandboxProcess
+from tests.postgres import pg_url, postgres_server  # noqa: F401 - a real PostgreSQL server, shared fixtures
 
 
 @pytest.fixture(scope="session")

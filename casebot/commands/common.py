@@ -40,6 +40,9 @@ def exits(fn: Callable[..., Any]) -> Callable[..., Any]:
         except errors.RunLocked as exc:
             err_console.print(f"[yellow]{exc}[/yellow]", highlight=False)
             raise typer.Exit(outcome.EXIT_LOCKED) from exc
+        except errors.LedgerUnavailable as exc:
+            err_console.print(f"[red]台账无法连接[/red] {exc}", highlight=False)
+            raise typer.Exit(outcome.EXIT_LEDGER_UNAVAILABLE) from exc
         except errors.LedgerError as exc:
             err_console.print(f"[red]台账错误[/red] {exc}", highlight=False)
             raise typer.Exit(outcome.EXIT_LEDGER) from exc

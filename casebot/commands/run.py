@@ -75,8 +75,9 @@ def run(config: Path = ConfigOption,
 
     Exit status: 0 nothing failed; 1 cases need a clerk; 2 transient errors left for the next run;
     3 a system needs an interactive login; 4 configuration invalid; 5 another run is going on;
-    6 ledger missing or corrupt; 7 a system's pages changed (run `casebot doctor`); 8 an unexpected
-    error (a bug: see the log).
+    6 ledger missing, corrupt, swapped or read-only; 7 a system's pages changed (run `casebot doctor`);
+    8 an unexpected error (a bug: see the log); 9 the shared ledger's database cannot be reached (the run
+    stopped; nothing lost).
     """
     settings = load_settings(config)
     summary = execute(settings, dry_run=dry_run, limit=limit, routes=route or None, headed=headed,

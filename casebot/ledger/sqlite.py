@@ -1,10 +1,15 @@
 """The embedded ledger: one SQLite file in WAL mode (see :mod:`casebot.ledger.base` for the states).
 
-A ledger file is never silently recreated: the first creation leaves a
-marker beside it, and a missing ledger with a marker present, or a file that
-is not a readable SQLite database, raises :class:`~casebot.errors.LedgerCorrupt`.
-Every write is one ``BEGIN IMMEDIATE`` transaction (one round trip); a write of
-a case checks the item's fencing token in the same statement.
+A ledger file is never silently recreated: the ledger keeps its own id
+(``ledger_meta``) and leaves a marker beside it holding the same id. A missing
+or empty (truncated) ledger with a marker present, a file that is not a
+readable SQLite database or not a casebot ledger, and a ledger whose id is not
+its marker's (swapped for another) raise :class:`~casebot.errors.LedgerCorrupt`;
+a ledger casebot may not write (read-only file or folder) raises
+:class:`~casebot.errors.LedgerError`, and so does one whose history was moved
+to a shared ledger. Every write is one ``BEGIN IMMEDIATE`` transaction (one
+round trip); a write of a case checks the item's fencing token in the same
+statement.
 """
 
 from __future__ import annotations
@@ -33,34 +38,106 @@ class SQLiteLedger:
         self.marker = self.path.with_name(self.path.name + ".id")
         self._lock = threading.RLock()
         exists = self.path.exists()
-        if not exists and self.marker.exists():
+        marked = self._marker_id()
+        if not exists and marked:
             raise LedgerCorrupt(
                 f"ledger {self.path} is missing but {self.marker.name} shows one was here: refusing to start "
                 "a fresh ledger, which could write every case again. Restore the file from backup, or, once "
                 f"sure, delete {self.marker.name} to start anew (find_existing still guards against duplicates).")
+        if exists and marked and self.path.stat().st_size == 0:
+            raise LedgerCorrupt(
+                f"ledger {self.path} is empty (0 bytes: truncated) but {self.marker.name} shows ledger {marked} "
+                "was kept here: refusing to start a fresh ledger, which could write every case again. Restore "
+                f"the file from backup, or, once sure, delete {self.marker.name} to start anew.")
         if not exists and not create:
             raise LedgerError(f"no ledger at {self.path}: run `casebot run` first")
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self.conn.row_factory = sqlite3.Row
-            mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            self.conn.execute("PRAGMA synchronous=FULL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
             if exists:
                 ok = self.conn.execute("PRAGMA quick_check").fetchone()[0]
                 if ok != "ok":
                     raise LedgerCorrupt(f"ledger {self.path} failed its integrity check: {ok}")
+                self._check_casebot(marked)
+            mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise LedgerCorrupt(f"ledger {self.path} is not a readable SQLite database ({exc}); "
-                                "restore it from backup rather than starting anew") from exc
+            self.ledger_id = self._identify(marked)
+        except LedgerError:
+            self.conn.close()
+            raise
+        except sqlite3.Error as exc:
+            if hasattr(self, "conn"):
+                self.conn.close()
+            raise self._translate(exc) from exc
         if mode.lower() != "wal":
             raise LedgerError(f"ledger {self.path}: WAL mode unavailable ({mode})")
         if not exists:
             os.chmod(self.path, 0o600)
-            self.marker.write_text(str(uuid.uuid4()) + "\n", encoding="utf-8")
+        if marked != self.ledger_id:
+            self.marker.write_text(self.ledger_id + "\n", encoding="utf-8")
             os.chmod(self.marker, 0o600)
+
+    def _marker_id(self) -> str | None:
+        try:
+            return self.marker.read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _check_casebot(self, marked: str | None) -> None:
+        """An existing file must be a casebot ledger (or, never marked, one that a crash left unmigrated)."""
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if {"schema_migrations", "items"} <= tables or (not tables and not marked):
+            return
+        what = f"holds tables {', '.join(sorted(tables))}" if tables else "holds no table"
+        raise LedgerCorrupt(
+            f"ledger {self.path} is not a casebot ledger (it {what}): it was replaced by another SQLite file. "
+            "Put the ledger back from backup; casebot will not write into this file.")
+
+    def _identify(self, marked: str | None) -> str:
+        """The ledger's own id, checked against its marker; a ledger from before ids takes its marker's."""
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'").fetchone()
+            if row is None:
+                ledger_id = marked or str(uuid.uuid4())
+                db.execute("INSERT INTO ledger_meta VALUES ('ledger_id', ?)", (ledger_id,))
+                return ledger_id
+            # a write now: a ledger casebot may not write is refused at once, not in the middle of a run
+            db.execute("UPDATE ledger_meta SET value = value WHERE key = 'ledger_id'")
+        stored = str(row[0])
+        moved = self.conn.execute("SELECT value FROM ledger_meta WHERE key = 'moved_to'").fetchone()
+        if moved:
+            raise LedgerError(
+                f"ledger {self.path} was moved to the shared ledger {moved[0]} (`casebot ledger migrate`): "
+                "set [ledger] url in casebot.toml to it; this file is kept as a record only")
+        if marked and stored != marked:
+            raise LedgerCorrupt(
+                f"ledger {self.path} is another ledger (id {stored}) than the one {self.marker.name} names "
+                f"(id {marked}): it was swapped for another workstation's or an older copy. Put this "
+                "workstation's ledger back; casebot will not write into another's.")
+        return stored
+
+    def mark_moved(self, where: str) -> None:
+        """Close this ledger for work: its history now lives in the shared ledger at ``where``."""
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO ledger_meta VALUES ('moved_to', ?)", (f"{where} on {now()}",))
+
+    def _translate(self, exc: sqlite3.Error) -> Exception:
+        """SQLite's errors, as the ledger error a clerk can act on; any other is returned as it is."""
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith("SQLITE_READONLY") or "readonly database" in str(exc):
+            return LedgerError(f"ledger {self.path} is read-only: casebot must write to it (and to its folder). "
+                               "Give the user running casebot write access to both.")
+        if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_BUSY",
+                            "SQLITE_LOCKED")):
+            return LedgerError(f"ledger {self.path}: {exc}")
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or not hasattr(self, "ledger_id"):
+            # unreadable, or anything going wrong while a file is first opened (as before)
+            return LedgerCorrupt(f"ledger {self.path} is not a readable SQLite database ({exc}); "
+                                 "restore it from backup rather than starting anew")
+        return exc
 
     def _migrate(self) -> None:
         with self._tx() as db:
@@ -90,14 +167,23 @@ class SQLiteLedger:
         with self._lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.DatabaseError as exc:
-                raise LedgerError(f"ledger {self.path}: {exc}") from exc
+                try:
+                    yield self.conn
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise self._translate(exc) from exc
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
             try:
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise self._translate(exc) from exc
 
     @staticmethod
     def _item(row: sqlite3.Row) -> Item:
@@ -112,7 +198,7 @@ class SQLiteLedger:
 
     # -- Ledger ------------------------------------------------------------
     def get(self, route: str, case_key: str) -> Item | None:
-        with self._lock:
+        with self._reading():
             row = self.conn.execute("SELECT * FROM items WHERE route = ? AND case_key = ?",
                                     (route, case_key)).fetchone()
         return self._item(row) if row else None
@@ -213,18 +299,24 @@ class SQLiteLedger:
         sql += " ORDER BY updated_at DESC, id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        with self._lock:
+        with self._reading():
             return [self._item(r) for r in self.conn.execute(sql, args)]
+
+    def case_keys(self, route: str, states: tuple[str, ...]) -> set[str]:
+        with self._reading():
+            return {r[0] for r in self.conn.execute(
+                f"SELECT case_key FROM items WHERE route = ? AND state IN ({','.join('?' * len(states))})",
+                (route, *states))}
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
-        with self._lock:
+        with self._reading():
             for row in self.conn.execute("SELECT route, state, COUNT(*) FROM items GROUP BY route, state"):
                 out.setdefault(row[0], {})[row[1]] = row[2]
         return out
 
     def attempts_of(self, item_id: int) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._reading():
             return [dict(r) for r in self.conn.execute(
                 "SELECT * FROM attempts WHERE item_id = ? ORDER BY id", (item_id,))]
 
@@ -240,7 +332,7 @@ class SQLiteLedger:
                        (now(), status, json.dumps(summary, ensure_ascii=False), run_id))
 
     def last_run(self) -> dict[str, Any] | None:
-        with self._lock:
+        with self._reading():
             row = self.conn.execute("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
         if row is None:
             return None

@@ -15,6 +15,7 @@ from casebot.run.outcome import (
     EXIT_CONFIG,
     EXIT_HUMAN_REQUIRED,
     EXIT_LEDGER,
+    EXIT_LEDGER_UNAVAILABLE,
     EXIT_LOCKED,
     EXIT_OK,
     EXIT_PAGE_CHANGED,
@@ -24,5 +25,6 @@ from casebot.run.outcome import (
 )
 from casebot.run.runner import Runner
 
-__all__ = ["EXIT_BUG", "EXIT_CASES_FAILED", "EXIT_CONFIG", "EXIT_HUMAN_REQUIRED", "EXIT_LEDGER", "EXIT_LOCKED",
-           "EXIT_OK", "EXIT_PAGE_CHANGED", "EXIT_RETRY_LATER", "CaseResult", "RunSummary", "Runner"]
+__all__ = ["EXIT_BUG", "EXIT_CASES_FAILED", "EXIT_CONFIG", "EXIT_HUMAN_REQUIRED", "EXIT_LEDGER",
+           "EXIT_LEDGER_UNAVAILABLE", "EXIT_LOCKED", "EXIT_OK", "EXIT_PAGE_CHANGED", "EXIT_RETRY_LATER",
+           "CaseResult", "RunSummary", "Runner"]

@@ -41,9 +41,6 @@ log = logs.get("runner")
 
 T = TypeVar("T")
 
-#: how long a case stays reserved to this workstation without news of it
-LEASE_S = 600.0
-
 #: ledger states of a case that an earlier run left unfinished
 UNFINISHED = (*UNCERTAIN, "written", "retry")
 
@@ -80,6 +77,8 @@ class RunContext:
     def redact(self, key: str, text: str) -> str:
         """A message about case ``key`` fit for the ledger, the log and the report (casebot.privacy.redact)."""
         return redact(text, self.personal.get(key, ()))
+    #: the ledger items of the cases being worked right now (their leases are renewed by the run)
+    in_flight: dict[int, Item] = field(default_factory=dict)
 
     def block(self, system: str, exc: BaseException) -> None:
         """``system`` needs a person: its routes stop for this run."""
@@ -110,6 +109,10 @@ class Case:
         self.item: Item | None = None
         #: the ledger's audit row of the latest write attempt (closed with the case's outcome)
         self.attempt_id: int | None = None
+        #: another workstation holds the case's lease: the run may try it again once that runs out
+        self.held_elsewhere = False
+        #: another workstation finished the case since it was listed: nothing to do here
+        self.done_elsewhere = False
 
     async def run_journey(self) -> CaseResult:
         run, route, job, result = self.run, self.route, self.job, self.result
@@ -119,67 +122,86 @@ class Case:
             result.outcome, result.error_type = "retry", "HumanRequired"
             result.error = run.summary.blocked[next(iter(blocked))]
             return result
-        item = run.ledger.reserve(route.name, route.target, job.key, owner=run.owner, lease_s=LEASE_S)
+        item = run.ledger.reserve(route.name, route.target, job.key, owner=run.owner,
+                                  lease_s=run.settings.ledger.lease_s)
         if item is None:
+            self.held_elsewhere = True
             result.outcome, result.error_type = "retry", "LeaseHeld"
             result.error = f"案件 {job.key} 正由另一工作站处理"
             return result
+        if item.state == "done" and not job.replay:
+            # listed as not done, finished by another workstation since
+            self.done_elsewhere = True
+            run.ledger.release(item)
+            result.outcome, result.record_id = "done", item.record_id
+            log.info("case.done_elsewhere", route=route.name, case=job.key)
+            return result
         self.item = item
+        run.in_flight[item.id] = item
+        lost = False
         if self._traced():
             await self.worker.start_trace(f"{route.name} {job.key}")
         source_hash: str | None = None
         try:
-            card, source_hash = await self._card()
-            run.personal.setdefault(job.key, set()).update(personal_values(card))
-            if item.state == "failed" and not job.replay and item.source_hash == source_hash:
-                # nothing changed since a clerk was asked to look: it stays with the clerk
-                result.outcome, result.error_type = "failed", item.error_type
-                result.error = run.redact(job.key, item.error_message or "")
-                result.record_id = item.record_id
-                return result
-            if run.dry_run:
-                result.outcome = "dry-run"
-                return result
-            target: Target = self.worker.adapter(route.target)
-            record_id = await self._retrying(lambda: self._write_once(target, card))
-            result.record_id = record_id
-            if run.verify_writes:
-                failpoints.point("before_verify")
-                back = await self._retrying(lambda: target.read_back(record_id))
-                verify(card, back, case=job.key, labels=_labels(target))
-            run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,
-                                 source_hash=source_hash, release=True)
-            failpoints.point("after_verify")
-            result.outcome = "done"
-            log.info("case.done", route=route.name, case=job.key, record_id=record_id)
-        except errors.BusinessError as exc:
-            await self._failed(exc, source_hash)
-        except errors.HumanRequired as exc:
-            run.block(exc.system, exc)
-            result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
-        except errors.PageChanged as exc:
-            run.summary.page_changed = True
-            log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)
-            await self._unfinished("PageChanged", f"案件 {job.key}：{exc}")
-        except errors.TransientError as exc:
-            await self._unfinished(type(exc).__name__, str(exc))
-            log.warning("case.retry_later", route=route.name, case=job.key, error_type=result.error_type)
+            try:
+                card, source_hash = await self._card()
+                run.personal.setdefault(job.key, set()).update(personal_values(card))
+                if item.state == "failed" and not job.replay and item.source_hash == source_hash:
+                    # nothing changed since a clerk was asked to look: it stays with the clerk
+                    result.outcome, result.error_type = "failed", item.error_type
+                    result.error = run.redact(job.key, item.error_message or "")
+                    result.record_id = item.record_id
+                    return result
+                if run.dry_run:
+                    result.outcome = "dry-run"
+                    return result
+                target: Target = self.worker.adapter(route.target)
+                record_id = await self._retrying(lambda: self._write_once(target, card))
+                result.record_id = record_id
+                if run.verify_writes:
+                    failpoints.point("before_verify")
+                    back = await self._retrying(lambda: target.read_back(record_id))
+                    verify(card, back, case=job.key, labels=_labels(target))
+                run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,
+                                     source_hash=source_hash, release=True)
+                failpoints.point("after_verify")
+                result.outcome = "done"
+                log.info("case.done", route=route.name, case=job.key, record_id=record_id)
+            except errors.BusinessError as exc:
+                await self._failed(exc, source_hash)
+            except errors.HumanRequired as exc:
+                run.block(exc.system, exc)
+                result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
+            except errors.PageChanged as exc:
+                run.summary.page_changed = True
+                log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)
+                await self._unfinished("PageChanged", f"案件 {job.key}：{exc}")
+            except errors.TransientError as exc:
+                await self._unfinished(type(exc).__name__, str(exc))
+                log.warning("case.retry_later", route=route.name, case=job.key, error_type=result.error_type)
+            except (errors.LedgerUnavailable, errors.LeaseLost):
+                raise  # the ledger's own word on the case: handled below, whichever step it came from
+            except Exception as exc:
+                # not an error casebot knows: a bug. Reported, left for the next run to check, not retried.
+                run.summary.bug = True
+                log.error("case.bug", route=route.name, case=job.key, error_type=type(exc).__name__,
+                          error=scrub_text(str(exc))[:300])
+                await self._unfinished(type(exc).__name__, f"案件 {job.key}：程序错误 {type(exc).__name__}")
+        except errors.LedgerUnavailable:
+            lost = True
+            raise  # the run stops: what was committed stands, the rest is the next run's
         except errors.LeaseLost as exc:
-            # another workstation took the case over: it is theirs now, write nothing more
+            # another workstation took the case over (this one's lease ran out): it is theirs
+            # now, write nothing more; raised by any step, recording a failure included
             item.lease_owner = None
             result.outcome, result.error_type, result.error = "retry", "LeaseLost", str(exc)
             log.warning("case.lease_lost", route=route.name, case=job.key)
-        except Exception as exc:
-            # not an error casebot knows: a bug. Reported, left for the next run to check, not retried.
-            run.summary.bug = True
-            log.error("case.bug", route=route.name, case=job.key, error_type=type(exc).__name__,
-                      error=scrub_text(str(exc))[:300])
-            await self._unfinished(type(exc).__name__, f"案件 {job.key}：程序错误 {type(exc).__name__}")
         finally:
             await self.worker.stop_trace()
             result.seconds = time.monotonic() - t0
             result.attempts = item.attempts
-            if item.lease_owner is not None:
+            run.in_flight.pop(item.id, None)
+            if item.lease_owner is not None and not lost:
                 run.ledger.release(item)
         return result
 

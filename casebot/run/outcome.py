@@ -20,6 +20,7 @@ EXIT_LOCKED = 5            # another run holds the lock
 EXIT_LEDGER = 6            # ledger missing or corrupt
 EXIT_PAGE_CHANGED = 7      # a system's pages changed: run `casebot doctor`
 EXIT_BUG = 8               # an error casebot does not know: a bug, see the log
+EXIT_LEDGER_UNAVAILABLE = 9  # the shared ledger's database cannot be reached: the run stopped, nothing lost
 
 #: the outcomes a case can have in a run: the ledger state it was left in, or a dry run
 OUTCOMES = ("done", "failed", "retry", "unknown", "written", "dry-run")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -52,8 +51,9 @@ class Runner:
         self.on_progress = on_progress
         self.summary: RunSummary | None = None
         #: who holds this run's leases in the ledger: the workstation (its run lock allows one run at a
-        #: time, so a run killed mid-case leaves leases its successor on the same workstation takes over)
-        self.owner = socket.gethostname()
+        #: time, so a run killed mid-case leaves leases its successor on the same workstation takes over;
+        #: ``[ledger] workstation`` names it where several share one ledger, else the host name)
+        self.owner = settings.workstation()
 
     # -- public --------------------------------------------------------------
     def routes(self) -> list[RouteSettings]:
@@ -69,7 +69,14 @@ class Runner:
         """A whole pass (or, with ``replay``, those ledger items only). Holds the workstation lock."""
         with RunLock(self.settings.lock_path()):
             try:
+                # a shared ledger also locks per workstation name, across machines
+                lock_run = getattr(self.ledger, "lock_run", None)
+                if lock_run is not None:
+                    lock_run(self.owner)
                 return await self._run(replay=replay, fresh=fresh)
+            except errors.LedgerUnavailable as exc:
+                log.error("run.ledger_unavailable", error=str(exc))
+                raise
             finally:
                 if self._own_ledger:
                     self.ledger.close()
@@ -171,15 +178,20 @@ class Runner:
         except errors.TransientError as exc:
             summary.system_errors.append(f"{route.source}: {exc}")
             return []
-        # one read per listed case: cheaper than loading every done case of the route (its cards
-        # included) once the ledger holds thousands of them
-        todo = [Job(route, key) for key in keys
-                if (known := self.ledger.get(route.name, key)) is None or known.state != "done"]
+        done = self.ledger.case_keys(route.name, ("done",))  # by any workstation sharing the ledger
+        todo = [Job(route, key) for key in keys if key not in done]
         log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo))
         return todo[: self.limit] if self.limit else todo
 
     # -- the queue ---------------------------------------------------------------
     async def _serve(self, context: RunContext, workers: list[Worker], jobs: list[Job]) -> None:
+        """Serve ``jobs`` with the workers while a heartbeat renews the leases of the cases in flight.
+
+        A case another workstation holds is tried again every second, before the queue's
+        next case, for at most two leases: if its holder died, its lease runs out and this
+        run takes the case over at once. A case found done meanwhile is left to whoever did
+        it. The first ledger outage stops every worker.
+        """
         if not jobs:
             return
         queue: asyncio.Queue[Job] = asyncio.Queue()
@@ -187,19 +199,66 @@ class Runner:
             queue.put_nowait(job)
         total = len(jobs)
         finished = 0
+        lease_s = self.settings.ledger.lease_s
+        #: cases another workstation held when tried: (when to try again, case)
+        waiting: list[tuple[float, Job]] = []
+        #: when this run stops waiting for a held case: id(job) -> monotonic time
+        give_up: dict[int, float] = {}
+
+        def next_job() -> Job | float | None:
+            """A held case whose time has come first (its holder may be dead), else the queue's next;
+            the seconds to wait when only held cases are left; ``None`` when all is done."""
+            now = time.monotonic()
+            waiting.sort(key=lambda w: w[0])
+            if waiting and waiting[0][0] <= now:
+                return waiting.pop(0)[1]
+            try:
+                return queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return waiting[0][0] - now if waiting else None
 
         async def loop(worker: Worker) -> None:
             nonlocal finished
             while True:
-                try:
-                    job = queue.get_nowait()
-                except asyncio.QueueEmpty:
+                job = next_job()
+                if job is None:
                     return
-                result = await Case(context, worker, job).run_journey()
+                if isinstance(job, float):
+                    await asyncio.sleep(job)
+                    continue
+                case = Case(context, worker, job)
+                result = await case.run_journey()
                 await worker.finished_case()
-                context.summary.results.append(result)
+                if case.held_elsewhere:
+                    now = time.monotonic()
+                    if now < give_up.setdefault(id(job), now + 2 * lease_s):
+                        waiting.append((now + min(1.0, lease_s / 4), job))
+                        continue
+                if case.done_elsewhere:
+                    context.summary.tally("done_elsewhere")
+                else:
+                    context.summary.results.append(result)
                 finished += 1
                 if self.on_progress:
                     self.on_progress(job.route.name, finished, total)
 
-        await asyncio.gather(*(loop(w) for w in workers[: max(1, min(len(workers), total))]))
+        async def heartbeat() -> None:
+            while True:
+                await asyncio.sleep(lease_s / 3)
+                if context.in_flight:
+                    self.ledger.heartbeat(list(context.in_flight.values()), lease_s)
+
+        loops = [asyncio.create_task(loop(w)) for w in workers[: max(1, min(len(workers), total))]]
+        beat = asyncio.create_task(heartbeat())
+        pending: set[asyncio.Task[None]] = {*loops, beat}
+        try:
+            while not all(task.done() for task in loops):
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    exc = task.exception()
+                    if exc is not None:
+                        raise exc
+        finally:
+            for task in (*loops, beat):
+                task.cancel()
+            await asyncio.gather(*loops, beat, return_exceptions=True)

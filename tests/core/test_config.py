@@ -93,3 +93,19 @@ def test_a_region_is_a_code():
 
     with pytest.raises(ValidationError, match="6-digit"):
         config.RouteSettings(name="r", source="a", target="b", regions=["惠安县"])
+
+
+def test_a_workstation_has_a_name_and_a_lease_length(tmp_path):
+    import socket
+
+    f = tmp_path / "casebot.toml"
+    f.write_text(GOOD)
+    s = config.load(f)
+    assert s.workstation() == socket.gethostname() and s.ledger.lease_s == 60
+    f.write_text(GOOD + '\n[ledger]\nurl = "postgresql://casebot@db/casebot"\nworkstation = "xm-court-03"\n'
+                 'lease_s = 20\n')
+    s = config.load(f)
+    assert (s.workstation(), s.ledger.lease_s) == ("xm-court-03", 20)
+    f.write_text(GOOD + '\n[ledger]\nlease_s = 0.5\n')
+    with pytest.raises(ConfigError, match="lease_s"):
+        config.load(f)

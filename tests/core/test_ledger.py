@@ -133,6 +133,7 @@ def test_counts_and_filters(ledger):
         ledger.set_state(it, "failed" if i % 2 else "done", error_type="DataError", error_message="x", release=True)
     assert ledger.counts() == {"a": {"done": 3, "failed": 2}}
     assert {i.case_key for i in ledger.items(states=("failed",))} == {"K1", "K3"}
+    assert ledger.case_keys("a", ("done",)) == {"K0", "K2", "K4"} and ledger.case_keys("b", ("done",)) == set()
 
 
 def test_missing_ledger_with_marker_is_refused(tmp_path, ledger):
