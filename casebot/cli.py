@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from casebot import __version__
-from casebot.commands import adapters, demo, ops, run, system
+from casebot.commands import adapters, demo, ops, run, secret, system
 
 app = typer.Typer(name="casebot", no_args_is_help=True, add_completion=False,
                   help="casebot: carries case cards (案卡) from the police system into the procuratorate's and the "
@@ -20,7 +20,7 @@ app.command()(system.sandbox)
 app.command()(system.login)
 app.command()(system.doctor)
 app.command()(system.schedule)
-app.add_typer(system.secret_app, name="secret")
+app.add_typer(secret.app, name="secret")
 app.add_typer(adapters.app, name="adapters")
 
 

@@ -146,7 +146,7 @@ class Settings(BaseSettings):
             if password is None and need_password:
                 raise ConfigError(
                     f"systems.{system}: no password: set CASEBOT_{system.upper()}_PASSWORD or store it with "
-                    f"`casebot secret set {system}` (OS keyring)")
+                    f"`casebot secret set {system}`")
             creds = Credentials(s.username, password or "")
         return SystemConfig(name=system, base_url=s.url, credentials=creds, timeout_ms=s.timeout_ms)
 
@@ -156,16 +156,10 @@ class Settings(BaseSettings):
 
 
 def secret(system: str) -> str | None:
-    """A system's password: environment first, then the OS keyring."""
-    env = os.environ.get(f"CASEBOT_{system.upper()}_PASSWORD")
-    if env:
-        return env
-    try:
-        import keyring
+    """A system's password: environment first, then the keyring (see :mod:`casebot.ops.secrets`)."""
+    from casebot.ops.secrets import lookup
 
-        return keyring.get_password("casebot", system)
-    except Exception:
-        return None
+    return lookup(system)[0]
 
 
 def load(path: Path | str | None = None) -> Settings:

@@ -1,9 +1,8 @@
-"""Commands around the systems: ``sandbox``, ``login``, ``secret``, ``doctor``, ``schedule``."""
+"""Commands around the systems: ``sandbox``, ``login``, ``doctor``, ``schedule``."""
 
 from __future__ import annotations
 
 import asyncio
-import getpass
 import os
 import shlex
 import shutil
@@ -63,19 +62,6 @@ def login(system: str = typer.Argument(..., help="system name from casebot.toml"
 
     asyncio.run(go())
     console.print(f"会话已保存：{path}（仅当前用户可读）", highlight=False)
-
-
-secret_app = typer.Typer(help="Passwords in the OS keyring (never in a file of the project).")
-
-
-@secret_app.command("set")
-def secret_set(system: str) -> None:
-    """Store SYSTEM's password in the OS keyring (service ``casebot``)."""
-    import keyring
-
-    password = getpass.getpass(f"{system} 密码: ")
-    keyring.set_password("casebot", system, password)
-    console.print(f"已保存 {system} 的密码到系统钥匙串。")
 
 
 @exits
