@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -122,55 +122,105 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
     raise typer.Exit(0 if all(r["ok"] for r in rows) else 7)
 
 
-def _command_line(config: Path | None) -> list[str]:
-    exe = shutil.which("casebot") or str(Path(sys.executable).with_name("casebot"))
-    args = [exe, "run"]
-    if config:
-        args += ["--config", str(Path(config).resolve())]
-    return args
+def _executable() -> Path:
+    name = "casebot.exe" if os.name == "nt" else "casebot"
+    beside = Path(sys.executable).with_name(name)
+    found = beside if beside.exists() else shutil.which("casebot")
+    if not found:
+        raise errors.ConfigError("schedule: cannot find the casebot executable (install casebot first)")
+    return Path(found)
 
 
 @exits
-def schedule(every: int = typer.Option(15, "--every", min=1, help="minutes between runs"),
+def schedule(every: int = typer.Option(15, "--every",
+                                       help="每隔多少分钟运行一次：整除 60 的分钟数、整除 24 的小时数×60，或 1440"),
              kind: str = typer.Option("cron" if os.name != "nt" else "windows", "--kind",
-                                      help="cron, systemd or windows"),
-             install: bool = typer.Option(False, "--install", help="install it for the current user"),
+                                      help="cron、systemd 或 windows"),
+             install: bool = typer.Option(False, "--install", help="为当前用户安装"),
+             uninstall: bool = typer.Option(False, "--uninstall", help="删除已安装的定时任务"),
              config: Path = ConfigOption) -> None:
-    """Print (or --install) a cron line, systemd timer or Windows scheduled task running `casebot run`."""
-    args = _command_line(config)
-    workdir = str(Path.cwd())
+    """打印（--install 安装，--uninstall 删除）定时运行 `casebot run` 的 cron 行、systemd 定时器或 Windows 计划任务。"""
+    from casebot.ops import schedule as sched
+
+    if install and uninstall:
+        raise errors.ConfigError("schedule: --install or --uninstall, not both")
+    if kind not in ("cron", "systemd", "windows"):
+        raise errors.ConfigError("schedule --kind: one of cron, systemd, windows")
+    if uninstall:
+        _uninstall(kind)
+        return
+    cfg = Path(config or os.environ.get("CASEBOT_CONFIG") or "casebot.toml").expanduser().resolve()
+    if not cfg.is_file():
+        raise errors.ConfigError(f"{cfg}: config file not found: pass --config with the casebot.toml to schedule")
+    settings = load_settings(cfg)
+    log = settings.path(settings.logging.file).resolve().parent / "casebot-run.log"
+    p = sched.plan(_executable(), cfg, every, log)
+    private_dir(log.parent)  # the scheduler opens the log before casebot starts: its folder must exist
     if kind == "cron":
-        line = f"*/{every} * * * * cd {shlex.quote(workdir)} && {shlex.join(args)} >/dev/null 2>&1  # casebot"
+        line = sched.cron_line(p)
         if install:
-            current = subprocess.run(["crontab", "-l"], capture_output=True, text=True).stdout
-            kept = [ln for ln in current.splitlines() if not ln.endswith("# casebot")]
-            subprocess.run(["crontab", "-"], input="\n".join([*kept, line]) + "\n", text=True, check=True)
-            console.print("已安装到当前用户的 crontab。")
+            sched.install_cron(line)
+            console.print(f"已安装到当前用户的 crontab；输出追加到 {log}", highlight=False, soft_wrap=True)
         else:
             console.print(line, highlight=False, soft_wrap=True)
     elif kind == "systemd":
-        service = (f"[Unit]\nDescription=casebot run\n\n[Service]\nType=oneshot\nWorkingDirectory={workdir}\n"
-                   f"ExecStart={shlex.join(args)}\n")
-        timer = (f"[Unit]\nDescription=casebot every {every} minutes\n\n[Timer]\nOnBootSec=2min\n"
-                 f"OnUnitActiveSec={every}min\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n")
+        units = sched.systemd_units(p)
+        advice = sched.linger_advice(getpass.getuser())
         if install:
-            unit_dir = Path.home() / ".config/systemd/user"
+            unit_dir = _systemd_dir()
             unit_dir.mkdir(parents=True, exist_ok=True)
-            (unit_dir / "casebot.service").write_text(service)
-            (unit_dir / "casebot.timer").write_text(timer)
-            subprocess.run(["systemctl", "--user", "daemon-reload"], check=True)
-            subprocess.run(["systemctl", "--user", "enable", "--now", "casebot.timer"], check=True)
-            console.print("已启用 systemd 用户定时器 casebot.timer。")
+            for name, text in units.items():
+                (unit_dir / name).write_text(text, encoding="utf-8")
+            _run(["systemctl", "--user", "daemon-reload"])
+            _run(["systemctl", "--user", "enable", "--now", f"{sched.UNIT}.timer"])
+            console.print(f"已启用 systemd 用户定时器 {sched.UNIT}.timer；输出追加到 {log}\n{advice}",
+                          highlight=False, soft_wrap=True)
         else:
-            console.print("# ~/.config/systemd/user/casebot.service\n" + service, highlight=False)
-            console.print("# ~/.config/systemd/user/casebot.timer\n" + timer, highlight=False)
-    elif kind == "windows":
-        tr = subprocess.list2cmdline(args)
-        cmd = ["schtasks", "/Create", "/F", "/SC", "MINUTE", "/MO", str(every), "/TN", "casebot", "/TR", tr]
-        if install:
-            subprocess.run(cmd, check=True)
-            console.print("已创建 Windows 计划任务 casebot。")
-        else:
-            console.print(subprocess.list2cmdline(cmd), highlight=False, soft_wrap=True)
+            for name, text in units.items():
+                console.print(f"# ~/.config/systemd/user/{name}\n{text}", highlight=False, soft_wrap=True)
+            console.print(f"# {advice}", highlight=False, soft_wrap=True)
     else:
-        raise errors.ConfigError("schedule --kind: one of cron, systemd, windows")
+        xml = sched.windows_task_xml(p)
+        if install:
+            path = private_dir(settings.path(Path("var"))) / "casebot-task.xml"
+            path.write_text(xml, encoding="utf-16")
+            _run(sched.schtasks_create(path))
+            console.print(f"已创建 Windows 计划任务 {sched.TASK_NAME}；输出追加到 {log}", highlight=False,
+                          soft_wrap=True)
+        else:
+            console.print(xml, highlight=False, soft_wrap=True)
+            create = subprocess.list2cmdline(sched.schtasks_create(Path("casebot-task.xml")))
+            console.print(f"# 保存为 casebot-task.xml 后运行：{create}", highlight=False, soft_wrap=True)
+
+
+def _systemd_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "systemd" / "user"
+
+
+def _run(cmd: list[str]) -> None:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True)
+    except FileNotFoundError as exc:
+        raise errors.ConfigError(f"{cmd[0]} not found on this machine: choose another --kind") from exc
+    if done.returncode != 0:
+        raise errors.ConfigError(f"{' '.join(cmd)} failed: {(done.stderr or done.stdout).strip()}")
+
+
+def _uninstall(kind: str) -> None:
+    from casebot.ops import schedule as sched
+
+    if kind == "cron":
+        sched.install_cron(None)
+        console.print("已从当前用户的 crontab 删除 casebot。")
+    elif kind == "systemd":
+        unit_dir = _systemd_dir()
+        if (unit_dir / f"{sched.UNIT}.timer").exists():
+            subprocess.run(["systemctl", "--user", "disable", "--now", f"{sched.UNIT}.timer"], capture_output=True)
+        for name in (f"{sched.UNIT}.service", f"{sched.UNIT}.timer"):
+            (unit_dir / name).unlink(missing_ok=True)
+        subprocess.run(["systemctl", "--user", "daemon-reload"], capture_output=True)
+        console.print(f"已删除 systemd 用户定时器 {sched.UNIT}.timer。")
+    else:
+        _run(sched.schtasks_delete())
+        console.print(f"已删除 Windows 计划任务 {sched.TASK_NAME}。")

@@ -86,9 +86,9 @@ def test_adapters_list_and_schedule(config_file):
     cron = invoke(config_file, "schedule", "--every", "10")
     assert cron.exit_code == 0 and "*/10 * * * *" in cron.stdout and " run --config " in cron.stdout
     win = invoke(config_file, "schedule", "--kind", "windows", "--every", "10")
-    assert "schtasks" in win.stdout and "/MO 10" in win.stdout
+    assert "schtasks" in win.stdout and "<Interval>PT10M</Interval>" in win.stdout
     systemd = invoke(config_file, "schedule", "--kind", "systemd")
-    assert "OnUnitActiveSec=15min" in systemd.stdout
+    assert "OnCalendar=*-*-* *:00/15:00" in systemd.stdout
 
 
 def test_demo_flows_cases_into_both_systems(tmp_path):
