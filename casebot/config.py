@@ -95,6 +95,40 @@ class RunSettings(_Strict):
     lock_file: Path | None = None
 
 
+class EmailSettings(_Strict):
+    host: str
+    port: int = Field(25, ge=1, le=65535)
+    #: ``starttls`` (port 587), ``ssl`` (port 465) or ``none`` (a relay on the local network)
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: str | None = None
+    #: the SMTP password is a secret like the systems': ``casebot secret set <password_secret>``
+    password_secret: str = "smtp"
+    sender: str
+    to: list[str] = Field(min_length=1)
+    timeout_s: float = Field(20.0, gt=0)
+
+
+class WebhookSettings(_Strict):
+    url: str
+    #: ``json`` (casebot's own, versioned), ``wecom`` (企业微信群机器人) or ``dingtalk`` (钉钉群机器人)
+    format: Literal["json", "wecom", "dingtalk"] = "json"
+    timeout_s: float = Field(10.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v
+
+
+class NotifySettings(_Strict):
+    """Who hears of what needs a person: new failed cases, a login to do (exit 3), changed pages (exit 7)."""
+
+    email: EmailSettings | None = None
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASEBOT_", env_nested_delimiter="__", extra="forbid")
 
@@ -105,6 +139,7 @@ class Settings(BaseSettings):
     logging: LogSettings = LogSettings()
     browser: BrowserSettings = BrowserSettings()
     run: RunSettings = RunSettings()
+    notify: NotifySettings = NotifySettings()
     #: directory relative paths are resolved against (the config file's folder)
     base_dir: Path = Path(".")
 

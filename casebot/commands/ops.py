@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
-from casebot.commands.run import execute, show
+from casebot.commands.run import execute, notify_after, show
 from casebot.errors import ConfigError
 from casebot.ledger import SQLiteLedger
 
@@ -79,6 +79,7 @@ def replay(ids: list[int] = typer.Argument(None, help="ledger IDs from `casebot 
         if missing:
             raise ConfigError(f"replay: no failed case with ID {', '.join(map(str, sorted(missing)))}")
     summary = execute(settings, replay=items, fresh=fresh)  # type: ignore[arg-type]
+    notify_after(settings, summary)  # type: ignore[arg-type]
     if json_out:
         print_json({**summary.as_json(), "results": [r.as_json() for r in summary.results]})
     else:

@@ -48,6 +48,13 @@ def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = No
     return summary
 
 
+def notify_after(settings: Settings, summary: RunSummary) -> None:
+    """Tell the configured channels what is new and needs a person (see casebot.ops.notify)."""
+    from casebot.ops.notify import after_run
+
+    after_run(settings, exit_code=summary.exit_code, system_errors=summary.system_errors)
+
+
 def show(summary: RunSummary) -> None:
     table = Table(title=f"运行 {summary.run_id}")
     table.add_column("路线")
@@ -82,6 +89,8 @@ def run(config: Path = ConfigOption,
     settings = load_settings(config)
     summary = execute(settings, dry_run=dry_run, limit=limit, routes=route or None, headed=headed,
                       verify=False if no_verify else None)
+    if not dry_run:
+        notify_after(settings, summary)
     if json_out:
         print_json({**summary.as_json(), "results": [r.as_json() for r in summary.results],
                     "report": summary.report_path})

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import config_file  # noqa: F401 - fixture
+from tests.receivers import smtp_server, webhook_server  # noqa: F401 - fixtures
+
 CASEBOT = str(Path(sys.executable).with_name("casebot"))
 
 
