@@ -13,7 +13,8 @@ app = typer.Typer(name="casebot", no_args_is_help=True, add_completion=False,
 
 app.command()(run.run)
 app.command()(ops.status)
-app.command()(ops.failures)
+app.add_typer(ops.failures_app, name="failures")
+app.command()(ops.metrics)
 app.command()(ops.replay)
 app.command()(demo.demo)
 app.command()(system.sandbox)
@@ -38,6 +39,12 @@ _mount_mappings()
 def version() -> None:
     """Print casebot's version."""
     typer.echo(__version__)
+
+
+# a wrong option or argument exits 4 (nothing ran), as a bad configuration does: click's own 2 would read as
+# "transient errors, the next run retries" to whoever watches the exit status
+# (typer's UsageError, whether it vendors click or not, is the base of its public BadParameter)
+next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError").exit_code = 4
 
 
 def main() -> None:

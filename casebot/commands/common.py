@@ -33,6 +33,9 @@ def exits(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except errors.UsageError as exc:
+            err_console.print(f"[red]用法错误[/red] {exc}", highlight=False)
+            raise typer.Exit(runner.EXIT_CONFIG) from exc
         except errors.SecretError as exc:
             err_console.print(f"[red]密码问题[/red] {exc}", highlight=False)
             raise typer.Exit(runner.EXIT_CONFIG) from exc

@@ -48,6 +48,14 @@ def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = No
     return summary
 
 
+def record_run(settings: Settings, summary: RunSummary) -> None:
+    """Keep the run's end for `status`, `metrics` and the console (see casebot.ops.lastrun)."""
+    from casebot.ops import lastrun
+
+    lastrun.save(settings, lastrun.record(run_id=summary.run_id, started=summary.started, finished=summary.finished,
+                                          exit_code=summary.exit_code, by_route=summary.as_json()["by_route"]))
+
+
 def notify_after(settings: Settings, summary: RunSummary) -> None:
     """Tell the configured channels what is new and needs a person (see casebot.ops.notify)."""
     from casebot.ops.notify import after_run
@@ -90,6 +98,7 @@ def run(config: Path = ConfigOption,
     summary = execute(settings, dry_run=dry_run, limit=limit, routes=route or None, headed=headed,
                       verify=False if no_verify else None)
     if not dry_run:
+        record_run(settings, summary)
         notify_after(settings, summary)
     if json_out:
         print_json({**summary.as_json(), "results": [r.as_json() for r in summary.results],

@@ -28,10 +28,10 @@ def test_run_status_failures_replay(sandbox, config_file):
     assert out["report"] and out["report"].endswith(".html")
 
     status = json.loads(invoke(config_file, "status", "--json").stdout)
-    failed = status["police-procuratorate"]["failed"]
+    failed = status["routes"]["police-procuratorate"]["failed"]
     assert failed == out["by_route"]["police-procuratorate"]["failed"]
 
-    failures = json.loads(invoke(config_file, "failures", "--json").stdout)
+    failures = json.loads(invoke(config_file, "failures", "--json").stdout)["failures"]
     assert len(failures) == failed
     assert all(f["error_type"] == "RejectedError" and f["error_message"] for f in failures)
     assert all(any(a.endswith(".png") for a in f["artifacts"]) for f in failures), "a screenshot of each failure"
@@ -42,7 +42,7 @@ def test_run_status_failures_replay(sandbox, config_file):
     replayed = invoke(config_file, "replay", "--all", "--json")
     assert replayed.exit_code == EXIT_OK, replayed.stdout
     assert_procuratorate_exact(sandbox, police)
-    assert json.loads(invoke(config_file, "failures", "--json").stdout) == []
+    assert json.loads(invoke(config_file, "failures", "--json").stdout)["failures"] == []
     nothing = invoke(config_file, "replay", "--all")
     assert nothing.exit_code == EXIT_OK
 
