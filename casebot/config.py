@@ -71,6 +71,9 @@ class ArtifactSettings(_Strict):
 
 class LogSettings(_Strict):
     file: Path = Path("var/casebot.jsonl")
+    #: the log rotates at this size, keeping ``backups`` older files (casebot.jsonl.1 ...)
+    max_mb: float = Field(10.0, gt=0)
+    backups: int = Field(5, ge=1, le=100)
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from casebot import logs, report
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.config import Settings
+from casebot.ops import housekeeping
 from casebot.runner import Runner, RunSummary
 
 OUTCOMES = ("done", "failed", "retry", "dry-run")
@@ -23,7 +24,8 @@ def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = No
             progress: bool | None = None, replay: list | None = None, fresh: bool = False) -> RunSummary:
     """Run (or replay) with a progress bar in a terminal, plain structured logs otherwise."""
     tty = sys.stderr.isatty() if progress is None else progress
-    logs.configure(log_file=settings.path(settings.logging.file), console=not tty, level=settings.logging.level)
+    logs.configure(log_file=settings.path(settings.logging.file), console=not tty, level=settings.logging.level,
+                   max_bytes=int(settings.logging.max_mb * 1024 * 1024), backups=settings.logging.backups)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    transient=True) if tty else None
     tasks: dict[str, int] = {}
@@ -100,6 +102,7 @@ def run(config: Path = ConfigOption,
     if not dry_run:
         record_run(settings, summary)
         notify_after(settings, summary)
+    housekeeping.after_run(settings)
     if json_out:
         print_json({**summary.as_json(), "results": [r.as_json() for r in summary.results],
                     "report": summary.report_path})
