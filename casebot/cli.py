@@ -8,8 +8,8 @@ from casebot import __version__
 from casebot.commands import adapters, console, demo, ops, run, secret, system
 
 app = typer.Typer(name="casebot", no_args_is_help=True, add_completion=False,
-                  help="casebot: carries case cards (案卡) from the police system into the procuratorate's and the "
-                       "court's systems through their web pages, checking every write.")
+                  help="casebot：通过网页把公安系统的案卡录入检察院和法院的系统，每次写入都回读核对。"
+                       "运维手册见 docs/ops.md。")
 
 app.command()(run.run)
 app.command()(ops.status)
@@ -29,7 +29,7 @@ app.add_typer(adapters.app, name="adapters")
 def _mount_mappings() -> None:
     from casebot.commands import mappings, preview
 
-    app.add_typer(mappings.app, name="mappings", help="Check mapping files, export their JSON Schema.")
+    app.add_typer(mappings.app, name="mappings", help="检查映射文件，导出映射格式的 JSON Schema。")
     app.command("preview")(preview.preview)
 
 
@@ -38,7 +38,7 @@ _mount_mappings()
 
 @app.command()
 def version() -> None:
-    """Print casebot's version."""
+    """显示 casebot 的版本。"""
     typer.echo(__version__)
 
 

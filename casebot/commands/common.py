@@ -18,8 +18,8 @@ console = Console()
 err_console = Console(stderr=True)
 
 ConfigOption = typer.Option(None, "--config", "-c", envvar="CASEBOT_CONFIG",
-                            help="casebot.toml to use (default: ./casebot.toml)")
-JsonOption = typer.Option(False, "--json", help="print JSON instead of a table")
+                            help="配置文件（默认当前目录的 casebot.toml）")
+JsonOption = typer.Option(False, "--json", help="输出 JSON（格式见 docs/json.md）而不是表格")
 
 
 def load_settings(path: Path | None) -> config.Settings:

@@ -25,7 +25,10 @@ def console_cmd(config: Path = ConfigOption,
                 port: int = typer.Option(8765, "--port", help="端口"),
                 allow_remote: bool = typer.Option(False, "--allow-remote",
                                                   help="允许监听非本机地址（仍需令牌；请只在内网使用）")) -> None:
-    """打开本机运维台：需要人工处理的案件、原因和在哪里改、截图和追踪、重放按钮。Ctrl-C 停止。"""
+    """打开本机运维台（网页）。
+
+    需要人工处理的案件、原因和在哪里改、截图和追踪、重放按钮。Ctrl-C 停止。
+    """
     from casebot.ops.console import create_app, serve
 
     if not _loopback(host) and not allow_remote:

@@ -32,7 +32,10 @@ def _last_run_json(run: dict[str, Any] | None) -> dict[str, Any] | None:
 
 @exits
 def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
-    """各路线各状态的案件数、上次运行的时间和退出码、最早一件待人工处理案件等了多久。"""
+    """台账概况：案件数、上次运行、最早的待处理案件。
+
+    各路线各状态的案件数、上次运行的时间和退出码、最早一件待人工处理案件等了多久。
+    """
     snap = snapshot.take(load_settings(config))
     oldest = snap.oldest
     if json_out:
@@ -63,7 +66,7 @@ def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
                       highlight=False)
 
 
-failures_app = typer.Typer(help="失败的案件：何时、为什么（办案人员能读懂的话）；`failures show ID` 看详情。")
+failures_app = typer.Typer(help="失败的案件及原因；failures show ID 看详情。")
 
 
 @failures_app.callback(invoke_without_command=True)
@@ -154,7 +157,10 @@ def replay(ids: list[int] = typer.Argument(None, help="`casebot failures` 中的
            all_: bool = typer.Option(False, "--all", help="所有失败的案件"),
            fresh: bool = typer.Option(False, "--fresh", help="重新读取来源并重新映射（改了映射之后用）"),
            config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
-    """重新写入失败的案件：用冻结的案卡，或（--fresh）重新映射；不会重复写入。"""
+    """重新写入失败的案件（不会重复写入）。
+
+    用冻结的案卡，或（--fresh）重新读取来源并重新映射。
+    """
     if not ids and not all_:
         raise UsageError("replay：请给出 ID（见 casebot failures）或 --all")
     settings, ledger = _ledger(config)
@@ -181,7 +187,7 @@ def metrics(config: Path = ConfigOption,
             textfile: Path = typer.Option(None, "--textfile",
                                           help="写入这个 .prom 文件（node_exporter 的 textfile 收集器读取）"),
             ) -> None:
-    """以 OpenMetrics 格式输出台账和上次运行的指标（供 Prometheus 告警）。"""
+    """输出 OpenMetrics 指标（供 Prometheus 告警）。"""
     from casebot.ops import metrics as m
 
     snap = snapshot.take(load_settings(config))

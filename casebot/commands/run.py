@@ -84,17 +84,18 @@ def show(summary: RunSummary) -> None:
 
 @exits
 def run(config: Path = ConfigOption,
-        dry_run: bool = typer.Option(False, "--dry-run", help="read and map, write nothing"),
-        limit: int = typer.Option(None, "--limit", help="at most N cases per route"),
-        route: list[str] = typer.Option(None, "--route", help="only this route (repeatable)"),
-        headed: bool = typer.Option(False, "--headed", help="show the browser"),
-        no_verify: bool = typer.Option(False, "--no-verify", help="skip the read-back check"),
+        dry_run: bool = typer.Option(False, "--dry-run", help="只读取和映射，不写入"),
+        limit: int = typer.Option(None, "--limit", help="每条路线最多处理 N 件"),
+        route: list[str] = typer.Option(None, "--route", help="只运行这条路线（可重复）"),
+        headed: bool = typer.Option(False, "--headed", help="显示浏览器窗口"),
+        no_verify: bool = typer.Option(False, "--no-verify", help="不回读核对"),
         json_out: bool = JsonOption) -> None:
-    """One unattended pass: read eligible cases, write them, read them back, record the outcome.
+    """运行一次：读取、写入、回读核对每件符合条件的案件。
 
-    Exit status: 0 nothing failed; 1 cases need a clerk; 2 transient errors left for the next run;
-    3 a system needs an interactive login; 4 configuration invalid; 5 another run is going on;
-    6 ledger missing or corrupt; 7 a system's pages changed (run `casebot doctor`).
+    读取符合条件的案件，写入目标系统，回读核对，记入台账。
+
+    退出码：0 正常；1 有案件需要人工处理；2 暂时性错误，下次运行重试；3 需要人工登录；
+    4 配置错误或缺少密码；5 另一次运行正在进行；6 台账缺失或损坏；7 页面已变化，请运行 casebot doctor。
     """
     settings = load_settings(config)
     summary = execute(settings, dry_run=dry_run, limit=limit, routes=route or None, headed=headed,

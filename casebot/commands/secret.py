@@ -13,7 +13,7 @@ from casebot import errors
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.ops import secrets
 
-app = typer.Typer(help="系统密码：保存在系统钥匙串；没有钥匙串的机器上保存在仅当前用户可读的文件。",
+app = typer.Typer(help="系统密码：存于系统钥匙串或仅本人可读的文件。",
                   no_args_is_help=True)
 
 StdinOption = typer.Option(False, "--stdin", help="从标准输入读取密码（用于脚本），不提示")

@@ -20,11 +20,11 @@ from casebot.commands.common import ConfigOption, JsonOption, console, exits, lo
 from casebot.registry import load_adapter
 
 
-def sandbox(port: int = typer.Option(8101, "--port", help="police port; procuratorate and court take the next two"),
+def sandbox(port: int = typer.Option(8101, "--port", help="公安系统端口；检察院、法院用后两个"),
             host: str = typer.Option("127.0.0.1", "--host"),
-            faults: Path = typer.Option(None, "--faults", exists=True, help="fault plan file (JSON or TOML)"),
-            data_dir: Path = typer.Option(None, "--data-dir", help="keep the systems' data here")) -> None:
-    """Serve the three simulated systems on loopback until Ctrl-C."""
+            faults: Path = typer.Option(None, "--faults", exists=True, help="故障计划文件（JSON 或 TOML）"),
+            data_dir: Path = typer.Option(None, "--data-dir", help="系统数据保存在这里")) -> None:
+    """在本机启动三个模拟系统（公安、检察院、法院），Ctrl-C 停止。"""
     from sandbox.server import serve
 
     def announce(urls: dict[str, str]) -> None:
@@ -37,8 +37,11 @@ def sandbox(port: int = typer.Option(8101, "--port", help="police port; procurat
 
 
 @exits
-def login(system: str = typer.Argument(..., help="system name from casebot.toml"), config: Path = ConfigOption) -> None:
-    """Log in by hand in a visible browser; the session is kept for scheduled runs (file readable by you only)."""
+def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名"), config: Path = ConfigOption) -> None:
+    """手工登录（验证码），会话留给定时运行。
+
+    在可见的浏览器中登录；会话文件仅当前用户可读。
+    """
     settings = load_settings(config)
     if system not in settings.systems:
         raise errors.ConfigError(f"login: no system named {system!r} in [systems]")
@@ -66,7 +69,10 @@ def login(system: str = typer.Argument(..., help="system name from casebot.toml"
 
 @exits
 def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
-    """Pre-flight: log in to each system and open every form the robot fills, without saving."""
+    """运行前检查每个系统和页面。
+
+    登录每个系统，打开每个要填写的页面，不保存任何东西；页面变化时退出码 7。
+    """
     settings = load_settings(config)
     out_dir = private_dir(settings.path(settings.artifacts.dir) / "doctor")
 
@@ -139,7 +145,10 @@ def schedule(every: int = typer.Option(15, "--every",
              install: bool = typer.Option(False, "--install", help="为当前用户安装"),
              uninstall: bool = typer.Option(False, "--uninstall", help="删除已安装的定时任务"),
              config: Path = ConfigOption) -> None:
-    """打印（--install 安装，--uninstall 删除）定时运行 `casebot run` 的 cron 行、systemd 定时器或 Windows 计划任务。"""
+    """定时运行：cron、systemd 定时器或 Windows 计划任务。
+
+    打印（--install 安装，--uninstall 删除）定时运行 casebot run 的任务。
+    """
     from casebot.ops import schedule as sched
 
     if install and uninstall:
