@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import json
 import os
 import shutil
 import subprocess
@@ -67,37 +68,120 @@ def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名")
     console.print(f"会话已保存：{path}（仅当前用户可读）", highlight=False)
 
 
+DOCTOR_EXIT = {"password": 4, "page": 7, "login": 3, "unreachable": 2}
+
+
+def _installed_schedule() -> str | None:
+    """``cron`` or ``systemd`` when casebot's schedule is installed for this user, else None."""
+    from casebot.ops import schedule as sched
+
+    if (_systemd_dir() / f"{sched.UNIT}.timer").exists():
+        return "systemd"
+    try:
+        listed = subprocess.run(["crontab", "-l"], capture_output=True, text=True, timeout=30)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    return "cron" if any(ln.rstrip().endswith(sched.TAG) for ln in listed.stdout.splitlines()) else None
+
+
+def _env_file() -> dict[str, str]:
+    """The systemd unit's EnvironmentFile (``~/.config/casebot/env``): KEY=VALUE lines."""
+    path = Path.home() / ".config" / "casebot" / "env"
+    out: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, sep, value = line.strip().partition("=")
+            if sep and not key.startswith("#"):
+                out[key.strip()] = value.strip().strip('"')
+    return out
+
+
+def _scheduled_env_problems(config: Path, here: list[dict[str, object]], kind: str) -> list[str]:
+    """Passwords found here that the schedule's bare environment (HOME and a short PATH; for systemd, its
+    environment file too) cannot read."""
+    if os.name == "nt":
+        return []
+    found_here = {str(r["system"]) for r in here if r["found"]}
+    if not found_here:
+        return []
+    env = {"HOME": str(Path.home()), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    if kind == "systemd":
+        env.update(_env_file())
+    for key in ("CASEBOT_KEYRING", "CASEBOT_SECRETS_FILE"):  # what a schedule is told to use, if set
+        if key in os.environ:
+            env[key] = os.environ[key]
+    done = subprocess.run([sys.executable, "-m", "casebot", "secret", "list", "--json", "--config", str(config)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    try:
+        there = {r["system"]: r["found"] for r in json.loads(done.stdout)["systems"]}
+    except (ValueError, KeyError, TypeError):
+        return [f"无法在定时任务的环境中检查密码：{(done.stderr or done.stdout).strip()[:300]}"]
+    return [f"定时任务的环境（cron）读不到 {name} 的密码：当前的密码在环境变量或桌面钥匙串中；"
+            f"请用 CASEBOT_KEYRING=file casebot secret set {name} 保存" for name in sorted(found_here)
+            if not there.get(name)]
+
+
 @exits
-def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
+def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
+           scheduled: bool = typer.Option(False, "--scheduled",
+                                          help="检查定时任务的环境能否读到密码（已安装定时任务时总会检查）"),
+           ) -> None:
     """运行前检查每个系统和页面。
 
-    登录每个系统，打开每个要填写的页面，不保存任何东西；页面变化时退出码 7。
+    检查密码（包括定时任务的环境能否读到），登录每个系统，打开每个要填写的页面，不保存任何东西。
+    退出码：4 缺少密码；7 页面已变化；3 需要人工登录；2 系统暂时无法访问；0 一切正常。
     """
-    settings = load_settings(config)
+    from casebot.commands.secret import status_rows
+
+    cfg = Path(config or os.environ.get("CASEBOT_CONFIG") or "casebot.toml").expanduser().resolve()
+    settings = load_settings(cfg)
     out_dir = private_dir(settings.path(settings.artifacts.dir) / "doctor")
+    passwords = status_rows(cfg)
+    missing = {str(r["system"]) for r in passwords if not r["found"]}
+    pre: list[dict[str, object]] = [
+        {"system": name, "ok": False, "kind": "password", "screenshot": None,
+         "problems": [f"缺少密码：运行 casebot secret set {name}，或设置环境变量 CASEBOT_{name.upper()}_PASSWORD"]}
+        for name in sorted(missing)]
+    kind = _installed_schedule() or ("cron" if scheduled else None)
+    if kind is not None:
+        unread = _scheduled_env_problems(cfg, passwords, kind)
+        if unread:
+            pre.append({"system": f"(定时任务 {kind})", "ok": False, "kind": "password", "problems": unread,
+                        "screenshot": None})
 
     async def check() -> list[dict[str, object]]:
         from playwright.async_api import async_playwright
 
         rows: list[dict[str, object]] = []
+        systems = [s for s in settings.systems if s not in missing]
+        if not systems:
+            return rows
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(**settings.browser.options().launch_kwargs())
-            for system in settings.systems:
-                row: dict[str, object] = {"system": system, "ok": True, "problems": [], "screenshot": None}
+            for system in systems:
+                row: dict[str, object] = {"system": system, "ok": True, "kind": None, "problems": [],
+                                          "screenshot": None}
                 context = await browser.new_context(locale="zh-CN")
                 try:
                     cls = load_adapter(settings.adapter_name(system))
                     adapter = cls(context, settings.system_config(system))
                     await adapter.page()
                     if isinstance(adapter, Target):
-                        missing = await adapter.guard(adapter.open_form())
-                        if missing:
-                            row["problems"] = [f"找不到字段“{label}”" for label in missing]
+                        absent = await adapter.guard(adapter.open_form())
+                        if absent:
+                            row["problems"] = [f"找不到字段“{label}”" for label in absent]
+                            row["kind"] = "page"
                     elif isinstance(adapter, Source):
                         async for _ref in adapter.list_records():
                             break
+                except errors.HumanRequired as exc:
+                    row["problems"], row["kind"] = [str(exc)], "login"
+                except errors.ConfigError as exc:
+                    row["problems"], row["kind"] = [str(exc)], "password"
+                except errors.TransientError as exc:
+                    row["problems"], row["kind"] = [str(exc)], "unreachable"
                 except errors.CasebotError as exc:
-                    row["problems"] = [str(exc)]
+                    row["problems"], row["kind"] = [str(exc)], "page"
                 if row["problems"]:
                     row["ok"] = False
                     pages = context.pages
@@ -114,9 +198,11 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
             await browser.close()
         return rows
 
-    rows = asyncio.run(check())
+    rows = pre + asyncio.run(check())
+    kinds = {r["kind"] for r in rows if not r["ok"]}
+    code = next((DOCTOR_EXIT[k] for k in ("password", "page", "login", "unreachable") if k in kinds), 0)
     if json_out:
-        print_json(rows)
+        print_json({"schema": "casebot.doctor/1", "ok": code == 0, "exit_code": code, "systems": rows})
     else:
         table = Table(title="casebot doctor")
         for col in ("系统", "结果", "问题", "截图"):
@@ -125,7 +211,9 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
             table.add_row(str(r["system"]), "[green]正常[/green]" if r["ok"] else "[red]异常[/red]",
                           "\n".join(r["problems"]), str(r["screenshot"] or ""))  # type: ignore[arg-type]
         console.print(table)
-    raise typer.Exit(0 if all(r["ok"] for r in rows) else 7)
+        if code == 7:
+            console.print("[red]页面已变化[/red]：把截图交给维护适配器的人；修复前定时运行会以退出码 7 结束。")
+    raise typer.Exit(code)
 
 
 def _executable() -> Path:

@@ -58,14 +58,17 @@ def test_run_refuses_bad_config(tmp_path):
 def test_doctor_reports_each_system(sandbox, config_file):
     result = invoke(config_file, "doctor", "--json")
     assert result.exit_code == 0, result.stdout
-    rows = json.loads(result.stdout)
+    out = json.loads(result.stdout)
+    assert out["schema"] == "casebot.doctor/1" and out["ok"] and out["exit_code"] == 0
+    rows = out["systems"]
     assert {r["system"] for r in rows} == {"police", "procuratorate", "court"}
     assert all(r["ok"] for r in rows)
 
     sandbox.set_faults("court", captcha=True)
     result = invoke(config_file, "doctor", "--json")
-    rows = {r["system"]: r for r in json.loads(result.stdout)}
-    assert result.exit_code != 0
+    rows = {r["system"]: r for r in json.loads(result.stdout)["systems"]}
+    assert result.exit_code == 3, "a login needs a person"
+    assert rows["court"]["kind"] == "login"
     assert not rows["court"]["ok"] and "casebot login court" in rows["court"]["problems"][0]
     assert rows["police"]["ok"]
 
