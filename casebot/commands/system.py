@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -66,6 +67,46 @@ def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名")
 
     asyncio.run(go())
     console.print(f"会话已保存：{path}（仅当前用户可读）", highlight=False)
+
+
+def _last_done(settings: Any, system: str) -> Any | None:
+    """The latest case written into ``system`` and verified, to look for and read back (None: none yet)."""
+    from casebot.ledger import open_ledger
+
+    path = settings.path(settings.ledger.path)
+    if not path.exists():
+        return None
+    ledger = open_ledger(path, create=False)
+    try:
+        return next((i for i in ledger.items(states=("done",), limit=200)
+                     if i.target == system and i.record_id and i.card), None)
+    finally:
+        ledger.close()
+
+
+async def _check_written(adapter: Target, item: Any | None, row: dict[str, Any]) -> None:
+    """The search page finds a written case and the read-back page shows it, as a run's checks need."""
+    if item is None:
+        row.setdefault("notes", []).append("尚无已写入的案件：搜索页和回读页在第一次写入后检查")
+        return
+    try:
+        found = await adapter.find_existing(item.card)
+    except errors.PageChanged as exc:
+        row["problems"].append(f"搜索页：{exc}")
+        row["kind"] = "page"
+        return
+    if found is None:
+        row["problems"].append(f"搜索页：找不到已写入的案件 {item.case_key}")
+        row["kind"] = "page"
+        return
+    row["checked"].append("搜索页")
+    try:
+        await adapter.read_back(item.record_id)
+    except errors.PageChanged as exc:
+        row["problems"].append(f"回读页：{exc}")
+        row["kind"] = "page"
+        return
+    row["checked"].append("回读页")
 
 
 DOCTOR_EXIT = {"password": 4, "page": 7, "login": 3, "unreachable": 2}
@@ -169,8 +210,10 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
                     if isinstance(adapter, Target):
                         absent = await adapter.guard(adapter.open_form())
                         if absent:
-                            row["problems"] = [f"找不到字段“{label}”" for label in absent]
+                            row["problems"] = [f"录入页：找不到字段“{label}”" for label in absent]
                             row["kind"] = "page"
+                        row["checked"] = ["登录", "录入页"]
+                        await _check_written(adapter, _last_done(settings, system), row)
                     elif isinstance(adapter, Source):
                         async for _ref in adapter.list_records():
                             break
