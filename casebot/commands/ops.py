@@ -11,17 +11,16 @@ from rich.table import Table
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.commands.run import execute, notify_after, record_run, show
 from casebot.errors import UsageError
-from casebot.ledger import SQLiteLedger
-from casebot.ops import lastrun, snapshot, timefmt
+from casebot.ops import lastrun, reading, snapshot, timefmt
 
 STATE_LABELS = {"pending": "待处理", "writing": "写入中", "written": "已写入未核对", "done": "已完成",
                 "retry": "待重试", "unknown": "待确认", "failed": "需人工处理"}
 FAILURE_STATES = ("failed", "retry", "unknown", "written")
 
 
-def _ledger(config: Path | None) -> tuple[Any, SQLiteLedger]:
-    settings = load_settings(config)
-    return settings, SQLiteLedger(settings.path(settings.ledger.path), create=False)
+def _items(settings: Any, **kw: Any) -> list[Any]:
+    with reading.ledger(settings) as ledger:
+        return ledger.items(**kw)
 
 
 def _last_run_json(run: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -77,9 +76,7 @@ def failures(ctx: typer.Context, config: Path = ConfigOption,
     """需要人工处理、待重试、待确认和已写入未核对的案件，一件一行。"""
     if ctx.invoked_subcommand is not None:
         return
-    _, ledger = _ledger(config)
-    items = ledger.items(route=route, states=FAILURE_STATES, limit=limit)
-    ledger.close()
+    items = _items(load_settings(config), route=route, states=FAILURE_STATES, limit=limit)
     if json_out:
         print_json({"schema": "casebot.failures/1",
                     "failures": [{**i.as_json(), "updated_at": timefmt.local_iso(i.updated_at),
@@ -116,12 +113,9 @@ def _failure_table(route: str, items: list[Any]) -> Table:
 def failures_show(item_id: int = typer.Argument(..., metavar="ID", help="`casebot failures` 中的 ID"),
                   config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
     """一件案件的详情：原因、截图和追踪文件、每次尝试的经过。"""
-    _, ledger = _ledger(config)
-    try:
+    with reading.ledger(load_settings(config)) as ledger:
         found = ledger.items(ids=[item_id])
         attempts = ledger.attempts_of(item_id) if found else []
-    finally:
-        ledger.close()
     if not found:
         raise UsageError(f"没有 ID 为 {item_id} 的案件：用 casebot failures 查看 ID")
     item = found[0]
@@ -163,10 +157,8 @@ def replay(ids: list[int] = typer.Argument(None, help="`casebot failures` 中的
     """
     if not ids and not all_:
         raise UsageError("replay：请给出 ID（见 casebot failures）或 --all")
-    settings, ledger = _ledger(config)
-    states = ("failed", "retry", "unknown", "written")
-    items = ledger.items(states=states, ids=ids or None)
-    ledger.close()
+    settings = load_settings(config)
+    items = _items(settings, states=("failed", "retry", "unknown", "written"), ids=ids or None)
     if ids:
         missing = set(ids) - {i.id for i in items}
         if missing:

@@ -71,17 +71,10 @@ def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名")
 
 def _last_done(settings: Any, system: str) -> Any | None:
     """The latest case written into ``system`` and verified, to look for and read back (None: none yet)."""
-    from casebot.ledger import open_ledger
+    from casebot.ops.reading import read
 
-    path = settings.path(settings.ledger.path)
-    if not path.exists():
-        return None
-    ledger = open_ledger(path, create=False)
-    try:
-        return next((i for i in ledger.items(states=("done",), limit=200)
-                     if i.target == system and i.record_id and i.card), None)
-    finally:
-        ledger.close()
+    return read(settings, lambda ledger: next((i for i in ledger.items(states=("done",), limit=200)
+                                               if i.target == system and i.record_id and i.card), None), None)
 
 
 async def _check_written(adapter: Target, item: Any | None, row: dict[str, Any]) -> None:

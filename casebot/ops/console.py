@@ -19,8 +19,7 @@ from typing import Any
 from flask import Flask, abort, flash, redirect, render_template, request, send_file, url_for
 
 from casebot.config import Settings
-from casebot.ledger import open_ledger
-from casebot.ops import lastrun, snapshot, timefmt
+from casebot.ops import lastrun, reading, snapshot, timefmt
 from casebot.ops.advice import advise
 from casebot.ops.notify import PAGE_CHANGED_BANNER
 
@@ -61,14 +60,7 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         return "需要令牌：请使用 casebot console 启动时打印的链接。", 403
 
     def ledger_items(**kw: Any) -> list[Any]:
-        path = settings.path(settings.ledger.path)
-        if not path.exists():
-            return []
-        ledger = open_ledger(path, create=False)
-        try:
-            return ledger.items(**kw)
-        finally:
-            ledger.close()
+        return reading.read(settings, lambda ledger: ledger.items(**kw), [])
 
     @app.get("/")
     def index() -> Any:
@@ -82,17 +74,11 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
                                exit_text=lastrun.EXIT_TEXT, token=app.config["CASEBOT_TOKEN"])
 
     def one(item_id: int) -> tuple[Any, list[dict[str, Any]]]:
-        path = settings.path(settings.ledger.path)
-        if not path.exists():
+        found, attempts = reading.read(
+            settings, lambda ledger: (ledger.items(ids=[item_id]), ledger.attempts_of(item_id)), ([], []))
+        if not found:
             abort(404)
-        ledger = open_ledger(path, create=False)
-        try:
-            found = ledger.items(ids=[item_id])
-            if not found:
-                abort(404)
-            return found[0], ledger.attempts_of(item_id)
-        finally:
-            ledger.close()
+        return found[0], attempts
 
     @app.get("/case/<int:item_id>")
     def case(item_id: int) -> Any:

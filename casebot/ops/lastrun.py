@@ -1,4 +1,4 @@
-"""The last run, as ops read it: ``last-run.json`` beside the ledger, written at the end of every run.
+"""The last run, as ops read it: ``last-run.json`` in the log's folder, written at the end of every run.
 
 It holds the run's id, start and end (Unix seconds), exit code, the reason in a
 word (``ok``, ``cases_failed``, ``retry_later``, ``login_required``, ``config``,
@@ -25,7 +25,9 @@ EXIT_TEXT = {0: "正常", 1: "有案件需要人工处理", 2: "暂时性错误�
 
 
 def path(settings: Settings) -> Path:
-    return settings.path(settings.ledger.path).parent / "last-run.json"
+    from casebot.ops.reading import state_dir
+
+    return state_dir(settings) / "last-run.json"
 
 
 def save(settings: Settings, record: dict[str, Any]) -> None:

@@ -1,7 +1,7 @@
 """Telling a person what needs one: new failed cases, a login to do (exit 3), changed pages (exit 7).
 
 After each run, :func:`after_run` compares what needs a person with what each
-channel was already told (``notified.json`` beside the ledger) and sends only
+channel was already told (``notified.json`` in the log's folder) and sends only
 what is new: a failed case is announced once, not every 15 minutes; a login or
 changed-page condition once until a run ends without it. Channels: SMTP email,
 a generic JSON webhook (schema ``casebot.notification/1``), and the WeCom and
@@ -208,7 +208,9 @@ def channels(settings: Settings) -> list[Channel]:
 
 # -- after a run ------------------------------------------------------------------
 def state_file(settings: Settings) -> Path:
-    return settings.path(settings.ledger.path).parent / "notified.json"
+    from casebot.ops.reading import state_dir
+
+    return state_dir(settings) / "notified.json"
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -258,12 +260,8 @@ def after_run(settings: Settings, *, exit_code: int, system_errors: list[str]) -
     chans = channels(settings)
     if not chans:
         return {}
-    from casebot.ledger import open_ledger
+    from casebot.ops.reading import read
 
-    ledger = open_ledger(settings.path(settings.ledger.path), create=False)
-    try:
-        items = ledger.items(states=NEEDS_PERSON)
-    finally:
-        ledger.close()
+    items = read(settings, lambda ledger: ledger.items(states=NEEDS_PERSON), [])
     return notify(chans, state_file(settings), exit_code=exit_code, system_errors=system_errors,
                   failures=failures_from(items))

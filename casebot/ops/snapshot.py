@@ -40,19 +40,10 @@ class Snapshot:
 
 def take(settings: Settings) -> Snapshot:
     """Every configured route and every state present (zeros too); no ledger yet reads as empty."""
-    from casebot.ledger import open_ledger
+    from casebot.ops.reading import read
 
     routes = [r.name for r in settings.routes]
-    path = settings.path(settings.ledger.path)
-    counts: dict[str, dict[str, int]] = {}
-    needing: list[Any] = []
-    if path.exists():
-        ledger = open_ledger(path, create=False)
-        try:
-            counts = ledger.counts()
-            needing = ledger.items(states=NEEDS_PERSON)
-        finally:
-            ledger.close()
+    counts, needing = read(settings, lambda ledger: (ledger.counts(), ledger.items(states=NEEDS_PERSON)), ({}, []))
     full = {route: {s: counts.get(route, {}).get(s, 0) for s in STATES} for route in routes}
     for route, c in counts.items():  # a route since removed from the config still shows
         full.setdefault(route, {s: 0 for s in STATES}).update(c)
