@@ -24,7 +24,7 @@ import yaml
 
 from casebot import errors
 from casebot.adapter import FieldSpec, Target
-from casebot.privacy import mask_name, scrub_text
+from casebot.privacy import mask_names_in
 from casebot.verify import normalise
 from casebot.widgets import Form
 
@@ -128,10 +128,10 @@ class CourtAdapter(Target):
                 shown = page.locator(sel["error"])
                 message = (await shown.inner_text()).strip() if await shown.count() else "仍停留在登录页"
                 raise errors.HumanRequired(self.name, f"登录失败：{message}")
-        await self.dismiss_notices(page)
+        await self._dismiss_notices(page)
         self._blank_wizard = page.url.split("?")[0].endswith(self.ui["pages"]["new"])
 
-    async def dismiss_notices(self, page: Any) -> None:
+    async def _dismiss_notices(self, page: Any) -> None:
         """The system notice is part of the page as served: close it if it is there (no waiting)."""
         close = page.locator(self.ui["notice"]["close"])
         if await close.is_visible():
@@ -142,12 +142,9 @@ class CourtAdapter(Target):
         self._blank_wizard = False
         response = await page.goto(self._url(path), wait_until="domcontentloaded")
         await self.check_response(page, response)
-        await self.dismiss_notices(page)
+        await self._dismiss_notices(page)
 
     # -- write ---------------------------------------------------------------
-    async def write(self, card: dict[str, Any]) -> str:
-        return await self.guard(self._write(card))
-
     async def _write(self, card: dict[str, Any]) -> str:
         key = str(card.get("qsswh") or "")
         page = await self.page()
@@ -162,7 +159,7 @@ class CourtAdapter(Target):
             await self._next_step(page, steps[1], card)
             return await self._submit(page, card)
         except errors.BusinessError as exc:
-            exc.reason = self._mask(exc.reason, card)
+            exc.reason = mask_names_in(exc.reason, card)
             raise exc.with_context(case=key) from None
 
     async def _next_step(self, page: Any, step: dict[str, str], card: dict[str, Any]) -> None:
@@ -185,7 +182,7 @@ class CourtAdapter(Target):
                 self._detail_urls[ah] = answer["href"]
             return ah
         kind = answer["kind"]
-        text = self._mask("；".join(answer["items"]) or answer["text"], card)
+        text = mask_names_in("；".join(answer["items"]) or answer["text"], card)
         if kind == "expired":
             raise errors.SessionExpired(f"{self.name}: 提交时会话已过期（{text}）")
         if kind == "unknown":
@@ -193,15 +190,6 @@ class CourtAdapter(Target):
         if kind == "duplicate" or w["duplicate_text"] in text:
             raise errors.AlreadyExists(text)
         raise errors.RejectedError(text)
-
-    @staticmethod
-    def _mask(text: str, card: dict[str, Any]) -> str:
-        names = sorted({str(d.get("xm") or "").strip() for d in card.get("bgr") or [] if isinstance(d, dict)},
-                       key=len, reverse=True)
-        for name in names:
-            if name:
-                text = text.replace(name, mask_name(name))
-        return scrub_text(text)
 
     # -- search and read back ----------------------------------------------------
     async def _search(self, page: Any, **params: str) -> list[dict[str, Any]]:
@@ -212,9 +200,6 @@ class CourtAdapter(Target):
         if data is None:
             raise errors.PageChanged(self.name, s["table"], label="案件查询结果")
         return data["rows"]
-
-    async def find_existing(self, card: dict[str, Any]) -> str | None:
-        return await self.guard(self._find_existing(card))
 
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
         s = self.ui["search"]
@@ -230,9 +215,6 @@ class CourtAdapter(Target):
                     self._detail_urls[ah] = row["links"][s["id_column"]]
                 return ah
         return None
-
-    async def read_back(self, record_id: str) -> dict[str, Any]:
-        return await self.guard(self._read_back(record_id))
 
     async def _read_back(self, ah: str) -> dict[str, Any]:
         s, d = self.ui["search"], self.ui["detail"]
@@ -263,9 +245,6 @@ class CourtAdapter(Target):
         return record
 
     # -- doctor ----------------------------------------------------------------
-    async def open_form(self) -> list[str]:
-        return await self.guard(self._open_form())
-
     async def _open_form(self) -> list[str]:
         page = await self.page()
         await self._open(page, self.ui["pages"]["new"])

@@ -9,12 +9,11 @@ import typer
 from rich.table import Table
 
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
-from casebot.commands.run import execute, notify_after, record_run, show
+from casebot.commands.run import execute, notify_after, record_run, run_json, show
 from casebot.errors import UsageError
+from casebot.glossary import STATE_LABELS
 from casebot.ops import lastrun, reading, snapshot, timefmt
 
-STATE_LABELS = {"pending": "待处理", "writing": "写入中", "written": "已写入未核对", "done": "已完成",
-                "retry": "待重试", "unknown": "待确认", "failed": "需人工处理"}
 FAILURE_STATES = ("failed", "retry", "unknown", "written")
 
 
@@ -168,7 +167,7 @@ def replay(ids: list[int] = typer.Argument(None, help="`casebot failures` 中的
     record_run(settings, summary)  # type: ignore[arg-type]
     notify_after(settings, summary)  # type: ignore[arg-type]
     if json_out:
-        print_json({**summary.as_json(), "results": [r.as_json() for r in summary.results]})
+        print_json(run_json(settings, exit_code=summary.exit_code, summary=summary))
     else:
         show(summary)
     raise typer.Exit(summary.exit_code)

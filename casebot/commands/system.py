@@ -201,7 +201,7 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
                     adapter = cls(context, settings.system_config(system))
                     await adapter.page()
                     if isinstance(adapter, Target):
-                        absent = await adapter.guard(adapter.open_form())
+                        absent = await adapter.open_form()
                         if absent:
                             row["problems"] = [f"录入页：找不到字段“{label}”" for label in absent]
                             row["kind"] = "page"

@@ -2,7 +2,7 @@
 
 It holds the run's id, start and end (Unix seconds), exit code, the reason in a
 word (``ok``, ``cases_failed``, ``retry_later``, ``login_required``, ``config``,
-``locked``, ``ledger``, ``pages_changed``) and the cases by route and outcome.
+``locked``, ``ledger``, ``pages_changed``, ``bug``, ``interrupted``, ``terminated``) and the cases by route and outcome.
 ``status``, ``metrics`` and the console read it; nothing else depends on it.
 """
 
@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from casebot.config import Settings
-
-REASONS = {0: "ok", 1: "cases_failed", 2: "retry_later", 3: "login_required", 4: "config", 5: "locked",
-           6: "ledger", 7: "pages_changed"}
+from casebot.run.outcome import REASONS
 
 #: what each exit status means, in a clerk's words
 EXIT_TEXT = {0: "正常", 1: "有案件需要人工处理", 2: "暂时性错误，下次运行重试",
              3: "需要人工登录（casebot login 系统名）", 4: "配置错误或缺少密码", 5: "另一次运行正在进行",
-             6: "台账缺失或损坏", 7: "页面已变化，请运行 casebot doctor"}
+             6: "台账缺失或损坏", 7: "页面已变化，请运行 casebot doctor", 8: "意外错误（程序缺陷，详见日志）",
+             130: "被中断", 143: "被终止（如超时）"}
 
 
 def path(settings: Settings) -> Path:

@@ -14,9 +14,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
 from prometheus_client.openmetrics.exposition import generate_latest
 
-STATES = ("pending", "writing", "written", "done", "retry", "unknown", "failed")
-OUTCOMES = ("done", "failed", "retry", "unknown", "skipped", "dry-run", "already-done")
-NEEDS_PERSON = ("failed", "unknown", "written")
+from casebot.ledger.base import STATES
+from casebot.run.outcome import OUTCOMES
 
 
 def registry(*, routes: list[str], counts: dict[str, dict[str, int]], last_run: dict[str, Any] | None,

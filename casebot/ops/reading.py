@@ -18,7 +18,11 @@ def state_dir(settings: Settings) -> Path:
 
 
 def _exists(settings: Settings) -> bool:
-    return settings.path(settings.ledger.path).exists()
+    """A SQLite ledger's file exists; a database ledger is taken to (opening it says otherwise)."""
+    from casebot.ledger import sqlite_path
+
+    path = sqlite_path(settings.ledger_url())
+    return path is None or path.exists()
 
 
 @contextmanager
@@ -26,7 +30,7 @@ def ledger(settings: Settings) -> Iterator[Any]:
     """The ledger, opened for reading (LedgerError when there is none)."""
     from casebot.ledger import open_ledger
 
-    opened = open_ledger(settings.path(settings.ledger.path), create=False)
+    opened = open_ledger(settings.ledger_url(), create=False)
     try:
         yield opened
     finally:

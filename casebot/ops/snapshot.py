@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from casebot.config import Settings
+from casebot.ledger.base import STATES
 from casebot.ops import lastrun, timefmt
 
-STATES = ("pending", "writing", "written", "done", "retry", "unknown", "failed")
 #: states a person must act on: failed, outcome unknown, written but not verified
 NEEDS_PERSON = ("failed", "unknown", "written")
 

@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from casebot.cli import app
-from casebot.runner import EXIT_CASES_FAILED, EXIT_HUMAN_REQUIRED, EXIT_OK
+from casebot.run import EXIT_CASES_FAILED, EXIT_HUMAN_REQUIRED, EXIT_OK
 from tests.e2e.helpers import assert_procuratorate_exact
 
 cli = CliRunner()
@@ -24,12 +24,12 @@ def test_run_status_failures_replay(sandbox, config_file):
     result = invoke(config_file, "run", "--route", "police-procuratorate", "--json")
     assert result.exit_code == EXIT_CASES_FAILED
     out = json.loads(result.stdout)
-    assert out["by_route"]["police-procuratorate"]["failed"] >= 1
+    assert out["routes"]["police-procuratorate"]["failed"] >= 1
     assert out["report"] and out["report"].endswith(".html")
 
     status = json.loads(invoke(config_file, "status", "--json").stdout)
     failed = status["routes"]["police-procuratorate"]["failed"]
-    assert failed == out["by_route"]["police-procuratorate"]["failed"]
+    assert failed == out["routes"]["police-procuratorate"]["failed"]
 
     failures = json.loads(invoke(config_file, "failures", "--json").stdout)["failures"]
     assert len(failures) == failed
@@ -95,7 +95,7 @@ def test_adapters_list_and_schedule(config_file):
 
 
 def test_demo_flows_cases_into_both_systems(tmp_path):
-    from casebot.demo import run_demo
+    from casebot.commands.demo import run_demo
 
     lines: list[str] = []
     result = run_demo(cases=4, seed=42, workdir=tmp_path / "demo", echo=lines.append)

@@ -7,7 +7,7 @@ import stat
 import time
 
 from casebot import logs
-from casebot.config import sandbox_settings
+from casebot.commands.demo import sandbox_settings
 from casebot.ops import housekeeping
 
 
