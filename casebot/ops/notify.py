@@ -30,6 +30,7 @@ from casebot import logs
 from casebot.config import EmailSettings, Settings, WebhookSettings
 from casebot.errors import CasebotError
 from casebot.privacy import scrub_text
+from casebot.run.outcome import PAGE_CHANGED_BANNER
 
 SCHEMA = "casebot.notification/1"
 #: ledger states that need a person
@@ -37,7 +38,6 @@ NEEDS_PERSON = ("failed", "unknown", "written")
 STATE_LABELS = {"failed": "需人工处理", "unknown": "待确认", "written": "已写入未核对"}
 EXIT_HUMAN_REQUIRED = 3
 EXIT_PAGE_CHANGED = 7
-PAGE_CHANGED_BANNER = "页面已变化，请运行 casebot doctor"
 
 log = logs.get("notify")
 

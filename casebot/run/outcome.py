@@ -19,6 +19,8 @@ EXIT_CONFIG = 4            # configuration or mapping invalid; nothing ran
 EXIT_LOCKED = 5            # another run holds the lock
 EXIT_LEDGER = 6            # ledger missing or corrupt
 EXIT_PAGE_CHANGED = 7      # a system's pages changed: run `casebot doctor`
+#: what a clerk reads when a changed page stopped a route (the report and the console show it too)
+PAGE_CHANGED_BANNER = "页面已变化，请运行 casebot doctor"
 EXIT_BUG = 8               # an error casebot does not know: a bug, see the log
 EXIT_INTERRUPTED = 130     # Ctrl-C
 EXIT_TERMINATED = 143      # SIGTERM (a scheduler's timeout)
@@ -70,6 +72,8 @@ class RunSummary:
     blocked: dict[str, str] = field(default_factory=dict)
     #: a system's pages are not what its adapter expects
     page_changed: bool = False
+    #: routes stopped for this run at their first PageChanged: route -> what changed
+    stopped_routes: dict[str, str] = field(default_factory=dict)
     #: an error casebot does not know happened (a bug)
     bug: bool = False
     #: the HTML report written for this run, once written

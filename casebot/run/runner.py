@@ -163,7 +163,9 @@ class Runner:
             return []
         except errors.PageChanged as exc:
             summary.page_changed = True
+            summary.stopped_routes.setdefault(route.name, str(exc))
             summary.system_errors.append(str(exc))
+            log.error("route.stopped", route=route.name, reason="page_changed")
             return []
         except errors.TransientError as exc:
             summary.system_errors.append(f"{route.source}: {exc}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import config_file  # noqa: F401 - fixture
+from tests.e2e.conftest import config_file, settings  # noqa: F401 - fixtures
 from tests.receivers import smtp_server, webhook_server  # noqa: F401 - fixtures
 
 CASEBOT = str(Path(sys.executable).with_name("casebot"))
