@@ -103,6 +103,9 @@ class AuditSettings(_Strict):
 
 class LogSettings(_Strict):
     file: Path = Path("var/casebot.jsonl")
+    #: the log rotates at this size, keeping ``backups`` older files (casebot.jsonl.1 ...)
+    max_mb: float = Field(10.0, gt=0)
+    backups: int = Field(5, ge=1, le=100)
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
@@ -127,6 +130,40 @@ class RunSettings(_Strict):
     lock_file: Path | None = None
 
 
+class EmailSettings(_Strict):
+    host: str
+    port: int = Field(25, ge=1, le=65535)
+    #: ``starttls`` (port 587), ``ssl`` (port 465) or ``none`` (a relay on the local network)
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: str | None = None
+    #: the SMTP password is a secret like the systems': ``casebot secret set <password_secret>``
+    password_secret: str = "smtp"
+    sender: str
+    to: list[str] = Field(min_length=1)
+    timeout_s: float = Field(20.0, gt=0)
+
+
+class WebhookSettings(_Strict):
+    url: str
+    #: ``json`` (casebot's own, versioned), ``wecom`` (企业微信群机器人) or ``dingtalk`` (钉钉群机器人)
+    format: Literal["json", "wecom", "dingtalk"] = "json"
+    timeout_s: float = Field(10.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v
+
+
+class NotifySettings(_Strict):
+    """Who hears of what needs a person: new failed cases, a login to do (exit 3), changed pages (exit 7)."""
+
+    email: EmailSettings | None = None
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASEBOT_", env_nested_delimiter="__", extra="forbid")
 
@@ -138,6 +175,7 @@ class Settings(BaseSettings):
     logging: LogSettings = LogSettings()
     browser: BrowserSettings = BrowserSettings()
     run: RunSettings = RunSettings()
+    notify: NotifySettings = NotifySettings()
     #: directory relative paths are resolved against (the config file's folder)
     base_dir: Path = Path(".")
 
@@ -199,7 +237,7 @@ class Settings(BaseSettings):
             if password is None and need_password:
                 raise ConfigError(
                     f"systems.{system}: no password: set CASEBOT_{system.upper()}_PASSWORD or store it with "
-                    f"`casebot secret set {system}` (OS keyring)")
+                    f"`casebot secret set {system}`")
             creds = Credentials(s.username, password or "")
         return SystemConfig(name=system, base_url=s.url, credentials=creds, timeout_ms=s.timeout_ms,
                             login_cap=self.login_cap_file(system))
@@ -214,16 +252,10 @@ class Settings(BaseSettings):
 
 
 def secret(system: str) -> str | None:
-    """A system's password: environment first, then the OS keyring."""
-    env = os.environ.get(f"CASEBOT_{system.upper()}_PASSWORD")
-    if env:
-        return env
-    try:
-        import keyring
+    """A system's password: environment first, then the keyring (see :mod:`casebot.ops.secrets`)."""
+    from casebot.ops.secrets import lookup
 
-        return keyring.get_password("casebot", system)
-    except Exception:
-        return None
+    return lookup(system)[0]
 
 
 def load(path: Path | str | None = None) -> Settings:

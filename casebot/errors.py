@@ -6,6 +6,8 @@ chained with ``raise ... from exc``, so callers only ever handle these::
 
     CasebotError
     ├── ConfigError              a setting is missing or wrong (before anything runs)
+    │   ├── SecretError          a password cannot be read or stored (keyring)
+    │   └── UsageError           a command was given arguments it cannot use (an unknown ID...)
     ├── MappingError             a mapping file is invalid (file, line, hint)
     ├── LedgerError              the ledger cannot be used
     │   ├── LedgerCorrupt        ledger file damaged or missing where one is expected
@@ -42,6 +44,14 @@ class CasebotError(Exception):
 
 class ConfigError(CasebotError):
     """A setting is missing or invalid; raised before the browser starts."""
+
+
+class SecretError(ConfigError):
+    """A password cannot be read or stored: no usable keyring, or the store refused."""
+
+
+class UsageError(ConfigError):
+    """A command was given arguments it cannot use (an ID that does not exist, nothing to act on)."""
 
 
 class MappingError(CasebotError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +25,24 @@ def _mask(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     return mask_mapping(event_dict)
 
 
-def configure(*, log_file: Path | None = None, console: bool = True, level: str = "INFO") -> None:
-    """Set up structlog once per process: JSON to ``log_file``, key=value to stderr."""
+class _PrivateRotatingFile(RotatingFileHandler):
+    """Rotates by size; every new file is readable by the user only, like the first."""
+
+    def _open(self) -> Any:
+        stream = super()._open()
+        os.chmod(self.baseFilename, 0o600)
+        return stream
+
+
+def configure(*, log_file: Path | None = None, console: bool = True, level: str = "INFO",
+              max_bytes: int = 10 * 1024 * 1024, backups: int = 5) -> None:
+    """Set up structlog once per process: JSON to ``log_file`` (rotated at ``max_bytes``), key=value to stderr."""
     global _configured_file
     handlers: list[logging.Handler] = []
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.close(os.open(log_file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
-        fh = logging.FileHandler(log_file, encoding="utf-8")
+        fh = _PrivateRotatingFile(log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
         fh.setFormatter(structlog.stdlib.ProcessorFormatter(
             processor=structlog.processors.JSONRenderer(ensure_ascii=False),
             foreign_pre_chain=[structlog.processors.TimeStamper(fmt="iso", utc=True), _mask]))

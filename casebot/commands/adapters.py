@@ -14,7 +14,7 @@ from casebot import registry
 from casebot.commands.common import JsonOption, console, exits, print_json
 from casebot.errors import ConfigError
 
-app = typer.Typer(help="Installed adapters, and a scaffold for a new one.")
+app = typer.Typer(help="已安装的适配器，以及新适配器的脚手架。")
 
 
 @app.command("list")

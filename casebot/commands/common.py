@@ -19,36 +19,47 @@ console = Console()
 err_console = Console(stderr=True)
 
 ConfigOption = typer.Option(None, "--config", "-c", envvar="CASEBOT_CONFIG",
-                            help="casebot.toml to use (default: ./casebot.toml)")
-JsonOption = typer.Option(False, "--json", help="print JSON instead of a table")
+                            help="配置文件（默认当前目录的 casebot.toml）")
+JsonOption = typer.Option(False, "--json", help="输出 JSON（格式见 docs/json.md）而不是表格")
 
 
 def load_settings(path: Path | None) -> config.Settings:
     return config.load(path)
 
 
+#: casebot's errors met outside a run's cases: (error type, exit status, the word that starts the message)
+_STATUSES: tuple[tuple[type[BaseException], int, str | None], ...] = (
+    (errors.UsageError, outcome.EXIT_CONFIG, "用法错误"),
+    (errors.SecretError, outcome.EXIT_CONFIG, "密码问题"),
+    (errors.ConfigError, outcome.EXIT_CONFIG, "配置错误"),
+    (errors.MappingError, outcome.EXIT_CONFIG, "配置错误"),
+    (errors.RunLocked, outcome.EXIT_LOCKED, None),
+    (errors.LedgerUnavailable, outcome.EXIT_LEDGER_UNAVAILABLE, "台账无法连接"),
+    (errors.LedgerError, outcome.EXIT_LEDGER, "台账错误"),
+    (errors.HumanRequired, outcome.EXIT_HUMAN_REQUIRED, None),
+)
+
+
+def exit_status(exc: BaseException) -> int | None:
+    """The documented exit status of one of casebot's errors; None for what is not recognised."""
+    return next((code for kind, code, _ in _STATUSES if isinstance(exc, kind)), None)
+
+
 def exits(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn casebot's errors into a clear message and a documented exit status."""
+    """Turn casebot's errors into a clear message and a documented exit status; others are re-raised."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (errors.ConfigError, errors.MappingError) as exc:
-            err_console.print(f"[red]配置错误[/red] {exc}", highlight=False)
-            raise typer.Exit(outcome.EXIT_CONFIG) from exc
-        except errors.RunLocked as exc:
-            err_console.print(f"[yellow]{exc}[/yellow]", highlight=False)
-            raise typer.Exit(outcome.EXIT_LOCKED) from exc
-        except errors.LedgerUnavailable as exc:
-            err_console.print(f"[red]台账无法连接[/red] {exc}", highlight=False)
-            raise typer.Exit(outcome.EXIT_LEDGER_UNAVAILABLE) from exc
-        except errors.LedgerError as exc:
-            err_console.print(f"[red]台账错误[/red] {exc}", highlight=False)
-            raise typer.Exit(outcome.EXIT_LEDGER) from exc
-        except errors.HumanRequired as exc:
-            err_console.print(f"[red]{exc}[/red]", highlight=False)
-            raise typer.Exit(outcome.EXIT_HUMAN_REQUIRED) from exc
+        except errors.CasebotError as exc:
+            for kind, code, word in _STATUSES:
+                if isinstance(exc, kind):
+                    style = "yellow" if code == outcome.EXIT_LOCKED else "red"
+                    text = f"[{style}]{word}[/{style}] {exc}" if word else f"[{style}]{exc}[/{style}]"
+                    err_console.print(text, highlight=False)
+                    raise typer.Exit(code) from exc
+            raise
 
     return wrapper
 

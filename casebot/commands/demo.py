@@ -131,11 +131,11 @@ def run_demo(*, cases: int = 30, seed: int = 42, workdir: Path = Path("var/demo"
 
 
 @exits
-def demo(cases: int = typer.Option(30, "--cases", help="police cases to seed"),
+def demo(cases: int = typer.Option(30, "--cases", help="生成多少件公安案件"),
          seed: int = typer.Option(42, "--seed"),
-         workdir: Path = typer.Option(Path("var/demo"), "--workdir", help="ledger, logs and report go here"),
+         workdir: Path = typer.Option(Path("var/demo"), "--workdir", help="台账、日志和报告放在这里"),
          concurrency: int = typer.Option(2, "--concurrency")) -> None:
-    """The whole chain on the sandbox: police → procuratorate → (prosecution) → court."""
+    """在模拟系统上演示全流程：公安 → 检察院 →（起诉）→ 法院。"""
     result = run_demo(cases=cases, seed=seed, workdir=workdir, concurrency=concurrency,
                       echo=lambda s: console.print(s, highlight=False))
     ok = result["first"].count("done") > 0 and result["second"].count("done") > 0

@@ -1,84 +1,191 @@
-"""Ops commands: ``status``, ``failures``, ``replay``."""
+"""Ops commands: ``status``, ``failures`` (and ``failures show ID``), ``replay``, ``metrics``."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
-from casebot.commands.run import execute, show
-from casebot.errors import ConfigError
-from casebot.glossary import STATE_LABELS, label
-from casebot.ledger import Ledger, open_ledger
+from casebot.commands.run import execute, notify_after, record_run, run_json, show
+from casebot.errors import UsageError
+from casebot.glossary import STATE_LABELS
+from casebot.ops import lastrun, reading, snapshot, timefmt
+
+FAILURE_STATES = ("failed", "retry", "unknown", "written")
 
 
-def _ledger(config: Path | None) -> tuple[object, Ledger]:
-    settings = load_settings(config)
-    return settings, open_ledger(settings.ledger_url(), create=False)
+def _items(settings: Any, **kw: Any) -> list[Any]:
+    with reading.ledger(settings) as ledger:
+        return ledger.items(**kw)
+
+
+def _last_run_json(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {**run, "started": timefmt.local_iso(run.get("started")), "finished": timefmt.local_iso(run.get("finished"))}
 
 
 @exits
 def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
-    """Counts of cases by route and state."""
-    _, ledger = _ledger(config)
-    counts = ledger.counts()
-    ledger.close()
+    """台账概况：案件数、上次运行、最早的待处理案件。
+
+    各路线各状态的案件数、上次运行的时间和退出码、最早一件待人工处理案件等了多久。
+    """
+    snap = snapshot.take(load_settings(config))
+    oldest = snap.oldest
     if json_out:
-        print_json(counts)
+        print_json({"schema": "casebot.status/1", "routes": snap.counts, "last_run": _last_run_json(snap.last_run),
+                    "oldest_failure": None if oldest is None else {
+                        "id": oldest.id, "route": oldest.route, "state": oldest.state,
+                        "since": timefmt.local_iso(oldest.updated_at), "age_seconds": round(snap.oldest_age_s or 0)}})
         return
-    states = [s for s in STATE_LABELS if any(s in c for c in counts.values())]
     table = Table(title="casebot 台账")
-    table.add_column("路线")
-    for s in states:
-        table.add_column(STATE_LABELS[s], justify="right")
-    for route, c in sorted(counts.items()):
-        table.add_row(route, *(str(c.get(s, 0)) for s in states))
+    table.add_column("路线", no_wrap=True)
+    for s in snapshot.STATES:
+        table.add_column(STATE_LABELS[s], justify="right", no_wrap=True)
+    for route, c in snap.counts.items():
+        table.add_row(route, *(str(c[s]) for s in snapshot.STATES))
     console.print(table)
+    run = snap.last_run
+    if run is None:
+        console.print("上次运行：尚未运行")
+    else:
+        code = run.get("exit_code")
+        console.print(f"上次运行：{timefmt.local(run.get('finished'))}，退出码 {code}"
+                      f"（{lastrun.EXIT_TEXT.get(code, run.get('reason', ''))}）", highlight=False)
+    if oldest is None:
+        console.print("没有等待人工处理的案件。")
+    else:
+        console.print(f"最早的待人工处理案件：ID {oldest.id}（{STATE_LABELS.get(oldest.state, oldest.state)}），"
+                      f"已等待 {timefmt.age(snap.oldest_age_s or 0)}，自 {timefmt.local(oldest.updated_at)}",
+                      highlight=False)
 
 
+failures_app = typer.Typer(help="失败的案件及原因；failures show ID 看详情。")
+
+
+@failures_app.callback(invoke_without_command=True)
 @exits
-def failures(config: Path = ConfigOption, route: str = typer.Option(None, "--route"),
-             limit: int = typer.Option(100, "--limit"), json_out: bool = JsonOption) -> None:
-    """What failed, when and why (in a clerk's words), with the screenshot (and trace) kept for it."""
-    _, ledger = _ledger(config)
-    items = ledger.items(route=route, states=("failed", "retry", "unknown"), limit=limit)
-    ledger.close()
+def failures(ctx: typer.Context, config: Path = ConfigOption,
+             route: str = typer.Option(None, "--route", help="只看这条路线"),
+             limit: int = typer.Option(100, "--limit", help="最多列出多少件"), json_out: bool = JsonOption) -> None:
+    """需要人工处理、待重试、待确认和已写入未核对的案件，一件一行。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    items = _items(load_settings(config), route=route, states=FAILURE_STATES, limit=limit)
     if json_out:
-        print_json([i.as_json() for i in items])
+        print_json({"schema": "casebot.failures/1",
+                    "failures": [{**i.as_json(), "updated_at": timefmt.local_iso(i.updated_at),
+                                  "created_at": timefmt.local_iso(i.created_at)} for i in items]})
         return
     if not items:
         console.print("没有失败的案件。")
         return
-    table = Table(title="失败案件")
-    for col in ("ID", "路线", "案件编号", "状态", "时间", "原因", "截图/追踪"):
-        table.add_column(col, overflow="fold")
+    by_route: dict[str, list[Any]] = {}
     for i in items:
-        table.add_row(str(i.id), i.route, i.case_key, label(i.state), i.updated_at[:19],
-                      i.error_message or "", "\n".join(i.artifacts))
-    console.print(table)
+        by_route.setdefault(i.route, []).append(i)
+    for route_name, rows in sorted(by_route.items()):
+        console.print(_failure_table(route_name, rows))
+    console.print("详情：casebot failures show ID；改正后：casebot replay ID", highlight=False)
+
+
+def _failure_table(route: str, items: list[Any]) -> Table:
+    """One line per case, whatever the terminal's width: the reason is cut, `failures show ID` has it whole."""
+    widths = [max(2, *(len(str(i.id)) for i in items)), max(len(i.case_key) for i in items), 10, 11]
+    reason = max(12, console.width - sum(widths) - 3 * (len(widths) + 1) - 1)
+    table = Table(title=f"失败案件 · {route}", title_justify="left")
+    for name, width in zip(("ID", "案件编号", "状态", "时间"), widths, strict=True):
+        table.add_column(name, no_wrap=True, width=width, justify="right" if name == "ID" else "left")
+    table.add_column("原因", no_wrap=True, overflow="ellipsis", max_width=reason)
+    for i in items:
+        text = (i.error_message or i.error_type or "").replace("\n", " ").removeprefix(f"案件 {i.case_key}：")
+        table.add_row(str(i.id), i.case_key, STATE_LABELS.get(i.state, i.state), timefmt.local(i.updated_at)[5:16],
+                      text)
+    return table
+
+
+@failures_app.command("show")
+@exits
+def failures_show(item_id: int = typer.Argument(..., metavar="ID", help="`casebot failures` 中的 ID"),
+                  config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
+    """一件案件的详情：原因、截图和追踪文件、每次尝试的经过。"""
+    with reading.ledger(load_settings(config)) as ledger:
+        found = ledger.items(ids=[item_id])
+        attempts = ledger.attempts_of(item_id) if found else []
+    if not found:
+        raise UsageError(f"没有 ID 为 {item_id} 的案件：用 casebot failures 查看 ID")
+    item = found[0]
+    history = [{"run_id": a["run_id"], "started": timefmt.local_iso(a["started_at"]),
+                "finished": timefmt.local_iso(a["finished_at"]), "outcome": a["outcome"],
+                "error_type": a["error_type"], "error_message": a["error_message"]} for a in attempts]
+    if json_out:
+        print_json({"schema": "casebot.failure/1", **item.as_json(), "updated_at": timefmt.local_iso(item.updated_at),
+                    "created_at": timefmt.local_iso(item.created_at), "history": history})
+        return
+    rows = [("ID", str(item.id)), ("路线", item.route), ("目标系统", item.target), ("案件编号", item.case_key),
+            ("状态", STATE_LABELS.get(item.state, item.state)), ("尝试次数", str(item.attempts)),
+            ("首次记录", timefmt.local(item.created_at)), ("最后更新", timefmt.local(item.updated_at)),
+            ("错误类型", item.error_type or ""), ("原因", item.error_message or ""),
+            ("目标记录号", item.record_id or "")]
+    for path in item.artifacts:
+        rows.append(("追踪" if path.endswith(".zip") else "截图", path))
+    for label, value in rows:
+        console.print(f"{label}：{value}", highlight=False, soft_wrap=True)
+    if history:
+        table = Table(title="经过")
+        for col in ("开始", "结束", "结果", "原因"):
+            table.add_column(col, no_wrap=col != "原因", overflow="fold")
+        for h in history:
+            table.add_row(timefmt.local(h["started"]), timefmt.local(h["finished"]), str(h["outcome"] or ""),
+                          str(h["error_message"] or h["error_type"] or ""))
+        console.print(table)
+    console.print(f"改正原因后运行：casebot replay {item.id}", highlight=False)
 
 
 @exits
-def replay(ids: list[int] = typer.Argument(None, help="ledger IDs from `casebot failures`"),
-           all_: bool = typer.Option(False, "--all", help="every failed case"),
-           fresh: bool = typer.Option(False, "--fresh", help="re-read the source and re-map (after a mapping fix)"),
+def replay(ids: list[int] = typer.Argument(None, help="`casebot failures` 中的 ID（可多个）"),
+           all_: bool = typer.Option(False, "--all", help="所有失败的案件"),
+           fresh: bool = typer.Option(False, "--fresh", help="重新读取来源并重新映射（改了映射之后用）"),
            config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
-    """Re-run failed write-backs, with the frozen card or (--fresh) re-mapped; never duplicating."""
-    settings, ledger = _ledger(config)
+    """重新写入失败的案件（不会重复写入）。
+
+    用冻结的案卡，或（--fresh）重新读取来源并重新映射。
+    """
     if not ids and not all_:
-        raise ConfigError("replay: give ledger IDs or --all")
-    states = ("failed", "retry", "unknown", "written")
-    items = ledger.items(states=states, ids=ids or None)
-    ledger.close()
+        raise UsageError("replay：请给出 ID（见 casebot failures）或 --all")
+    settings = load_settings(config)
+    items = _items(settings, states=("failed", "retry", "unknown", "written"), ids=ids or None)
     if ids:
         missing = set(ids) - {i.id for i in items}
         if missing:
-            raise ConfigError(f"replay: no failed case with ID {', '.join(map(str, sorted(missing)))}")
+            raise UsageError(f"replay：没有 ID 为 {', '.join(map(str, sorted(missing)))} 的失败案件"
+                             "（用 casebot failures 查看 ID）")
     summary = execute(settings, replay=items, fresh=fresh)  # type: ignore[arg-type]
+    record_run(settings, summary)  # type: ignore[arg-type]
+    notify_after(settings, summary)  # type: ignore[arg-type]
     if json_out:
-        print_json({**summary.as_json(), "results": [r.as_json() for r in summary.results]})
+        print_json(run_json(settings, exit_code=summary.exit_code, summary=summary))
     else:
         show(summary)
     raise typer.Exit(summary.exit_code)
+
+
+@exits
+def metrics(config: Path = ConfigOption,
+            textfile: Path = typer.Option(None, "--textfile",
+                                          help="写入这个 .prom 文件（node_exporter 的 textfile 收集器读取）"),
+            ) -> None:
+    """输出 OpenMetrics 指标（供 Prometheus 告警）。"""
+    from casebot.ops import metrics as m
+
+    snap = snapshot.take(load_settings(config))
+    reg = m.registry(routes=snap.routes, counts=snap.counts, last_run=snap.last_run, oldest_failure=snap.oldest_at,
+                     now=snap.taken)
+    if textfile is not None:
+        m.write_textfile(reg, textfile)
+        console.print(f"已写入 {textfile}", highlight=False, soft_wrap=True)
+    else:
+        typer.echo(m.openmetrics(reg), nl=False)

@@ -34,7 +34,7 @@ def preview(
     mappings_dir: Annotated[Path | None, typer.Option("--mappings", help="mappings directory to use",
                                                       file_okay=False)] = None,
 ) -> None:
-    """Show, field by field, the cards each target would receive for police record(s). Writes nothing."""
+    """逐字段显示公安记录对应的、各目标系统将收到的案卡；不写入任何东西。"""
     if (qsswh is None) != (qsrq is None):
         raise typer.BadParameter("give both --qsswh and --qsrq to see the court card")
     records = _read_records(source)

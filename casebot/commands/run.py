@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from casebot import logs
-from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
+from casebot import errors, logs
+from casebot.commands.common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    err_console,
+    exit_status,
+    exits,
+    load_settings,
+    print_json,
+)
 from casebot.config import Settings
 from casebot.glossary import label
+from casebot.ops import housekeeping
 from casebot.run import Runner, RunSummary
-from casebot.run.outcome import OUTCOMES
+from casebot.run.outcome import EXIT_BUG, EXIT_HUMAN_REQUIRED, EXIT_INTERRUPTED, EXIT_TERMINATED, OUTCOMES, REASONS
 
 
 def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = None,
@@ -23,7 +36,8 @@ def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = No
             progress: bool | None = None, replay: list | None = None, fresh: bool = False) -> RunSummary:
     """Run (or replay) with a progress bar in a terminal, plain structured logs otherwise."""
     tty = sys.stderr.isatty() if progress is None else progress
-    logs.configure(log_file=settings.path(settings.logging.file), console=not tty, level=settings.logging.level)
+    logs.configure(log_file=settings.path(settings.logging.file), console=not tty, level=settings.logging.level,
+                   max_bytes=int(settings.logging.max_mb * 1024 * 1024), backups=settings.logging.backups)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    transient=True) if tty else None
     tasks: dict[str, int] = {}
@@ -45,6 +59,97 @@ def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = No
     return summary
 
 
+def record_run(settings: Settings, summary: RunSummary) -> None:
+    """Keep the run's end for `status`, `metrics` and the console (see casebot.ops.lastrun)."""
+    from casebot.ops import lastrun
+
+    lastrun.save(settings, lastrun.record(run_id=summary.run_id, started=summary.started, finished=summary.finished,
+                                          exit_code=summary.exit_code, by_route=summary.as_json()["by_route"]))
+
+
+def notify_after(settings: Settings, summary: RunSummary) -> None:
+    """Tell the configured channels what is new and needs a person (see casebot.ops.notify)."""
+    from casebot.ops.notify import after_run
+
+    after_run(settings, exit_code=summary.exit_code, system_errors=summary.system_errors)
+
+
+def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary | None = None,
+             message: str | None = None, started: float | None = None) -> dict[str, Any]:
+    """``casebot.run/1`` (docs/json.md): every configured route with every outcome, zeros included."""
+    from casebot.ops import timefmt
+
+    by_route = summary.as_json()["by_route"] if summary else {}
+    names = {r.name for r in settings.routes} if settings else set()
+    finished = summary.finished if summary else time.time()
+    begun = summary.started if summary else started
+    return {
+        "schema": "casebot.run/1",
+        "run_id": summary.run_id if summary else None,
+        "exit_code": exit_code,
+        "reason": REASONS.get(exit_code, "unknown"),
+        "message": message,
+        "started": timefmt.local_iso(begun) if summary else None,
+        "finished": timefmt.local_iso(finished),
+        "seconds": round(finished - begun, 3) if begun else 0.0,
+        "routes": {n: {o: by_route.get(n, {}).get(o, 0) for o in OUTCOMES} for n in sorted(names | set(by_route))},
+        "system_errors": summary.system_errors if summary else [],
+        "counters": summary.counters if summary else {},
+        "report": summary.report_path if summary else None,
+        "results": [r.as_json() for r in summary.results] if summary else [],
+    }
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's timeout, a shutdown): unwinds like Ctrl-C so the lock and browser are let go."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def stopped(settings: Settings | None, exc: BaseException, *, started: float, json_out: bool) -> int | None:
+    """A run that ended by an exception: its exit status, logged as run.finished, kept, printed as JSON.
+
+    None for what is not an ending of a run (typer's own exit), which the caller re-raises as is.
+    """
+    from casebot.ops import lastrun
+    from casebot.privacy import scrub_text
+
+    if isinstance(exc, Terminated):
+        code = EXIT_TERMINATED
+    elif isinstance(exc, KeyboardInterrupt):
+        code = EXIT_INTERRUPTED
+    elif isinstance(exc, errors.CasebotError) and exit_status(exc) is not None:
+        code = exit_status(exc)  # type: ignore[assignment]
+    elif isinstance(exc, Exception):
+        code = EXIT_BUG
+    else:
+        return None
+    message = scrub_text(str(exc)) or type(exc).__name__
+    if settings is not None:
+        logs.configure(log_file=settings.path(settings.logging.file), console=not sys.stderr.isatty(),
+                       level=settings.logging.level, max_bytes=int(settings.logging.max_mb * 1024 * 1024),
+                       backups=settings.logging.backups)
+    else:  # no configuration, so no log file: the event goes to stderr (a schedule appends it to its log)
+        logs.configure(log_file=None, console=True)
+    log = logs.get("run")
+    if code == EXIT_BUG:
+        log.error("run.crashed", error_type=type(exc).__name__, error=message, exc_info=exc)
+    log.info("run.finished", run_id=None, exit_code=code, reason=REASONS.get(code, "unknown"),
+             error_type=type(exc).__name__, seconds=round(time.time() - started, 2))
+    if settings is not None:
+        lastrun.save(settings, lastrun.record(run_id=None, started=started, finished=time.time(), exit_code=code,
+                                              by_route={}))
+        if code == EXIT_HUMAN_REQUIRED:
+            from casebot.ops.notify import after_run
+
+            after_run(settings, exit_code=code, system_errors=[message])
+    if json_out:
+        print_json(run_json(settings, exit_code=code, message=message, started=started))
+    return code
+
+
 def show(summary: RunSummary) -> None:
     table = Table(title=f"运行 {summary.run_id}")
     table.add_column("路线")
@@ -60,31 +165,50 @@ def show(summary: RunSummary) -> None:
             console.print(f"[red]✗[/red] {r.route} {r.case_key}: {r.error}", highlight=False)
     for e in summary.system_errors:
         console.print(f"[red]![/red] {e}", highlight=False)
-    console.print(f"报告: {summary.report_path}", highlight=False)
+    if summary.report_path:
+        console.print(f"报告: {summary.report_path}", highlight=False)
+    else:
+        console.print("没有要处理的案件，未生成报告。")
 
 
 @exits
 def run(config: Path = ConfigOption,
-        dry_run: bool = typer.Option(False, "--dry-run", help="read and map, write nothing"),
-        limit: int = typer.Option(None, "--limit", help="at most N cases per route"),
-        route: list[str] = typer.Option(None, "--route", help="only this route (repeatable)"),
-        headed: bool = typer.Option(False, "--headed", help="show the browser"),
-        no_verify: bool = typer.Option(False, "--no-verify", help="skip the read-back check"),
+        dry_run: bool = typer.Option(False, "--dry-run", help="只读取和映射，不写入"),
+        limit: int = typer.Option(None, "--limit", help="每条路线最多处理 N 件"),
+        route: list[str] = typer.Option(None, "--route", help="只运行这条路线（可重复）"),
+        headed: bool = typer.Option(False, "--headed", help="显示浏览器窗口"),
+        no_verify: bool = typer.Option(False, "--no-verify", help="不回读核对"),
         json_out: bool = JsonOption) -> None:
-    """One unattended pass: read eligible cases, write them, read them back, record the outcome.
+    """运行一次：读取、写入、回读核对每件符合条件的案件。
 
-    Exit status: 0 nothing failed; 1 cases need a clerk; 2 transient errors left for the next run;
-    3 a system needs an interactive login; 4 configuration invalid; 5 another run is going on;
-    6 ledger missing, corrupt, swapped or read-only; 7 a system's pages changed (run `casebot doctor`);
-    8 an unexpected error (a bug: see the log); 9 the shared ledger's database cannot be reached (the run
-    stopped; nothing lost).
+    读取符合条件的案件，写入目标系统，回读核对，记入台账。
+
+    退出码：0 正常；1 有案件需要人工处理；2 暂时性错误，下次运行重试；3 需要人工登录；
+    4 配置错误或缺少密码；5 另一次运行正在进行；6 台账缺失或损坏；7 页面已变化，请运行 casebot doctor；
+    8 意外错误（程序缺陷，详见日志）；9 共享台账数据库无法连接（运行已停止，未丢失任何数据）。
     """
-    settings = load_settings(config)
-    summary = execute(settings, dry_run=dry_run, limit=limit, routes=route or None, headed=headed,
-                      verify=False if no_verify else None)
+    started = time.time()
+    settings: Settings | None = None
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        settings = load_settings(config)
+        summary = execute(settings, dry_run=dry_run, limit=limit, routes=route or None, headed=headed,
+                          verify=False if no_verify else None)
+    except BaseException as exc:
+        code = stopped(settings, exc, started=started, json_out=json_out)
+        if code is None or isinstance(exc, errors.CasebotError):
+            raise  # `exits` prints casebot's own errors
+        err_console.print(f"[red]{REASONS.get(code, '')}[/red] {type(exc).__name__}: {exc}（详见日志）",
+                          highlight=False)
+        raise typer.Exit(code) from exc
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if not dry_run:
+        record_run(settings, summary)
+        notify_after(settings, summary)
+    housekeeping.after_run(settings)
     if json_out:
-        print_json({**summary.as_json(), "results": [r.as_json() for r in summary.results],
-                    "report": summary.report_path})
+        print_json(run_json(settings, exit_code=summary.exit_code, summary=summary))
     else:
         show(summary)
     raise typer.Exit(summary.exit_code)

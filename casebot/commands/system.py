@@ -1,16 +1,16 @@
-"""Commands around the systems: ``sandbox``, ``login``, ``secret``, ``doctor``, ``schedule``."""
+"""Commands around the systems: ``sandbox``, ``login``, ``doctor``, ``schedule``."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import getpass
+import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -21,14 +21,13 @@ from casebot.artifacts import private_dir
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.logins import LoginCap
 from casebot.registry import load_adapter
-from casebot.run.outcome import EXIT_OK, EXIT_PAGE_CHANGED
 
 
-def sandbox(port: int = typer.Option(8101, "--port", help="police port; procuratorate and court take the next two"),
+def sandbox(port: int = typer.Option(8101, "--port", help="公安系统端口；检察院、法院用后两个"),
             host: str = typer.Option("127.0.0.1", "--host"),
-            faults: Path = typer.Option(None, "--faults", exists=True, help="fault plan file (JSON or TOML)"),
-            data_dir: Path = typer.Option(None, "--data-dir", help="keep the systems' data here")) -> None:
-    """Serve the three simulated systems on loopback until Ctrl-C."""
+            faults: Path = typer.Option(None, "--faults", exists=True, help="故障计划文件（JSON 或 TOML）"),
+            data_dir: Path = typer.Option(None, "--data-dir", help="系统数据保存在这里")) -> None:
+    """在本机启动三个模拟系统（公安、检察院、法院），Ctrl-C 停止。"""
     from sandbox.server import serve
 
     def announce(urls: dict[str, str]) -> None:
@@ -41,8 +40,11 @@ def sandbox(port: int = typer.Option(8101, "--port", help="police port; procurat
 
 
 @exits
-def login(system: str = typer.Argument(..., help="system name from casebot.toml"), config: Path = ConfigOption) -> None:
-    """Log in by hand in a visible browser; the session is kept for scheduled runs (file readable by you only)."""
+def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名"), config: Path = ConfigOption) -> None:
+    """手工登录（验证码），会话留给定时运行。
+
+    在可见的浏览器中登录；会话文件仅当前用户可读。
+    """
     settings = load_settings(config)
     if system not in settings.systems:
         raise errors.ConfigError(f"login: no system named {system!r} in [systems]")
@@ -69,38 +71,133 @@ def login(system: str = typer.Argument(..., help="system name from casebot.toml"
     console.print(f"会话已保存：{path}（仅当前用户可读）", highlight=False)
 
 
-secret_app = typer.Typer(help="Passwords in the OS keyring (never in a file of the project).")
+def _last_done(settings: Any, system: str) -> Any | None:
+    """The latest case written into ``system`` and verified, to look for and read back (None: none yet)."""
+    from casebot.ops.reading import read
+
+    return read(settings, lambda ledger: next((i for i in ledger.items(states=("done",), limit=200)
+                                               if i.target == system and i.record_id and i.card), None), None)
 
 
-@secret_app.command("set")
-def secret_set(system: str) -> None:
-    """Store SYSTEM's password in the OS keyring (service ``casebot``)."""
-    import keyring
+async def _check_written(adapter: Target, item: Any | None, row: dict[str, Any]) -> None:
+    """The search page finds a written case and the read-back page shows it, as a run's checks need."""
+    if item is None:
+        row.setdefault("notes", []).append("尚无已写入的案件：搜索页和回读页在第一次写入后检查")
+        return
+    try:
+        found = await adapter.find_existing(item.card)
+    except errors.PageChanged as exc:
+        row["problems"].append(f"搜索页：{exc}")
+        row["kind"] = "page"
+        return
+    if found is None:
+        row["problems"].append(f"搜索页：找不到已写入的案件 {item.case_key}")
+        row["kind"] = "page"
+        return
+    row["checked"].append("搜索页")
+    try:
+        await adapter.read_back(item.record_id)
+    except errors.PageChanged as exc:
+        row["problems"].append(f"回读页：{exc}")
+        row["kind"] = "page"
+        return
+    row["checked"].append("回读页")
 
-    password = getpass.getpass(f"{system} 密码: ")
-    keyring.set_password("casebot", system, password)
-    console.print(f"已保存 {system} 的密码到系统钥匙串。")
-    with contextlib.suppress(errors.CasebotError):  # a new secret: the system may be tried again
-        settings = load_settings(None)
-        LoginCap(settings.login_cap_file(system), system).clear("new secret")
+
+DOCTOR_EXIT = {"password": 4, "page": 7, "login": 3, "unreachable": 2}
+
+
+def _installed_schedule() -> str | None:
+    """``cron`` or ``systemd`` when casebot's schedule is installed for this user, else None."""
+    from casebot.ops import schedule as sched
+
+    if (_systemd_dir() / f"{sched.UNIT}.timer").exists():
+        return "systemd"
+    try:
+        listed = subprocess.run(["crontab", "-l"], capture_output=True, text=True, timeout=30)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    return "cron" if any(ln.rstrip().endswith(sched.TAG) for ln in listed.stdout.splitlines()) else None
+
+
+def _env_file() -> dict[str, str]:
+    """The systemd unit's EnvironmentFile (``~/.config/casebot/env``): KEY=VALUE lines."""
+    path = Path.home() / ".config" / "casebot" / "env"
+    out: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, sep, value = line.strip().partition("=")
+            if sep and not key.startswith("#"):
+                out[key.strip()] = value.strip().strip('"')
+    return out
+
+
+def _scheduled_env_problems(config: Path, here: list[dict[str, object]], kind: str) -> list[str]:
+    """Passwords found here that the schedule's bare environment (HOME and a short PATH; for systemd, its
+    environment file too) cannot read."""
+    if os.name == "nt":
+        return []
+    found_here = {str(r["system"]) for r in here if r["found"]}
+    if not found_here:
+        return []
+    env = {"HOME": str(Path.home()), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    if kind == "systemd":
+        env.update(_env_file())
+    for key in ("CASEBOT_KEYRING", "CASEBOT_SECRETS_FILE"):  # what a schedule is told to use, if set
+        if key in os.environ:
+            env[key] = os.environ[key]
+    done = subprocess.run([sys.executable, "-m", "casebot", "secret", "list", "--json", "--config", str(config)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    try:
+        there = {r["system"]: r["found"] for r in json.loads(done.stdout)["systems"]}
+    except (ValueError, KeyError, TypeError):
+        return [f"无法在定时任务的环境中检查密码：{(done.stderr or done.stdout).strip()[:300]}"]
+    return [f"定时任务的环境（cron）读不到 {name} 的密码：当前的密码在环境变量或桌面钥匙串中；"
+            f"请用 CASEBOT_KEYRING=file casebot secret set {name} 保存" for name in sorted(found_here)
+            if not there.get(name)]
 
 
 @exits
-def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
-    """Pre-flight: log in to each system and open every form the robot fills, without saving."""
-    settings = load_settings(config)
+def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
+           scheduled: bool = typer.Option(False, "--scheduled",
+                                          help="检查定时任务的环境能否读到密码（已安装定时任务时总会检查）"),
+           ) -> None:
+    """运行前检查每个系统和页面。
+
+    检查密码（包括定时任务的环境能否读到），登录每个系统，打开每个要填写的页面，不保存任何东西。
+    退出码：4 缺少密码；7 页面已变化；3 需要人工登录；2 系统暂时无法访问；0 一切正常。
+    """
+    from casebot.commands.secret import status_rows
+
+    cfg = Path(config or os.environ.get("CASEBOT_CONFIG") or "casebot.toml").expanduser().resolve()
+    settings = load_settings(cfg)
     out_dir = private_dir(settings.path(settings.artifacts.dir) / "doctor")
     # what the adapters log (a field found by its label, say) goes to the log file and stderr, never stdout
     logs.configure(log_file=settings.path(settings.logging.file), console=not json_out, level=settings.logging.level)
+    passwords = status_rows(cfg)
+    missing = {str(r["system"]) for r in passwords if not r["found"]}
+    pre: list[dict[str, object]] = [
+        {"system": name, "ok": False, "kind": "password", "screenshot": None,
+         "problems": [f"缺少密码：运行 casebot secret set {name}，或设置环境变量 CASEBOT_{name.upper()}_PASSWORD"]}
+        for name in sorted(missing)]
+    kind = _installed_schedule() or ("cron" if scheduled else None)
+    if kind is not None:
+        unread = _scheduled_env_problems(cfg, passwords, kind)
+        if unread:
+            pre.append({"system": f"(定时任务 {kind})", "ok": False, "kind": "password", "problems": unread,
+                        "screenshot": None})
 
     async def check() -> list[dict[str, object]]:
         from playwright.async_api import async_playwright
 
         rows: list[dict[str, object]] = []
+        systems = [s for s in settings.systems if s not in missing]
+        if not systems:
+            return rows
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(**settings.browser.options().launch_kwargs())
-            for system in settings.systems:
-                row: dict[str, object] = {"system": system, "ok": True, "problems": [], "drift": [],
+            for system in systems:
+                row: dict[str, object] = {"system": system, "ok": True, "kind": None, "problems": [], "drift": [],
                                           "screenshot": None}
                 context = await browser.new_context(locale="zh-CN")
                 try:
@@ -108,16 +205,25 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
                     adapter = cls(context, settings.system_config(system))
                     await adapter.page()
                     if isinstance(adapter, Target):
-                        missing = await adapter.open_form()
-                        if missing:
-                            row["problems"] = [f"找不到字段“{label}”" for label in missing]
+                        absent = await adapter.open_form()
+                        if absent:
+                            row["problems"] = [f"录入页：找不到字段“{label}”" for label in absent]
+                            row["kind"] = "page"
+                        row["checked"] = ["登录", "录入页"]
+                        await _check_written(adapter, _last_done(settings, system), row)
                         row["drift"] = [f"字段“{label}”的选择器 {old} 已失效，按标签找到 {new}（请更新表单描述）"
                                         for label, (old, new) in adapter.drift().items()]
                     elif isinstance(adapter, Source):
                         async for _ref in adapter.list_records():
                             break
+                except errors.HumanRequired as exc:
+                    row["problems"], row["kind"] = [str(exc)], "login"
+                except errors.ConfigError as exc:
+                    row["problems"], row["kind"] = [str(exc)], "password"
+                except errors.TransientError as exc:
+                    row["problems"], row["kind"] = [str(exc)], "unreachable"
                 except errors.CasebotError as exc:
-                    row["problems"] = [str(exc)]
+                    row["problems"], row["kind"] = [str(exc)], "page"
                 if row["problems"]:
                     row["ok"] = False
                     pages = context.pages
@@ -134,9 +240,11 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
             await browser.close()
         return rows
 
-    rows = asyncio.run(check())
+    rows = pre + asyncio.run(check())
+    kinds = {r["kind"] for r in rows if not r["ok"]}
+    code = next((DOCTOR_EXIT[k] for k in ("password", "page", "login", "unreachable") if k in kinds), 0)
     if json_out:
-        print_json(rows)
+        print_json({"schema": "casebot.doctor/1", "ok": code == 0, "exit_code": code, "systems": rows})
     else:
         table = Table(title="casebot doctor")
         for col in ("系统", "结果", "问题", "截图"):
@@ -146,58 +254,113 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
                           "\n".join([*r["problems"], *r["drift"]]),  # type: ignore[misc]
                           str(r["screenshot"] or ""))
         console.print(table)
-    raise typer.Exit(EXIT_OK if all(r["ok"] for r in rows) else EXIT_PAGE_CHANGED)
+        if code == 7:
+            console.print("[red]页面已变化[/red]：把截图交给维护适配器的人；修复前定时运行会以退出码 7 结束。")
+    raise typer.Exit(code)
 
 
-def _command_line(config: Path | None) -> list[str]:
-    exe = shutil.which("casebot") or str(Path(sys.executable).with_name("casebot"))
-    args = [exe, "run"]
-    if config:
-        args += ["--config", str(Path(config).resolve())]
-    return args
+def _executable() -> Path:
+    name = "casebot.exe" if os.name == "nt" else "casebot"
+    beside = Path(sys.executable).with_name(name)
+    found = beside if beside.exists() else shutil.which("casebot")
+    if not found:
+        raise errors.ConfigError("schedule: cannot find the casebot executable (install casebot first)")
+    return Path(found)
 
 
 @exits
-def schedule(every: int = typer.Option(15, "--every", min=1, help="minutes between runs"),
+def schedule(every: int = typer.Option(15, "--every",
+                                       help="每隔多少分钟运行一次：整除 60 的分钟数、整除 24 的小时数×60，或 1440"),
              kind: str = typer.Option("cron" if os.name != "nt" else "windows", "--kind",
-                                      help="cron, systemd or windows"),
-             install: bool = typer.Option(False, "--install", help="install it for the current user"),
+                                      help="cron、systemd 或 windows"),
+             install: bool = typer.Option(False, "--install", help="为当前用户安装"),
+             uninstall: bool = typer.Option(False, "--uninstall", help="删除已安装的定时任务"),
              config: Path = ConfigOption) -> None:
-    """Print (or --install) a cron line, systemd timer or Windows scheduled task running `casebot run`."""
-    args = _command_line(config)
-    workdir = str(Path.cwd())
+    """定时运行：cron、systemd 定时器或 Windows 计划任务。
+
+    打印（--install 安装，--uninstall 删除）定时运行 casebot run 的任务。
+    """
+    from casebot.ops import schedule as sched
+
+    if install and uninstall:
+        raise errors.ConfigError("schedule: --install or --uninstall, not both")
+    if kind not in ("cron", "systemd", "windows"):
+        raise errors.ConfigError("schedule --kind: one of cron, systemd, windows")
+    if uninstall:
+        _uninstall(kind)
+        return
+    cfg = Path(config or os.environ.get("CASEBOT_CONFIG") or "casebot.toml").expanduser().resolve()
+    if not cfg.is_file():
+        raise errors.ConfigError(f"{cfg}: config file not found: pass --config with the casebot.toml to schedule")
+    settings = load_settings(cfg)
+    log = settings.path(settings.logging.file).resolve().parent / "casebot-run.log"
+    p = sched.plan(_executable(), cfg, every, log)
+    private_dir(log.parent)  # the scheduler opens the log before casebot starts: its folder must exist
     if kind == "cron":
-        line = f"*/{every} * * * * cd {shlex.quote(workdir)} && {shlex.join(args)} >/dev/null 2>&1  # casebot"
+        line = sched.cron_line(p)
         if install:
-            current = subprocess.run(["crontab", "-l"], capture_output=True, text=True).stdout
-            kept = [ln for ln in current.splitlines() if not ln.endswith("# casebot")]
-            subprocess.run(["crontab", "-"], input="\n".join([*kept, line]) + "\n", text=True, check=True)
-            console.print("已安装到当前用户的 crontab。")
+            sched.install_cron(line)
+            console.print(f"已安装到当前用户的 crontab；输出追加到 {log}", highlight=False, soft_wrap=True)
         else:
             console.print(line, highlight=False, soft_wrap=True)
     elif kind == "systemd":
-        service = (f"[Unit]\nDescription=casebot run\n\n[Service]\nType=oneshot\nWorkingDirectory={workdir}\n"
-                   f"ExecStart={shlex.join(args)}\n")
-        timer = (f"[Unit]\nDescription=casebot every {every} minutes\n\n[Timer]\nOnBootSec=2min\n"
-                 f"OnUnitActiveSec={every}min\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n")
+        units = sched.systemd_units(p)
+        advice = sched.linger_advice(getpass.getuser())
         if install:
-            unit_dir = Path.home() / ".config/systemd/user"
+            unit_dir = _systemd_dir()
             unit_dir.mkdir(parents=True, exist_ok=True)
-            (unit_dir / "casebot.service").write_text(service)
-            (unit_dir / "casebot.timer").write_text(timer)
-            subprocess.run(["systemctl", "--user", "daemon-reload"], check=True)
-            subprocess.run(["systemctl", "--user", "enable", "--now", "casebot.timer"], check=True)
-            console.print("已启用 systemd 用户定时器 casebot.timer。")
+            for name, text in units.items():
+                (unit_dir / name).write_text(text, encoding="utf-8")
+            _run(["systemctl", "--user", "daemon-reload"])
+            _run(["systemctl", "--user", "enable", "--now", f"{sched.UNIT}.timer"])
+            console.print(f"已启用 systemd 用户定时器 {sched.UNIT}.timer；输出追加到 {log}\n{advice}",
+                          highlight=False, soft_wrap=True)
         else:
-            console.print("# ~/.config/systemd/user/casebot.service\n" + service, highlight=False)
-            console.print("# ~/.config/systemd/user/casebot.timer\n" + timer, highlight=False)
-    elif kind == "windows":
-        tr = subprocess.list2cmdline(args)
-        cmd = ["schtasks", "/Create", "/F", "/SC", "MINUTE", "/MO", str(every), "/TN", "casebot", "/TR", tr]
-        if install:
-            subprocess.run(cmd, check=True)
-            console.print("已创建 Windows 计划任务 casebot。")
-        else:
-            console.print(subprocess.list2cmdline(cmd), highlight=False, soft_wrap=True)
+            for name, text in units.items():
+                console.print(f"# ~/.config/systemd/user/{name}\n{text}", highlight=False, soft_wrap=True)
+            console.print(f"# {advice}", highlight=False, soft_wrap=True)
     else:
-        raise errors.ConfigError("schedule --kind: one of cron, systemd, windows")
+        xml = sched.windows_task_xml(p)
+        if install:
+            path = private_dir(settings.path(Path("var"))) / "casebot-task.xml"
+            path.write_text(xml, encoding="utf-16")
+            _run(sched.schtasks_create(path))
+            console.print(f"已创建 Windows 计划任务 {sched.TASK_NAME}；输出追加到 {log}", highlight=False,
+                          soft_wrap=True)
+        else:
+            console.print(xml, highlight=False, soft_wrap=True)
+            create = subprocess.list2cmdline(sched.schtasks_create(Path("casebot-task.xml")))
+            console.print(f"# 保存为 casebot-task.xml 后运行：{create}", highlight=False, soft_wrap=True)
+
+
+def _systemd_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "systemd" / "user"
+
+
+def _run(cmd: list[str]) -> None:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True)
+    except FileNotFoundError as exc:
+        raise errors.ConfigError(f"{cmd[0]} not found on this machine: choose another --kind") from exc
+    if done.returncode != 0:
+        raise errors.ConfigError(f"{' '.join(cmd)} failed: {(done.stderr or done.stdout).strip()}")
+
+
+def _uninstall(kind: str) -> None:
+    from casebot.ops import schedule as sched
+
+    if kind == "cron":
+        sched.install_cron(None)
+        console.print("已从当前用户的 crontab 删除 casebot。")
+    elif kind == "systemd":
+        unit_dir = _systemd_dir()
+        if (unit_dir / f"{sched.UNIT}.timer").exists():
+            subprocess.run(["systemctl", "--user", "disable", "--now", f"{sched.UNIT}.timer"], capture_output=True)
+        for name in (f"{sched.UNIT}.service", f"{sched.UNIT}.timer"):
+            (unit_dir / name).unlink(missing_ok=True)
+        subprocess.run(["systemctl", "--user", "daemon-reload"], capture_output=True)
+        console.print(f"已删除 systemd 用户定时器 {sched.UNIT}.timer。")
+    else:
+        _run(sched.schtasks_delete())
+        console.print(f"已删除 Windows 计划任务 {sched.TASK_NAME}。")

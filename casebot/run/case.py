@@ -32,7 +32,7 @@ from casebot.audit import RunAudit
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import UNCERTAIN, Item, Ledger
 from casebot.privacy import redact, scrub_text
-from casebot.run.outcome import CaseResult, RunSummary, digest
+from casebot.run.outcome import PAGE_CHANGED_BANNER, CaseResult, RunSummary, digest
 from casebot.run.retry import retrying
 from casebot.run.worker import Worker
 from casebot.verify import verify
@@ -122,6 +122,11 @@ class Case:
             result.outcome, result.error_type = "retry", "HumanRequired"
             result.error = run.summary.blocked[next(iter(blocked))]
             return result
+        if route.name in run.summary.stopped_routes:
+            # the route met a changed page in this run: the next case would only wait out the same timeout
+            result.outcome, result.error_type = "retry", "PageChanged"
+            result.error = f"案件 {job.key}：路线 {route.name} 已停止，{PAGE_CHANGED_BANNER}"
+            return result
         item = run.ledger.reserve(route.name, route.target, job.key, owner=run.owner,
                                   lease_s=run.settings.ledger.lease_s)
         if item is None:
@@ -175,6 +180,9 @@ class Case:
             except errors.PageChanged as exc:
                 run.summary.page_changed = True
                 log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)
+                if route.name not in run.summary.stopped_routes:
+                    run.summary.stopped_routes[route.name] = str(exc)
+                    log.error("route.stopped", route=route.name, reason="page_changed")
                 await self._unfinished("PageChanged", f"案件 {job.key}：{exc}")
             except errors.TransientError as exc:
                 await self._unfinished(type(exc).__name__, str(exc))

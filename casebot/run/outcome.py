@@ -19,8 +19,19 @@ EXIT_CONFIG = 4            # configuration or mapping invalid; nothing ran
 EXIT_LOCKED = 5            # another run holds the lock
 EXIT_LEDGER = 6            # ledger missing or corrupt
 EXIT_PAGE_CHANGED = 7      # a system's pages changed: run `casebot doctor`
+#: what a clerk reads when a changed page stopped a route (the report and the console show it too)
+PAGE_CHANGED_BANNER = "页面已变化，请运行 casebot doctor"
 EXIT_BUG = 8               # an error casebot does not know: a bug, see the log
 EXIT_LEDGER_UNAVAILABLE = 9  # the shared ledger's database cannot be reached: the run stopped, nothing lost
+EXIT_INTERRUPTED = 130     # Ctrl-C
+EXIT_TERMINATED = 143      # SIGTERM (a scheduler's timeout)
+
+#: each exit status in a word, for logs (run.finished's ``reason``), JSON and metrics
+REASONS = {EXIT_OK: "ok", EXIT_CASES_FAILED: "cases_failed", EXIT_RETRY_LATER: "retry_later",
+           EXIT_HUMAN_REQUIRED: "login_required", EXIT_CONFIG: "config", EXIT_LOCKED: "locked",
+           EXIT_LEDGER: "ledger", EXIT_PAGE_CHANGED: "pages_changed", EXIT_BUG: "bug",
+           EXIT_LEDGER_UNAVAILABLE: "ledger_unavailable",
+           EXIT_INTERRUPTED: "interrupted", EXIT_TERMINATED: "terminated"}
 
 #: the outcomes a case can have in a run: the ledger state it was left in, or a dry run
 OUTCOMES = ("done", "failed", "retry", "unknown", "written", "dry-run")
@@ -63,6 +74,8 @@ class RunSummary:
     blocked: dict[str, str] = field(default_factory=dict)
     #: a system's pages are not what its adapter expects
     page_changed: bool = False
+    #: routes stopped for this run at their first PageChanged: route -> what changed
+    stopped_routes: dict[str, str] = field(default_factory=dict)
     #: an error casebot does not know happened (a bug)
     bug: bool = False
     #: the HTML report written for this run, once written

@@ -23,7 +23,7 @@ from casebot.config import RouteSettings, Settings
 from casebot.ledger import Item, Ledger, open_ledger
 from casebot.lock import RunLock
 from casebot.run.case import Case, Job, RunContext
-from casebot.run.outcome import RunSummary
+from casebot.run.outcome import REASONS, RunSummary
 from casebot.run.retry import retrying
 from casebot.run.worker import Worker
 
@@ -118,10 +118,11 @@ class Runner:
         summary.finished = time.time()
         summary.exit_code = summary.exit_status()
         self.ledger.finish_run(run_id, str(summary.exit_code), summary.as_json())
-        path = report.write(summary, settings.path(art.reports), manual_minutes=settings.run.manual_minutes_per_card,
-                            dry_run=self.dry_run)
-        summary.report_path = str(path)
-        log.info("run.finished", run_id=run_id, exit_code=summary.exit_code,
+        if summary.results or summary.system_errors:  # a run that did nothing leaves no report
+            path = report.write(summary, settings.path(art.reports),
+                                manual_minutes=settings.run.manual_minutes_per_card, dry_run=self.dry_run)
+            summary.report_path = str(path)
+        log.info("run.finished", run_id=run_id, exit_code=summary.exit_code, reason=REASONS[summary.exit_code],
                  done=summary.count("done"), failed=summary.count("failed"),
                  seconds=round(summary.finished - summary.started, 2))
         return summary
@@ -173,7 +174,9 @@ class Runner:
             return []
         except errors.PageChanged as exc:
             summary.page_changed = True
+            summary.stopped_routes.setdefault(route.name, str(exc))
             summary.system_errors.append(str(exc))
+            log.error("route.stopped", route=route.name, reason="page_changed")
             return []
         except errors.TransientError as exc:
             summary.system_errors.append(f"{route.source}: {exc}")

@@ -24,14 +24,14 @@ def test_run_status_failures_replay(sandbox, config_file):
     result = invoke(config_file, "run", "--route", "police-procuratorate", "--json")
     assert result.exit_code == EXIT_CASES_FAILED
     out = json.loads(result.stdout)
-    assert out["by_route"]["police-procuratorate"]["failed"] >= 1
+    assert out["routes"]["police-procuratorate"]["failed"] >= 1
     assert out["report"] and out["report"].endswith(".html")
 
     status = json.loads(invoke(config_file, "status", "--json").stdout)
-    failed = status["police-procuratorate"]["failed"]
-    assert failed == out["by_route"]["police-procuratorate"]["failed"]
+    failed = status["routes"]["police-procuratorate"]["failed"]
+    assert failed == out["routes"]["police-procuratorate"]["failed"]
 
-    failures = json.loads(invoke(config_file, "failures", "--json").stdout)
+    failures = json.loads(invoke(config_file, "failures", "--json").stdout)["failures"]
     assert len(failures) == failed
     assert all(f["error_type"] == "RejectedError" and f["error_message"] for f in failures)
     assert all(any(a.endswith(".png") for a in f["artifacts"]) for f in failures), "a screenshot of each failure"
@@ -42,7 +42,7 @@ def test_run_status_failures_replay(sandbox, config_file):
     replayed = invoke(config_file, "replay", "--all", "--json")
     assert replayed.exit_code == EXIT_OK, replayed.stdout
     assert_holds(sandbox, "procuratorate", g.procuratorate)
-    assert json.loads(invoke(config_file, "failures", "--json").stdout) == []
+    assert json.loads(invoke(config_file, "failures", "--json").stdout)["failures"] == []
     nothing = invoke(config_file, "replay", "--all")
     assert nothing.exit_code == EXIT_OK
 
@@ -58,15 +58,18 @@ def test_run_refuses_bad_config(tmp_path):
 def test_doctor_reports_each_system(sandbox, config_file):
     result = invoke(config_file, "doctor", "--json")
     assert result.exit_code == 0, result.stdout
-    rows = json.loads(result.stdout)
+    out = json.loads(result.stdout)
+    assert out["schema"] == "casebot.doctor/1" and out["ok"] and out["exit_code"] == 0
+    rows = out["systems"]
     assert {r["system"] for r in rows} == {"police", "procuratorate", "court", "county"}
     assert all(r["ok"] and not r["drift"] for r in rows)
 
     sandbox.set_faults("court", captcha=True)
     sandbox.call("county", "POST", "/_sandbox/county/release", {"release": 2})  # new element ids, same labels
     result = invoke(config_file, "doctor", "--json")
-    rows = {r["system"]: r for r in json.loads(result.stdout)}
-    assert result.exit_code != 0
+    rows = {r["system"]: r for r in json.loads(result.stdout)["systems"]}
+    assert result.exit_code == 3, "a login needs a person"
+    assert rows["court"]["kind"] == "login"
     assert not rows["court"]["ok"] and "casebot login court" in rows["court"]["problems"][0]
     assert rows["police"]["ok"]
     assert rows["county"]["ok"], "a field found by its label is drift, not a failure"
@@ -89,9 +92,9 @@ def test_adapters_list_and_schedule(config_file):
     cron = invoke(config_file, "schedule", "--every", "10")
     assert cron.exit_code == 0 and "*/10 * * * *" in cron.stdout and " run --config " in cron.stdout
     win = invoke(config_file, "schedule", "--kind", "windows", "--every", "10")
-    assert "schtasks" in win.stdout and "/MO 10" in win.stdout
+    assert "schtasks" in win.stdout and "<Interval>PT10M</Interval>" in win.stdout
     systemd = invoke(config_file, "schedule", "--kind", "systemd")
-    assert "OnUnitActiveSec=15min" in systemd.stdout
+    assert "OnCalendar=*-*-* *:00/15:00" in systemd.stdout
 
 
 def test_demo_flows_cases_into_both_systems(tmp_path):

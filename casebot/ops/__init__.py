@@ -1,0 +1,1 @@
+"""What unattended operation needs: secrets, schedules, notifications, metrics, the console."""

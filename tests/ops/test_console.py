@@ -1,0 +1,65 @@
+"""The ops console in a real Chromium: a failed case with its reason and where to fix it, its screenshot and
+history, the token, and the replay button succeeding once the cause is fixed."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from casebot.config import load
+from casebot.ops.console import create_app
+from tests.ops.conftest import casebot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def console_url(config_file):
+    app = create_app(load(config_file), config_file, token="t0ken-for-test")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+async def test_console_shows_the_failure_and_replays_it_after_the_fix(sandbox, config_file, console_url, page):
+    sandbox.seed(1, seed=81)
+    sandbox.set_faults("procuratorate", reject_rate=1.0)
+    ran = casebot("run", "--route", "police-procuratorate", "--config", str(config_file), env=dict(os.environ),
+                  timeout=240)
+    assert ran.returncode == 1, ran.stderr[-2000:]
+
+    denied = await page.goto(f"{console_url}/")
+    assert denied.status == 403
+    await page.goto(f"{console_url}/?token=t0ken-for-test")
+    rows = page.locator("table#failed tr[data-id]")
+    assert await rows.count() >= 1
+    first = rows.first
+    assert "目标系统" in await first.locator("td.where").inner_text()
+    assert (await first.locator("td").nth(4).inner_text()).strip(), "the reason is shown"
+    assert await page.locator("#banner").count() == 0
+    assert "退出码 1" in await page.locator("#last-run").inner_text()
+
+    await first.locator("a").click()
+    await page.wait_for_url("**/case/*")
+    img = page.locator("img.shot").first
+    await img.wait_for()
+    assert await img.evaluate("i => i.complete && i.naturalWidth > 0"), "the failure screenshot loads"
+    assert await page.locator("table#history tr").count() >= 2, "each attempt is listed"
+    assert await page.locator("#state").inner_text() == "需人工处理"
+
+    sandbox.set_faults("procuratorate")  # the cause is fixed
+    await page.locator("form#replay button").click(no_wait_after=True)
+    await page.wait_for_selector("p[role=status]", timeout=240_000)
+    assert await page.locator("p.flash-ok").count() == 1, await page.locator("p[role=status]").inner_text()
+    assert await page.locator("#state").inner_text() == "已完成"
+    assert len(sandbox.records("procuratorate")) == 1
+
+
+async def test_replay_without_the_token_is_refused(config_file, console_url, page):
+    response = await page.request.post(f"{console_url}/case/1/replay", form={"token": "wrong"})
+    assert response.status == 403
