@@ -52,15 +52,13 @@ def same_key(a: str | None, b: str | None) -> bool:
 def search_term(key: str | None) -> str:
     """What to type into a loose (substring) search box to find ``key`` in any bracket spelling.
 
-    The normalised key split at its brackets; the longest part holding a digit
-    (the last one on a tie: the serial is the most selective), else the longest
-    part. ``A3505020000002026110001`` is searched whole; ``泉鲤检刑诉〔2026〕123号``
-    by ``123号``.
+    The normalised key split at its brackets; the last part holding a digit (the
+    serial: the most selective), else the longest part. ``A3505020000002026110001``
+    is searched whole; ``泉鲤检刑诉〔2026〕123号`` by ``123号``. A search by it may
+    return other records too (``1123号``): callers compare :func:`normalise_key`.
     """
     runs = _RUN.findall(normalise_key(key))
     if not runs:
         return ""
     with_digit = [r for r in runs if any(c.isdigit() for c in r)]
-    pool = with_digit or runs
-    best = max(len(r) for r in pool)
-    return [r for r in pool if len(r) == best][-1]
+    return with_digit[-1] if with_digit else max(runs, key=len)

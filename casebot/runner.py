@@ -30,6 +30,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from casebot import errors, failpoints, logs
 from casebot.adapter import Adapter, Source, Target
+from casebot.adoption import adopted_differs, align_key, look_before_first_write
 from casebot.artifacts import Artifacts, personal_values
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import UNCERTAIN, Item, Ledger, SQLiteLedger
@@ -104,6 +105,8 @@ class WorkItem:
     replay: bool = False
     #: the ledger's audit row of the latest write attempt (closed with the case's outcome)
     attempt_id: int | None = None
+    #: the record was already in the target (typed by hand) and adopted, not written
+    adopted: bool = False
 
 
 #: ledger states of a case that an earlier run left unfinished
@@ -393,7 +396,12 @@ class Runner:
             if self.verify_writes:
                 failpoints.point("before_verify")
                 back = await self._retrying(worker, lambda: target.read_back(record_id), it)
-                verify(card, back, case=it.key, labels=_labels(target))
+                try:
+                    if it.adopted:
+                        back = align_key(card, back, target.key_field)
+                    verify(card, back, case=it.key, labels=_labels(target))
+                except errors.VerificationError as exc:
+                    raise (adopted_differs(exc, record_id, it.key) if it.adopted else exc) from None
             self.ledger.set_state(item.id, "done", record_id=record_id, attempt_id=it.attempt_id,
                                   source_hash=source_hash)
             failpoints.point("after_verify")
@@ -471,6 +479,12 @@ class Runner:
                 self.ledger.set_state(item.id, "written", record_id=existing, attempt_id=it.attempt_id)
                 log.info("case.found_existing", route=route.name, case=it.key, record_id=existing)
                 return existing
+        elif item.record_id is None:
+            adopted = await look_before_first_write(target, card, route=route.name, case=it.key)
+            if adopted:
+                it.adopted = True
+                self.ledger.set_state(item.id, "written", record_id=adopted, attempt_id=it.attempt_id)
+                return adopted
         it.attempt_id = self.ledger.begin_write(item.id, card, digest(card), self.summary.run_id)  # type: ignore[union-attr]
         failpoints.point("before_save")
         try:

@@ -16,6 +16,7 @@ Card (all values strings)::
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urljoin
@@ -24,6 +25,8 @@ import yaml
 
 from casebot import errors
 from casebot.adapter import FieldSpec, Target
+from casebot.keys import same_key, search_term
+from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
 from casebot.privacy import mask_name, scrub_text
 from casebot.verify import normalise
 from casebot.widgets import Form
@@ -216,15 +219,59 @@ class CourtAdapter(Target):
     async def find_existing(self, card: dict[str, Any]) -> str | None:
         return await self.guard(self._find_existing(card))
 
+    async def find_match(self, card: dict[str, Any], *, window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
+        """Whether the card's case is already registered, typed by hand or not (SPEC rule 9).
+
+        案件查询 by the 起诉书文号's most selective part (the page matches by substring, so
+        ``〔2026〕`` finds neither ``[2026]`` nor ``（2026）``), then, unless that found the case,
+        by each defendant's 身份证号, or (none on the card) by 案由 + 公诉机关 + a 收案日期 window.
+        """
+        return await self.guard(self._find_match(card, window_days))
+
+    async def _find_match(self, card: dict[str, Any], window_days: int) -> Match:
+        page = await self.page()
+        ident = Identity(key=str(card.get(self.key_field) or ""),
+                         ids=frozenset(d["sfzh"] for d in card.get("bgr") or [] if d.get("sfzh")),
+                         names=names_of("、".join(d.get("xm") or "" for d in card.get("bgr") or [])),
+                         charge=card.get("ay") or "", unit=card.get("gsjg") or "", date=card.get("sarq") or "")
+        found = [self._candidate(r, "key") for r in await self._search(page, qsswh=search_term(ident.key))]
+        match = classify(ident, found, window_days=window_days)
+        if match.kind == "certain":
+            return match
+        if ident.ids:
+            for number in sorted(ident.ids):
+                found += [self._candidate(r, "id", frozenset({number})) for r in await self._search(page, sfzh=number)]
+        elif ident.charge and ident.unit and ident.date:
+            day = date.fromisoformat(ident.date)
+            rows = await self._search(page, ay=ident.charge, gsjg=ident.unit,
+                                      sarq_from=(day - timedelta(days=window_days)).isoformat(),
+                                      sarq_to=(day + timedelta(days=window_days)).isoformat())
+            found += [self._candidate(r, "case") for r in rows]
+        return classify(ident, found, window_days=window_days)
+
+    def _candidate(self, row: dict[str, Any], by: str, ids: frozenset[str] = frozenset()) -> Candidate:
+        """A 案件查询 row as a match candidate (its detail link kept for the read-back)."""
+        s = self.ui["search"]
+        cells = {k: (v or "").strip() for k, v in row["cells"].items()}
+        cols = s["columns"]
+        ah = cells.get(s["id_column"], "")
+        if row["links"].get(s["id_column"]):
+            self._detail_urls[ah] = row["links"][s["id_column"]]
+        sarq = cells.get(cols["sarq"], "")
+        return Candidate(record_id=ah, by=by, identity=Identity(
+            key=cells.get(s["key_column"], ""), ids=ids, names=names_of(cells.get(cols["bgr"], "")),
+            charge=cells.get(cols["ay"], ""), unit=cells.get(cols["gsjg"], ""),
+            date=normalise(sarq) if sarq else ""))
+
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
         s = self.ui["search"]
         key = str(card.get(self.key_field) or "").strip()
         if not key:
             return None
         page = await self.page()
-        for row in await self._search(page, qsswh=key):
+        for row in await self._search(page, qsswh=search_term(key)):
             cells = row["cells"]
-            if cells.get(s["key_column"], "").strip() == key:
+            if same_key(cells.get(s["key_column"], ""), key):
                 ah = cells.get(s["id_column"], "").strip()
                 if row["links"].get(s["id_column"]):
                     self._detail_urls[ah] = row["links"][s["id_column"]]

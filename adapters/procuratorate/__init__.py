@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,6 +34,8 @@ from playwright.async_api import TimeoutError as PWTimeout
 
 from casebot import errors
 from casebot.adapter import FieldSpec, RecordRef, Source, Target
+from casebot.keys import same_key, search_term
+from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
 from casebot.privacy import mask_name, scrub_text
 from casebot.widgets import Form
 from casebot.widgets.dialog import FrameDialog, messages
@@ -45,6 +48,8 @@ RECORD_KEYS = ("bmsah", "ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy"
 PERSON_KEYS = ("xm", "bm", "xb", "csrq", "zjlx", "zjhm", "gj", "mz", "xl", "zy", "hjdqh", "hjdxz", "xzz",
                "sfwcn", "qzcs", "qzcsrq", "jycs", "ay")
 LIST_FILTERS = ("zt", "ysajbh", "bmsah")
+#: the search criteria beyond the key (see :meth:`ProcuratorateAdapter.find_match`)
+SECOND_IDENTITY = ("zjhm", "ysdw", "ysay", "slrq_from", "slrq_to")
 DUPLICATE = "该案件已受理"
 
 #: what a document in the shell or its iframes shows: the login form, the error page,
@@ -83,6 +88,22 @@ _ROWS_JS = """([rowSel, cellSel]) => [...document.querySelectorAll(rowSel)].map(
   });
   return r;
 })"""
+
+
+def _identity(card: dict[str, Any]) -> Identity:
+    """What identifies the card's case: key, suspects' ID numbers and names, main charge, unit, 受理日期."""
+    persons = card.get("xyr") or []
+    return Identity(key=str(card.get("ysajbh") or ""),
+                    ids=frozenset(p["zjhm"] for p in persons if p.get("zjlx") == "111" and p.get("zjhm")),
+                    names=names_of("、".join(p.get("xm") or "" for p in persons)),
+                    charge=(card.get("ysay") or [""])[0], unit=card.get("ysdw") or "", date=card.get("slrq") or "")
+
+
+def _candidate(row: dict[str, Any], by: str, ids: frozenset[str] = frozenset()) -> Candidate:
+    """A 综合查询 row as a match candidate."""
+    return Candidate(record_id=row.get("bmsah") or "", by=by, identity=Identity(
+        key=row.get("ysajbh") or "", ids=ids, names=names_of(row.get("xyr") or ""),
+        charge=(row.get("ysay") or "").split(",")[0], unit=row.get("ysdw") or "", date=row.get("slrq") or ""))
 
 
 def _person_fields() -> tuple[FieldSpec, ...]:
@@ -288,11 +309,38 @@ class ProcuratorateAdapter(Target, Source):
 
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
         key = str(card[self.key_field])
-        _, rows = await self._search(ysajbh=key)
+        _, rows = await self._search(ysajbh=search_term(key))
         for row in rows:
-            if row.get("ysajbh") == key:
+            if same_key(row.get("ysajbh"), key):
                 return row.get("bmsah") or None
         return None
+
+    async def find_match(self, card: dict[str, Any], *, window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
+        """Whether the card's case is already in the system, typed by hand or not (SPEC rule 9).
+
+        综合查询 by the 移送案件编号 (its most selective part, matched loosely by the page),
+        then, unless that found the case, by each suspect's 证件号码, or (no ID number on
+        the card) by 移送单位 + main 移送案由 + a 受理日期 window. See :mod:`casebot.matching`.
+        """
+        return await self.guard(self._find_match(card, window_days))
+
+    async def _find_match(self, card: dict[str, Any], window_days: int) -> Match:
+        ident = _identity(card)
+        found = [_candidate(r, "key") for r in (await self._search(ysajbh=search_term(ident.key)))[1]]
+        match = classify(ident, found, window_days=window_days)
+        if match.kind == "certain":
+            return match
+        if ident.ids:
+            for number in sorted(ident.ids):
+                rows = (await self._search(zjhm=number))[1]
+                found += [_candidate(r, "id", ids=frozenset({number})) for r in rows]
+        elif ident.unit and ident.charge and ident.date:
+            day = date.fromisoformat(ident.date)
+            rows = (await self._search(ysdw=ident.unit, ysay=ident.charge,
+                                       slrq_from=(day - timedelta(days=window_days)).isoformat(),
+                                       slrq_to=(day + timedelta(days=window_days)).isoformat()))[1]
+            found += [_candidate(r, "case") for r in rows]
+        return classify(ident, found, window_days=window_days)
 
     async def read_back(self, record_id: str) -> dict[str, Any]:
         return await self.guard(self._read_back(record_id))
@@ -360,7 +408,7 @@ class ProcuratorateAdapter(Target, Source):
         ui = self.ui["search"]
         page, _ = await self._shell()
         frame = await self._menu(page, self.ui["shell"]["menu_search"], ui["form"])
-        for name in ("ysajbh", "bmsah"):
+        for name in ("ysajbh", "bmsah", *SECOND_IDENTITY):
             if criteria.get(name):
                 await frame.locator(ui[name]).fill(criteria[name])
         if criteria.get("zt"):

@@ -90,5 +90,6 @@ def test_search_term_is_a_substring_of_the_key_in_any_bracket_spelling(pair: tup
 def test_search_term_examples() -> None:
     assert search_term("A3505020000002026110001") == "A3505020000002026110001"
     assert search_term("泉鲤检刑诉〔2026〕123号") == "123号"
-    assert search_term("泉检刑诉[2026]1号") == "2026"
+    assert search_term("泉检刑诉[2026]1号") == "1号"
+    assert search_term("〔刑诉〕") == "刑诉"
     assert search_term("") == ""
