@@ -34,6 +34,7 @@ from playwright.async_api import TimeoutError as PWTimeout
 
 from casebot import errors
 from casebot.adapter import FieldSpec, RecordRef, Source, Target
+from casebot.changes import CardDiff, row_identity, shown_path
 from casebot.keys import same_key, search_term
 from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
 from casebot.privacy import mask_name, scrub_text
@@ -342,6 +343,58 @@ class ProcuratorateAdapter(Target, Source):
             found += [_candidate(r, "case") for r in rows]
         return classify(ident, found, window_days=window_days)
 
+    async def update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
+        """Apply ``changes`` (towards ``card``) to the record through its 修改 page; the 部门受案号.
+
+        Only what changed is touched: the case fields named, then the person cards
+        (found on the page by ID number, else name): removed ones deleted, edited ones
+        changed in the person dialog (only their changed fields), new ones added at the end.
+        """
+        return await self.guard(self._update(record_id, card, changes))
+
+    async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
+        ui = self.ui["case"]
+        frame = await self._open_view("bmsah", record_id)
+        await self._navigate(frame, lambda: frame.locator(self.ui["view"]["edit"]).click(), ui["form"])
+        fields = {k: card[k] for k in changes.fields if k in CASE_KEYS and k != "xyr"}
+        await self._fill(self.case_form, frame, fields)
+        rows = changes.rows.get("xyr") or []
+        if rows:
+            await frame.locator(ui["tab_persons"]).click()
+        for ch in (c for c in rows if c.kind == "removed"):
+            index = await self._row_of(frame, ch.who)
+            count = await frame.locator(ui["person_rows"]).count()
+            await frame.locator(ui["person_rows"]).nth(index).locator(ui["person_delete"]).click()
+            await frame.locator(ui["person_rows"]).nth(count - 1).wait_for(state="detached")
+        child = await FrameDialog(frame, open=ui["add_person"], frame=ui["person_frame"],
+                                  system=self.name).frame_of()
+        for ch in (c for c in rows if c.kind != "removed"):
+            assert ch.row is not None
+            count = await frame.locator(ui["person_rows"]).count()
+            if ch.kind == "edited":
+                index = await self._row_of(frame, ch.who)
+                opener = f"{ui['person_rows']}:nth-child({index + 1}) {ui['person_edit']}"
+                data = {k: ch.row[k] for k in ch.fields if k in PERSON_KEYS}
+            else:
+                index, opener, data = count, ui["add_person"], ch.row
+            response = await FrameDialog(frame, open=opener, frame=ui["person_frame"], system=self.name).show(child)
+            await self._settle(child, response, self.ui["person"]["form"])
+            await self._fill(self.person_form, child, data)
+            await child.locator(self.ui["person"]["ok"]).click()
+            await frame.locator(ui["person_layer"]).wait_for(state="hidden")
+            await frame.locator(ui["person_rows"]).nth(index).wait_for(state="attached")
+        return await self._save(frame, card)
+
+    async def _row_of(self, frame: Any, who: str) -> int:
+        """The position on the 修改 page of the person card whose identity is ``who``."""
+        ui = self.ui["case"]
+        people = await frame.locator(f"{ui['person_rows']} {ui['person_data']}").evaluate_all(
+            "els => els.map(e => JSON.parse(e.value))")
+        for i, person in enumerate(people):
+            if row_identity(person) == who:
+                return i
+        raise errors.BusinessError(f"{self.title}的案卡中找不到要修改的犯罪嫌疑人（{shown_path('[' + who + ']')}）")
+
     async def read_back(self, record_id: str) -> dict[str, Any]:
         return await self.guard(self._read_back(record_id))
 
@@ -419,6 +472,15 @@ class ProcuratorateAdapter(Target, Source):
     async def _open_record(self, by: str, value: str) -> dict[str, Any]:
         """Open the view page of the record whose ``by`` field is ``value``; parse it."""
         view = self.ui["view"]
+        frame = await self._open_view(by, value)
+        record = await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
+        out = {k: record.get(k, [] if k in ("ysay", "xyr") else "") for k in RECORD_KEYS}
+        out["xyr"] = [{k: p.get(k, [] if k == "ay" else "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
+        return out
+
+    async def _open_view(self, by: str, value: str) -> Any:
+        """Open the view page of the record whose ``by`` field is ``value``; the content frame showing it."""
+        view = self.ui["view"]
         frame = None
         if by == "bmsah":
             # right after a save the result page links to the record
@@ -437,7 +499,4 @@ class ProcuratorateAdapter(Target, Source):
                                            case=value if by == "ysajbh" else None)
             link = frame.locator(self.ui["search"]["rows"]).nth(index).locator(self.ui["search"]["view_link"])
             await self._navigate(frame, lambda: link.click(), view["ready"])
-        record = await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
-        out = {k: record.get(k, [] if k in ("ysay", "xyr") else "") for k in RECORD_KEYS}
-        out["xyr"] = [{k: p.get(k, [] if k == "ay" else "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
-        return out
+        return frame
