@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import structlog
-
-from casebot import errors
+from casebot import errors, logs
 from casebot.keys import same_key
 
-log = structlog.get_logger("casebot.adoption")
+log = logs.get("adoption")
 
 
 async def look_before_first_write(target: Any, card: dict[str, Any], *, route: str, case: str) -> str | None:

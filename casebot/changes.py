@@ -29,7 +29,8 @@ from casebot.keys import normalise_key
 from casebot.privacy import mask_id, mask_name
 from casebot.verify import _show, normalise
 
-__all__ = ["CardDiff", "Conflict", "RowChange", "UpdatePlan", "diff", "plan_update", "row_identity", "shown_path"]
+__all__ = ["CardDiff", "Conflict", "RowChange", "UpdatePlan", "diff", "plan_update", "restrict", "row_identity",
+           "shown_path"]
 
 RowKind = Literal["added", "removed", "edited"]
 
@@ -165,13 +166,14 @@ def _value_at(card: dict[str, Any], path: str, identity: Callable[[dict[str, Any
 
 
 def plan_update(written: dict[str, Any], found: dict[str, Any], wanted: dict[str, Any], *,
-                frozen: Iterable[str] = (), skip_conflicts: bool = False,
+                frozen: Iterable[str] = (), on_conflict: str = "hold", field_conflict: dict[str, str] | None = None,
                 identity: Callable[[dict[str, Any]], str] = row_identity) -> UpdatePlan:
     """What an update of the target must change, and what it must not overwrite.
 
     ``frozen``: field names never updated after the first write (a case field, or a
-    person-row field such as ``xm``). ``skip_conflicts``: leave the conflicting places
-    out of the update (``on_conflict = "skip-field"``) instead of holding the whole update.
+    person-row field such as ``xm``). ``on_conflict``: ``hold`` (the conflicts are
+    returned: the caller holds the update) or ``skip-field`` (the conflicting places are
+    left out of the update); ``field_conflict`` overrides it per field name.
     """
     frozen = set(frozen)
     changes = diff(written, wanted, identity=identity)
@@ -190,10 +192,35 @@ def plan_update(written: dict[str, Any], found: dict[str, Any], wanted: dict[str
             conflicts.append(Conflict(path, _show(key, _value_at(written, path, identity) or ""),
                                       _show(key, _value_at(found, path, identity) or ""),
                                       _show(key, _value_at(wanted, path, identity) or "")))
-    if skip_conflicts:
-        skipped.update(c.path for c in conflicts)
-    kept = _without(changes, skipped)
-    return UpdatePlan(kept, [] if skip_conflicts else conflicts, by_person - changes.paths(), skipped)
+    field_conflict = field_conflict or {}
+
+    def policy(c: Conflict) -> str:
+        leaf = c.path.rsplit(".", 1)[1] if "]." in c.path else c.path.split("[", 1)[0]
+        return field_conflict.get(leaf, on_conflict)
+
+    skipped.update(c.path for c in conflicts if policy(c) == "skip-field")
+    held = [c for c in conflicts if policy(c) != "skip-field"]
+    return UpdatePlan(_without(changes, skipped), held, by_person - changes.paths(), skipped)
+
+
+def restrict(changes: CardDiff, paths: set[str]) -> CardDiff:
+    """``changes`` limited to ``paths`` (a row's path covers its fields)."""
+    fields = {k: v for k, v in changes.fields.items() if k in paths}
+    rows: dict[str, list[RowChange]] = {}
+    for name, lst in changes.rows.items():
+        kept = []
+        for ch in lst:
+            whole = f"{name}[{ch.who}]" in paths
+            if ch.kind != "edited":
+                if whole:
+                    kept.append(ch)
+                continue
+            left = {f: v for f, v in ch.fields.items() if whole or f"{name}[{ch.who}].{f}" in paths}
+            if left:
+                kept.append(RowChange("edited", ch.who, ch.old_index, ch.new_index, fields=left, row=ch.row))
+        if kept:
+            rows[name] = kept
+    return CardDiff(fields, rows)
 
 
 def _without(changes: CardDiff, paths: set[str]) -> CardDiff:

@@ -51,6 +51,15 @@ class RouteSettings(_Strict):
     #: what makes a source record eligible, given to the source's list_records
     filters: dict[str, str] = Field(default_factory=dict)
     enabled: bool = True
+    #: a case already written follows the police: ``auto`` applies each change through the
+    #: target's edit pages, ``report`` only reports it (``casebot reconcile``: stale), ``off`` ignores it
+    update: Literal["auto", "report", "off"] = "auto"
+    #: a place the change would touch that a person changed in the target since casebot wrote it:
+    #: ``hold`` the whole update for a clerk, ``skip-field`` apply the rest and leave that place alone
+    on_conflict: Literal["hold", "skip-field"] = "hold"
+    #: per field (a card field, or a person-row field such as ``xm``): ``off`` = never updated
+    #: after the first write; ``skip-field`` / ``hold`` override ``on_conflict`` for that field
+    fields: dict[str, Literal["off", "hold", "skip-field"]] = Field(default_factory=dict)
 
 
 class LedgerSettings(_Strict):

@@ -205,3 +205,15 @@ class AdoptedDiffers(VerificationError):
         detail = self.reason.split("：", 1)[1]
         self.reason = f"已采用目标系统中已有的记录 {record_id}（未覆盖），与本案案卡不一致：{detail}"
         self.args = (self._text(),)
+
+
+class EditConflict(BusinessError):
+    """A change from the police would overwrite what a person changed in the target: not applied, a clerk decides."""
+
+    kind = "edit_conflict"
+
+    def __init__(self, system: str, record_id: str, conflicts: list[str], *, case: str | None = None) -> None:
+        self.record_id = record_id
+        self.conflicts = conflicts
+        super().__init__(f"{system}中的记录 {record_id} 已被人修改，公安系统的变更未覆盖：" + "；".join(conflicts),
+                         case=case)

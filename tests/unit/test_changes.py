@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from casebot.changes import diff, plan_update
+from casebot.changes import diff, plan_update, restrict
 
 ZHANG = {"xm": "张三", "zjhm": "350502199003072415", "qzcs": "2", "qzcsrq": "2026-10-02", "zy": "无业"}
 LI = {"xm": "李四", "zjhm": "350502199105060012", "qzcs": "", "qzcsrq": "", "zy": "司机"}
@@ -45,7 +45,7 @@ def test_an_update_never_overwrites_a_persons_edit() -> None:
     assert [c.path for c in plan.conflicts] == ["ajmc"]
     assert "系统中为“张三盗窃案（经审查更正）”" in plan.conflicts[0].describe()
     assert plan.edited_by_person == {"xyr[id:350502199003072415].zy"}, "left alone, not a conflict"
-    skip = plan_update(CARD, found, wanted, skip_conflicts=True)
+    skip = plan_update(CARD, found, wanted, on_conflict="skip-field")
     assert skip.conflicts == [] and "ajmc" not in skip.changes.fields and skip.skipped == {"ajmc"}
     assert skip.changes.rows["xyr"][0].fields == {"qzcs": ("2", "6")}
 
@@ -59,6 +59,20 @@ def test_conflict_values_are_masked_where_personal() -> None:
     assert conflict.path == "xyr[id:350502199105060012].xm"
     text = conflict.describe()
     assert "李小四" not in text and "李四四" not in text and "350502199105060012" not in text
+
+
+def test_conflict_policy_per_field() -> None:
+    found = card(ajmc="改过", slrq="2026-11-21")
+    wanted = card(ajmc="新名", slrq="2026-12-10")
+    plan = plan_update(CARD, found, wanted, on_conflict="skip-field", field_conflict={"slrq": "hold"})
+    assert [c.path for c in plan.conflicts] == ["slrq"] and plan.skipped == {"ajmc"}
+
+
+def test_restrict_keeps_the_places_named() -> None:
+    wanted = card(ajmc="新名", xyr=[{**ZHANG, "qzcs": "6"}, LI, WANG])
+    d = diff(CARD, wanted)
+    only = restrict(d, {"xyr[name:王五]", "xyr[id:350502199003072415].qzcs"})
+    assert only.fields == {} and [c.kind for c in only.rows["xyr"]] == ["edited", "added"]
 
 
 def test_frozen_fields_are_never_updated() -> None:
