@@ -178,6 +178,7 @@ def plan_update(written: dict[str, Any], found: dict[str, Any], wanted: dict[str
     frozen = set(frozen)
     changes = diff(written, wanted, identity=identity)
     by_person = diff(written, found, identity=identity).paths()
+    already = changes.paths() - diff(found, wanted, identity=identity).paths()
     conflicts = []
     skipped: set[str] = set()
     for path in sorted(changes.paths()):
@@ -187,6 +188,8 @@ def plan_update(written: dict[str, Any], found: dict[str, Any], wanted: dict[str
             skipped.add(path)
             continue
         row_path = path.split("].", 1)[0] + "]" if "]." in path else path
+        if path in already:
+            continue  # the target already holds the wanted value (an update cut short, or a person's same fix)
         if path in by_person or row_path in by_person:
             key = leaf if "]." in path else name
             conflicts.append(Conflict(path, _show(key, _value_at(written, path, identity) or ""),

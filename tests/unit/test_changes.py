@@ -78,3 +78,11 @@ def test_restrict_keeps_the_places_named() -> None:
 def test_frozen_fields_are_never_updated() -> None:
     plan = plan_update(CARD, card(), card(ajmc="新名", slrq="2026-12-10"), frozen={"ajmc"})
     assert plan.changes.fields == {"slrq": ("2026-11-20", "2026-12-10")} and plan.skipped == {"ajmc"}
+
+
+def test_a_change_the_target_already_holds_is_no_conflict() -> None:
+    """After an update cut short (or a person making the same fix), what is there already is not a person's edit."""
+    wanted = card(ajmc="新名", slrq="2026-12-10")
+    half = card(ajmc="新名")
+    plan = plan_update(CARD, half, wanted)
+    assert plan.conflicts == [] and "slrq" in plan.changes.fields
