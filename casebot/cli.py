@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from casebot import __version__
-from casebot.commands import adapters, demo, ops, run, system
+from casebot.commands import adapters, demo, ops, reconcile, run, system
 
 app = typer.Typer(name="casebot", no_args_is_help=True, add_completion=False,
                   help="casebot: carries case cards (案卡) from the police system into the procuratorate's and the "
@@ -15,6 +15,7 @@ app.command()(run.run)
 app.command()(ops.status)
 app.command()(ops.failures)
 app.command()(ops.replay)
+app.command()(reconcile.reconcile)
 app.command()(demo.demo)
 app.command()(system.sandbox)
 app.command()(system.login)

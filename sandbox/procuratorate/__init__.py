@@ -22,7 +22,8 @@ range.
 Test routes (sandbox mode only): ``GET/POST /_sandbox/records`` (a record typed by
 hand, with any spelling of its 移送案件编号), ``POST /_sandbox/prosecute``,
 ``POST /_sandbox/edit`` (a clerk changes fields of a saved record),
-``POST /_sandbox/return`` (退回补充侦查: the record is sent back to the police).
+``POST /_sandbox/return`` (退回补充侦查: the record is sent back to the police),
+``POST /_sandbox/delete`` (a record deleted).
 """
 
 from __future__ import annotations
@@ -556,6 +557,17 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             update(db, row["id"], rec)
             out = load(db.execute("SELECT * FROM records WHERE id = ?", (row["id"],)).fetchone())
         return jsonify(ok=True, record=out)
+
+    @app.post("/_sandbox/delete")
+    def sandbox_delete() -> Any:
+        """A record deleted (a clerk's mistake undone by hand, a database cleanup)."""
+        body = json_body()
+        if not isinstance(body, dict) or not isinstance(body.get("ysajbh"), str):
+            raise BadInput("ysajbh", "required, a string")
+        with system.store.tx() as db:
+            if db.execute("DELETE FROM records WHERE ysajbh = ?", (body["ysajbh"],)).rowcount == 0:
+                raise BadInput("ysajbh", "no record with this ysajbh")
+        return jsonify(ok=True)
 
     @app.post("/_sandbox/return")
     def sandbox_return() -> Any:
