@@ -102,7 +102,7 @@ async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], p
             if since and (item.updated_at or "") < since:
                 continue
             try:
-                report.findings.append(await _check(route, item, target, adapter, pipeline))
+                report.findings.append(await _check(route, item, _written(ledger, item), target, adapter, pipeline))
             except errors.HumanRequired as exc:
                 report.problems.append(str(exc))
                 break
@@ -126,12 +126,20 @@ async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], p
     return report
 
 
-async def _check(route: Any, item: Any, target: Target, adapter: Callable[[str], Any], pipeline: Any) -> Finding:
+def _written(ledger: Any, item: Any) -> dict[str, Any] | None:
+    """The card now in the target as casebot left it: the latest of the case's card history, else the
+    card of its last write."""
+    last = ledger.last_version(item.id) if hasattr(ledger, "last_version") else None
+    return last["card"] if last else item.card
+
+
+async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: Target,
+                 adapter: Callable[[str], Any], pipeline: Any) -> Finding:
     try:
         found = await target.read_back(item.record_id)
     except errors.BusinessError:
         return Finding(route.name, item.case_key, item.record_id, "missing")
-    written = item.card or found
+    written = written or found
     edited = diff(written, {k: found.get(k) for k in written}).paths()
     note = ""
     try:
