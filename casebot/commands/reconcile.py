@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +48,19 @@ async def _run(settings: Any, ledger: Any, routes: list[str] | None, since: str 
             await browser.close()
 
 
+def latest_path(settings: Any) -> Path:
+    """Where the counts of the last reconcile are kept (``casebot status`` shows them)."""
+    return settings.path(settings.artifacts.reports) / "reconcile-latest.json"
+
+
+def last_counts(settings: Any) -> dict[str, Any] | None:
+    path = latest_path(settings)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def _html(report: Report, path: Path) -> None:
     env = Environment(loader=PackageLoader("casebot", "templates"), autoescape=select_autoescape(["html", "j2"]))
     text = env.get_template("reconcile.html.j2").render(report=report, kinds=KINDS,
@@ -80,6 +94,10 @@ def reconcile(config: Path = ConfigOption, route: list[str] = typer.Option(None,
         report = asyncio.run(_run(settings, ledger, route or None, since))
     finally:
         ledger.close()
+    latest = latest_path(settings)
+    latest.parent.mkdir(parents=True, exist_ok=True)
+    latest.write_text(json.dumps({"when": datetime.now().isoformat(timespec="seconds"), "counts": report.counts(),
+                                  "problems": len(report.problems)}, ensure_ascii=False), encoding="utf-8")
     if html:
         _html(report, html)
     if json_out:
