@@ -226,7 +226,7 @@ class CourtAdapter(Target):
 
         案件查询 by the 起诉书文号's most selective part (the page matches by substring, so
         ``〔2026〕`` finds neither ``[2026]`` nor ``（2026）``), then, unless that found the case,
-        by each defendant's 身份证号, or (none on the card) by 案由 + 公诉机关 + a 收案日期 window.
+        by the first defendant's 身份证号, or (none on the card) by 案由 + 公诉机关 + a 收案日期 window.
         """
         return await self.guard(self._find_match(card, window_days))
 
@@ -240,9 +240,11 @@ class CourtAdapter(Target):
         match = classify(ident, found, window_days=window_days)
         if match.kind == "certain":
             return match
-        if ident.ids:
-            for number in sorted(ident.ids):
-                found += [self._candidate(r, "id", frozenset({number})) for r in await self._search(page, sfzh=number)]
+        first_id = next((d["sfzh"] for d in card.get("bgr") or [] if d.get("sfzh")), "")
+        if first_id:
+            # one search: a case registered by hand has its first defendant (each search costs a page)
+            found += [self._candidate(r, "id", frozenset({first_id}))
+                      for r in await self._search(page, sfzh=first_id)]
         elif ident.charge and ident.unit and ident.date:
             day = date.fromisoformat(ident.date)
             rows = await self._search(page, ay=ident.charge, gsjg=ident.unit,

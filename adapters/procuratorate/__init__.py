@@ -320,7 +320,7 @@ class ProcuratorateAdapter(Target, Source):
         """Whether the card's case is already in the system, typed by hand or not (SPEC rule 9).
 
         综合查询 by the 移送案件编号 (its most selective part, matched loosely by the page),
-        then, unless that found the case, by each suspect's 证件号码, or (no ID number on
+        then, unless that found the case, by the first suspect's 证件号码, or (no ID number on
         the card) by 移送单位 + main 移送案由 + a 受理日期 window. See :mod:`casebot.matching`.
         """
         return await self.guard(self._find_match(card, window_days))
@@ -331,10 +331,11 @@ class ProcuratorateAdapter(Target, Source):
         match = classify(ident, found, window_days=window_days)
         if match.kind == "certain":
             return match
-        if ident.ids:
-            for number in sorted(ident.ids):
-                rows = (await self._search(zjhm=number))[1]
-                found += [_candidate(r, "id", ids=frozenset({number})) for r in rows]
+        first_id = next((p["zjhm"] for p in card.get("xyr") or [] if p.get("zjlx") == "111" and p.get("zjhm")), "")
+        if first_id:
+            # one search: a record typed by hand has its first suspect (each search costs a page)
+            rows = (await self._search(zjhm=first_id))[1]
+            found += [_candidate(r, "id", ids=frozenset({first_id})) for r in rows]
         elif ident.unit and ident.charge and ident.date:
             day = date.fromisoformat(ident.date)
             rows = (await self._search(ysdw=ident.unit, ysay=ident.charge,
