@@ -22,12 +22,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from casebot.config import sandbox_settings
-from casebot.demo import prosecute_some
+from casebot.commands.demo import prosecute_some, sandbox_settings
 from casebot.errors import BusinessError
-from casebot.ledger import SQLiteLedger
+from casebot.ledger import open_ledger
 from casebot.pipeline import Pipeline
-from casebot.runner import Runner
+from casebot.run import Runner
+from casebot.run.outcome import UNFINISHED_OUTCOMES
 from casebot.verify import differences
 from sandbox.client import SandboxClient, SandboxProcess
 
@@ -64,7 +64,7 @@ async def scenario(client: SandboxClient, workdir: Path, *, cases: int, plan: di
             retries += s.counters.get("retries", 0)
             writes += s.counters.get("writes", 0)
             lookups += s.counters.get("lookups", 0)
-        pending = [r for s in (summary, summary2) for r in s.results if r.outcome == "retry"]
+        pending = [r for s in (summary, summary2) for r in s.results if r.outcome in UNFINISHED_OUTCOMES]
         if not pending and not summary.system_errors and not summary2.system_errors:
             break
     elapsed = time.monotonic() - t0
@@ -77,7 +77,7 @@ async def scenario(client: SandboxClient, workdir: Path, *, cases: int, plan: di
 
 def verdict(client: SandboxClient, police: list[dict[str, Any]], settings: Any, **figures: Any) -> dict[str, Any]:
     pipeline = Pipeline()
-    ledger = SQLiteLedger(settings.path(settings.ledger.path))
+    ledger = open_ledger(settings.ledger_url())
     failed = {(i.route, i.case_key): i for i in ledger.items(states=("failed",))}
     ledger.close()
     eligible = [c for c in police if c["ajzt"] == "已移送起诉" and c.get("yssj")]

@@ -48,8 +48,8 @@ from bench.recorder import Recorder  # noqa: E402
 from bench.workload import ROUTE_COURT, ROUTE_PROC, ROUTES, Prepared, Workload  # noqa: E402
 from casebot import logs  # noqa: E402
 from casebot.browser import BrowserOptions  # noqa: E402
-from casebot.config import sandbox_settings  # noqa: E402
-from casebot.runner import Runner  # noqa: E402
+from casebot.commands.demo import sandbox_settings  # noqa: E402
+from casebot.run import Runner  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "perf.json"
 #: what one run measures (``--only`` picks some)
@@ -244,7 +244,8 @@ class Bench:
 def ledger_bench(tmp: Path, rows: int, card: dict[str, Any]) -> dict[str, Any]:
     """A ledger with ``rows`` items: how long `casebot status` / `failures` take on it."""
     from casebot.commands import ops
-    from casebot.ledger import SQLiteLedger, now
+    from casebot.ledger import now
+    from casebot.ledger.sqlite import SQLiteLedger
 
     path = tmp / "ledger" / "ledger.sqlite3"
     ledger = SQLiteLedger(path)
@@ -286,7 +287,7 @@ def ledger_bench(tmp: Path, rows: int, card: dict[str, Any]) -> dict[str, Any]:
     config.write_text(
         "[systems.police]\nurl = \"http://127.0.0.1:9\"\n[systems.procuratorate]\nurl = \"http://127.0.0.1:9\"\n"
         "[[routes]]\nname = \"police-procuratorate\"\nsource = \"police\"\ntarget = \"procuratorate\"\n"
-        f"[ledger]\npath = \"{path.name}\"\n", encoding="utf-8")
+        f"[ledger]\nurl = \"sqlite:///{path.name}\"\n", encoding="utf-8")
 
     def command(fn: Any, **kw: Any) -> float:
         out = io.StringIO()

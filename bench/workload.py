@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from casebot.demo import qsswh_for
+from casebot.commands.demo import qsswh_for
 from casebot.errors import BusinessError
 from casebot.pipeline import Pipeline
 from casebot.verify import differences

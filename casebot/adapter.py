@@ -6,8 +6,20 @@ browser, never retries and never sleeps for a fixed time; it waits for what
 the page shows and translates Playwright's errors into casebot's own
 (:mod:`casebot.errors`) at its boundary.
 
-Subclasses override the methods marked *override*; the ones marked ``@final``
-are the contract the core relies on and are not to be replaced.
+The seam is a set of template methods: the public methods the core calls
+(``read``, ``list_records``, ``find_existing``, ``write``, ``read_back``,
+``open_form``) are ``@final`` and run the protected method an adapter writes
+(``_read``, ``_list_records``, ...) inside :meth:`Adapter._guard`, the one place
+where Playwright's errors become casebot's:
+
+- a real timeout (what was awaited did not come) is :class:`~casebot.errors.PageTimeout`
+  and a lost connection :class:`~casebot.errors.ServerError`: transient, retried by the core;
+- a selector that matches several elements (strict mode), or an element gone from
+  the page, is :class:`~casebot.errors.PageChanged`: the page is not what the adapter
+  was written for, retrying will not help;
+- any other error is a bug: it is re-raised as it is, not retried.
+
+An adapter never calls ``_guard`` itself, never retries and never sleeps.
 
 - a :class:`Source` lists and reads records;
 - a :class:`Target` declares its fields, finds an existing record by its key,
@@ -20,9 +32,10 @@ source of 起诉 facts for the court hop).
 from __future__ import annotations
 
 import contextlib
+import re
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeVar, final
 
@@ -79,10 +92,9 @@ class SystemConfig:
 
 @dataclass(frozen=True)
 class RecordRef:
-    """A record found in a list page: its key plus what the list shows."""
+    """A record found in a list page, by its key."""
 
     key: str
-    summary: dict[str, Any] = field(default_factory=dict)
 
 
 class Adapter(ABC):
@@ -108,9 +120,6 @@ class Adapter(ABC):
     async def is_login_page(self, page: Any) -> bool:
         """*override*: whether ``page`` shows the login form (session gone)."""
 
-    async def dismiss_notices(self, page: Any) -> None:  # noqa: B027 - optional hook
-        """*override* if the system shows blocking notices: close them."""
-
     # -- contract ---------------------------------------------------------
     @final
     async def page(self) -> Any:
@@ -120,10 +129,10 @@ class Adapter(ABC):
             self._page.set_default_timeout(self.config.timeout_ms)
             self._logged_in = False
         if _FRONT.get(self.context) is not self._page:
-            await self.guard(self._page.bring_to_front())
+            await self._guard(self._page.bring_to_front())
             _FRONT[self.context] = self._page
         if not self._logged_in:
-            await self.guard(self._do_login(self._page))
+            await self._guard(self._do_login(self._page))
         return self._page
 
     async def _do_login(self, page: Any) -> None:
@@ -164,8 +173,8 @@ class Adapter(ABC):
         return await nav.value
 
     @final
-    async def guard(self, awaitable: Awaitable[T]) -> T:
-        """Run one page action, translating Playwright's errors into casebot's."""
+    async def _guard(self, awaitable: Awaitable[T]) -> T:
+        """Run one step of the adapter, translating Playwright's errors into casebot's (see the module)."""
         from playwright.async_api import Error as PWError
         from playwright.async_api import TimeoutError as PWTimeout
 
@@ -174,15 +183,17 @@ class Adapter(ABC):
         except errors.SessionExpired:
             self._logged_in = False  # the next page() logs in again
             raise
+        except errors.OptionMissing as exc:
+            raise exc.in_system(self.title) from None
         except errors.CasebotError:
             raise
         except PWTimeout as exc:
             raise errors.PageTimeout(f"{self.name}: {_first_line(exc)}") from exc
         except PWError as exc:
-            msg = _first_line(exc)
-            if "net::ERR" in msg or "Target page, context or browser has been closed" in msg:
-                raise errors.ServerError(f"{self.name}: {msg}") from exc
-            raise errors.PageTimeout(f"{self.name}: {msg}") from exc
+            mapped = playwright_error(self.name, exc)
+            if mapped is None:
+                raise  # not recognised: a bug, reported as it is and not retried
+            raise mapped from exc
 
     @final
     def raise_for_status(self, response: Any) -> None:
@@ -206,12 +217,28 @@ class Source(Adapter):
     #: the name of the key field in the records this source yields
     key_field: ClassVar[str]
 
+    @final
+    async def list_records(self, **filters: Any) -> AsyncIterator[RecordRef]:
+        """Every record matching ``filters``, following the list's pages (each step guarded)."""
+        records = self._list_records(**filters).__aiter__()
+        while True:
+            try:
+                ref = await self._guard(records.__anext__())
+            except StopAsyncIteration:
+                return
+            yield ref
+
+    @final
+    async def read(self, key: str) -> dict[str, Any]:
+        """One record, as a dict in the system's own field names."""
+        return await self._guard(self._read(key))
+
     @abstractmethod
-    def list_records(self, **filters: Any) -> AsyncIterator[RecordRef]:
+    def _list_records(self, **filters: Any) -> AsyncIterator[RecordRef]:
         """*override*: every record matching ``filters``, following the list's pages."""
 
     @abstractmethod
-    async def read(self, key: str) -> dict[str, Any]:
+    async def _read(self, key: str) -> dict[str, Any]:
         """*override*: one record, as a dict in the system's own field names."""
 
 
@@ -223,12 +250,37 @@ class Target(Adapter):
     #: the card field the target's search page can find a record by
     key_field: ClassVar[str]
 
-    @abstractmethod
+    @final
     async def find_existing(self, card: dict[str, Any]) -> str | None:
+        """The record id of an existing record with the card's key, else None."""
+        return await self._guard(self._find_existing(card))
+
+    @final
+    async def write(self, card: dict[str, Any]) -> str:
+        """Enter and save the card; the system's record id."""
+        return await self._guard(self._write(card))
+
+    @final
+    async def read_back(self, record_id: str) -> dict[str, Any]:
+        """The saved record, in the same shape as the card."""
+        return await self._guard(self._read_back(record_id))
+
+    @final
+    async def open_form(self) -> list[str]:
+        """Open every form ``write`` fills, without saving (for ``doctor``): labels of fields not found."""
+        return await self._guard(self._open_form())
+
+    @classmethod
+    @final
+    def field_specs(cls) -> dict[str, FieldSpec]:
+        return {f.name: f for f in cls.fields}
+
+    @abstractmethod
+    async def _find_existing(self, card: dict[str, Any]) -> str | None:
         """*override*: the record id of an existing record with the card's key, else None."""
 
     @abstractmethod
-    async def write(self, card: dict[str, Any]) -> str:
+    async def _write(self, card: dict[str, Any]) -> str:
         """*override*: enter and save the card; return the system's record id.
 
         Raise RejectedError with the system's message when it refuses,
@@ -237,25 +289,36 @@ class Target(Adapter):
         """
 
     @abstractmethod
-    async def read_back(self, record_id: str) -> dict[str, Any]:
+    async def _read_back(self, record_id: str) -> dict[str, Any]:
         """*override*: the saved record, in the same shape as the card."""
 
-    @classmethod
-    @final
-    def field_specs(cls) -> dict[str, FieldSpec]:
-        return {f.name: f for f in cls.fields}
-
-    async def open_form(self) -> list[str]:
-        """*override*: open every form ``write`` fills without saving (for ``doctor``).
-
-        Return the labels of fields whose selector no longer matches.
-        """
+    async def _open_form(self) -> list[str]:
+        """*override*: open every form ``_write`` fills without saving; labels of fields not found."""
         return []
+
+
+#: Playwright messages meaning the page is not the one the adapter was written for
+_STRICT = re.compile(r"strict mode violation: (.*?) resolved to (\d+) elements")
+_GONE = ("Element is not attached to the DOM", "element was detached", "Node is detached from document",
+         "Element is detached", "did not match any elements", "No node found")
+#: ... and meaning the connection, or the browser, went away
+_LOST = ("net::ERR", "Target page, context or browser has been closed", "Target closed")
+
+
+def playwright_error(system: str, exc: BaseException) -> errors.CasebotError | None:
+    """The casebot error a Playwright error (other than a timeout) means, or None when not recognised."""
+    msg = str(exc)
+    strict = _STRICT.search(msg)
+    if strict:
+        return errors.PageChanged(system, f"唯一的 {strict.group(1)}（实际匹配 {strict.group(2)} 个元素）")
+    if any(s in msg for s in _GONE):
+        return errors.PageChanged(system, f"页面元素（{_first_line(exc)}）")
+    if any(s in msg for s in _LOST):
+        return errors.ServerError(f"{system}: {_first_line(exc)}")
+    return None
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
-
-Factory = Callable[[Any, SystemConfig], Adapter]

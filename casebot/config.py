@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from casebot.adapter import Credentials, SystemConfig
 from casebot.browser import BrowserOptions
 from casebot.errors import ConfigError
+from casebot.ledger import sqlite_path
 
 DEFAULT_CONFIG = "casebot.toml"
 
@@ -63,7 +64,11 @@ class RouteSettings(_Strict):
 
 
 class LedgerSettings(_Strict):
-    path: Path = Path("var/ledger.sqlite3")
+    #: where the ledger lives: ``sqlite:///relative/path`` (to the config file's folder),
+    #: ``sqlite:////absolute/path``, or a ``postgresql://`` URL for a shared ledger
+    url: str = "sqlite:///var/ledger.sqlite3"
+    #: the former way to name the SQLite file; still read, wins over ``url`` when set
+    path: Path | None = None
 
 
 class ArtifactSettings(_Strict):
@@ -144,6 +149,22 @@ class Settings(BaseSettings):
     def path(self, p: Path) -> Path:
         return p if p.is_absolute() else (self.base_dir / p)
 
+    def ledger_url(self) -> str:
+        """``[ledger]`` resolved: a SQLite file against the config's folder, any other URL as is."""
+        path = self.ledger.path if self.ledger.path is not None else sqlite_path(self.ledger.url)
+        if path is None:
+            return self.ledger.url
+        return "sqlite:///" + str(self.path(path))
+
+    def lock_path(self) -> Path:
+        """The workstation's run lock: ``[run] lock_file``, else beside a SQLite ledger, else under var/."""
+        if self.run.lock_file:
+            return self.path(self.run.lock_file)
+        ledger_file = sqlite_path(self.ledger_url())
+        if ledger_file is not None:
+            return Path(str(ledger_file) + ".lock")
+        return self.path(Path("var/casebot.lock"))
+
     def adapter_name(self, system: str) -> str:
         return self.systems[system].adapter or system
 
@@ -197,29 +218,3 @@ def load(path: Path | str | None = None) -> Settings:
     except Exception as exc:  # TOML syntax
         raise ConfigError(f"{p}: cannot read: {exc}") from exc
     return settings
-
-
-def sandbox_settings(urls: dict[str, str], base_dir: Path, **overrides: Any) -> Settings:
-    """Settings for the sandbox at ``urls`` (demo, tests, bench), state under ``base_dir``."""
-    data: dict[str, Any] = {
-        "systems": {name: {"url": url, "username": "casebot"} for name, url in urls.items()},
-        "routes": [
-            {"name": "police-procuratorate", "source": "police", "target": "procuratorate",
-             "filters": {"status": "已移送起诉"}},
-            {"name": "procuratorate-court", "source": "procuratorate", "target": "court",
-             "case_source": "police", "filters": {"zt": "已起诉"}},
-        ],
-        # everything straight under base_dir (a demo's or a test's own folder)
-        "ledger": {"path": "ledger.sqlite3"},
-        "artifacts": {"dir": "artifacts", "reports": "reports"},
-        "logging": {"file": "casebot.jsonl"},
-        "base_dir": base_dir,
-    }
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            data[key] = {**data[key], **value}
-        else:
-            data[key] = value
-    for name in urls:
-        os.environ.setdefault(f"CASEBOT_{name.upper()}_PASSWORD", "sandbox")
-    return Settings(**data)

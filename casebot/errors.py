@@ -8,13 +8,15 @@ chained with ``raise ... from exc``, so callers only ever handle these::
     ├── ConfigError              a setting is missing or wrong (before anything runs)
     ├── MappingError             a mapping file is invalid (file, line, hint)
     ├── LedgerError              the ledger cannot be used
-    │   └── LedgerCorrupt        ledger file damaged or missing where one is expected
+    │   ├── LedgerCorrupt        ledger file damaged or missing where one is expected
+    │   └── LeaseLost            another worker reserved the case since (its fencing token moved on)
     ├── RunLocked                another run holds the workstation lock
     ├── HumanRequired            a person must act (captcha, login): stop the system
     ├── PageChanged              the page no longer looks as the adapter expects
     ├── BusinessError            this case stops; never retried; goes to a clerk
     │   ├── DataError            source data breaks a clerk's rule (ID, code, date)
     │   ├── RejectedError        the target system refused the card, with its message
+    │   ├── OptionMissing        the target does not offer a value (picker, select, autocomplete)
     │   ├── AlreadyExists        the target says the record exists (duplicate key)
     │   └── VerificationError    the read-back differs from the card written
     └── TransientError           retried by the core with backoff
@@ -65,6 +67,13 @@ class LedgerCorrupt(LedgerError):
     """The ledger is damaged, or missing where an earlier run left one."""
 
 
+class LeaseLost(LedgerError):
+    """The case was reserved by another owner since this one reserved it: stop, write nothing more.
+
+    Raised by the ledger when an item's fencing token no longer matches its row.
+    """
+
+
 class RunLocked(CasebotError):
     """Another casebot run holds this workstation's lock."""
 
@@ -98,7 +107,6 @@ class PageChanged(CasebotError):
 class BusinessError(CasebotError):
     """This case cannot go on; a clerk must look. Never retried."""
 
-    kind = "business"
 
     def __init__(self, reason: str, *, case: str | None = None, suspect: str | None = None,
                  field: str | None = None) -> None:
@@ -132,25 +140,51 @@ class BusinessError(CasebotError):
 class DataError(BusinessError):
     """The source data breaks one of the clerk's rules."""
 
-    kind = "data"
 
 
 class RejectedError(BusinessError):
     """The target system refused the card; ``reason`` is the system's own message."""
 
-    kind = "rejected"
+
+
+class OptionMissing(BusinessError):
+    """A field of the target does not offer the card's value: "检察院系统'移送案由'中没有选项 0636".
+
+    Typically a code added to a code table but not (yet) to the target system:
+    retrying cannot help, a clerk (or the target's administrator) must act.
+    Widgets raise it knowing the field; the adapter boundary adds the system.
+    """
+
+    def __init__(self, label: str, value: str, *, system: str | None = None, case: str | None = None,
+                 suspect: str | None = None) -> None:
+        self.label = label
+        self.value = value
+        self.system = system
+        super().__init__(self._reason(), case=case, suspect=suspect, field=label)
+
+    def _reason(self) -> str:
+        return f"{self.system or ''}'{self.label}'中没有选项 {self.value}"
+
+    def _text(self) -> str:
+        self.reason = self._reason()
+        head = "，".join(p for p in (f"案件 {self.case}" if self.case else "", self.suspect or "") if p)
+        return f"{head}：{self.reason}" if head else self.reason
+
+    def in_system(self, system: str) -> OptionMissing:
+        """Name the system (done once, at the adapter's boundary)."""
+        self.system = self.system or system
+        self.args = (self._text(),)
+        return self
 
 
 class AlreadyExists(BusinessError):
     """The target already holds a record with this key."""
 
-    kind = "exists"
 
 
 class VerificationError(BusinessError):
     """The record read back differs from the card written."""
 
-    kind = "verification"
 
     def __init__(self, differences: list[tuple[str, str, str]], *, case: str | None = None) -> None:
         self.differences = differences

@@ -25,5 +25,3 @@ def point(name: str) -> None:
     if _count >= int(_nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)
 
-
-POINTS = ("before_save", "after_save", "after_ledger_written", "before_verify", "after_verify")

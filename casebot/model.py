@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Mapping
 from datetime import date
 from types import NoneType, UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -106,7 +106,17 @@ def _parse_date(value: Any, *, field: str, label: str) -> date | None:
         raise RuleViolation(f"{label}格式应为 YYYY-MM-DD", field=field) from None
 
 
-class _Model(BaseModel):
+class _Parsed(BaseModel):
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Self:
+        """Validate ``data``; a failure is a DataError naming case, suspect and field."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise data_error(exc, cls, data) from None
+
+
+class _Model(_Parsed):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -318,14 +328,6 @@ class CaseCard(_Model):
     def main_charge(self) -> Charge:
         return self.charges[0]
 
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> CaseCard:
-        """Validate ``data``; a failure is a DataError naming case, suspect and field."""
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise data_error(exc, cls, data) from None
-
     def masked(self) -> dict[str, Any]:
         """:func:`masked`, plus the suspects' names and ID-like numbers hidden in free text (ajmc)."""
         names = sorted({n for s in self.suspects for n in (s.name, s.alias) if len(n) > 1}, key=len, reverse=True)
@@ -355,7 +357,7 @@ def _to_list(value: Any) -> Any:
 Text = Annotated[str | None, BeforeValidator(_to_str)]
 
 
-class _Record(BaseModel):
+class _Record(_Parsed):
     model_config = ConfigDict(extra="ignore")
 
 
@@ -405,13 +407,6 @@ class PoliceCase(_Record):
         default_factory=list, title="犯罪嫌疑人",
         json_schema_extra={"item_title": "嫌疑人", "item_name": "xm"})
 
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> PoliceCase:
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise data_error(exc, cls, data) from None
-
 
 class ProcuratorateRecord(_Record):
     """A record as the procuratorate stores it (SPEC section 2), for the court hop."""
@@ -429,13 +424,6 @@ class ProcuratorateRecord(_Record):
     qsrq: Text = Field(None, title="起诉日期")
     xyr: Annotated[list[dict[str, Any]], BeforeValidator(_to_list)] = Field(
         default_factory=list, title="人卡")
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> ProcuratorateRecord:
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise data_error(exc, cls, data) from None
 
 
 # ---------------------------------------------------------------------------

@@ -49,6 +49,30 @@ PERSONAL_KEYS = {
 }
 
 
+#: keys whose values are names of people
+NAME_KEYS = ("xm", "bm", "name", "alias")
+
+
+def _names(data: Any, out: set[str]) -> set[str]:
+    if isinstance(data, Mapping):
+        for k, v in data.items():
+            if str(k) in NAME_KEYS and isinstance(v, str) and v.strip():
+                out.add(v.strip())
+            else:
+                _names(v, out)
+    elif isinstance(data, list | tuple):
+        for v in data:
+            _names(v, out)
+    return out
+
+
+def mask_names_in(text: str, data: Any) -> str:
+    """A system's message about ``data`` (a card) with every name in the card masked, ID-like numbers scrubbed."""
+    for name in sorted(_names(data, set()), key=len, reverse=True):
+        text = text.replace(name, mask_name(name))
+    return scrub_text(text)
+
+
 def mask_mapping(data: Any) -> Any:
     """Return a copy of nested dicts/lists with personal keys masked."""
     if isinstance(data, Mapping):

@@ -8,10 +8,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from casebot.runner import RunSummary
-
-OUTCOME_LABELS = {"done": "已写入并核对", "failed": "需人工处理", "retry": "下次重试", "unknown": "待确认",
-                  "dry-run": "试运行", "skipped": "跳过"}
+from casebot.glossary import STATE_LABELS
+from casebot.run.outcome import RunSummary
 
 _env = Environment(loader=PackageLoader("casebot", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
@@ -26,7 +24,7 @@ def render(summary: RunSummary, *, manual_minutes: float, dry_run: bool = False)
         summary=summary, results=sorted(summary.results, key=lambda r: (r.route, r.case_key)),
         counts=counts, seconds=seconds, minutes_saved=saved, manual_minutes=manual_minutes,
         started=datetime.fromtimestamp(summary.started, UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-        outcome_labels=OUTCOME_LABELS, dry_run=dry_run)
+        outcome_labels=STATE_LABELS, dry_run=dry_run)
 
 
 def write(summary: RunSummary, directory: Path, *, manual_minutes: float, dry_run: bool = False) -> Path:

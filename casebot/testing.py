@@ -123,6 +123,24 @@ class TargetContract(_Contract):
         record_id = await adapter.write(sample_card)
         verify(sample_card, await adapter.read_back(record_id))
 
+    async def test_commit_then_error_is_outcome_unknown_then_found(
+            self, adapter: Target, sample_card: dict[str, Any], set_faults: Callable[..., Any]) -> None:
+        """Exactly once: a save whose answer is lost is OutcomeUnknown, and find_existing finds what it saved."""
+        await adapter.page()
+        set_faults(commit_then_error_rate=1.0)
+        with pytest.raises(errors.OutcomeUnknown):
+            await adapter.write(sample_card)
+        set_faults()
+        await adapter.reset_page()
+        record_id = await adapter.find_existing(sample_card)
+        assert record_id, "the record behind the lost answer is found, so it is not written twice"
+        verify(sample_card, await adapter.read_back(record_id))
+
+    async def test_open_form_is_clean(self, adapter: Target, sample_card: dict[str, Any]) -> None:
+        """For `casebot doctor`: every control of the forms is found, and opening them saves nothing."""
+        assert await adapter.open_form() == []
+        assert await adapter.find_existing(sample_card) is None
+
     async def test_notice_modal_is_passed(self, adapter: Target, sample_card: dict[str, Any],
                                           set_faults: Callable[..., Any]) -> None:
         set_faults(notice_rate=1.0)

@@ -9,6 +9,8 @@ A plan (``POST /_sandbox/faults``) holds:
 ``notice_rate``             the blocking notice modal shows on page loads
 ``captcha``                 login demands a captcha a robot cannot solve
 ``reject_rate``             a save is refused with a validation message
+``hidden_codes``            codes the forms' pickers do not offer (a code the system lacks)
+``ambiguous``               the case form shows a second "案件名称" box with the same id (a changed page)
 ``seed``                    seeds every draw, so a run can be replayed
 
 Draws come from one ``random.Random(seed)`` per system, taken under a lock,
@@ -34,6 +36,8 @@ class FaultPlan(BaseModel):
     notice_rate: float = Field(0.0, ge=0, le=1)
     captcha: bool = False
     reject_rate: float = Field(0.0, ge=0, le=1)
+    hidden_codes: list[str] = Field(default_factory=list)
+    ambiguous: bool = False
     seed: int = 0
 
     @field_validator("latency_ms")

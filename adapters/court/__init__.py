@@ -28,7 +28,7 @@ from casebot.adapter import FieldSpec, Target
 from casebot.changes import CardDiff, RowChange, row_identity, shown_path
 from casebot.keys import same_key, search_term
 from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
-from casebot.privacy import mask_name, scrub_text
+from casebot.privacy import mask_names_in
 from casebot.verify import normalise
 from casebot.widgets import Form, widget
 from casebot.widgets.rows import children
@@ -133,10 +133,10 @@ class CourtAdapter(Target):
                 shown = page.locator(sel["error"])
                 message = (await shown.inner_text()).strip() if await shown.count() else "仍停留在登录页"
                 raise errors.HumanRequired(self.name, f"登录失败：{message}")
-        await self.dismiss_notices(page)
+        await self._dismiss_notices(page)
         self._blank_wizard = page.url.split("?")[0].endswith(self.ui["pages"]["new"])
 
-    async def dismiss_notices(self, page: Any) -> None:
+    async def _dismiss_notices(self, page: Any) -> None:
         """The system notice is part of the page as served: close it if it is there (no waiting)."""
         close = page.locator(self.ui["notice"]["close"])
         if await close.is_visible():
@@ -147,12 +147,9 @@ class CourtAdapter(Target):
         self._blank_wizard = False
         response = await page.goto(self._url(path), wait_until="domcontentloaded")
         await self.check_response(page, response)
-        await self.dismiss_notices(page)
+        await self._dismiss_notices(page)
 
     # -- write ---------------------------------------------------------------
-    async def write(self, card: dict[str, Any]) -> str:
-        return await self.guard(self._write(card))
-
     async def _write(self, card: dict[str, Any]) -> str:
         key = str(card.get("qsswh") or "")
         page = await self.page()
@@ -167,7 +164,7 @@ class CourtAdapter(Target):
             await self._next_step(page, steps[1], card)
             return await self._submit(page, card)
         except errors.BusinessError as exc:
-            exc.reason = self._mask(exc.reason, card)
+            exc.reason = mask_names_in(exc.reason, card)
             raise exc.with_context(case=key) from None
 
     async def _next_step(self, page: Any, step: dict[str, str], card: dict[str, Any]) -> None:
@@ -190,7 +187,7 @@ class CourtAdapter(Target):
                 self._detail_urls[ah] = answer["href"]
             return ah
         kind = answer["kind"]
-        text = self._mask("；".join(answer["items"]) or answer["text"], card)
+        text = mask_names_in("；".join(answer["items"]) or answer["text"], card)
         if kind == "expired":
             raise errors.SessionExpired(f"{self.name}: 提交时会话已过期（{text}）")
         if kind == "unknown":
@@ -198,15 +195,6 @@ class CourtAdapter(Target):
         if kind == "duplicate" or w["duplicate_text"] in text:
             raise errors.AlreadyExists(text)
         raise errors.RejectedError(text)
-
-    @staticmethod
-    def _mask(text: str, card: dict[str, Any]) -> str:
-        names = sorted({str(d.get("xm") or "").strip() for d in card.get("bgr") or [] if isinstance(d, dict)},
-                       key=len, reverse=True)
-        for name in names:
-            if name:
-                text = text.replace(name, mask_name(name))
-        return scrub_text(text)
 
     # -- search and read back ----------------------------------------------------
     async def _search(self, page: Any, **params: str) -> list[dict[str, Any]]:
@@ -218,19 +206,13 @@ class CourtAdapter(Target):
             raise errors.PageChanged(self.name, s["table"], label="案件查询结果")
         return data["rows"]
 
-    async def find_existing(self, card: dict[str, Any]) -> str | None:
-        return await self.guard(self._find_existing(card))
-
-    async def find_match(self, card: dict[str, Any], *, window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
+    async def _find_match(self, card: dict[str, Any], window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
         """Whether the card's case is already registered, typed by hand or not (SPEC rule 9).
 
         案件查询 by the 起诉书文号's most selective part (the page matches by substring, so
         ``〔2026〕`` finds neither ``[2026]`` nor ``（2026）``), then, unless that found the case,
         by the first defendant's 身份证号, or (none on the card) by 案由 + 公诉机关 + a 收案日期 window.
         """
-        return await self.guard(self._find_match(card, window_days))
-
-    async def _find_match(self, card: dict[str, Any], window_days: int) -> Match:
         page = await self.page()
         ident = Identity(key=str(card.get(self.key_field) or ""),
                          ids=frozenset(d["sfzh"] for d in card.get("bgr") or [] if d.get("sfzh")),
@@ -282,16 +264,13 @@ class CourtAdapter(Target):
                 return ah
         return None
 
-    async def update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
+    async def _update(self, ah: str, card: dict[str, Any], changes: CardDiff) -> str:
         """Apply ``changes`` (towards ``card``) to the case ``record_id`` (案号) through its 修改 wizard.
 
         Step 1: only the case fields named. Step 2: defendant rows found by 身份证号, else
         name: removed ones deleted, edited ones changed field by field, new ones added at
         the end. The 案号 stays; returns it.
         """
-        return await self.guard(self._update(record_id, card, changes))
-
-    async def _update(self, ah: str, card: dict[str, Any], changes: CardDiff) -> str:
         key = str(card.get("qsswh") or "")
         d = self.ui["detail"]
         page = await self.page()
@@ -356,9 +335,6 @@ class CourtAdapter(Target):
             self._detail_urls[ah] = href
         return href
 
-    async def read_back(self, record_id: str) -> dict[str, Any]:
-        return await self.guard(self._read_back(record_id))
-
     async def _read_back(self, ah: str) -> dict[str, Any]:
         s, d = self.ui["search"], self.ui["detail"]
         page = await self.page()
@@ -388,9 +364,6 @@ class CourtAdapter(Target):
         return record
 
     # -- doctor ----------------------------------------------------------------
-    async def open_form(self) -> list[str]:
-        return await self.guard(self._open_form())
-
     async def _open_form(self) -> list[str]:
         page = await self.page()
         await self._open(page, self.ui["pages"]["new"])

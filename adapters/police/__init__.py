@@ -124,7 +124,7 @@ class PoliceAdapter(Source):
         response = await page.goto(self._url(self.pages["home"]), wait_until="domcontentloaded")
         self.raise_for_status(response)
         if not await self.is_login_page(page):
-            await self.dismiss_notices(page)
+            await self._dismiss_notices(page)
             return
         response = await self.submit_login_form(
             page, username=sel["username"], password=sel["password"], submit=sel["submit"],
@@ -136,9 +136,9 @@ class PoliceAdapter(Source):
             message = page.locator(sel["error"])
             text = (await message.inner_text()).strip() if await message.count() else "登录未成功"
             raise errors.HumanRequired(self.name, f"登录失败：{text}")
-        await self.dismiss_notices(page)
+        await self._dismiss_notices(page)
 
-    async def dismiss_notices(self, page: Any) -> None:
+    async def _dismiss_notices(self, page: Any) -> None:
         sel = self.pages["notice"]
         box = page.locator(sel["box"])
         if await box.count():
@@ -160,21 +160,21 @@ class PoliceAdapter(Source):
         query = urlencode(params)
         return self._url(self.pages["list"]) + (f"?{query}" if query else "")
 
-    async def list_records(self, status: str | None = "已移送起诉", yssj_from: Any = None,
+    async def _list_records(self, status: str | None = "已移送起诉", yssj_from: Any = None,
                            yssj_to: Any = None) -> AsyncIterator[RecordRef]:
         """Every case the list shows for these filters (``status=None``: all), following 下一页."""
         url: str | None = self.list_url(status, yssj_from, yssj_to)
         seen: set[str] = set()
         expected = 1
         while url:
-            rows, url, page_no = await self.guard(self._list_page(url, expected))
+            rows, url, page_no = await self._list_page(url, expected)
             expected = page_no + 1
             for row in rows:
                 key = row.pop("ajbh")
                 if key in seen:
                     continue
                 seen.add(key)
-                yield RecordRef(key=key, summary=row)
+                yield RecordRef(key=key)
 
     async def _list_page(self, url: str, expected: int) -> tuple[list[dict[str, Any]], str | None, int]:
         sel = self.pages["list_page"]
@@ -182,7 +182,7 @@ class PoliceAdapter(Source):
         response = await page.goto(url, wait_until="domcontentloaded")
         snap = await self._snapshot(page, response, _LIST_JS, {**sel, **self._common_arg()})
         if snap["notice"]:
-            await self.dismiss_notices(page)
+            await self._dismiss_notices(page)
         if snap["error"]:
             raise errors.PageChanged(self.name, f"案件列表的查询结果（系统提示：{snap['error']}）")
         if snap["grid"] is None:
@@ -211,16 +211,12 @@ class PoliceAdapter(Source):
     def detail_url(self, ajbh: str) -> str:
         return self._url(self.pages["detail"].format(key=quote(ajbh, safe="")))
 
-    async def read(self, key: str) -> dict[str, Any]:
-        """The case ``key`` (案件编号) in the native record format of SPEC section 1."""
-        return await self.guard(self._read(key))
-
     async def _read(self, ajbh: str) -> dict[str, Any]:
         page = await self.page()
         response = await page.goto(self.detail_url(ajbh), wait_until="domcontentloaded")
         snap = await self._snapshot(page, response, _DETAIL_JS, self._detail_arg())
         if snap["notice"]:
-            await self.dismiss_notices(page)
+            await self._dismiss_notices(page)
         if snap["notFound"]:
             raise errors.DataError("公安系统中找不到该案件", case=ajbh)
         record = self.parse_detail(snap)

@@ -37,7 +37,7 @@ from casebot.adapter import FieldSpec, RecordRef, Source, Target
 from casebot.changes import CardDiff, row_identity, shown_path
 from casebot.keys import same_key, search_term
 from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
-from casebot.privacy import mask_name, scrub_text
+from casebot.privacy import mask_names_in
 from casebot.widgets import Form
 from casebot.widgets.dialog import FrameDialog, messages
 
@@ -217,13 +217,6 @@ class ProcuratorateAdapter(Target, Source):
             raise errors.HumanRequired(self.name, f"登录失败：{'；'.join(shown) or '未知原因'}")
         await self._settle(page, None, self.ui["shell"]["ready"])
 
-    async def dismiss_notices(self, page: Any) -> None:
-        close = self.ui["notice"]["close"]
-        for scope in (page, *page.main_frame.child_frames):
-            loc = scope.locator(close)
-            if await loc.count() and await loc.first.is_visible():
-                await loc.first.click()
-
     async def _shell(self) -> tuple[Any, Any]:
         """The logged-in page showing the shell, and its content frame."""
         page = await self.page()
@@ -244,21 +237,7 @@ class ProcuratorateAdapter(Target, Source):
             await form.require(scope)
             raise
 
-    def _mask(self, text: str, card: dict[str, Any] | None) -> str:
-        """The system's message with the card's names masked and ID-like numbers scrubbed."""
-        names: set[str] = set()
-        for p in (card or {}).get("xyr") or []:
-            for key in ("xm", "bm"):
-                if p.get(key):
-                    names.add(str(p[key]))
-        for name in sorted(names, key=len, reverse=True):
-            text = text.replace(name, mask_name(name))
-        return scrub_text(text)
-
     # -- Target ------------------------------------------------------------------------
-    async def write(self, card: dict[str, Any]) -> str:
-        return await self.guard(self._write(card))
-
     async def _write(self, card: dict[str, Any]) -> str:
         ui = self.ui["case"]
         page, _ = await self._shell()
@@ -300,13 +279,10 @@ class ProcuratorateAdapter(Target, Source):
         failures = await messages(frame, ui["errors"])
         if not failures:
             raise errors.OutcomeUnknown(f"{self.name}: 保存后的页面既无“保存成功”也无错误提示")
-        reason = self._mask("；".join(failures), card)
+        reason = mask_names_in("；".join(failures), card)
         if any(f.startswith(DUPLICATE) for f in failures):
             raise errors.AlreadyExists(reason, case=key)
         raise errors.RejectedError(reason, case=key)
-
-    async def find_existing(self, card: dict[str, Any]) -> str | None:
-        return await self.guard(self._find_existing(card))
 
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
         key = str(card[self.key_field])
@@ -316,16 +292,13 @@ class ProcuratorateAdapter(Target, Source):
                 return row.get("bmsah") or None
         return None
 
-    async def find_match(self, card: dict[str, Any], *, window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
+    async def _find_match(self, card: dict[str, Any], window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
         """Whether the card's case is already in the system, typed by hand or not (SPEC rule 9).
 
         综合查询 by the 移送案件编号 (its most selective part, matched loosely by the page),
         then, unless that found the case, by the first suspect's 证件号码, or (no ID number on
         the card) by 移送单位 + main 移送案由 + a 受理日期 window. See :mod:`casebot.matching`.
         """
-        return await self.guard(self._find_match(card, window_days))
-
-    async def _find_match(self, card: dict[str, Any], window_days: int) -> Match:
         ident = _identity(card)
         found = [_candidate(r, "key") for r in (await self._search(ysajbh=search_term(ident.key)))[1]]
         match = classify(ident, found, window_days=window_days)
@@ -344,16 +317,13 @@ class ProcuratorateAdapter(Target, Source):
             found += [_candidate(r, "case") for r in rows]
         return classify(ident, found, window_days=window_days)
 
-    async def update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
+    async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         """Apply ``changes`` (towards ``card``) to the record through its 修改 page; the 部门受案号.
 
         Only what changed is touched: the case fields named, then the person cards
         (found on the page by ID number, else name): removed ones deleted, edited ones
         changed in the person dialog (only their changed fields), new ones added at the end.
         """
-        return await self.guard(self._update(record_id, card, changes))
-
-    async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         ui = self.ui["case"]
         frame = await self._open_view("bmsah", record_id)
         await self._navigate(frame, lambda: frame.locator(self.ui["view"]["edit"]).click(), ui["form"])
@@ -396,17 +366,11 @@ class ProcuratorateAdapter(Target, Source):
                 return i
         raise errors.BusinessError(f"{self.title}的案卡中找不到要修改的犯罪嫌疑人（{shown_path('[' + who + ']')}）")
 
-    async def read_back(self, record_id: str) -> dict[str, Any]:
-        return await self.guard(self._read_back(record_id))
-
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         record = await self._open_record("bmsah", record_id)
         card = {k: record.get(k, "") for k in CASE_KEYS}
         card["xyr"] = [{k: p.get(k, "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
         return card
-
-    async def open_form(self) -> list[str]:
-        return await self.guard(self._open_form())
 
     async def _open_form(self) -> list[str]:
         ui = self.ui["case"]
@@ -430,15 +394,15 @@ class ProcuratorateAdapter(Target, Source):
         return missing
 
     # -- Source ------------------------------------------------------------------------
-    async def list_records(self, **filters: Any) -> AsyncIterator[RecordRef]:
+    async def _list_records(self, **filters: Any) -> AsyncIterator[RecordRef]:
         """Every record matching ``zt`` / ``ysajbh`` / ``bmsah``, all pages read before the first is yielded."""
         unknown = set(filters) - set(LIST_FILTERS)
         if unknown:
             raise errors.ConfigError(f"{self.name}: 未知的筛选条件 {', '.join(sorted(unknown))}"
                                      f"（可用：{', '.join(LIST_FILTERS)}）")
-        rows = await self.guard(self._list_all(filters))
+        rows = await self._list_all(filters)
         for row in rows:
-            yield RecordRef(key=row["ysajbh"], summary=row)
+            yield RecordRef(key=row["ysajbh"])
 
     async def _list_all(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
         frame, rows = await self._search(**{k: str(v) for k, v in filters.items() if v not in (None, "")})
@@ -453,8 +417,8 @@ class ProcuratorateAdapter(Target, Source):
                     out.append(row)
         return out
 
-    async def read(self, key: str) -> dict[str, Any]:
-        return await self.guard(self._open_record("ysajbh", key))
+    async def _read(self, key: str) -> dict[str, Any]:
+        return await self._open_record("ysajbh", key)
 
     # -- search and view pages ---------------------------------------------------------
     async def _search(self, **criteria: str) -> tuple[Any, list[dict[str, Any]]]:

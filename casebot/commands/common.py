@@ -12,7 +12,8 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from casebot import config, errors, runner
+from casebot import config, errors
+from casebot.run import outcome
 
 console = Console()
 err_console = Console(stderr=True)
@@ -35,16 +36,16 @@ def exits(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except (errors.ConfigError, errors.MappingError) as exc:
             err_console.print(f"[red]配置错误[/red] {exc}", highlight=False)
-            raise typer.Exit(runner.EXIT_CONFIG) from exc
+            raise typer.Exit(outcome.EXIT_CONFIG) from exc
         except errors.RunLocked as exc:
             err_console.print(f"[yellow]{exc}[/yellow]", highlight=False)
-            raise typer.Exit(runner.EXIT_LOCKED) from exc
+            raise typer.Exit(outcome.EXIT_LOCKED) from exc
         except errors.LedgerError as exc:
             err_console.print(f"[red]台账错误[/red] {exc}", highlight=False)
-            raise typer.Exit(runner.EXIT_LEDGER) from exc
+            raise typer.Exit(outcome.EXIT_LEDGER) from exc
         except errors.HumanRequired as exc:
             err_console.print(f"[red]{exc}[/red]", highlight=False)
-            raise typer.Exit(runner.EXIT_HUMAN_REQUIRED) from exc
+            raise typer.Exit(outcome.EXIT_HUMAN_REQUIRED) from exc
 
     return wrapper
 

@@ -1,12 +1,131 @@
-"""``casebot demo``."""
+"""``casebot demo``: the whole chain on the sandbox, with nothing configured.
+
+Starts the sandbox, seeds police cases (plus two with bad data, to show how a
+case stops), runs the police → procuratorate route, marks some records
+prosecuted as a prosecutor would, runs the court route, and prints the
+summary and the report's path. The sandbox's settings live here too: the core
+knows nothing of the simulated systems.
+"""
 
 from __future__ import annotations
 
+import os
+import random
+import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from casebot.commands.common import console, exits
+from casebot.commands.run import execute as run_execute
+from casebot.config import Settings
+
+#: region code -> the short form a 起诉书文号 starts with
+_QSS_PREFIX = {"350502": "泉鲤", "350503": "泉丰", "350521": "泉惠", "350526": "泉德", "350581": "泉狮",
+               "350582": "泉晋", "350583": "泉南"}
+
+
+def sandbox_settings(urls: dict[str, str], base_dir: Path, **overrides: Any) -> Settings:
+    """Settings for the sandbox at ``urls`` (demo, tests, bench), state under ``base_dir``."""
+    data: dict[str, Any] = {
+        "systems": {name: {"url": url, "username": "casebot"} for name, url in urls.items()},
+        "routes": [
+            {"name": "police-procuratorate", "source": "police", "target": "procuratorate",
+             "filters": {"status": "已移送起诉"}},
+            {"name": "procuratorate-court", "source": "procuratorate", "target": "court",
+             "case_source": "police", "filters": {"zt": "已起诉"}},
+        ],
+        # everything straight under base_dir (a demo's or a test's own folder)
+        "ledger": {"url": "sqlite:///ledger.sqlite3"},
+        "artifacts": {"dir": "artifacts", "reports": "reports"},
+        "logging": {"file": "casebot.jsonl"},
+        "base_dir": base_dir,
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    for name in urls:
+        os.environ.setdefault(f"CASEBOT_{name.upper()}_PASSWORD", "sandbox")
+    return Settings(**data)
+
+
+def bad_cases(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """Two cases a clerk must look at: an ID with a wrong check digit, and an unknown charge code."""
+    import copy
+
+    a = copy.deepcopy(template)
+    a["ajbh"] = a["ajbh"][:-4] + "9901"
+    # a resident ID whose check digit is wrong (the right one is 5)
+    a["xyr"][0].update(zjzl="111", zjhm="350502199003072416", xb="", csrq="", gj="CHN", mz="01")
+    b = copy.deepcopy(template)
+    b["ajbh"] = b["ajbh"][:-4] + "9902"
+    b["ay"] = ["039999"]
+    return [a, b]
+
+
+def qsswh_for(ysdw: str, year: str, n: int) -> str:
+    """A 起诉书文号 as the procuratorate of ``ysdw`` (e.g. ``Y350502``) numbers it: ``泉鲤检刑诉〔2026〕123号``."""
+    return f"{_QSS_PREFIX.get(ysdw[1:7], '泉')}检刑诉〔{year}〕{n}号"
+
+
+def prosecute_some(client: Any, fraction: float = 0.7, seed: int = 7) -> int:
+    """Mark a share of the procuratorate's records 已起诉, as prosecutors would."""
+    rng = random.Random(seed)
+    n = 0
+    for i, rec in enumerate(sorted(client.records("procuratorate"), key=lambda r: r["ysajbh"]), 1):
+        if rec.get("zt") == "已起诉" or rng.random() > fraction:
+            continue
+        client.prosecute(rec["ysajbh"], qsswh_for(rec["ysdw"], rec["slrq"][:4], 100 + i),
+                         _after(rec["slrq"], 10 + i % 20))
+        n += 1
+    return n
+
+
+def _after(date: str, days: int) -> str:
+    from datetime import date as d
+    from datetime import timedelta
+
+    return (d.fromisoformat(date) + timedelta(days=days)).isoformat()
+
+
+def run_demo(*, cases: int = 30, seed: int = 42, workdir: Path = Path("var/demo"),
+             echo: Callable[[str], None] = print, execute: Callable[..., Any] | None = None,
+             concurrency: int = 2) -> dict[str, Any]:
+    from sandbox.client import SandboxProcess
+
+    if execute is None:
+        execute = run_execute
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, mode=0o700)
+    with SandboxProcess(port=0) as sb:
+        client = sb.client
+        echo("沙箱已启动: " + ", ".join(f"{k} {v}" for k, v in sb.urls.items()))
+        client.seed(cases, seed)
+        police = client.police_cases()
+        eligible = [c for c in police if c["ajzt"] == "已移送起诉" and c.get("yssj")]
+        client.add_cases(bad_cases(eligible[0]))
+        echo(f"公安系统：{len(police) + 2} 起案件，其中 {len(eligible) + 2} 起已移送起诉（含 2 起数据有误的案件）")
+        settings: Settings = sandbox_settings(sb.urls, workdir, browser={"concurrency": concurrency})
+        first = execute(settings, routes=["police-procuratorate"])
+        echo(f"检察院：写入并核对 {first.count('done')} 起，需人工处理 {first.count('failed')} 起")
+        n = prosecute_some(client)
+        echo(f"检察官对 {n} 起案件提起公诉")
+        second = execute(settings, routes=["procuratorate-court"])
+        echo(f"法院：写入并核对 {second.count('done')} 起，需人工处理 {second.count('failed')} 起")
+        for r in [*first.results, *second.results]:
+            if r.outcome == "failed":
+                echo(f"  ✗ {r.error}")
+        proc = client.records("procuratorate")
+        court = client.records("court")
+        echo(f"检察院现有 {len(proc)} 条记录，法院现有 {len(court)} 条记录")
+        echo(f"报告：{second.report_path}")
+        return {"first": first, "second": second, "procuratorate": proc, "court": court,
+                "police": police, "eligible": eligible, "prosecuted": n}
 
 
 @exits
@@ -15,8 +134,6 @@ def demo(cases: int = typer.Option(30, "--cases", help="police cases to seed"),
          workdir: Path = typer.Option(Path("var/demo"), "--workdir", help="ledger, logs and report go here"),
          concurrency: int = typer.Option(2, "--concurrency")) -> None:
     """The whole chain on the sandbox: police → procuratorate → (prosecution) → court."""
-    from casebot.demo import run_demo
-
     result = run_demo(cases=cases, seed=seed, workdir=workdir, concurrency=concurrency,
                       echo=lambda s: console.print(s, highlight=False))
     ok = result["first"].count("done") > 0 and result["second"].count("done") > 0

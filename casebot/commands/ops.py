@@ -10,15 +10,13 @@ from rich.table import Table
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.commands.run import execute, show
 from casebot.errors import ConfigError
-from casebot.ledger import SQLiteLedger
-
-STATE_LABELS = {"done": "已完成", "failed": "需人工处理", "retry": "待重试", "unknown": "待确认", "writing": "写入中",
-                "written": "已写入未核对", "pending": "待处理"}
+from casebot.glossary import STATE_LABELS, label
+from casebot.ledger import Ledger, open_ledger
 
 
-def _ledger(config: Path | None) -> tuple[object, SQLiteLedger]:
+def _ledger(config: Path | None) -> tuple[object, Ledger]:
     settings = load_settings(config)
-    return settings, SQLiteLedger(settings.path(settings.ledger.path), create=False)
+    return settings, open_ledger(settings.ledger_url(), create=False)
 
 
 @exits
@@ -57,7 +55,7 @@ def failures(config: Path = ConfigOption, route: str = typer.Option(None, "--rou
     for col in ("ID", "路线", "案件编号", "状态", "时间", "原因", "截图/追踪"):
         table.add_column(col, overflow="fold")
     for i in items:
-        table.add_row(str(i.id), i.route, i.case_key, STATE_LABELS.get(i.state, i.state), i.updated_at[:19],
+        table.add_row(str(i.id), i.route, i.case_key, label(i.state), i.updated_at[:19],
                       i.error_message or "", "\n".join(i.artifacts))
     console.print(table)
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from casebot.adapter import SystemConfig
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.errors import ConfigError
-from casebot.ledger import SQLiteLedger
+from casebot.ledger import open_ledger
 from casebot.reconcile import KINDS, Report
 from casebot.reconcile import reconcile as check
 from casebot.registry import load_adapter
@@ -89,7 +89,7 @@ def reconcile(config: Path = ConfigOption, route: list[str] = typer.Option(None,
     for name in route or []:
         if name not in known:
             raise ConfigError(f"未知的路线 {name}（可用：{', '.join(sorted(known))}）")
-    ledger = SQLiteLedger(settings.path(settings.ledger.path), create=False)
+    ledger = open_ledger(settings.ledger_url(), create=False)
     try:
         report = asyncio.run(_run(settings, ledger, route or None, since))
     finally:

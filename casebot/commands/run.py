@@ -10,12 +10,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from casebot import logs, report
+from casebot import logs
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.config import Settings
-from casebot.runner import Runner, RunSummary
-
-OUTCOMES = ("done", "failed", "retry", "dry-run")
+from casebot.glossary import label
+from casebot.run import Runner, RunSummary
+from casebot.run.outcome import OUTCOMES
 
 
 def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = None,
@@ -42,23 +42,21 @@ def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = No
             summary = asyncio.run(r.run(replay=replay, fresh=fresh))
     else:
         summary = asyncio.run(r.run(replay=replay, fresh=fresh))
-    path = report.write(summary, settings.path(settings.artifacts.reports),
-                        manual_minutes=settings.run.manual_minutes_per_card, dry_run=dry_run)
-    summary.report_path = str(path)
     return summary
 
 
 def show(summary: RunSummary) -> None:
     table = Table(title=f"运行 {summary.run_id}")
     table.add_column("路线")
-    for o in OUTCOMES:
-        table.add_column(o, justify="right")
     data = summary.as_json()["by_route"]
+    shown = [o for o in OUTCOMES if any(o in counts for counts in data.values())]
+    for o in shown:
+        table.add_column(label(o), justify="right")
     for route, counts in sorted(data.items()):
-        table.add_row(route, *(str(counts.get(o, 0)) for o in OUTCOMES))
+        table.add_row(route, *(str(counts.get(o, 0)) for o in shown))
     console.print(table)
     for r in summary.results:
-        if r.outcome in ("failed", "retry"):
+        if r.outcome not in ("done", "dry-run"):
             console.print(f"[red]✗[/red] {r.route} {r.case_key}: {r.error}", highlight=False)
     for e in summary.system_errors:
         console.print(f"[red]![/red] {e}", highlight=False)
@@ -77,7 +75,8 @@ def run(config: Path = ConfigOption,
 
     Exit status: 0 nothing failed; 1 cases need a clerk; 2 transient errors left for the next run;
     3 a system needs an interactive login; 4 configuration invalid; 5 another run is going on;
-    6 ledger missing or corrupt; 7 a system's pages changed (run `casebot doctor`).
+    6 ledger missing or corrupt; 7 a system's pages changed (run `casebot doctor`); 8 an unexpected
+    error (a bug: see the log).
     """
     settings = load_settings(config)
     summary = execute(settings, dry_run=dry_run, limit=limit, routes=route or None, headed=headed,

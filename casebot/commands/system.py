@@ -19,6 +19,7 @@ from casebot.adapter import Source, Target
 from casebot.artifacts import private_dir
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.registry import load_adapter
+from casebot.run.outcome import EXIT_OK, EXIT_PAGE_CHANGED
 
 
 def sandbox(port: int = typer.Option(8101, "--port", help="police port; procuratorate and court take the next two"),
@@ -98,7 +99,7 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
                     adapter = cls(context, settings.system_config(system))
                     await adapter.page()
                     if isinstance(adapter, Target):
-                        missing = await adapter.guard(adapter.open_form())
+                        missing = await adapter.open_form()
                         if missing:
                             row["problems"] = [f"找不到字段“{label}”" for label in missing]
                     elif isinstance(adapter, Source):
@@ -133,7 +134,7 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
             table.add_row(str(r["system"]), "[green]正常[/green]" if r["ok"] else "[red]异常[/red]",
                           "\n".join(r["problems"]), str(r["screenshot"] or ""))  # type: ignore[arg-type]
         console.print(table)
-    raise typer.Exit(0 if all(r["ok"] for r in rows) else 7)
+    raise typer.Exit(EXIT_OK if all(r["ok"] for r in rows) else EXIT_PAGE_CHANGED)
 
 
 def _command_line(config: Path | None) -> list[str]:

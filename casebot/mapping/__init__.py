@@ -4,7 +4,7 @@
 - :mod:`~casebot.mapping.yamlio`: safe YAML that keeps line numbers;
 - :mod:`~casebot.mapping.shapes`: source and target shapes used to check names;
 - :mod:`~casebot.mapping.filters`: the fixed list of filters and tests;
-- :mod:`~casebot.mapping.sandbox`: the expression sandbox and its static check;
+- :mod:`~casebot.mapping.expressions`: the Jinja jail expressions run in, and their static check;
 - :mod:`~casebot.mapping.loader`: load, check, compile;
 - :mod:`~casebot.mapping.engine`: apply a compiled mapping;
 - :mod:`~casebot.mapping.checks`: deeper checks for ``casebot mappings check``.

@@ -252,7 +252,7 @@ def _evaluate(f: CompiledField, scope: Scope, mapping: CompiledMapping) -> Any:
         raise f.where.error(f"field {f.key!r}: the expression gave an undefined value",
                             hint="guard it with `when:` or `| default(...)`") from None
     except SecurityError as exc:
-        raise f.where.error(f"field {f.key!r}: refused by the sandbox: {exc}") from None
+        raise f.where.error(f"field {f.key!r}: refused by the expression jail: {exc}") from None
     except Exception as exc:
         raise f.where.error(f"field {f.key!r}: evaluation failed ({type(exc).__name__})") from None
 

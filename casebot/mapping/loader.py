@@ -30,7 +30,7 @@ from casebot.mapping.engine import (
     path_getter,
     split_path,
 )
-from casebot.mapping.sandbox import ExpressionRefused, MappingEnvironment, compile_expression
+from casebot.mapping.expressions import ExpressionRefused, MappingEnvironment, compile_expression
 from casebot.mapping.schema import PATH, FieldMap, MappingFile
 from casebot.mapping.shapes import ANY, MODEL_TARGETS, SOURCE_KINDS, Shape, shape_of_model
 from casebot.mapping.yamlio import line_at, read_yaml

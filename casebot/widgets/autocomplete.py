@@ -22,7 +22,7 @@ Options (YAML, beside ``selector`` = the text box):
 ``keys``          ``true`` to type key by key (for lists that listen to key events) instead of one input event
 
 A value the system does not suggest is refused: the system does not know it,
-so :class:`~casebot.errors.RejectedError` is raised naming the field.
+so :class:`~casebot.errors.OptionMissing` is raised naming the field and the value.
 """
 
 from __future__ import annotations
@@ -61,8 +61,7 @@ class Autocomplete(Widget):
                     if expired and expired in message:
                         raise errors.SessionExpired(f"{binding.label}：{message}")
                     raise errors.ServerError(f"{binding.label}：候选列表加载失败（{message}）")
-            raise errors.RejectedError(f"{binding.label}“{text}”不在系统的候选列表中，无法选择",
-                                       field=binding.label)
+            raise errors.OptionMissing(binding.label, text)
         await match.first.click()
         got = await self.read(scope, binding)
         if got != text:

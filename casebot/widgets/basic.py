@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from casebot.errors import OptionMissing
 from casebot.widgets import Binding, Widget, register
 
 
@@ -32,7 +33,11 @@ class SelectValue(Widget):
     kind = "select"
 
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
-        await scope.locator(binding.selector).select_option(value="" if value is None else str(value))
+        code = "" if value is None else str(value)
+        loc = scope.locator(binding.selector)
+        if not await loc.evaluate("(s, v) => Array.from(s.options).some(o => o.value === v)", code):
+            raise OptionMissing(binding.label, code)
+        await loc.select_option(value=code)
 
     async def read(self, scope: Any, binding: Binding) -> Any:
         return await scope.locator(binding.selector).input_value()
@@ -49,7 +54,10 @@ class SelectLabel(Widget):
         if value in (None, ""):
             await loc.select_option(index=0)
         else:
-            await loc.select_option(label=str(value))
+            label = str(value)
+            if not await loc.evaluate("(s, t) => Array.from(s.options).some(o => o.text.trim() === t)", label):
+                raise OptionMissing(binding.label, label)
+            await loc.select_option(label=label)
 
     async def read(self, scope: Any, binding: Binding) -> Any:
         loc = scope.locator(binding.selector)

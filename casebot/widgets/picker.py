@@ -24,12 +24,14 @@ A multiple picker's order of picking is kept (the first code is the main one),
 so ``fill`` clears the chosen list (when something is chosen) and picks the
 codes one by one in the card's order; a picker already holding exactly the
 value is left alone. ``read`` returns a code (single) or a list of codes (multiple).
+A code the dialog does not list is :class:`~casebot.errors.OptionMissing`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from casebot.errors import OptionMissing
 from casebot.widgets import Binding, Widget, register
 
 DEFAULT_ITEM = "li[data-code='{code}']"
@@ -60,10 +62,14 @@ class CodePicker(Widget):
             await dialog.locator(o["clear"]).click()
         item = o.get("item", DEFAULT_ITEM)
         search = dialog.locator(o["search"]) if o.get("search") else None
+        await dialog.wait_for(state="visible")
         for code in codes:
             if search is not None:
                 await search.fill(code)
-            await dialog.locator(item.format(code=code)).first.click()
+            choice = dialog.locator(item.format(code=code))
+            if not await choice.count():
+                raise OptionMissing(binding.label, code)
+            await choice.first.click()
         if o.get("confirm"):
             await dialog.locator(o["confirm"]).click()
         await dialog.wait_for(state="hidden")

@@ -271,7 +271,12 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
 
     @app.context_processor
     def _ctx() -> dict[str, Any]:
-        return {"tables": tables, "user": (g.session or {}).get("username") if g.get("session") else None}
+        plan = system.faults.plan
+        hidden = set(plan.hidden_codes)
+        shown = {name: {c: n for c, n in table.items() if c not in hidden}
+                 for name, table in tables.items()} if hidden else tables
+        user = (g.session or {}).get("username") if g.get("session") else None
+        return {"tables": shown, "ambiguous": plan.ambiguous, "user": user}
 
     # -- storage helpers --------------------------------------------------------------
     def assign_bmsah(db: Any, ysdw: str, slrq: str) -> str:

@@ -61,8 +61,8 @@ class TestCourtContract(TargetContract):
     @pytest.fixture
     def rejected_card(self) -> tuple[dict[str, Any], str]:
         card = copy.deepcopy(CARD)
-        card["ay"] = "偷盗罪"
-        return card, "案由“偷盗罪”不在系统的候选列表中"
+        card["bgr"][0]["jyzt"] = ""
+        return card, "羁押状态不能为空"
 
 
 @pytest.fixture
@@ -179,15 +179,6 @@ async def test_session_expiry_at_submit(adapter: CourtAdapter, set_faults: Calla
     assert await adapter.write(card()), "the adapter logs in again by itself"
 
 
-async def test_commit_then_error_is_outcome_unknown(adapter: CourtAdapter, set_faults: Callable[..., Any]) -> None:
-    await adapter.page()
-    set_faults(commit_then_error_rate=1.0)
-    with pytest.raises(errors.OutcomeUnknown):
-        await adapter.write(card())
-    set_faults()
-    assert await adapter.find_existing(card()) == "（2026）闽0502刑初1号", "the search page resolves it"
-
-
 async def test_wrong_password_needs_a_human(context: Any, urls: dict[str, str]) -> None:
     bad = CourtAdapter(context, SystemConfig("court", urls["court"], Credentials("casebot", "nope")))
     with pytest.raises(errors.HumanRequired) as info:
@@ -195,5 +186,10 @@ async def test_wrong_password_needs_a_human(context: Any, urls: dict[str, str]) 
     assert "用户名或密码错误" in str(info.value)
 
 
-async def test_open_form_finds_every_control(adapter: CourtAdapter) -> None:
-    assert await adapter.open_form() == []
+async def test_a_charge_the_system_does_not_suggest_is_a_business_error(adapter: CourtAdapter,
+                                                                       sandbox: Any) -> None:
+    with pytest.raises(errors.OptionMissing) as info:
+        await adapter.write(card(ay="偷盗罪"))
+    assert info.value.reason == "审判流程管理系统'案由'中没有选项 偷盗罪"
+    assert info.value.case == CARD["qsswh"]
+    assert sandbox.records("court") == []

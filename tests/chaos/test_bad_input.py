@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from casebot.runner import EXIT_CASES_FAILED, EXIT_PAGE_CHANGED, Runner
+from casebot.run import EXIT_CASES_FAILED, EXIT_PAGE_CHANGED, Runner
 from tests.e2e.helpers import eligible
 
 CORPUS = sorted((Path(__file__).parents[1] / "data" / "bad_cases").glob("*.json"))

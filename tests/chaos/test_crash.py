@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from casebot.demo import prosecute_some
+from casebot.commands.demo import prosecute_some
 from tests.e2e.helpers import assert_court_exact, assert_procuratorate_exact
 
 

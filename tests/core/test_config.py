@@ -21,7 +21,20 @@ def test_loads_and_resolves_paths_against_the_file(tmp_path):
     f.write_text(GOOD)
     s = config.load(f)
     assert s.systems["police"].url == "http://127.0.0.1:8101"
-    assert s.path(s.ledger.path) == tmp_path / "var/ledger.sqlite3"
+    assert s.ledger_url() == f"sqlite:///{tmp_path / 'var/ledger.sqlite3'}"
+    assert s.lock_path() == tmp_path / "var/ledger.sqlite3.lock"
+
+
+def test_ledger_url_chooses_the_backend_and_the_lock_follows(tmp_path):
+    f = tmp_path / "casebot.toml"
+    f.write_text(GOOD + '\n[ledger]\nurl = "sqlite:////srv/casebot/ledger.sqlite3"\n')
+    assert config.load(f).ledger_url() == "sqlite:////srv/casebot/ledger.sqlite3"
+    f.write_text(GOOD + '\n[ledger]\npath = "data/l.sqlite3"\n')
+    assert config.load(f).ledger_url() == f"sqlite:///{tmp_path / 'data/l.sqlite3'}"
+    f.write_text(GOOD + '\n[ledger]\nurl = "postgresql://casebot@db/casebot"\n')
+    s = config.load(f)
+    assert s.ledger_url() == "postgresql://casebot@db/casebot"
+    assert s.lock_path() == tmp_path / "var/casebot.lock"
 
 
 @pytest.mark.parametrize(("text", "key"), [

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from casebot.config import Settings, sandbox_settings
+from casebot.commands.demo import sandbox_settings
+from casebot.config import Settings
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 from casebot.idcard import check_digit
 from casebot.keys import same_key
-from casebot.runner import EXIT_CASES_FAILED, Runner
+from casebot.run import EXIT_CASES_FAILED, Runner
 from tests.e2e.helpers import PIPELINE, mappable
 from tests.sandbox.test_police import sample_case
 

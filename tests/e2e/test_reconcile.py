@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from casebot.cli import app
 from casebot.idcard import check_digit
-from casebot.runner import EXIT_OK
+from casebot.run import EXIT_OK
 from tests.e2e.helpers import PIPELINE
 from tests.e2e.test_hand_typed import police_cases, stored
 

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from casebot.commands.demo import prosecute_some, sandbox_settings
 from casebot.commands.run import execute
-from casebot.config import sandbox_settings
-from casebot.demo import prosecute_some
 from casebot.report import render
-from casebot.runner import CaseResult, RunSummary
+from casebot.run import CaseResult, RunSummary
 from sandbox.client import SandboxProcess
 
 

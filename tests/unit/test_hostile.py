@@ -9,8 +9,8 @@ import pytest
 
 from casebot.codes import CodeTables
 from casebot.errors import MappingError
+from casebot.mapping.expressions import MappingEnvironment
 from casebot.mapping.loader import load_mapping
-from casebot.mapping.sandbox import MappingEnvironment
 from casebot.pipeline import Pipeline
 from mappings import CODES_DIR
 from tests.unit.conftest import EXAMPLE_CASE
@@ -105,7 +105,7 @@ def _run(tmp_path: Path, expr: str) -> None:
 def test_size_guards_at_run_time(tmp_path: Path, expr: str) -> None:
     with pytest.raises(MappingError) as info:
         _run(tmp_path, expr)
-    assert "evil.yaml:6" in str(info.value) and "sandbox" in str(info.value)
+    assert "evil.yaml:6" in str(info.value) and "expression jail" in str(info.value)
 
 
 def test_run_time_error_names_no_data(tmp_path: Path) -> None:

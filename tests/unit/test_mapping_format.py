@@ -11,9 +11,9 @@ import pytest
 from casebot.codes import CodeTables
 from casebot.errors import DataError, MappingError
 from casebot.mapping.engine import CompiledMapping
+from casebot.mapping.expressions import MappingEnvironment
 from casebot.mapping.filters import FILTER_DOCS
 from casebot.mapping.loader import load_mapping
-from casebot.mapping.sandbox import MappingEnvironment
 from casebot.mapping.schema import mapping_json_schema
 from casebot.model import CaseCard
 from casebot.pipeline import Pipeline

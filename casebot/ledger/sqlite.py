@@ -1,24 +1,10 @@
-"""The ledger: what was written where, so that nothing is written twice and nothing is lost.
-
-One row per (route, case) with its state, attempts, the frozen card it wrote,
-the target's record id, the last error and artifacts; plus an audit row for
-every attempt and one per run. States::
-
-    pending ──► writing ──► written ──► done
-                  │   ▲                    (verified, or verification off)
-                  ▼   │
-               unknown ─┘  (crash or lost answer mid-save: resolved with find_existing)
-    failed     a business error: a clerk must look; replayed by `casebot replay`
-    retry      transient errors outlasted the attempts of one run; tried again next run
-
-The runner only talks to :class:`Ledger` (a Protocol); :class:`SQLiteLedger`
-is the embedded default (WAL, append-only migrations). A shared PostgreSQL
-ledger for several workstations working one queue implements the same
-methods with row locks (``SELECT ... FOR UPDATE SKIP LOCKED`` in ``claim``).
+"""The embedded ledger: one SQLite file in WAL mode (see :mod:`casebot.ledger.base` for the states).
 
 A ledger file is never silently recreated: the first creation leaves a
 marker beside it, and a missing ledger with a marker present, or a file that
 is not a readable SQLite database, raises :class:`~casebot.errors.LedgerCorrupt`.
+Every write is one ``BEGIN IMMEDIATE`` transaction (one round trip); a write of
+a case checks the item's fencing token in the same statement.
 """
 
 from __future__ import annotations
@@ -30,113 +16,13 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from casebot.errors import LedgerCorrupt, LedgerError
-
-STATES = ("pending", "writing", "unknown", "written", "done", "failed", "retry")
-#: states where the ledger cannot tell whether the target holds the record
-UNCERTAIN = ("writing", "unknown")
-
-MIGRATIONS: list[str] = [
-    # 1: items, attempts, runs
-    """
-    CREATE TABLE items (
-        id INTEGER PRIMARY KEY,
-        route TEXT NOT NULL,
-        target TEXT NOT NULL,
-        case_key TEXT NOT NULL,
-        state TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        card_json TEXT,
-        card_hash TEXT,
-        source_hash TEXT,
-        record_id TEXT,
-        error_type TEXT,
-        error_message TEXT,
-        artifacts_json TEXT NOT NULL DEFAULT '[]',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        UNIQUE (route, case_key)
-    );
-    CREATE INDEX items_state ON items (state);
-    CREATE INDEX items_route_state ON items (route, state);
-    CREATE TABLE runs (
-        id TEXT PRIMARY KEY,
-        started_at TEXT NOT NULL,
-        finished_at TEXT,
-        status TEXT,
-        summary_json TEXT
-    );
-    CREATE TABLE attempts (
-        id INTEGER PRIMARY KEY,
-        item_id INTEGER NOT NULL REFERENCES items(id),
-        run_id TEXT,
-        started_at TEXT NOT NULL,
-        finished_at TEXT,
-        outcome TEXT,
-        error_type TEXT,
-        error_message TEXT
-    );
-    CREATE INDEX attempts_item ON attempts (item_id);
-    """,
-    # 2: failures listing by time
-    """
-    CREATE INDEX items_updated ON items (state, updated_at);
-    """,
-]
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-@dataclass
-class Item:
-    id: int
-    route: str
-    target: str
-    case_key: str
-    state: str
-    attempts: int
-    card: dict[str, Any] | None
-    card_hash: str | None
-    source_hash: str | None
-    record_id: str | None
-    error_type: str | None
-    error_message: str | None
-    artifacts: list[str] = field(default_factory=list)
-    created_at: str = ""
-    updated_at: str = ""
-
-    def as_json(self, *, with_card: bool = False) -> dict[str, Any]:
-        d = {k: getattr(self, k) for k in ("id", "route", "target", "case_key", "state", "attempts",
-                                           "record_id", "error_type", "error_message", "artifacts",
-                                           "created_at", "updated_at")}
-        if with_card:
-            d["card"] = self.card
-        return d
-
-
-class Ledger(Protocol):
-    """What the runner needs of a ledger."""
-
-    def get(self, route: str, case_key: str) -> Item | None: ...
-    def ensure(self, route: str, target: str, case_key: str, source_hash: str | None) -> Item: ...
-    def begin_write(self, item_id: int, card: dict[str, Any], card_hash: str, run_id: str) -> int: ...
-    def set_state(self, item_id: int, state: str, *, record_id: str | None = None,
-                  error_type: str | None = None, error_message: str | None = None,
-                  artifacts: list[str] | None = None, attempt_id: int | None = None,
-                  source_hash: str | None = None) -> None: ...
-    def items(self, *, route: str | None = None, states: tuple[str, ...] | None = None,
-              ids: list[int] | None = None, limit: int | None = None) -> list[Item]: ...
-    def counts(self) -> dict[str, dict[str, int]]: ...
-    def start_run(self) -> str: ...
-    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None: ...
-    def close(self) -> None: ...
+from casebot.errors import LeaseLost, LedgerCorrupt, LedgerError
+from casebot.ledger.base import Item, applied, check_state, later, now
+from casebot.ledger.migrations import NAMES, SQLITE
 
 
 class SQLiteLedger:
@@ -178,14 +64,26 @@ class SQLiteLedger:
 
     def _migrate(self) -> None:
         with self._tx() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
-            done = {r[0] for r in db.execute("SELECT version FROM schema_migrations")}
-            for version, sql in enumerate(MIGRATIONS, 1):
-                if version in done:
+            cols = [r[1] for r in db.execute("PRAGMA table_info(schema_migrations)")]
+            if cols and "name" not in cols:
+                # a ledger of the first format recorded migrations by list position (1, 2):
+                # the same steps, now known by name
+                versions = sorted(r[0] for r in db.execute("SELECT version FROM schema_migrations"))
+                rows = [(NAMES[v - 1], t) for v, t in db.execute(
+                    "SELECT version, applied_at FROM schema_migrations ORDER BY version") if 0 < v <= len(NAMES)]
+                if versions != list(range(1, len(rows) + 1)):
+                    raise LedgerCorrupt(f"ledger {self.path}: unexpected schema versions {versions}")
+                db.execute("DROP TABLE schema_migrations")
+                db.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+                db.executemany("INSERT INTO schema_migrations VALUES (?, ?)", rows)
+            db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+            done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}
+            for migration in SQLITE:
+                if migration.name in done:
                     continue
-                for stmt in filter(str.strip, sql.split(";")):
+                for stmt in filter(str.strip, migration.sql.split(";")):
                     db.execute(stmt)
-                db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, now()))
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, now()))
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -209,7 +107,8 @@ class SQLiteLedger:
                     card_hash=row["card_hash"], source_hash=row["source_hash"], record_id=row["record_id"],
                     error_type=row["error_type"], error_message=row["error_message"],
                     artifacts=json.loads(row["artifacts_json"] or "[]"),
-                    created_at=row["created_at"], updated_at=row["updated_at"])
+                    created_at=row["created_at"], updated_at=row["updated_at"],
+                    token=row["token"], lease_owner=row["lease_owner"], lease_until=row["lease_until"])
 
     # -- Ledger ------------------------------------------------------------
     def get(self, route: str, case_key: str) -> Item | None:
@@ -218,32 +117,56 @@ class SQLiteLedger:
                                     (route, case_key)).fetchone()
         return self._item(row) if row else None
 
-    def ensure(self, route: str, target: str, case_key: str, source_hash: str | None) -> Item:
+    def reserve(self, route: str, target: str, case_key: str, *, owner: str, lease_s: float) -> Item | None:
         with self._tx() as db:
             t = now()
-            db.execute("INSERT INTO items (route, target, case_key, state, source_hash, created_at, updated_at) "
-                       "VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (route, case_key) DO NOTHING",
-                       (route, target, case_key, source_hash, t, t))
-            row = db.execute("SELECT * FROM items WHERE route = ? AND case_key = ?", (route, case_key)).fetchone()
-        return self._item(row)
+            db.execute("INSERT INTO items (route, target, case_key, state, created_at, updated_at) "
+                       "VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (route, case_key) DO NOTHING",
+                       (route, target, case_key, t, t))
+            row = db.execute("UPDATE items SET token = token + 1, lease_owner = ?, lease_until = ? "
+                             "WHERE route = ? AND case_key = ? AND (lease_owner IS NULL OR lease_owner = ? "
+                             "OR lease_until IS NULL OR lease_until < ?) RETURNING *",
+                             (owner, later(lease_s), route, case_key, owner, t)).fetchone()
+        return self._item(row) if row else None
 
-    def begin_write(self, item_id: int, card: dict[str, Any], card_hash: str, run_id: str) -> int:
+    def release(self, item: Item) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND token = ?",
+                       (item.id, item.token))
+        item.lease_owner = item.lease_until = None
+
+    def heartbeat(self, items: list[Item], lease_s: float) -> None:
+        if not items:
+            return
+        until = later(lease_s)
+        with self._tx() as db:
+            db.executemany("UPDATE items SET lease_until = ? WHERE id = ? AND token = ? AND lease_owner IS NOT NULL",
+                           [(until, i.id, i.token) for i in items])
+        for i in items:
+            if i.lease_owner is not None:
+                i.lease_until = until
+
+    def begin_write(self, item: Item, card: dict[str, Any], card_hash: str, run_id: str) -> int:
         """Record the intent before the save is sent: a crash after this leaves ``writing``."""
         with self._tx() as db:
             t = now()
-            db.execute("UPDATE items SET state = 'writing', attempts = attempts + 1, card_json = ?, card_hash = ?, "
-                       "error_type = NULL, error_message = NULL, updated_at = ? WHERE id = ?",
-                       (json.dumps(card, ensure_ascii=False), card_hash, t, item_id))
+            cur = db.execute("UPDATE items SET state = 'writing', attempts = attempts + 1, card_json = ?, "
+                             "card_hash = ?, error_type = NULL, error_message = NULL, updated_at = ? "
+                             "WHERE id = ? AND token = ?",
+                             (json.dumps(card, ensure_ascii=False), card_hash, t, item.id, item.token))
+            self._fenced(cur, item)
             cur = db.execute("INSERT INTO attempts (item_id, run_id, started_at) VALUES (?, ?, ?)",
-                             (item_id, run_id, t))
-            return int(cur.lastrowid or 0)
+                             (item.id, run_id, t))
+            attempt_id = int(cur.lastrowid or 0)
+        item.state, item.attempts, item.updated_at = "writing", item.attempts + 1, t
+        item.card, item.card_hash, item.error_type, item.error_message = card, card_hash, None, None
+        return attempt_id
 
-    def set_state(self, item_id: int, state: str, *, record_id: str | None = None,
+    def set_state(self, item: Item, state: str, *, record_id: str | None = None,
                   error_type: str | None = None, error_message: str | None = None,
                   artifacts: list[str] | None = None, attempt_id: int | None = None,
-                  source_hash: str | None = None) -> None:
-        if state not in STATES:
-            raise ValueError(state)
+                  source_hash: str | None = None, release: bool = False) -> None:
+        check_state(state)
         with self._tx() as db:
             t = now()
             sets = ["state = ?", "updated_at = ?", "error_type = ?", "error_message = ?"]
@@ -257,10 +180,22 @@ class SQLiteLedger:
             if source_hash is not None:
                 sets.append("source_hash = ?")
                 args.append(source_hash)
-            db.execute(f"UPDATE items SET {', '.join(sets)} WHERE id = ?", (*args, item_id))
+            if release:
+                sets.append("lease_owner = NULL, lease_until = NULL")
+            cur = db.execute(f"UPDATE items SET {', '.join(sets)} WHERE id = ? AND token = ?",
+                             (*args, item.id, item.token))
+            self._fenced(cur, item)
             if attempt_id is not None:
                 db.execute("UPDATE attempts SET finished_at = ?, outcome = ?, error_type = ?, error_message = ? "
                            "WHERE id = ?", (t, state, error_type, error_message, attempt_id))
+        applied(item, state, t, record_id=record_id, error_type=error_type, error_message=error_message,
+                artifacts=artifacts, source_hash=source_hash, release=release)
+
+    def _fenced(self, cur: sqlite3.Cursor, item: Item) -> None:
+        """Inside a write transaction: the row was not updated, so its token moved on (rolled back)."""
+        if cur.rowcount == 0:
+            raise LeaseLost(f"ledger: case {item.route}/{item.id} was reserved by another owner "
+                            f"(token {item.token} is stale)")
 
     def items(self, *, route: str | None = None, states: tuple[str, ...] | None = None,
               ids: list[int] | None = None, limit: int | None = None) -> list[Item]:
@@ -304,10 +239,16 @@ class SQLiteLedger:
             db.execute("UPDATE runs SET finished_at = ?, status = ?, summary_json = ? WHERE id = ?",
                        (now(), status, json.dumps(summary, ensure_ascii=False), run_id))
 
+    def last_run(self) -> dict[str, Any] | None:
+        with self._lock:
+            row = self.conn.execute("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        run = dict(row)
+        run["summary"] = json.loads(run.pop("summary_json") or "null")
+        return run
+
     def close(self) -> None:
         with self._lock:
             self.conn.close()
 
-
-def open_ledger(path: Path, *, create: bool = True) -> SQLiteLedger:
-    return SQLiteLedger(path, create=create)

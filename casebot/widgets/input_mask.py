@@ -1,4 +1,4 @@
-"""Masked date inputs (``YYYY/MM/DD`` and the like): digits typed key by key, the mask adds the separators.
+"""Input masks on date boxes (``YYYY/MM/DD`` and the like): digits typed key by key, the mask adds the separators.
 
 A masked input usually swallows what it does not expect (letters, separators)
 and formats digits as they are typed, so the value is entered as a person
@@ -31,7 +31,7 @@ def _parts(value: str) -> dict[str, str] | None:
     return {"YYYY": y, "MM": f"{int(mo):02d}", "DD": f"{int(d):02d}"}
 
 
-def shown(mask: str, value: str) -> str:
+def mask_format(mask: str, value: str) -> str:
     """How the mask shows ``value`` (``2026-12-01`` -> ``2026/12/01``)."""
     parts = _parts(value)
     if parts is None:
@@ -39,7 +39,7 @@ def shown(mask: str, value: str) -> str:
     return _TOKENS.sub(lambda m: parts[m.group(0)], mask)
 
 
-def parse(mask: str, text: str) -> str:
+def mask_read(mask: str, text: str) -> str:
     """``2026/12/01`` under ``YYYY/MM/DD`` -> ``2026-12-01``; ``""`` stays ``""``; anything else as is."""
     text = text.strip()
     if not text:
@@ -63,7 +63,7 @@ class MaskedDate(Widget):
         if not text:
             return
         try:
-            want = shown(mask, text)
+            want = mask_format(mask, text)
         except ValueError:
             raise errors.DataError(f"日期“{text}”格式不正确，应为 YYYY-MM-DD", field=binding.label) from None
         await box.press_sequentially(re.sub(r"\D", "", want))
@@ -72,4 +72,4 @@ class MaskedDate(Widget):
             raise errors.PageChanged("masked_date", f"日期输入框（输入 {want} 后显示“{got}”）", label=binding.label)
 
     async def read(self, scope: Any, binding: Binding) -> Any:
-        return parse(binding.options.get("mask", "YYYY/MM/DD"), await scope.locator(binding.selector).input_value())
+        return mask_read(binding.options.get("mask", "YYYY/MM/DD"), await scope.locator(binding.selector).input_value())

@@ -1,4 +1,4 @@
-"""The expression sandbox: an immutable Jinja2 sandbox, and a check of every expression before it runs.
+"""Mapping expressions: the Jinja jail they run in, and a check of every expression before it runs.
 
 Two layers keep a mapping from running Python, reading files or reaching
 interpreter internals:

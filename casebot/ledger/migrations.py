@@ -1,0 +1,67 @@
+"""The ledger's schema steps, by name, per backend: append-only (a new step is a new name at the end).
+
+Every backend applies the same named steps in its own SQL and records each name
+in ``schema_migrations(name, applied_at)`` once applied.
+"""
+
+from __future__ import annotations
+
+from casebot.ledger.base import Migration
+
+#: names of the steps, in order (every backend has one migration per name)
+NAMES = ("0001_items_attempts_runs", "0002_items_updated_index", "0003_item_leases")
+
+SQLITE: list[Migration] = [
+    Migration("0001_items_attempts_runs", """
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        route TEXT NOT NULL,
+        target TEXT NOT NULL,
+        case_key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        card_json TEXT,
+        card_hash TEXT,
+        source_hash TEXT,
+        record_id TEXT,
+        error_type TEXT,
+        error_message TEXT,
+        artifacts_json TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (route, case_key)
+    );
+    CREATE INDEX items_state ON items (state);
+    CREATE INDEX items_route_state ON items (route, state);
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT,
+        summary_json TEXT
+    );
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        run_id TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        outcome TEXT,
+        error_type TEXT,
+        error_message TEXT
+    );
+    CREATE INDEX attempts_item ON attempts (item_id);
+    """),
+    # `casebot failures` lists by time
+    Migration("0002_items_updated_index", """
+    CREATE INDEX items_updated ON items (state, updated_at);
+    """),
+    # a case is worked under a lease; the token fences writes of an owner that lost it
+    Migration("0003_item_leases", """
+    ALTER TABLE items ADD COLUMN token INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE items ADD COLUMN lease_owner TEXT;
+    ALTER TABLE items ADD COLUMN lease_until TEXT;
+    """),
+]
+
+assert tuple(m.name for m in SQLITE) == NAMES

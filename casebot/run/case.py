@@ -1,0 +1,306 @@
+"""One case's journey, top to bottom: read → map → reserve/write → verify → record.
+
+The case holds its ledger item in hand from ``reserve`` to the end: each ledger
+write updates it, nothing re-reads it. A normal case costs four ledger round
+trips: ``reserve`` → ``begin_write`` → ``set_state(written)`` →
+``set_state(done, release=True)``::
+
+    reserve (None: another workstation has it) ─► read source ─► map (DataError: failed)
+        ─► failed before, same source? stays failed (a clerk must look)
+        ─► uncertain (writing/unknown/written) or replay? find_existing first
+        ─► begin_write (intent recorded) ─► write ─► written ─► read back ─► done
+
+Transient errors are retried (:mod:`casebot.run.retry`) with a fresh page; a
+transient error after ``begin_write`` leaves the case ``unknown``, so the next
+attempt asks the target before writing again. Business errors stop this case
+only (``failed``). A changed page stops it until someone looks (``casebot
+doctor``); a system that needs a human (captcha) stops its routes for the run;
+an error casebot does not know is a bug: reported, not retried.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from casebot import errors, failpoints, logs
+from casebot.adapter import Source, Target
+from casebot.artifacts import Artifacts, personal_values
+from casebot.config import RouteSettings, Settings
+from casebot.ledger import UNCERTAIN, Item, Ledger
+from casebot.privacy import scrub_text
+from casebot.run.outcome import CaseResult, RunSummary, digest
+from casebot.run.retry import retrying
+from casebot.run.worker import Worker
+from casebot.verify import verify
+
+log = logs.get("runner")
+
+T = TypeVar("T")
+
+#: how long a case stays reserved to this workstation without news of it
+LEASE_S = 600.0
+
+#: ledger states of a case that an earlier run left unfinished
+UNFINISHED = (*UNCERTAIN, "written", "retry")
+
+
+@dataclass
+class Job:
+    """A case to take through its journey: which route, which case, and how."""
+
+    route: RouteSettings
+    key: str
+    #: the card a replay writes again as it was (None: read the source and map afresh)
+    frozen_card: dict[str, Any] | None = None
+    replay: bool = False
+
+
+@dataclass
+class RunContext:
+    """What a case needs of the run it belongs to."""
+
+    settings: Settings
+    ledger: Ledger
+    pipeline: Any
+    artifacts: Artifacts
+    summary: RunSummary
+    #: who holds this run's leases in the ledger
+    owner: str
+    dry_run: bool = False
+    verify_writes: bool = True
+    #: personal values met per case, scrubbed from every failure trace of the run
+    personal: dict[str, set[str]] = field(default_factory=dict)
+
+    def block(self, system: str, exc: BaseException) -> None:
+        """``system`` needs a person: its routes stop for this run."""
+        if system not in self.summary.blocked:
+            self.summary.blocked[system] = str(exc)
+            self.summary.system_errors.append(str(exc))
+            log.error("system.human_required", system=system)
+
+    def passwords(self) -> set[str]:
+        out = set()
+        for system in self.settings.systems:
+            creds = self.settings.system_config(system, need_password=False).credentials
+            if creds and creds.password:
+                out.add(creds.password)
+        return out
+
+
+class Case:
+    """One case of a route, taken from the source to the target by one worker."""
+
+    def __init__(self, run: RunContext, worker: Worker, job: Job) -> None:
+        self.run = run
+        self.worker = worker
+        self.job = job
+        self.route = job.route
+        self.result = CaseResult(job.route.name, job.key)
+        #: the ledger's row of this case, reserved for this run
+        self.item: Item | None = None
+        #: the ledger's audit row of the latest write attempt (closed with the case's outcome)
+        self.attempt_id: int | None = None
+
+    async def run_journey(self) -> CaseResult:
+        run, route, job, result = self.run, self.route, self.job, self.result
+        t0 = time.monotonic()
+        blocked = run.summary.blocked.keys() & {route.source, route.target, route.case_source}
+        if blocked:
+            result.outcome, result.error_type = "retry", "HumanRequired"
+            result.error = run.summary.blocked[next(iter(blocked))]
+            return result
+        item = run.ledger.reserve(route.name, route.target, job.key, owner=run.owner, lease_s=LEASE_S)
+        if item is None:
+            result.outcome, result.error_type = "retry", "LeaseHeld"
+            result.error = f"案件 {job.key} 正由另一工作站处理"
+            return result
+        self.item = item
+        if self._traced():
+            await self.worker.start_trace(f"{route.name} {job.key}")
+        source_hash: str | None = None
+        try:
+            card, source_hash = await self._card()
+            if item.state == "failed" and not job.replay and item.source_hash == source_hash:
+                # nothing changed since a clerk was asked to look: it stays with the clerk
+                result.outcome, result.error_type, result.error = "failed", item.error_type, item.error_message
+                result.record_id = item.record_id
+                return result
+            if run.dry_run:
+                result.outcome = "dry-run"
+                return result
+            target: Target = self.worker.adapter(route.target)
+            record_id = await self._retrying(lambda: self._write_once(target, card))
+            result.record_id = record_id
+            if run.verify_writes:
+                failpoints.point("before_verify")
+                back = await self._retrying(lambda: target.read_back(record_id))
+                verify(card, back, case=job.key, labels=_labels(target))
+            run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,
+                                 source_hash=source_hash, release=True)
+            failpoints.point("after_verify")
+            result.outcome = "done"
+            log.info("case.done", route=route.name, case=job.key, record_id=record_id)
+        except errors.BusinessError as exc:
+            await self._failed(exc, source_hash)
+        except errors.HumanRequired as exc:
+            run.block(exc.system, exc)
+            result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
+        except errors.PageChanged as exc:
+            run.summary.page_changed = True
+            log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)
+            await self._unfinished("PageChanged", f"案件 {job.key}：{exc}")
+        except errors.TransientError as exc:
+            await self._unfinished(type(exc).__name__, str(exc))
+            log.warning("case.retry_later", route=route.name, case=job.key, error_type=result.error_type)
+        except errors.LeaseLost as exc:
+            # another workstation took the case over: it is theirs now, write nothing more
+            item.lease_owner = None
+            result.outcome, result.error_type, result.error = "retry", "LeaseLost", str(exc)
+            log.warning("case.lease_lost", route=route.name, case=job.key)
+        except Exception as exc:
+            # not an error casebot knows: a bug. Reported, left for the next run to check, not retried.
+            run.summary.bug = True
+            log.error("case.bug", route=route.name, case=job.key, error_type=type(exc).__name__,
+                      error=scrub_text(str(exc))[:300])
+            await self._unfinished(type(exc).__name__, f"案件 {job.key}：程序错误 {type(exc).__name__}")
+        finally:
+            await self.worker.stop_trace()
+            result.seconds = time.monotonic() - t0
+            result.attempts = item.attempts
+            if item.lease_owner is not None:
+                run.ledger.release(item)
+        return result
+
+    # -- read and map ----------------------------------------------------------------
+    async def _card(self) -> tuple[dict[str, Any], str]:
+        """The card to write and a hash of what it was made from."""
+        job, route, worker = self.job, self.route, self.worker
+        if job.frozen_card is not None:
+            self.run.personal[job.key] = personal_values(job.frozen_card)
+            return job.frozen_card, digest(job.frozen_card)
+        source: Source = worker.adapter(route.source)
+        record = await self._retrying(lambda: source.read(job.key))
+        sources: dict[str, Any] = {}
+        if route.case_source:
+            case_source: Source = worker.adapter(route.case_source)
+            police = await self._retrying(lambda: case_source.read(job.key))
+            sources[route.source] = record
+        else:
+            police = record
+        self.run.personal[job.key] = personal_values(police, sources)
+        try:
+            case_card = self.run.pipeline.case_card(police)
+            card = self.run.pipeline.target_card(route.target, case_card, **sources)
+        except errors.BusinessError as exc:
+            exc.with_context(case=job.key)
+            raise
+        return card, digest([police, sources])
+
+    # -- write -----------------------------------------------------------------------
+    async def _write_once(self, target: Target, card: dict[str, Any]) -> str:
+        """One attempt: ask the target first when the ledger cannot tell, else record the intent and save."""
+        run, item, job = self.run, self.item, self.job
+        assert item is not None, "reserved by run_journey"
+        if item.state in (*UNCERTAIN, "written") or job.replay:
+            existing = await target.find_existing(card)
+            run.summary.tally("lookups")
+            if existing:
+                run.ledger.set_state(item, "written", record_id=existing, attempt_id=self.attempt_id)
+                log.info("case.found_existing", route=self.route.name, case=job.key, record_id=existing)
+                return existing
+        self.attempt_id = run.ledger.begin_write(item, card, digest(card), run.summary.run_id)
+        failpoints.point("before_save")
+        try:
+            record_id = await target.write(card)
+        except errors.AlreadyExists:
+            existing = await target.find_existing(card)
+            if not existing:
+                raise
+            record_id = existing
+            log.info("case.adopted_existing", route=self.route.name, case=job.key, record_id=record_id)
+        except errors.TransientError:
+            run.ledger.set_state(item, "unknown", attempt_id=self.attempt_id)
+            raise
+        failpoints.point("after_save")
+        run.ledger.set_state(item, "written", record_id=record_id, attempt_id=self.attempt_id)
+        failpoints.point("after_ledger_written")
+        run.summary.tally("writes")
+        return record_id
+
+    # -- how it ends, when not done ----------------------------------------------------
+    async def _failed(self, exc: errors.BusinessError, source_hash: str | None) -> None:
+        """A clerk must look: the case is ``failed`` with the reason in a clerk's words."""
+        assert self.item is not None
+        exc.with_context(case=self.job.key)
+        result = self.result
+        result.outcome, result.error_type, result.error = "failed", type(exc).__name__, scrub_text(str(exc))
+        result.artifacts = await self._artifacts()
+        self.run.ledger.set_state(self.item, "failed", record_id=result.record_id, error_type=result.error_type,
+                                  error_message=result.error, artifacts=result.artifacts,
+                                  attempt_id=self.attempt_id, source_hash=source_hash, release=True)
+        log.warning("case.failed", route=self.route.name, case=self.job.key, error_type=result.error_type,
+                    reason=result.error)
+
+    async def _unfinished(self, error_type: str, error: str) -> None:
+        """Left for the next run: ``unknown`` if a save may have gone through, else as it was, or ``retry``."""
+        item = self.item
+        assert item is not None
+        result = self.result
+        result.error_type, result.error = error_type, scrub_text(error)
+        result.artifacts = await self._artifacts()
+        state = "unknown" if item.state in UNCERTAIN else ("written" if item.state == "written" else "retry")
+        self.run.ledger.set_state(item, state, error_type=result.error_type, error_message=result.error,
+                                  artifacts=result.artifacts, release=True)
+        result.outcome = state
+
+    async def _artifacts(self) -> list[str]:
+        """The failure's screenshot of the target's page, and the case's trace if one was recording."""
+        run, worker = self.run, self.worker
+        paths: list[str] = []
+        stem = f"{self.route.name}-{self.job.key}"
+        shot = await run.artifacts.screenshot(worker.page_of(self.route.target), stem)
+        if shot:
+            paths.append(shot)
+        if worker.tracing:
+            path = run.artifacts.trace_path(stem)
+            try:
+                await worker.stop_trace(str(path))
+                # a trace holds more than its case: the first snapshot shows the page's previous
+                # case, its network log resources of earlier pages, a login records the password.
+                # Scrub every personal value met in this run, and the passwords.
+                secrets: set[str] = set().union(*run.personal.values())
+                run.artifacts.scrub_trace(path, secrets, passwords=run.passwords())
+                paths.append(str(path))
+            except Exception as exc:
+                log.warning("artifact.trace_failed", error=type(exc).__name__)
+        return paths
+
+    # -- helpers -----------------------------------------------------------------------
+    def _traced(self) -> bool:
+        """Whether the case is traced from its start: always (``on-failure``), or (``on-retry``) when
+        it is replayed or an earlier run left it unfinished (transient errors, a crash, a changed page)."""
+        mode = self.run.settings.artifacts.trace
+        assert self.item is not None
+        return mode == "on-failure" or (mode == "on-retry" and (self.job.replay or self.item.state in UNFINISHED))
+
+    async def _retrying(self, fn: Callable[[], Awaitable[T]]) -> T:
+        return await retrying(self.run.settings.run, fn, self._before_retry)
+
+    async def _before_retry(self) -> None:
+        """A fresh page for the next attempt; with traces ``on-retry``, the attempt that may fail is recorded."""
+        self.run.summary.tally("retries")
+        await self.worker.reset_pages()
+        if self.run.settings.artifacts.trace == "on-retry":
+            await self.worker.start_trace(f"{self.route.name} {self.job.key} (retry)")
+
+
+def _labels(target: Any) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for spec in getattr(target, "fields", ()):
+        labels[spec.name] = spec.label
+        for child in spec.children:
+            labels.setdefault(child.name, child.label)
+    return labels

@@ -1,0 +1,199 @@
+"""One unattended pass over every route: list each source, hand its cases to the workers, report.
+
+For each route the source is listed once; the cases not yet done go to a queue
+served by ``browser.concurrency`` workers (:mod:`casebot.run.worker`), each with
+its own browser context (and so its own sessions). What happens to one case is
+:mod:`casebot.run.case`; how the run ends (exit code, results) is
+:mod:`casebot.run.outcome`. The run writes its HTML report; the CLI only prints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+from casebot import errors, logs, report
+from casebot.adapter import Source
+from casebot.artifacts import Artifacts
+from casebot.config import RouteSettings, Settings
+from casebot.ledger import Item, Ledger, open_ledger
+from casebot.lock import RunLock
+from casebot.run.case import Case, Job, RunContext
+from casebot.run.outcome import RunSummary
+from casebot.run.retry import retrying
+from casebot.run.worker import Worker
+
+log = logs.get("runner")
+
+
+class Runner:
+    def __init__(self, settings: Settings, *, pipeline: Any = None, ledger: Ledger | None = None,
+                 dry_run: bool = False, limit: int | None = None, routes: list[str] | None = None,
+                 headed: bool = False, verify_writes: bool | None = None,
+                 on_progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.settings = settings
+        if pipeline is None:
+            from casebot.pipeline import Pipeline
+
+            pipeline = Pipeline()
+        self.pipeline = pipeline
+        self._own_ledger = ledger is None
+        self.ledger: Ledger = ledger or open_ledger(settings.ledger_url())
+        self.dry_run = dry_run
+        self.limit = limit
+        self.route_names = routes
+        self.headed = headed
+        self.verify_writes = settings.run.verify if verify_writes is None else verify_writes
+        self.on_progress = on_progress
+        self.summary: RunSummary | None = None
+        #: who holds this run's leases in the ledger: the workstation (its run lock allows one run at a
+        #: time, so a run killed mid-case leaves leases its successor on the same workstation takes over)
+        self.owner = socket.gethostname()
+
+    # -- public --------------------------------------------------------------
+    def routes(self) -> list[RouteSettings]:
+        routes = [r for r in self.settings.routes if r.enabled]
+        if self.route_names:
+            unknown = set(self.route_names) - {r.name for r in routes}
+            if unknown:
+                raise errors.ConfigError(f"--route: no route named {', '.join(sorted(unknown))}")
+            routes = [r for r in routes if r.name in self.route_names]
+        return routes
+
+    async def run(self, *, replay: list[Item] | None = None, fresh: bool = False) -> RunSummary:
+        """A whole pass (or, with ``replay``, those ledger items only). Holds the workstation lock."""
+        with RunLock(self.settings.lock_path()):
+            try:
+                return await self._run(replay=replay, fresh=fresh)
+            finally:
+                if self._own_ledger:
+                    self.ledger.close()
+
+    async def _run(self, *, replay: list[Item] | None, fresh: bool) -> RunSummary:
+        from playwright.async_api import async_playwright
+
+        settings = self.settings
+        run_id = self.ledger.start_run()
+        summary = RunSummary(run_id=run_id, started=time.time())
+        self.summary = summary
+        art = settings.artifacts
+        artifacts = Artifacts(settings.path(art.dir), run_id)
+        artifacts.purge(art.keep_days)
+        context = RunContext(settings=settings, ledger=self.ledger, pipeline=self.pipeline, artifacts=artifacts,
+                             summary=summary, owner=self.owner, dry_run=self.dry_run,
+                             verify_writes=self.verify_writes)
+        log.info("run.started", run_id=run_id, dry_run=self.dry_run, replay=bool(replay))
+        routes = self.routes()
+        launch = settings.browser.options(headed=self.headed).launch_kwargs()
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(**launch)
+            try:
+                n = settings.browser.concurrency
+                workers = [Worker(settings, await self._new_context(browser), i) for i in range(n)]
+                if replay is not None:
+                    await self._serve(context, workers, self._replay_jobs(replay, fresh))
+                else:
+                    for route in routes:
+                        jobs = await self._list(workers[0], route)
+                        await self._serve(context, workers, jobs)
+                for w in workers:
+                    await w.context.close()
+            finally:
+                await browser.close()
+        summary.finished = time.time()
+        summary.exit_code = summary.exit_status()
+        self.ledger.finish_run(run_id, str(summary.exit_code), summary.as_json())
+        path = report.write(summary, settings.path(art.reports), manual_minutes=settings.run.manual_minutes_per_card,
+                            dry_run=self.dry_run)
+        summary.report_path = str(path)
+        log.info("run.finished", run_id=run_id, exit_code=summary.exit_code,
+                 done=summary.count("done"), failed=summary.count("failed"),
+                 seconds=round(summary.finished - summary.started, 2))
+        return summary
+
+    # -- setup -----------------------------------------------------------------
+    async def _new_context(self, browser: Any) -> Any:
+        state = self._storage_state()
+        return await browser.new_context(storage_state=state, locale="zh-CN", accept_downloads=False)
+
+    def _storage_state(self) -> dict[str, Any] | None:
+        cookies: list[Any] = []
+        origins: list[Any] = []
+        for system in self.settings.systems:
+            path = self.settings.session_file(system)
+            if path.exists():
+                data = json.loads(path.read_text(encoding="utf-8"))
+                cookies.extend(data.get("cookies", []))
+                origins.extend(data.get("origins", []))
+        return {"cookies": cookies, "origins": origins} if cookies or origins else None
+
+    # -- what to do ------------------------------------------------------------------
+    def _replay_jobs(self, items: list[Item], fresh: bool) -> list[Job]:
+        by_name = {r.name: r for r in self.settings.routes}
+        jobs = [Job(by_name[item.route], item.case_key, frozen_card=None if fresh else item.card, replay=True)
+                for item in items if item.route in by_name]
+        return jobs[: self.limit] if self.limit else jobs
+
+    async def _list(self, worker: Worker, route: RouteSettings) -> list[Job]:
+        """The route's cases the source lists and the ledger does not have done."""
+        summary = self.summary
+        assert summary is not None
+        if route.source in summary.blocked or route.target in summary.blocked:
+            return []
+        source: Source = worker.adapter(route.source)
+
+        async def collect() -> list[str]:
+            return [ref.key async for ref in source.list_records(**route.filters)]
+
+        async def fresh_page() -> None:
+            summary.tally("retries")
+            await worker.reset_pages()
+
+        try:
+            keys = await retrying(self.settings.run, collect, fresh_page)
+        except errors.HumanRequired as exc:
+            summary.blocked.setdefault(route.source, str(exc))
+            summary.system_errors.append(str(exc))
+            log.error("system.human_required", system=route.source)
+            return []
+        except errors.PageChanged as exc:
+            summary.page_changed = True
+            summary.system_errors.append(str(exc))
+            return []
+        except errors.TransientError as exc:
+            summary.system_errors.append(f"{route.source}: {exc}")
+            return []
+        done = {i.case_key for i in self.ledger.items(route=route.name, states=("done",))}
+        todo = [Job(route, key) for key in keys if key not in done]
+        log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo))
+        return todo[: self.limit] if self.limit else todo
+
+    # -- the queue ---------------------------------------------------------------
+    async def _serve(self, context: RunContext, workers: list[Worker], jobs: list[Job]) -> None:
+        if not jobs:
+            return
+        queue: asyncio.Queue[Job] = asyncio.Queue()
+        for job in jobs:
+            queue.put_nowait(job)
+        total = len(jobs)
+        finished = 0
+
+        async def loop(worker: Worker) -> None:
+            nonlocal finished
+            while True:
+                try:
+                    job = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                result = await Case(context, worker, job).run_journey()
+                await worker.finished_case()
+                context.summary.results.append(result)
+                finished += 1
+                if self.on_progress:
+                    self.on_progress(job.route.name, finished, total)
+
+        await asyncio.gather(*(loop(w) for w in workers[: max(1, min(len(workers), total))]))
