@@ -9,6 +9,7 @@ knows nothing of the simulated systems.
 
 from __future__ import annotations
 
+import copy
 import os
 import random
 import shutil
@@ -124,8 +125,35 @@ def run_demo(*, cases: int = 30, seed: int = 42, workdir: Path = Path("var/demo"
         court = client.records("court")
         echo(f"检察院现有 {len(proc)} 条记录，法院现有 {len(court)} 条记录")
         echo(f"报告：{second.report_path}")
-        return {"first": first, "second": second, "procuratorate": proc, "court": court,
-                "police": police, "eligible": eligible, "prosecuted": n}
+        third = _life_goes_on(client, settings, execute, echo, police, proc)
+        return {"first": first, "second": second, "third": third, "procuratorate": client.records("procuratorate"),
+                "court": client.records("court"), "police": police, "eligible": eligible, "prosecuted": n}
+
+
+def _life_goes_on(client: Any, settings: Settings, execute: Callable[..., Any], echo: Callable[[str], None],
+                  police: list[dict[str, Any]], proc: list[dict[str, Any]]) -> Any:
+    """A case changes at the police after transfer (取保候审); a prosecutor renames another by hand."""
+    by_key = {c["ajbh"]: c for c in police}
+    prosecuted = [r["ysajbh"] for r in proc if r.get("zt") == "已起诉" and r["ysajbh"] in by_key]
+    accepted = [r["ysajbh"] for r in proc if r.get("zt") != "已起诉" and r["ysajbh"] in by_key]
+    if not prosecuted or not accepted:
+        return None
+    changed = copy.deepcopy(by_key[prosecuted[0]])
+    changed["xyr"][0]["qzcs"].append({"cslx": "02", "zxrq": changed["yssj"]})
+    renamed = copy.deepcopy(by_key[accepted[0]])
+    renamed["ajmc"] = renamed["ajmc"] + "（更正）"
+    client.add_cases([changed, renamed])
+    client.call("procuratorate", "POST", "/_sandbox/edit",
+                {"ysajbh": renamed["ajbh"], "set": {"ajmc": "检察官改定的案件名称"}})
+    echo(f"公安变更 {changed['ajbh']}（犯罪嫌疑人改为取保候审）；检察官手工修改了 {renamed['ajbh']} 的案件名称，"
+         "公安随后也更正了该案名称")
+    third = execute(settings)
+    echo(f"再次运行：更新 {third.counters.get('updates', 0)} 处目标记录（检察院、法院），"
+         f"需人工处理 {third.count('failed')} 起")
+    for r in third.results:
+        if r.outcome == "failed":
+            echo(f"  ✗ {r.error}")
+    return third
 
 
 @exits

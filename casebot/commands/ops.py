@@ -22,7 +22,7 @@ def _ledger(config: Path | None) -> tuple[object, Ledger]:
 @exits
 def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
     """Counts of cases by route and state."""
-    _, ledger = _ledger(config)
+    settings, ledger = _ledger(config)
     counts = ledger.counts()
     ledger.close()
     if json_out:
@@ -36,6 +36,13 @@ def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
     for route, c in sorted(counts.items()):
         table.add_row(route, *(str(c.get(s, 0)) for s in states))
     console.print(table)
+    from casebot.commands.reconcile import last_counts
+    from casebot.reconcile import KINDS
+
+    last = last_counts(settings)
+    if last:
+        console.print(f"回头看（{last['when']}）：" + "，".join(f"{KINDS[k]} {n}" for k, n in last["counts"].items()),
+                      highlight=False)
 
 
 @exits

@@ -27,8 +27,11 @@ from typing import Any, TypeVar
 
 from casebot import errors, failpoints, logs
 from casebot.adapter import Source, Target
+from casebot.adoption import adopted_differs, align_key, look_before_first_write
 from casebot.artifacts import Artifacts, personal_values
+from casebot.changes import diff
 from casebot.config import RouteSettings, Settings
+from casebot.follow import Policy, follow
 from casebot.ledger import UNCERTAIN, Item, Ledger
 from casebot.privacy import scrub_text
 from casebot.run.outcome import CaseResult, RunSummary, digest
@@ -56,6 +59,9 @@ class Job:
     #: the card a replay writes again as it was (None: read the source and map afresh)
     frozen_card: dict[str, Any] | None = None
     replay: bool = False
+    #: what the source list showed of the case (the police 修改时间): a written case whose version
+    #: moved on is taken again, to follow the police
+    source_version: str | None = None
 
 
 @dataclass
@@ -103,6 +109,8 @@ class Case:
         self.item: Item | None = None
         #: the ledger's audit row of the latest write attempt (closed with the case's outcome)
         self.attempt_id: int | None = None
+        #: the record was already in the target (typed by hand) and adopted, not written
+        self.adopted = False
 
     async def run_journey(self) -> CaseResult:
         run, route, job, result = self.run, self.route, self.job, self.result
@@ -128,18 +136,29 @@ class Case:
                 result.outcome, result.error_type, result.error = "failed", item.error_type, item.error_message
                 result.record_id = item.record_id
                 return result
+            if self._follows(item):
+                await self._follow(card, source_hash)
+                return result
             if run.dry_run:
                 result.outcome = "dry-run"
                 return result
             target: Target = self.worker.adapter(route.target)
             record_id = await self._retrying(lambda: self._write_once(target, card))
             result.record_id = record_id
-            if run.verify_writes:
+            if run.verify_writes or self.adopted:
                 failpoints.point("before_verify")
                 back = await self._retrying(lambda: target.read_back(record_id))
-                verify(card, back, case=job.key, labels=_labels(target))
+                if self.adopted:
+                    # what the target holds is the case's first card version (a person typed it)
+                    run.ledger.record_version(item, back, digest(back), kind="adopted", source_hash=source_hash,
+                                              source_version=job.source_version, run_id=run.summary.run_id)
+                    back = align_key(card, back, target.key_field)
+                try:
+                    verify(card, back, case=job.key, labels=_labels(target))
+                except errors.VerificationError as exc:
+                    raise (adopted_differs(exc, record_id, job.key) if self.adopted else exc) from None
             run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,
-                                 source_hash=source_hash, release=True)
+                                 source_hash=source_hash, release=True, source_version=job.source_version)
             failpoints.point("after_verify")
             result.outcome = "done"
             log.info("case.done", route=route.name, case=job.key, record_id=record_id)
@@ -211,6 +230,13 @@ class Case:
                 run.ledger.set_state(item, "written", record_id=existing, attempt_id=self.attempt_id)
                 log.info("case.found_existing", route=self.route.name, case=job.key, record_id=existing)
                 return existing
+        elif item.record_id is None:
+            adopted = await look_before_first_write(target, card, route=self.route.name, case=job.key)
+            run.summary.tally("lookups")
+            if adopted:
+                self.adopted = True
+                run.ledger.set_state(item, "written", record_id=adopted, attempt_id=self.attempt_id)
+                return adopted
         self.attempt_id = run.ledger.begin_write(item, card, digest(card), run.summary.run_id)
         failpoints.point("before_save")
         try:
@@ -229,6 +255,60 @@ class Case:
         failpoints.point("after_ledger_written")
         run.summary.tally("writes")
         return record_id
+
+    # -- a written case follows the police ------------------------------------------------
+    def _follows(self, item: Item) -> bool:
+        """Whether the case's target record exists and this is a change to follow, not a first write."""
+        if item.record_id is None:
+            return False
+        if item.state == "done":
+            return True
+        # an update cut short (or a follow that failed, replayed): the history has the card before it
+        return self.run.ledger.last_version(item.id) is not None
+
+    async def _follow(self, card: dict[str, Any], source_hash: str) -> None:
+        """Bring the target record to ``card`` under the route's policy (:mod:`casebot.follow`), once."""
+        run, item, job, route, result = self.run, self.item, self.job, self.route, self.result
+        assert item is not None and item.record_id is not None
+        result.record_id = item.record_id
+        last = run.ledger.last_version(item.id)
+        written = last["card"] if last else item.card
+        if written is None or (item.state == "done" and not job.replay and diff(written, card).empty):
+            # a revision at the police that changes nothing the target holds
+            if job.source_version != item.source_version:
+                run.ledger.set_source_version(item, job.source_version)
+            result.outcome = "done"
+            return
+        if run.dry_run:
+            result.outcome = "dry-run"
+            return
+        policy = Policy.of(route)
+        target: Target = self.worker.adapter(route.target)
+        if policy.update != "auto":
+            outcome = await follow(target, item.record_id, written, card, policy=policy, case=job.key,
+                                   route=route.name)
+            run.ledger.set_source_version(item, job.source_version)
+            result.outcome = "done"
+            log.info("case.not_followed", route=route.name, case=job.key, policy=policy.update,
+                     outcome=outcome.outcome)
+            return
+        if last is None:
+            # the history starts with the card of the first write, kept by the ledger until now
+            run.ledger.record_version(item, written, digest(written), kind="written", source_hash=item.source_hash,
+                                      source_version=item.source_version, run_id=run.summary.run_id)
+        record_id = item.record_id
+        self.attempt_id = run.ledger.begin_write(item, card, digest(card), run.summary.run_id)
+        failpoints.point("before_update")
+        await self._retrying(lambda: follow(target, record_id, written, card, policy=policy, case=job.key,
+                                            route=route.name))
+        failpoints.point("after_update")
+        run.ledger.record_version(item, card, digest(card), kind="updated", source_hash=source_hash,
+                                  source_version=job.source_version, run_id=run.summary.run_id)
+        run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,
+                             source_hash=source_hash, release=True)
+        run.summary.tally("updates")
+        result.outcome = "done"
+        log.info("case.followed", route=route.name, case=job.key, record_id=record_id)
 
     # -- how it ends, when not done ----------------------------------------------------
     async def _failed(self, exc: errors.BusinessError, source_hash: str | None) -> None:

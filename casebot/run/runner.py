@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from casebot import errors, logs, report
-from casebot.adapter import Source
+from casebot.adapter import RecordRef, Source
 from casebot.artifacts import Artifacts
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import Item, Ledger, open_ledger
@@ -146,15 +146,24 @@ class Runner:
             return []
         source: Source = worker.adapter(route.source)
 
-        async def collect() -> list[str]:
-            return [ref.key async for ref in source.list_records(**route.filters)]
+        async def collect() -> list[RecordRef]:
+            return [ref async for ref in source.list_records(**route.filters)]
+
+        async def case_versions() -> dict[str, str | None]:
+            # the court hop lists the procuratorate; when the police change a case, the police list says
+            case_source: Source = worker.adapter(route.case_source)
+            return {ref.key: ref.version async for ref in case_source.list_records()}
 
         async def fresh_page() -> None:
             summary.tally("retries")
             await worker.reset_pages()
 
         try:
-            keys = await retrying(self.settings.run, collect, fresh_page)
+            refs = await retrying(self.settings.run, collect, fresh_page)
+            versions = {ref.key: ref.version for ref in refs}
+            if route.case_source and route.update != "off":
+                versions = await retrying(self.settings.run, case_versions, fresh_page)
+            keys = [ref.key for ref in refs]
         except errors.HumanRequired as exc:
             summary.blocked.setdefault(route.source, str(exc))
             summary.system_errors.append(str(exc))
@@ -167,8 +176,15 @@ class Runner:
         except errors.TransientError as exc:
             summary.system_errors.append(f"{route.source}: {exc}")
             return []
-        done = {i.case_key for i in self.ledger.items(route=route.name, states=("done",))}
-        todo = [Job(route, key) for key in keys if key not in done]
+        done = {i.case_key: i for i in self.ledger.items(route=route.name, states=("done",))}
+        todo = []
+        for key in keys:
+            item, version = done.get(key), versions.get(key)
+            if item is None:
+                todo.append(Job(route, key, source_version=version))
+            elif route.update != "off" and version is not None and version != item.source_version:
+                # written, and changed at the police since: follow the change
+                todo.append(Job(route, key, source_version=version))
         log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo))
         return todo[: self.limit] if self.limit else todo
 
