@@ -232,7 +232,7 @@ class Case:
                 return existing
         elif item.record_id is None:
             adopted = await look_before_first_write(target, card, route=self.route.name, case=job.key)
-            run.summary.tally("lookups")
+            run.summary.tally("match_searches")
             if adopted:
                 self.adopted = True
                 run.ledger.set_state(item, "written", record_id=adopted, attempt_id=self.attempt_id)
