@@ -135,17 +135,25 @@ def _life_goes_on(client: Any, settings: Settings, execute: Callable[..., Any], 
     """A case changes at the police after transfer (取保候审); a prosecutor renames another by hand."""
     by_key = {c["ajbh"]: c for c in police}
     prosecuted = [r["ysajbh"] for r in proc if r.get("zt") == "已起诉" and r["ysajbh"] in by_key]
-    accepted = [r["ysajbh"] for r in proc if r.get("zt") != "已起诉" and r["ysajbh"] in by_key]
-    if not prosecuted or not accepted:
+    others = [r["ysajbh"] for r in proc if r["ysajbh"] in by_key and r["ysajbh"] != (prosecuted or [""])[0]]
+    if not prosecuted or not others:
         return None
     changed = copy.deepcopy(by_key[prosecuted[0]])
-    changed["xyr"][0]["qzcs"].append({"cslx": "02", "zxrq": changed["yssj"]})
-    renamed = copy.deepcopy(by_key[accepted[0]])
+    suspect = changed["xyr"][0]
+    latest = max(suspect["qzcs"], key=lambda m: m["zxrq"], default={"cslx": ""})
+    if latest["cslx"] in ("05", "06"):
+        suspect["qzcs"].append({"cslx": "02", "zxrq": changed["yssj"]})  # released on bail
+        what = "取保候审"
+    else:
+        suspect["qzcs"].append({"cslx": "06", "zxrq": changed["yssj"]})  # arrested
+        suspect["jycs"] = suspect.get("jycs") or "泉州市看守所"
+        what = "逮捕"
+    renamed = copy.deepcopy(by_key[others[0]])
     renamed["ajmc"] = renamed["ajmc"] + "（更正）"
     client.add_cases([changed, renamed])
     client.call("procuratorate", "POST", "/_sandbox/edit",
                 {"ysajbh": renamed["ajbh"], "set": {"ajmc": "检察官改定的案件名称"}})
-    echo(f"公安变更 {changed['ajbh']}（犯罪嫌疑人改为取保候审）；检察官手工修改了 {renamed['ajbh']} 的案件名称，"
+    echo(f"公安变更 {changed['ajbh']}（犯罪嫌疑人改为{what}）；检察官手工修改了 {renamed['ajbh']} 的案件名称，"
          "公安随后也更正了该案名称")
     third = execute(settings)
     echo(f"再次运行：更新 {third.counters.get('updates', 0)} 处目标记录（检察院、法院），"
