@@ -54,8 +54,9 @@ async def test_bad_case_stops_alone_and_is_replayed_after_the_fix(sandbox, setti
     assert "039999" in failed[0].error and bad["ajbh"] in failed[0].error
     assert {r["ysajbh"] for r in sandbox.records("procuratorate")} == {c["ajbh"] for c in eligible(police)}
 
-    # the police correct the charge; the next run sees the changed source and writes it
-    bad["ay"] = good["ay"]
+    # the police correct the charge; the next run sees the changed source and writes it (another charge
+    # than the good case's: the same suspect, charge and unit under another number is a probable duplicate)
+    bad["ay"] = [next(c for c in ("032640", "031330") if c != good["ay"][0])]
     sandbox.add_cases([bad])
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_OK
