@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar, final
 
 from casebot import errors, logins
+from casebot.changes import CardDiff
+from casebot.matching import Match
 
 FieldType = Literal["text", "date", "code", "codes", "choice", "list"]
 
@@ -100,6 +102,9 @@ class RecordRef:
     key: str
     #: the 行政区划 code (units.csv ``region``) of the record, for routes chosen by region
     region: str | None = None
+    #: what the list shows of when the record last changed (the police 修改时间), if it shows it:
+    #: a run takes a written case again only when this moved on
+    version: str | None = None
 
 
 class Adapter(ABC):
@@ -277,6 +282,17 @@ class Target(Adapter):
         return await self._guard(self._read_back(record_id))
 
     @final
+    async def find_match(self, card: dict[str, Any]) -> Match:
+        """Whether the card's case is already in the system, typed by hand or not (SPEC rule 9):
+        a certain match (adopt it), a probable one (a clerk decides) or none."""
+        return await self._guard(self._find_match(card))
+
+    @final
+    async def update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
+        """Apply ``changes`` (towards ``card``) to the record through the system's edit pages; its id."""
+        return await self._guard(self._update(record_id, card, changes))
+
+    @final
     async def open_form(self) -> list[str]:
         """Open every form ``write`` fills, without saving (for ``doctor``): labels of fields not found."""
         return await self._guard(self._open_form())
@@ -310,6 +326,15 @@ class Target(Adapter):
     async def _open_form(self) -> list[str]:
         """*override*: open every form ``_write`` fills without saving; labels of fields not found."""
         return []
+
+    async def _find_match(self, card: dict[str, Any]) -> Match:
+        """*override* where the search page offers more than the key: by default, the key only."""
+        record_id = await self._find_existing(card)
+        return Match("certain", record_id) if record_id else Match("none")
+
+    async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
+        """*override*: apply ``changes`` through the system's edit pages (only what changed)."""
+        raise errors.RejectedError(f"{self.title}的适配器不支持修改已写入的记录", case=str(card.get(self.key_field)))
 
 
 #: Playwright messages meaning the page is not the one the adapter was written for

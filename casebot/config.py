@@ -57,6 +57,15 @@ class RouteSettings(_Strict):
     #: records of these regions go elsewhere (another route's ``regions``)
     skip_regions: list[str] = Field(default_factory=list)
     enabled: bool = True
+    #: a case already written follows the police: ``auto`` applies each change through the
+    #: target's edit pages, ``report`` only reports it (``casebot reconcile``: stale), ``off`` ignores it
+    update: Literal["auto", "report", "off"] = "auto"
+    #: a place the change would touch that a person changed in the target since casebot wrote it:
+    #: ``hold`` the whole update for a clerk, ``skip-field`` apply the rest and leave that place alone
+    on_conflict: Literal["hold", "skip-field"] = "hold"
+    #: per field (a card field, or a person-row field such as ``xm``): ``off`` = never updated
+    #: after the first write; ``skip-field`` / ``hold`` override ``on_conflict`` for that field
+    fields: dict[str, Literal["off", "hold", "skip-field"]] = Field(default_factory=dict)
 
     @field_validator("regions", "skip_regions")
     @classmethod

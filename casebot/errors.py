@@ -240,3 +240,39 @@ class OutcomeUnknown(TransientError):
 
     The runner must resolve it with ``find_existing`` before writing again.
     """
+
+
+class ProbableMatch(BusinessError):
+    """The target may already hold this case, typed by hand under another number: a clerk decides."""
+
+    kind = "probable_match"
+
+    def __init__(self, system: str, records: str, *, case: str | None = None) -> None:
+        self.system = system
+        self.records = records
+        super().__init__(f"目标系统中可能已有此案：{system}中的 {records}；请核对后处理，本案未写入", case=case)
+
+
+class AdoptedDiffers(VerificationError):
+    """A record the target already held (typed by hand) was adopted; it differs from the card. Not overwritten."""
+
+    kind = "adopted_differs"
+
+    def __init__(self, record_id: str, differences: list[tuple[str, str, str]], *, case: str | None = None) -> None:
+        super().__init__(differences, case=case)
+        self.record_id = record_id
+        detail = self.reason.split("：", 1)[1]
+        self.reason = f"已采用目标系统中已有的记录 {record_id}（未覆盖），与本案案卡不一致：{detail}"
+        self.args = (self._text(),)
+
+
+class EditConflict(BusinessError):
+    """A change from the police would overwrite what a person changed in the target: not applied, a clerk decides."""
+
+    kind = "edit_conflict"
+
+    def __init__(self, system: str, record_id: str, conflicts: list[str], *, case: str | None = None) -> None:
+        self.record_id = record_id
+        self.conflicts = conflicts
+        super().__init__(f"{system}中的记录 {record_id} 已被人修改，公安系统的变更未覆盖：" + "；".join(conflicts),
+                         case=case)

@@ -16,6 +16,7 @@ Card (all values strings)::
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urljoin
@@ -24,9 +25,13 @@ import yaml
 
 from casebot import errors
 from casebot.adapter import FieldSpec, Target
+from casebot.changes import CardDiff, RowChange, row_identity, shown_path
+from casebot.keys import same_key, search_term
+from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
 from casebot.privacy import mask_names_in
 from casebot.verify import normalise
-from casebot.widgets import Form
+from casebot.widgets import Form, widget
+from casebot.widgets.rows import children
 
 FORM_FILE = Path(__file__).with_name("form.yaml")
 
@@ -201,20 +206,134 @@ class CourtAdapter(Target):
             raise errors.PageChanged(self.name, s["table"], label="案件查询结果")
         return data["rows"]
 
+    async def _find_match(self, card: dict[str, Any], window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
+        """Whether the card's case is already registered, typed by hand or not (SPEC rule 9).
+
+        案件查询 by the 起诉书文号's most selective part (the page matches by substring, so
+        ``〔2026〕`` finds neither ``[2026]`` nor ``（2026）``), then, unless that found the case,
+        by the first defendant's 身份证号, or (none on the card) by 案由 + 公诉机关 + a 收案日期 window.
+        """
+        page = await self.page()
+        ident = Identity(key=str(card.get(self.key_field) or ""),
+                         ids=frozenset(d["sfzh"] for d in card.get("bgr") or [] if d.get("sfzh")),
+                         names=names_of("、".join(d.get("xm") or "" for d in card.get("bgr") or [])),
+                         charge=card.get("ay") or "", unit=card.get("gsjg") or "", date=card.get("sarq") or "")
+        found = [self._candidate(r, "key") for r in await self._search(page, qsswh=search_term(ident.key))]
+        match = classify(ident, found, window_days=window_days)
+        if match.kind == "certain":
+            return match
+        first_id = next((d["sfzh"] for d in card.get("bgr") or [] if d.get("sfzh")), "")
+        if first_id:
+            # one search: a case registered by hand has its first defendant (each search costs a page)
+            found += [self._candidate(r, "id", frozenset({first_id}))
+                      for r in await self._search(page, sfzh=first_id)]
+        elif ident.charge and ident.unit and ident.date:
+            day = date.fromisoformat(ident.date)
+            rows = await self._search(page, ay=ident.charge, gsjg=ident.unit,
+                                      sarq_from=(day - timedelta(days=window_days)).isoformat(),
+                                      sarq_to=(day + timedelta(days=window_days)).isoformat())
+            found += [self._candidate(r, "case") for r in rows]
+        return classify(ident, found, window_days=window_days)
+
+    def _candidate(self, row: dict[str, Any], by: str, ids: frozenset[str] = frozenset()) -> Candidate:
+        """A 案件查询 row as a match candidate (its detail link kept for the read-back)."""
+        s = self.ui["search"]
+        cells = {k: (v or "").strip() for k, v in row["cells"].items()}
+        cols = s["columns"]
+        ah = cells.get(s["id_column"], "")
+        if row["links"].get(s["id_column"]):
+            self._detail_urls[ah] = row["links"][s["id_column"]]
+        sarq = cells.get(cols["sarq"], "")
+        return Candidate(record_id=ah, by=by, identity=Identity(
+            key=cells.get(s["key_column"], ""), ids=ids, names=names_of(cells.get(cols["bgr"], "")),
+            charge=cells.get(cols["ay"], ""), unit=cells.get(cols["gsjg"], ""),
+            date=normalise(sarq) if sarq else ""))
+
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
         s = self.ui["search"]
         key = str(card.get(self.key_field) or "").strip()
         if not key:
             return None
         page = await self.page()
-        for row in await self._search(page, qsswh=key):
+        for row in await self._search(page, qsswh=search_term(key)):
             cells = row["cells"]
-            if cells.get(s["key_column"], "").strip() == key:
+            if same_key(cells.get(s["key_column"], ""), key):
                 ah = cells.get(s["id_column"], "").strip()
                 if row["links"].get(s["id_column"]):
                     self._detail_urls[ah] = row["links"][s["id_column"]]
                 return ah
         return None
+
+    async def _update(self, ah: str, card: dict[str, Any], changes: CardDiff) -> str:
+        """Apply ``changes`` (towards ``card``) to the case ``record_id`` (案号) through its 修改 wizard.
+
+        Step 1: only the case fields named. Step 2: defendant rows found by 身份证号, else
+        name: removed ones deleted, edited ones changed field by field, new ones added at
+        the end. The 案号 stays; returns it.
+        """
+        key = str(card.get("qsswh") or "")
+        d = self.ui["detail"]
+        page = await self.page()
+        try:
+            await self._open(page, await self._detail_url(page, ah))
+            async with page.expect_navigation(wait_until="domcontentloaded"):
+                await page.locator(d["edit"]).click()
+            await self.check_response(page)
+            await page.locator(d["edit_ready"]).wait_for(state="attached")
+            steps = self.ui["wizard"]["steps"]
+            fields = {k: card.get(k, "") for k in changes.fields if k in {b.field for b in self.case_form.bindings}}
+            await self.case_form.fill(page, fields)
+            await self._next_step(page, steps[0], card)
+            await self._update_rows(page, changes.rows.get("bgr") or [])
+            await self._next_step(page, steps[1], card)
+            return await self._submit(page, card)
+        except errors.BusinessError as exc:
+            exc.reason = self._mask(exc.reason, card)
+            raise exc.with_context(case=key) from None
+
+    async def _update_rows(self, page: Any, rows: list[RowChange]) -> None:
+        binding = self.parties_form.bindings[0]
+        kids = {c.field: c for c in children(binding)}
+        locs = page.locator(binding.selector)
+        for ch in (c for c in rows if c.kind == "removed"):
+            index = await self._row_of(page, ch.who)
+            count = await locs.count()
+            await locs.nth(index).locator(binding.options["remove"]).click()
+            await locs.nth(count - 1).wait_for(state="detached")
+        for ch in (c for c in rows if c.kind != "removed"):
+            assert ch.row is not None
+            if ch.kind == "edited":
+                index = await self._row_of(page, ch.who)
+                data = {f: ch.row.get(f, "") for f in ch.fields if f in kids}
+            else:
+                index = await locs.count()
+                await page.locator(binding.options["add"]).click()
+                await locs.nth(index).wait_for(state="attached")
+                data = {f: v for f, v in ch.row.items() if f in kids and v not in (None, "")}
+            for f, value in data.items():
+                await widget(kids[f].widget).fill(locs.nth(index), kids[f], value)
+
+    async def _row_of(self, page: Any, who: str) -> int:
+        """The position in the 当事人 step of the defendant whose identity is ``who``."""
+        binding = self.parties_form.bindings[0]
+        rows = await self.parties_form.read(page)
+        for i, row in enumerate(rows[binding.field]):
+            if row_identity(row) == who:
+                return i
+        raise errors.BusinessError(f"{self.title}的案件中找不到要修改的被告人（{shown_path('[' + who + ']')}）")
+
+    async def _detail_url(self, page: Any, ah: str) -> str:
+        s = self.ui["search"]
+        href = self._detail_urls.get(ah)
+        if href is None:
+            for row in await self._search(page, ah=ah):
+                if row["cells"].get(s["id_column"], "").strip() == ah and row["links"].get(s["id_column"]):
+                    href = row["links"][s["id_column"]]
+                    break
+            else:
+                raise errors.BusinessError(f"{self.title}中找不到案件 {ah}")
+            self._detail_urls[ah] = href
+        return href
 
     async def _read_back(self, ah: str) -> dict[str, Any]:
         s, d = self.ui["search"], self.ui["detail"]

@@ -175,7 +175,7 @@ class PoliceAdapter(Source):
                 if key in seen:
                     continue
                 seen.add(key)
-                yield RecordRef(key=key)
+                yield RecordRef(key=key, version=row.get("xgsj") or None)
 
     async def _list_page(self, url: str, expected: int) -> tuple[list[dict[str, Any]], str | None, int]:
         sel = self.pages["list_page"]

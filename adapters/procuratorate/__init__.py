@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,6 +35,9 @@ from playwright.async_api import TimeoutError as PWTimeout
 
 from casebot import errors
 from casebot.adapter import FieldSpec, RecordRef, Source, Target
+from casebot.changes import CardDiff, row_identity, shown_path
+from casebot.keys import same_key, search_term
+from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
 from casebot.privacy import mask_names_in
 from casebot.widgets import Form
 from casebot.widgets.dialog import FrameDialog, messages
@@ -46,6 +50,8 @@ RECORD_KEYS = ("bmsah", "ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy"
 PERSON_KEYS = ("xm", "bm", "xb", "csrq", "zjlx", "zjhm", "gj", "mz", "xl", "zy", "hjdqh", "hjdxz", "xzz",
                "sfwcn", "qzcs", "qzcsrq", "jycs", "ay")
 LIST_FILTERS = ("zt", "ysajbh", "bmsah")
+#: the search criteria beyond the key (see :meth:`ProcuratorateAdapter.find_match`)
+SECOND_IDENTITY = ("zjhm", "ysdw", "ysay", "slrq_from", "slrq_to")
 DUPLICATE = "该案件已受理"
 
 #: what a document in the shell or its iframes shows: the login form, the error page,
@@ -92,6 +98,22 @@ def _units() -> dict[str, dict[str, str]]:
     from mappings import MAPPINGS_DIR
 
     return CodeTables.load(MAPPINGS_DIR / "codes")["units"].index("ysdw_code")
+
+
+def _identity(card: dict[str, Any]) -> Identity:
+    """What identifies the card's case: key, suspects' ID numbers and names, main charge, unit, 受理日期."""
+    persons = card.get("xyr") or []
+    return Identity(key=str(card.get("ysajbh") or ""),
+                    ids=frozenset(p["zjhm"] for p in persons if p.get("zjlx") == "111" and p.get("zjhm")),
+                    names=names_of("、".join(p.get("xm") or "" for p in persons)),
+                    charge=(card.get("ysay") or [""])[0], unit=card.get("ysdw") or "", date=card.get("slrq") or "")
+
+
+def _candidate(row: dict[str, Any], by: str, ids: frozenset[str] = frozenset()) -> Candidate:
+    """A 综合查询 row as a match candidate."""
+    return Candidate(record_id=row.get("bmsah") or "", by=by, identity=Identity(
+        key=row.get("ysajbh") or "", ids=ids, names=names_of(row.get("xyr") or ""),
+        charge=(row.get("ysay") or "").split(",")[0], unit=row.get("ysdw") or "", date=row.get("slrq") or ""))
 
 
 def _person_fields() -> tuple[FieldSpec, ...]:
@@ -275,11 +297,85 @@ class ProcuratorateAdapter(Target, Source):
 
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
         key = str(card[self.key_field])
-        _, rows = await self._search(ysajbh=key)
+        _, rows = await self._search(ysajbh=search_term(key))
         for row in rows:
-            if row.get("ysajbh") == key:
+            if same_key(row.get("ysajbh"), key):
                 return row.get("bmsah") or None
         return None
+
+    async def _find_match(self, card: dict[str, Any], window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
+        """Whether the card's case is already in the system, typed by hand or not (SPEC rule 9).
+
+        综合查询 by the 移送案件编号 (its most selective part, matched loosely by the page),
+        then, unless that found the case, by the first suspect's 证件号码, or (no ID number on
+        the card) by 移送单位 + main 移送案由 + a 受理日期 window. See :mod:`casebot.matching`.
+        """
+        ident = _identity(card)
+        found = [_candidate(r, "key") for r in (await self._search(ysajbh=search_term(ident.key)))[1]]
+        match = classify(ident, found, window_days=window_days)
+        if match.kind == "certain":
+            return match
+        first_id = next((p["zjhm"] for p in card.get("xyr") or [] if p.get("zjlx") == "111" and p.get("zjhm")), "")
+        if first_id:
+            # one search: a record typed by hand has its first suspect (each search costs a page)
+            rows = (await self._search(zjhm=first_id))[1]
+            found += [_candidate(r, "id", ids=frozenset({first_id})) for r in rows]
+        elif ident.unit and ident.charge and ident.date:
+            day = date.fromisoformat(ident.date)
+            rows = (await self._search(ysdw=ident.unit, ysay=ident.charge,
+                                       slrq_from=(day - timedelta(days=window_days)).isoformat(),
+                                       slrq_to=(day + timedelta(days=window_days)).isoformat()))[1]
+            found += [_candidate(r, "case") for r in rows]
+        return classify(ident, found, window_days=window_days)
+
+    async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
+        """Apply ``changes`` (towards ``card``) to the record through its 修改 page; the 部门受案号.
+
+        Only what changed is touched: the case fields named, then the person cards
+        (found on the page by ID number, else name): removed ones deleted, edited ones
+        changed in the person dialog (only their changed fields), new ones added at the end.
+        """
+        ui = self.ui["case"]
+        frame = await self._open_view("bmsah", record_id)
+        await self._navigate(frame, lambda: frame.locator(self.ui["view"]["edit"]).click(), ui["form"])
+        fields = {k: card[k] for k in changes.fields if k in CASE_KEYS and k != "xyr"}
+        await self._fill(self.case_form, frame, fields)
+        rows = changes.rows.get("xyr") or []
+        if rows:
+            await frame.locator(ui["tab_persons"]).click()
+        for ch in (c for c in rows if c.kind == "removed"):
+            index = await self._row_of(frame, ch.who)
+            count = await frame.locator(ui["person_rows"]).count()
+            await frame.locator(ui["person_rows"]).nth(index).locator(ui["person_delete"]).click()
+            await frame.locator(ui["person_rows"]).nth(count - 1).wait_for(state="detached")
+        child = await FrameDialog(frame, open=ui["add_person"], frame=ui["person_frame"],
+                                  system=self.name).frame_of()
+        for ch in (c for c in rows if c.kind != "removed"):
+            assert ch.row is not None
+            count = await frame.locator(ui["person_rows"]).count()
+            if ch.kind == "edited":
+                index = await self._row_of(frame, ch.who)
+                opener = f"{ui['person_rows']}:nth-child({index + 1}) {ui['person_edit']}"
+                data = {k: ch.row[k] for k in ch.fields if k in PERSON_KEYS}
+            else:
+                index, opener, data = count, ui["add_person"], ch.row
+            response = await FrameDialog(frame, open=opener, frame=ui["person_frame"], system=self.name).show(child)
+            await self._settle(child, response, self.ui["person"]["form"])
+            await self._fill(self.person_form, child, data)
+            await child.locator(self.ui["person"]["ok"]).click()
+            await frame.locator(ui["person_layer"]).wait_for(state="hidden")
+            await frame.locator(ui["person_rows"]).nth(index).wait_for(state="attached")
+        return await self._save(frame, card)
+
+    async def _row_of(self, frame: Any, who: str) -> int:
+        """The position on the 修改 page of the person card whose identity is ``who``."""
+        ui = self.ui["case"]
+        people = await frame.locator(f"{ui['person_rows']} {ui['person_data']}").evaluate_all(
+            "els => els.map(e => JSON.parse(e.value))")
+        for i, person in enumerate(people):
+            if row_identity(person) == who:
+                return i
+        raise errors.BusinessError(f"{self.title}的案卡中找不到要修改的犯罪嫌疑人（{shown_path('[' + who + ']')}）")
 
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         record = await self._open_record("bmsah", record_id)
@@ -342,7 +438,7 @@ class ProcuratorateAdapter(Target, Source):
         ui = self.ui["search"]
         page, _ = await self._shell()
         frame = await self._menu(page, self.ui["shell"]["menu_search"], ui["form"])
-        for name in ("ysajbh", "bmsah"):
+        for name in ("ysajbh", "bmsah", *SECOND_IDENTITY):
             if criteria.get(name):
                 await frame.locator(ui[name]).fill(criteria[name])
         if criteria.get("zt"):
@@ -352,6 +448,15 @@ class ProcuratorateAdapter(Target, Source):
 
     async def _open_record(self, by: str, value: str) -> dict[str, Any]:
         """Open the view page of the record whose ``by`` field is ``value``; parse it."""
+        view = self.ui["view"]
+        frame = await self._open_view(by, value)
+        record = await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
+        out = {k: record.get(k, [] if k in ("ysay", "xyr") else "") for k in RECORD_KEYS}
+        out["xyr"] = [{k: p.get(k, [] if k == "ay" else "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
+        return out
+
+    async def _open_view(self, by: str, value: str) -> Any:
+        """Open the view page of the record whose ``by`` field is ``value``; the content frame showing it."""
         view = self.ui["view"]
         frame = None
         if by == "bmsah":
@@ -371,7 +476,4 @@ class ProcuratorateAdapter(Target, Source):
                                            case=value if by == "ysajbh" else None)
             link = frame.locator(self.ui["search"]["rows"]).nth(index).locator(self.ui["search"]["view_link"])
             await self._navigate(frame, lambda: link.click(), view["ready"])
-        record = await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
-        out = {k: record.get(k, [] if k in ("ysay", "xyr") else "") for k in RECORD_KEYS}
-        out["xyr"] = [{k: p.get(k, [] if k == "ay" else "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
-        return out
+        return frame

@@ -9,6 +9,7 @@ knows nothing of the simulated systems.
 
 from __future__ import annotations
 
+import copy
 import os
 import random
 import shutil
@@ -126,8 +127,43 @@ def run_demo(*, cases: int = 30, seed: int = 42, workdir: Path = Path("var/demo"
         court = client.records("court")
         echo(f"检察院现有 {len(proc)} 条记录，法院现有 {len(court)} 条记录")
         echo(f"报告：{second.report_path}")
-        return {"first": first, "second": second, "procuratorate": proc, "court": court,
-                "police": police, "eligible": eligible, "prosecuted": n}
+        third = _life_goes_on(client, settings, execute, echo, police, proc)
+        return {"first": first, "second": second, "third": third, "procuratorate": client.records("procuratorate"),
+                "court": client.records("court"), "police": police, "eligible": eligible, "prosecuted": n}
+
+
+def _life_goes_on(client: Any, settings: Settings, execute: Callable[..., Any], echo: Callable[[str], None],
+                  police: list[dict[str, Any]], proc: list[dict[str, Any]]) -> Any:
+    """A case changes at the police after transfer (取保候审); a prosecutor renames another by hand."""
+    by_key = {c["ajbh"]: c for c in police}
+    prosecuted = [r["ysajbh"] for r in proc if r.get("zt") == "已起诉" and r["ysajbh"] in by_key]
+    others = [r["ysajbh"] for r in proc if r["ysajbh"] in by_key and r["ysajbh"] != (prosecuted or [""])[0]]
+    if not prosecuted or not others:
+        return None
+    changed = copy.deepcopy(by_key[prosecuted[0]])
+    suspect = changed["xyr"][0]
+    latest = max(suspect["qzcs"], key=lambda m: m["zxrq"], default={"cslx": ""})
+    if latest["cslx"] in ("05", "06"):
+        suspect["qzcs"].append({"cslx": "02", "zxrq": changed["yssj"]})  # released on bail
+        what = "取保候审"
+    else:
+        suspect["qzcs"].append({"cslx": "06", "zxrq": changed["yssj"]})  # arrested
+        suspect["jycs"] = suspect.get("jycs") or "泉州市看守所"
+        what = "逮捕"
+    renamed = copy.deepcopy(by_key[others[0]])
+    renamed["ajmc"] = renamed["ajmc"] + "（更正）"
+    client.add_cases([changed, renamed])
+    client.call("procuratorate", "POST", "/_sandbox/edit",
+                {"ysajbh": renamed["ajbh"], "set": {"ajmc": "检察官改定的案件名称"}})
+    echo(f"公安变更 {changed['ajbh']}（犯罪嫌疑人改为{what}）；检察官手工修改了 {renamed['ajbh']} 的案件名称，"
+         "公安随后也更正了该案名称")
+    third = execute(settings)
+    echo(f"再次运行：更新 {third.counters.get('updates', 0)} 处目标记录（检察院、法院），"
+         f"需人工处理 {third.count('failed')} 起")
+    for r in third.results:
+        if r.outcome == "failed":
+            echo(f"  ✗ {r.error}")
+    return third
 
 
 @exits

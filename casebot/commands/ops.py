@@ -34,13 +34,19 @@ def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
 
     各路线各状态的案件数、上次运行的时间和退出码、最早一件待人工处理案件等了多久。
     """
-    snap = snapshot.take(load_settings(config))
+    from casebot.commands.reconcile import last_counts
+    from casebot.reconcile import KINDS
+
+    settings = load_settings(config)
+    snap = snapshot.take(settings)
+    reconciled = last_counts(settings)
     oldest = snap.oldest
     if json_out:
         print_json({"schema": "casebot.status/1", "routes": snap.counts, "last_run": _last_run_json(snap.last_run),
                     "oldest_failure": None if oldest is None else {
                         "id": oldest.id, "route": oldest.route, "state": oldest.state,
-                        "since": timefmt.local_iso(oldest.updated_at), "age_seconds": round(snap.oldest_age_s or 0)}})
+                        "since": timefmt.local_iso(oldest.updated_at), "age_seconds": round(snap.oldest_age_s or 0)},
+                    "reconcile": reconciled or None})
         return
     table = Table(title="casebot 台账")
     table.add_column("路线", no_wrap=True)
@@ -61,6 +67,10 @@ def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
     else:
         console.print(f"最早的待人工处理案件：ID {oldest.id}（{STATE_LABELS.get(oldest.state, oldest.state)}），"
                       f"已等待 {timefmt.age(snap.oldest_age_s or 0)}，自 {timefmt.local(oldest.updated_at)}",
+                      highlight=False)
+    if reconciled:
+        console.print(f"回头看（{reconciled['when']}）：" +
+                      "，".join(f"{KINDS[k]} {n}" for k, n in reconciled["counts"].items()),
                       highlight=False)
 
 

@@ -71,6 +71,8 @@ class Item:
     lease_owner: str | None = None
     #: ISO UTC time the lease runs out
     lease_until: str | None = None
+    #: what the source showed of the case when casebot last took it (the police list's 修改时间)
+    source_version: str | None = None
 
     def as_json(self, *, with_card: bool = False) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in ("id", "route", "target", "case_key", "state", "attempts",
@@ -98,7 +100,8 @@ class Ledger(Protocol):
     def set_state(self, item: Item, state: str, *, record_id: str | None = None,
                   error_type: str | None = None, error_message: str | None = None,
                   artifacts: list[str] | None = None, attempt_id: int | None = None,
-                  source_hash: str | None = None, release: bool = False) -> None: ...
+                  source_hash: str | None = None, release: bool = False,
+                  source_version: str | None = None) -> None: ...
 
     # -- the read side ----------------------------------------------------------------
     def get(self, route: str, case_key: str) -> Item | None: ...
@@ -106,6 +109,10 @@ class Ledger(Protocol):
               ids: list[int] | None = None, limit: int | None = None) -> list[Item]: ...
     def case_keys(self, route: str, states: tuple[str, ...]) -> set[str]:
         """The keys of the route's cases in ``states`` (a listing's filter: no cards read)."""
+        ...
+
+    def case_versions(self, route: str, states: tuple[str, ...]) -> dict[str, str | None]:
+        """The cases of ``route`` in ``states``: case key -> the source version last written (no card parsed)."""
         ...
 
     def counts(self) -> dict[str, dict[str, int]]: ...
@@ -116,6 +123,22 @@ class Ledger(Protocol):
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None: ...
     def last_run(self) -> dict[str, Any] | None: ...
     def close(self) -> None: ...
+
+    # -- the history of the cards a case's target record was given (append-only) --
+    def record_version(self, item: Item, card: dict[str, Any], card_hash: str, *, kind: str,
+                       source_hash: str | None, source_version: str | None, run_id: str | None) -> int:
+        """Append the card now in the target (``written``, ``adopted``, ``updated``); its version number."""
+        ...
+
+    def last_version(self, item_id: int) -> dict[str, Any] | None:
+        """The latest card version of a case (``card``, ``source_hash``, ``version``, ...), or None."""
+        ...
+
+    def versions(self, item_id: int) -> list[dict[str, Any]]: ...
+
+    def set_source_version(self, item: Item, source_version: str | None) -> None:
+        """What the source showed of the case when it was last taken (a version that changed nothing mapped)."""
+        ...
 
 
 def check_state(state: str) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from casebot.ledger.base import Migration
 
 #: names of the steps, in order (every backend has one migration per name)
-NAMES = ("0001_items_attempts_runs", "0002_items_updated_index", "0003_item_leases", "0004_ledger_meta")
+NAMES = ("0001_items_attempts_runs", "0002_items_updated_index", "0003_item_leases", "0004_ledger_meta",
+         "0005_card_versions")
 
 SQLITE: list[Migration] = [
     Migration("0001_items_attempts_runs", """
@@ -66,6 +67,24 @@ SQLITE: list[Migration] = [
     Migration("0004_ledger_meta", """
     CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """),
+    # every card written into a target for a case, append-only: the first write (or the record
+    # adopted), then each update after a change at the police; and the source version last seen
+    Migration("0005_card_versions", """
+    CREATE TABLE card_versions (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        card_json TEXT NOT NULL,
+        card_hash TEXT NOT NULL,
+        source_hash TEXT,
+        source_version TEXT,
+        run_id TEXT,
+        recorded_at TEXT NOT NULL,
+        UNIQUE (item_id, version)
+    );
+    ALTER TABLE items ADD COLUMN source_version TEXT;
+    """),
 ]
 
 #: the shared ledger: times are the server's (timestamptz), ids are BIGSERIAL
@@ -121,6 +140,24 @@ POSTGRES: list[Migration] = [
     """),
     Migration("0004_ledger_meta", """
     CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """),
+    # every card written into a target for a case, append-only: the first write (or the record
+    # adopted), then each update after a change at the police; and the source version last seen
+    Migration("0005_card_versions", """
+    CREATE TABLE card_versions (
+        id BIGSERIAL PRIMARY KEY,
+        item_id BIGINT NOT NULL REFERENCES items(id),
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        card_json TEXT NOT NULL,
+        card_hash TEXT NOT NULL,
+        source_hash TEXT,
+        source_version TEXT,
+        run_id TEXT,
+        recorded_at TIMESTAMPTZ NOT NULL,
+        UNIQUE (item_id, version)
+    );
+    ALTER TABLE items ADD COLUMN source_version TEXT;
     """),
 ]
 

@@ -55,7 +55,8 @@ LOCK_CLASS = 0x0CA5
 LOCK_MIGRATE = 1
 
 ITEM_COLUMNS = ("id, route, target, case_key, state, attempts, card_json, card_hash, source_hash, record_id, "
-                "error_type, error_message, artifacts_json, created_at, updated_at, token, lease_owner, lease_until")
+                "error_type, error_message, artifacts_json, created_at, updated_at, token, lease_owner, lease_until, "
+                "source_version")
 
 RESERVE = f"""
 WITH fresh AS (
@@ -195,7 +196,8 @@ class PostgresLedger:
                     error_type=row["error_type"], error_message=row["error_message"],
                     artifacts=json.loads(row["artifacts_json"] or "[]"),
                     created_at=_iso(row["created_at"]) or "", updated_at=_iso(row["updated_at"]) or "",
-                    token=row["token"], lease_owner=row["lease_owner"], lease_until=_iso(row["lease_until"]))
+                    token=row["token"], lease_owner=row["lease_owner"], lease_until=_iso(row["lease_until"]),
+                    source_version=row.get("source_version"))
 
     def _rows(self, sql: str, args: Any = None) -> list[dict[str, Any]]:
         with self._db() as db, db.cursor(row_factory=dict_row) as cur:
@@ -247,7 +249,8 @@ class PostgresLedger:
     def set_state(self, item: Item, state: str, *, record_id: str | None = None,
                   error_type: str | None = None, error_message: str | None = None,
                   artifacts: list[str] | None = None, attempt_id: int | None = None,
-                  source_hash: str | None = None, release: bool = False) -> None:
+                  source_hash: str | None = None, release: bool = False,
+                  source_version: str | None = None) -> None:
         check_state(state)
         sets = ["state = %(state)s", "updated_at = clock_timestamp()", "error_type = %(etype)s",
                 "error_message = %(emsg)s"]
@@ -262,6 +265,9 @@ class PostgresLedger:
         if source_hash is not None:
             sets.append("source_hash = %(source)s")
             args["source"] = source_hash
+        if source_version is not None:
+            sets.append("source_version = %(source_version)s")
+            args["source_version"] = source_version
         if release:
             sets += ["lease_owner = NULL", "lease_until = NULL"]
         sql = (f"WITH upd AS (UPDATE items SET {', '.join(sets)} WHERE id = %(id)s AND token = %(token)s "
@@ -277,6 +283,48 @@ class PostgresLedger:
                             f"ran out; {state!r} not recorded")
         applied(item, state, _iso(row[0]) or item.updated_at, record_id=record_id, error_type=error_type,
                 error_message=error_message, artifacts=artifacts, source_hash=source_hash, release=release)
+        if source_version is not None:
+            item.source_version = source_version
+
+    # -- card versions (append-only) ------------------------------------------------
+    def record_version(self, item: Item, card: dict[str, Any], card_hash: str, *, kind: str,
+                       source_hash: str | None, source_version: str | None, run_id: str | None) -> int:
+        """Append the card written (or adopted) for the case; fenced like every write."""
+        sql = ("WITH upd AS (UPDATE items SET source_version = %(sv)s WHERE id = %(id)s AND token = %(token)s "
+               "RETURNING id) "
+               "INSERT INTO card_versions (item_id, version, kind, card_json, card_hash, source_hash, "
+               "source_version, run_id, recorded_at) "
+               "SELECT upd.id, COALESCE((SELECT MAX(version) FROM card_versions WHERE item_id = upd.id), 0) + 1, "
+               "%(kind)s, %(card)s, %(hash)s, %(sh)s, %(sv)s, %(run)s, clock_timestamp() FROM upd "
+               "RETURNING version")
+        with self._db() as db:
+            row = db.execute(sql, {"sv": source_version, "id": item.id, "token": item.token, "kind": kind,
+                                   "card": json.dumps(card, ensure_ascii=False, sort_keys=True),
+                                   "hash": card_hash, "sh": source_hash, "run": run_id}).fetchone()
+        if row is None:
+            raise LeaseLost(f"ledger item {item.id}: another worker reserved the case; version not recorded")
+        item.source_version = source_version
+        return int(row[0])
+
+    def last_version(self, item_id: int) -> dict[str, Any] | None:
+        found = self.versions(item_id, last=True)
+        return found[0] if found else None
+
+    def versions(self, item_id: int, *, last: bool = False) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM card_versions WHERE item_id = %s ORDER BY version" + (" DESC LIMIT 1" if last else "")
+        rows = [{k: _iso(v) if isinstance(v, datetime) else v for k, v in r.items()}
+                for r in self._rows(sql, (item_id,))]
+        for r in rows:
+            r["card"] = json.loads(r.pop("card_json"))
+        return rows
+
+    def set_source_version(self, item: Item, source_version: str | None) -> None:
+        with self._db() as db:
+            row = db.execute("UPDATE items SET source_version = %s WHERE id = %s AND token = %s RETURNING id",
+                             (source_version, item.id, item.token)).fetchone()
+        if row is None:
+            raise LeaseLost(f"ledger item {item.id}: another worker reserved the case; not recorded")
+        item.source_version = source_version
 
     # -- read side -------------------------------------------------------------
     def get(self, route: str, case_key: str) -> Item | None:
@@ -301,6 +349,12 @@ class PostgresLedger:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [self._item(r) for r in self._rows(sql, args)]
+
+    def case_versions(self, route: str, states: tuple[str, ...]) -> dict[str, str | None]:
+        with self._db() as db:
+            return {r[0]: r[1] for r in db.execute(
+                "SELECT case_key, source_version FROM items WHERE route = %s AND state = ANY(%s)",
+                (route, list(states)))}
 
     def case_keys(self, route: str, states: tuple[str, ...]) -> set[str]:
         with self._db() as db:

@@ -194,7 +194,8 @@ class SQLiteLedger:
                     error_type=row["error_type"], error_message=row["error_message"],
                     artifacts=json.loads(row["artifacts_json"] or "[]"),
                     created_at=row["created_at"], updated_at=row["updated_at"],
-                    token=row["token"], lease_owner=row["lease_owner"], lease_until=row["lease_until"])
+                    token=row["token"], lease_owner=row["lease_owner"], lease_until=row["lease_until"],
+                    source_version=row["source_version"])
 
     # -- Ledger ------------------------------------------------------------
     def get(self, route: str, case_key: str) -> Item | None:
@@ -251,7 +252,8 @@ class SQLiteLedger:
     def set_state(self, item: Item, state: str, *, record_id: str | None = None,
                   error_type: str | None = None, error_message: str | None = None,
                   artifacts: list[str] | None = None, attempt_id: int | None = None,
-                  source_hash: str | None = None, release: bool = False) -> None:
+                  source_hash: str | None = None, release: bool = False,
+                  source_version: str | None = None) -> None:
         check_state(state)
         with self._tx() as db:
             t = now()
@@ -266,6 +268,9 @@ class SQLiteLedger:
             if source_hash is not None:
                 sets.append("source_hash = ?")
                 args.append(source_hash)
+            if source_version is not None:
+                sets.append("source_version = ?")
+                args.append(source_version)
             if release:
                 sets.append("lease_owner = NULL, lease_until = NULL")
             cur = db.execute(f"UPDATE items SET {', '.join(sets)} WHERE id = ? AND token = ?",
@@ -276,6 +281,8 @@ class SQLiteLedger:
                            "WHERE id = ?", (t, state, error_type, error_message, attempt_id))
         applied(item, state, t, record_id=record_id, error_type=error_type, error_message=error_message,
                 artifacts=artifacts, source_hash=source_hash, release=release)
+        if source_version is not None:
+            item.source_version = source_version
 
     def _fenced(self, cur: sqlite3.Cursor, item: Item) -> None:
         """Inside a write transaction: the row was not updated, so its token moved on (rolled back)."""
@@ -301,6 +308,11 @@ class SQLiteLedger:
             sql += f" LIMIT {int(limit)}"
         with self._reading():
             return [self._item(r) for r in self.conn.execute(sql, args)]
+
+    def case_versions(self, route: str, states: tuple[str, ...]) -> dict[str, str | None]:
+        sql = f"SELECT case_key, source_version FROM items WHERE route = ? AND state IN ({','.join('?' * len(states))})"
+        with self._reading():
+            return {r[0]: r[1] for r in self.conn.execute(sql, (route, *states))}
 
     def case_keys(self, route: str, states: tuple[str, ...]) -> set[str]:
         with self._reading():
@@ -339,6 +351,41 @@ class SQLiteLedger:
         run = dict(row)
         run["summary"] = json.loads(run.pop("summary_json") or "null")
         return run
+
+    # -- card versions -----------------------------------------------------------
+    def record_version(self, item: Item, card: dict[str, Any], card_hash: str, *, kind: str,
+                       source_hash: str | None, source_version: str | None, run_id: str | None) -> int:
+        with self._tx() as db:
+            n = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM card_versions WHERE item_id = ?",
+                           (item.id,)).fetchone()[0]
+            db.execute("INSERT INTO card_versions (item_id, version, kind, card_json, card_hash, source_hash, "
+                       "source_version, run_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (item.id, n, kind, json.dumps(card, ensure_ascii=False, sort_keys=True), card_hash,
+                        source_hash, source_version, run_id, now()))
+            cur = db.execute("UPDATE items SET source_version = ? WHERE id = ? AND token = ?",
+                             (source_version, item.id, item.token))
+            self._fenced(cur, item)
+        item.source_version = source_version
+        return int(n)
+
+    def last_version(self, item_id: int) -> dict[str, Any] | None:
+        found = self.versions(item_id, last=True)
+        return found[0] if found else None
+
+    def versions(self, item_id: int, *, last: bool = False) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM card_versions WHERE item_id = ? ORDER BY version" + (" DESC LIMIT 1" if last else "")
+        with self._lock:
+            rows = [dict(r) for r in self.conn.execute(sql, (item_id,))]
+        for r in rows:
+            r["card"] = json.loads(r.pop("card_json"))
+        return rows
+
+    def set_source_version(self, item: Item, source_version: str | None) -> None:
+        with self._tx() as db:
+            cur = db.execute("UPDATE items SET source_version = ? WHERE id = ? AND token = ?",
+                             (source_version, item.id, item.token))
+            self._fenced(cur, item)
+        item.source_version = source_version
 
     def close(self) -> None:
         with self._lock:

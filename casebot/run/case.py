@@ -27,9 +27,12 @@ from typing import Any, TypeVar
 
 from casebot import errors, failpoints, logs
 from casebot.adapter import Source, Target
+from casebot.adoption import adopted_differs, align_key, look_before_first_write
 from casebot.artifacts import Artifacts, personal_values
 from casebot.audit import RunAudit
+from casebot.changes import diff
 from casebot.config import RouteSettings, Settings
+from casebot.follow import Policy, follow
 from casebot.ledger import UNCERTAIN, Item, Ledger
 from casebot.privacy import redact, scrub_text
 from casebot.run.outcome import PAGE_CHANGED_BANNER, CaseResult, RunSummary, digest
@@ -54,6 +57,9 @@ class Job:
     #: the card a replay writes again as it was (None: read the source and map afresh)
     frozen_card: dict[str, Any] | None = None
     replay: bool = False
+    #: what the source list showed of the case (the police 修改时间): a written case whose version
+    #: moved on is taken again, to follow the police
+    source_version: str | None = None
 
 
 @dataclass
@@ -113,6 +119,8 @@ class Case:
         self.held_elsewhere = False
         #: another workstation finished the case since it was listed: nothing to do here
         self.done_elsewhere = False
+        #: the record was already in the target (typed by hand) and adopted, not written
+        self.adopted = False
 
     async def run_journey(self) -> CaseResult:
         run, route, job, result = self.run, self.route, self.job, self.result
@@ -157,18 +165,30 @@ class Case:
                     result.error = run.redact(job.key, item.error_message or "")
                     result.record_id = item.record_id
                     return result
+                if self._follows(item):
+                    await self._follow(card, source_hash)
+                    return result
                 if run.dry_run:
                     result.outcome = "dry-run"
                     return result
                 target: Target = self.worker.adapter(route.target)
                 record_id = await self._retrying(lambda: self._write_once(target, card))
                 result.record_id = record_id
-                if run.verify_writes:
+                if run.verify_writes or self.adopted:
                     failpoints.point("before_verify")
                     back = await self._retrying(lambda: target.read_back(record_id))
-                    verify(card, back, case=job.key, labels=_labels(target))
+                    if self.adopted:
+                        # what the target holds is the case's first card version (a person typed it)
+                        run.ledger.record_version(item, back, digest(back), kind="adopted",
+                                                  source_hash=source_hash, source_version=job.source_version,
+                                                  run_id=run.summary.run_id)
+                        back = align_key(card, back, target.key_field)
+                    try:
+                        verify(card, back, case=job.key, labels=_labels(target))
+                    except errors.VerificationError as exc:
+                        raise (adopted_differs(exc, record_id, job.key) if self.adopted else exc) from None
                 run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,
-                                     source_hash=source_hash, release=True)
+                                     source_hash=source_hash, release=True, source_version=job.source_version)
                 failpoints.point("after_verify")
                 result.outcome = "done"
                 log.info("case.done", route=route.name, case=job.key, record_id=record_id)
@@ -253,6 +273,14 @@ class Case:
                 log.info("case.found_existing", route=self.route.name, case=job.key, record_id=existing)
                 self._audit("adopt", existing, card)
                 return existing
+        elif item.record_id is None:
+            adopted = await look_before_first_write(target, card, route=self.route.name, case=job.key)
+            run.summary.tally("match_searches")
+            if adopted:
+                self.adopted = True
+                run.ledger.set_state(item, "written", record_id=adopted, attempt_id=self.attempt_id)
+                self._audit("adopt", adopted, card)
+                return adopted
         self.attempt_id = run.ledger.begin_write(item, card, digest(card), run.summary.run_id)
         failpoints.point("before_save")
         action = "write"
@@ -279,6 +307,61 @@ class Case:
         adoption by the next run, which finds the record)."""
         if self.run.audit is not None:
             self.run.audit.record(action, route=self.route, case=self.job.key, record_id=record_id, card=card)
+
+    # -- a written case follows the police ------------------------------------------------
+    def _follows(self, item: Item) -> bool:
+        """Whether the case's target record exists and this is a change to follow, not a first write."""
+        if item.record_id is None:
+            return False
+        if item.state == "done":
+            return True
+        # an update cut short (or a follow that failed, replayed): the history has the card before it
+        return self.run.ledger.last_version(item.id) is not None
+
+    async def _follow(self, card: dict[str, Any], source_hash: str) -> None:
+        """Bring the target record to ``card`` under the route's policy (:mod:`casebot.follow`), once."""
+        run, item, job, route, result = self.run, self.item, self.job, self.route, self.result
+        assert item is not None and item.record_id is not None
+        result.record_id = item.record_id
+        last = run.ledger.last_version(item.id)
+        written = last["card"] if last else item.card
+        if written is None or (item.state == "done" and not job.replay and diff(written, card).empty):
+            # a revision at the police that changes nothing the target holds
+            if job.source_version != item.source_version:
+                run.ledger.set_source_version(item, job.source_version)
+            result.outcome = "done"
+            return
+        if run.dry_run:
+            result.outcome = "dry-run"
+            return
+        policy = Policy.of(route)
+        target: Target = self.worker.adapter(route.target)
+        if policy.update != "auto":
+            outcome = await follow(target, item.record_id, written, card, policy=policy, case=job.key,
+                                   route=route.name)
+            run.ledger.set_source_version(item, job.source_version)
+            result.outcome = "done"
+            log.info("case.not_followed", route=route.name, case=job.key, policy=policy.update,
+                     outcome=outcome.outcome)
+            return
+        if last is None:
+            # the history starts with the card of the first write, kept by the ledger until now
+            run.ledger.record_version(item, written, digest(written), kind="written", source_hash=item.source_hash,
+                                      source_version=item.source_version, run_id=run.summary.run_id)
+        record_id = item.record_id
+        self.attempt_id = run.ledger.begin_write(item, card, digest(card), run.summary.run_id)
+        failpoints.point("before_update")
+        await self._retrying(lambda: follow(target, record_id, written, card, policy=policy, case=job.key,
+                                            route=route.name))
+        failpoints.point("after_update")
+        run.ledger.record_version(item, card, digest(card), kind="updated", source_hash=source_hash,
+                                  source_version=job.source_version, run_id=run.summary.run_id)
+        run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,
+                             source_hash=source_hash, release=True)
+        self._audit("update", record_id, card)
+        run.summary.tally("updates")
+        result.outcome = "done"
+        log.info("case.followed", route=route.name, case=job.key, record_id=record_id)
 
     # -- how it ends, when not done ----------------------------------------------------
     async def _failed(self, exc: errors.BusinessError, source_hash: str | None) -> None:

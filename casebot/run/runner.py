@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from casebot import errors, logs, report, routing
-from casebot.adapter import Source
+from casebot.adapter import RecordRef, Source
 from casebot.artifacts import Artifacts
 from casebot.audit import RunAudit
 from casebot.config import RouteSettings, Settings
@@ -158,15 +158,24 @@ class Runner:
             return []
         source: Source = worker.adapter(route.source)
 
-        async def collect() -> list[str]:
-            return await routing.collect(route, source)
+        async def collect() -> list[RecordRef]:
+            return [ref async for ref in source.list_records(**route.filters) if routing.admits(route, source, ref)]
+
+        async def case_versions() -> dict[str, str | None]:
+            # the court hop lists the procuratorate; when the police change a case, the police list says
+            case_source: Source = worker.adapter(route.case_source)
+            return {ref.key: ref.version async for ref in case_source.list_records()}
 
         async def fresh_page() -> None:
             summary.tally("retries")
             await worker.reset_pages()
 
         try:
-            keys = await retrying(self.settings.run, collect, fresh_page)
+            refs = await retrying(self.settings.run, collect, fresh_page)
+            versions = {ref.key: ref.version for ref in refs}
+            if route.case_source and route.update != "off":
+                versions = await retrying(self.settings.run, case_versions, fresh_page)
+            keys = [ref.key for ref in refs]
         except errors.HumanRequired as exc:
             summary.blocked.setdefault(route.source, str(exc))
             summary.system_errors.append(str(exc))
@@ -181,8 +190,16 @@ class Runner:
         except errors.TransientError as exc:
             summary.system_errors.append(f"{route.source}: {exc}")
             return []
-        done = self.ledger.case_keys(route.name, ("done",))  # by any workstation sharing the ledger
-        todo = [Job(route, key) for key in keys if key not in done]
+        # by any workstation sharing the ledger: each done case's key and the source version it was written at
+        done = self.ledger.case_versions(route.name, ("done",))
+        todo = []
+        for key in keys:
+            version = versions.get(key)
+            if key not in done:
+                todo.append(Job(route, key, source_version=version))
+            elif route.update != "off" and version is not None and version != done[key]:
+                # written, and changed at the police since: follow the change
+                todo.append(Job(route, key, source_version=version))
         log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo))
         return todo[: self.limit] if self.limit else todo
 

@@ -8,6 +8,16 @@ repeating rows rebuilt from JS state on every add; selects whose option values
 are internal ids; and a JSON submit (``POST /api/cases``) carrying the CSRF
 token of the page's ``<meta name="csrf-token">``, answered with a toast
 showing the assigned 案号 ``（{yyyy}）{court_code}刑初{n}号``.
+
+A clerk corrects a case through 修改 on its detail page (``/case/<ajbs>/edit``):
+the same wizard, filled with the case, its defendant rows added, edited or
+deleted, submitted to ``POST /api/cases/<ajbs>`` through the same checks; the
+案号 never changes. 案件查询 searches loosely: 起诉书文号 and 案号 by substring,
+and also by a defendant's 身份证号, 案由, 公诉机关 and a 收案日期 range.
+
+Test routes (sandbox mode only): ``GET/POST /_sandbox/records`` (a case typed by
+hand, with any spelling of its 起诉书文号), ``POST /_sandbox/edit`` (a clerk's
+change to a registered case).
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from typing import Any
 from flask import Response, g, jsonify, redirect, render_template, request, url_for
 
 from sandbox.codes import table
-from sandbox.common import SandboxSystem
+from sandbox.common import BadInput, SandboxSystem, json_body
 from sandbox.faults import FaultPlan, alter
 
 SCHEMA_SQL = """
@@ -35,7 +45,8 @@ CREATE TABLE IF NOT EXISTS cases (
     qsswh TEXT NOT NULL,
     sarq TEXT NOT NULL,
     bgr TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    updated_at TEXT
 );
 CREATE TABLE IF NOT EXISTS ah_serials (
     court_code TEXT NOT NULL,
@@ -84,6 +95,30 @@ class Options:
             if k == value:
                 return v
         return None
+
+    @staticmethod
+    def value(pairs: list[tuple[str, str]], label: str) -> str:
+        """The option value showing ``label`` ("" when none does)."""
+        for k, v in pairs:
+            if v == label:
+                return k
+        return ""
+
+    def form_values(self, case: dict[str, Any]) -> dict[str, Any]:
+        """A stored case as the wizard's inputs hold it (option values, ``YYYY/MM/DD`` dates)."""
+        def slash(d: str) -> str:
+            return d.replace("-", "/") if d else ""
+
+        bgr = []
+        for d in case["bgr"]:
+            row = dict(d)
+            row.update(csrq=slash(d["csrq"]), jyrq=slash(d["jyrq"]), mz=self.value(self.ethnicities, d["mz"]),
+                       whcd=self.value(self.education, d["whcd"]), qzcs=self.value(self.measures, d["qzcs"]),
+                       jycs=self.value(self.detention, d["jycs"]),
+                       jyzt={v: k for k, v in CUSTODY.items()}.get(d["jyzt"], ""))
+            bgr.append(row)
+        return {"ay": case["ay"], "gsjg": self.value(self.procuratorates, case["gsjg"]), "qsswh": case["qsswh"],
+                "sarq": slash(case["sarq"]), "bgr": bgr}
 
 
 def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = None) -> SandboxSystem:
@@ -173,21 +208,22 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     @app.get("/case/search")
     @system.login_required
     def case_search() -> str:
-        qsswh = request.args.get("qsswh", "").strip()
-        ah = request.args.get("ah", "").strip()
-        searched = "qsswh" in request.args or "ah" in request.args
+        q = {k: request.args.get(k, "").strip() for k in SEARCH_KEYS}
+        searched = any(k in request.args for k in SEARCH_KEYS)
         rows: list[dict[str, Any]] = []
         if searched:
             sql = "SELECT * FROM cases WHERE 1=1"
             args: list[str] = []
-            for col, val in (("qsswh", qsswh), ("ah", ah)):
-                if val:
-                    esc = val.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            for col in ("qsswh", "ah"):
+                if q[col]:
+                    esc = q[col].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                     sql += f" AND {col} LIKE ? ESCAPE '\\'"
                     args.append(f"%{esc}%")
-            sql += " ORDER BY created_at DESC, ajbs DESC LIMIT 50"
-            rows = [case_row(r) for r in system.store.query(sql, tuple(args))]
-        return page("case_search.html", rows=rows, qsswh=qsswh, ah=ah, searched=searched, active="search")
+            sql += " ORDER BY created_at DESC, ajbs DESC"
+            found = (case_row(r) for r in system.store.query(sql, tuple(args)))
+            rows = [r for r in found if _matches(r, q)][:50]
+        return page("case_search.html", rows=rows, q=q, qsswh=q["qsswh"], ah=q["ah"], searched=searched,
+                    active="search")
 
     @app.get("/case/<ajbs>")
     @system.login_required
@@ -196,6 +232,16 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if r is None:
             return Response(render_template("error.html", status=404, message="案件不存在或已被删除"), 404)
         return page("case_detail.html", case=case_row(r), active="search")
+
+    @app.get("/case/<ajbs>/edit")
+    @system.login_required
+    def case_edit(ajbs: str) -> Any:
+        r = system.store.one("SELECT * FROM cases WHERE ajbs = ?", (ajbs,))
+        if r is None:
+            return Response(render_template("error.html", status=404, message="案件不存在或已被删除"), 404)
+        case = case_row(r)
+        return page("case_new.html", opts=opts, active="search", edit=case, initial=opts.form_values(case),
+                    submit_url=url_for("api_update", ajbs=ajbs))
 
     # -- AJAX ----------------------------------------------------------------
     @app.get("/api/charges")
@@ -230,6 +276,39 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if system.faults.commit_then_error():
             return system.error_page(500)
         return jsonify(ok=True, ah=saved["ah"], url=url_for("case_detail", ajbs=saved["ajbs"]))
+
+    @app.post("/api/cases/<ajbs>")
+    @system.login_required
+    def api_update(ajbs: str) -> Any:
+        """修改: the same checks as 收案登记; the 案号 stays."""
+        if not system.csrf_ok(request.headers.get("X-CSRF-Token")):
+            return jsonify(ok=False, errors=["页面已失效（安全令牌校验失败），请刷新页面后重新提交"]), 403
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return jsonify(ok=False, errors=["提交的数据格式不正确"]), 400
+        record, problems = validate_submit(body)
+        if problems:
+            return jsonify(ok=False, errors=problems), 422
+        assert record is not None
+        if system.faults.reject():
+            return jsonify(ok=False, errors=[
+                "案件质量校验未通过：被告人身份信息与人口信息库比对不一致，请核实后重新提交"]), 422
+        with system.store.tx() as db:
+            row = db.execute("SELECT ah FROM cases WHERE ajbs = ?", (ajbs,)).fetchone()
+            if row is None:
+                return jsonify(ok=False, errors=["案件不存在或已被删除"]), 404
+            dup = db.execute("SELECT ah FROM cases WHERE qsswh = ? AND ajbs != ?", (record["qsswh"], ajbs)).fetchone()
+            if dup is not None:
+                return jsonify(ok=False, code="duplicate", errors=[f"该案件已立案，案号：{dup['ah']}"]), 409
+            store_update(db, ajbs, record)
+        if system.faults.commit_then_error():
+            return system.error_page(500)
+        return jsonify(ok=True, ah=row["ah"], url=url_for("case_detail", ajbs=ajbs), edited=True)
+
+    def store_update(db: Any, ajbs: str, record: dict[str, Any]) -> None:
+        db.execute("UPDATE cases SET ay = ?, gsjg = ?, qsswh = ?, sarq = ?, bgr = ?, updated_at = ? WHERE ajbs = ?",
+                   (record["ay"], record["gsjg"], record["qsswh"], record["sarq"],
+                    json.dumps(record["bgr"], ensure_ascii=False), time.strftime("%Y-%m-%dT%H:%M:%S"), ajbs))
 
     def validate_submit(body: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
         problems: list[str] = []
@@ -344,7 +423,146 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             out.append(rec)
         return jsonify(out)
 
+    @app.post("/_sandbox/records")
+    def sandbox_records_add() -> Response:
+        """Cases a clerk registered by hand, in the stored format (labels, not option ids); 案号 assigned
+        unless given. The 起诉书文号 is taken as typed: only an identical one is refused."""
+        body = json_body()
+        if not isinstance(body, list):
+            raise BadInput("$", "expected a JSON list of cases")
+        recs = [stored_case(r, f"[{i}]") for i, r in enumerate(body)]
+        out = []
+        with system.store.tx() as db:
+            for i, rec in enumerate(recs):
+                if db.execute("SELECT 1 FROM cases WHERE qsswh = ?", (rec["qsswh"],)).fetchone():
+                    raise BadInput(f"[{i}].qsswh", "a case with this qsswh already exists")
+                out.append(insert_row(db, rec, rec.pop("ah", "")))
+        return jsonify(ok=True, ah=out)
+
+    @app.post("/_sandbox/edit")
+    def sandbox_edit() -> Response:
+        """A clerk's change to a registered case: ``{"ah": ..., "set": {field: value}, "bgr": {i: {field: value}}}``."""
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", "expected a JSON object")
+        unknown = set(body) - {"ah", "set", "bgr"}
+        if unknown:
+            raise BadInput(sorted(unknown)[0], "unknown key")
+        with system.store.tx() as db:
+            row = db.execute("SELECT * FROM cases WHERE ah = ?", (body.get("ah"),)).fetchone()
+            if row is None:
+                raise BadInput("ah", "no case with this ah")
+            case = case_row(row)
+            changes = body.get("set") or {}
+            if not isinstance(changes, dict):
+                raise BadInput("set", "expected an object")
+            for key, value in changes.items():
+                if key not in ("ay", "gsjg", "qsswh", "sarq"):
+                    raise BadInput(f"set.{key}", "not an editable case field")
+                case[key] = value
+            people = body.get("bgr") or {}
+            if not isinstance(people, dict):
+                raise BadInput("bgr", "expected an object of defendant index -> changes")
+            for index, fields in people.items():
+                if not str(index).isdigit() or int(index) >= len(case["bgr"]) or not isinstance(fields, dict):
+                    raise BadInput(f"bgr.{index}", "no such defendant")
+                for key, value in fields.items():
+                    if key not in BGR_FIELDS:
+                        raise BadInput(f"bgr.{index}.{key}", "unknown field")
+                    case["bgr"][int(index)][key] = value
+            checked = stored_case({k: case[k] for k in ("ay", "gsjg", "qsswh", "sarq", "bgr")}, "$")
+            store_update(db, row["ajbs"], checked)
+            out = case_row(db.execute("SELECT * FROM cases WHERE ajbs = ?", (row["ajbs"],)).fetchone())
+        out.pop("ajbs")
+        return jsonify(ok=True, record=out)
+
+    def insert_row(db: Any, record: dict[str, Any], ah: str) -> str:
+        court = opts.court_of[record["gsjg"]]
+        year = int(record["sarq"][:4])
+        if not ah:
+            row = db.execute("SELECT n FROM ah_serials WHERE court_code = ? AND year = ?", (court, year)).fetchone()
+            n = (row["n"] if row else 0) + 1
+            db.execute("INSERT OR REPLACE INTO ah_serials (court_code, year, n) VALUES (?, ?, ?)", (court, year, n))
+            ah = f"（{year}）{court}刑初{n}号"
+        elif db.execute("SELECT 1 FROM cases WHERE ah = ?", (ah,)).fetchone():
+            raise BadInput("ah", "a case with this ah already exists")
+        db.execute("INSERT INTO cases (ajbs, ah, ay, gsjg, qsswh, sarq, bgr, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (f"{court[1:]}{year}{secrets.randbelow(10**8):08d}", ah, record["ay"], record["gsjg"],
+                    record["qsswh"], record["sarq"], json.dumps(record["bgr"], ensure_ascii=False),
+                    time.strftime("%Y-%m-%dT%H:%M:%S")))
+        return ah
+
+    def stored_case(rec: Any, path: str) -> dict[str, Any]:
+        """A case in the stored format, checked field by field (BadInput naming the first bad one)."""
+        if not isinstance(rec, dict):
+            raise BadInput(path, "expected an object")
+        for key in rec:
+            if key not in ("ah", "ay", "gsjg", "qsswh", "sarq", "bgr"):
+                raise BadInput(f"{path}.{key}", "unknown field")
+
+        def text(d: dict[str, Any], key: str, at: str, *, required: bool = False) -> str:
+            v = d.get(key, "")
+            if v is None:
+                v = ""
+            if not isinstance(v, str):
+                raise BadInput(f"{at}.{key}", "must be a string")
+            if required and not v.strip():
+                raise BadInput(f"{at}.{key}", "required")
+            return v
+
+        out = {k: text(rec, k, path, required=k != "ah") for k in ("ah", "ay", "gsjg", "qsswh", "sarq")}
+        if out["ay"] not in opts.charge_names:
+            raise BadInput(f"{path}.ay", "not a known charge name")
+        if out["gsjg"] not in opts.court_of:
+            raise BadInput(f"{path}.gsjg", "not a known procuratorate name")
+        if not valid_date(out["sarq"]):
+            raise BadInput(f"{path}.sarq", "must be a date YYYY-MM-DD")
+        bgr = rec.get("bgr")
+        if not isinstance(bgr, list) or not bgr:
+            raise BadInput(f"{path}.bgr", "must be a non-empty list of defendants")
+        labels = {"mz": opts.ethnicities, "whcd": opts.education, "qzcs": opts.measures, "jycs": opts.detention}
+        out["bgr"] = []
+        for i, d in enumerate(bgr):
+            at = f"{path}.bgr[{i}]"
+            if not isinstance(d, dict):
+                raise BadInput(at, "expected an object")
+            for key in d:
+                if key not in BGR_FIELDS:
+                    raise BadInput(f"{at}.{key}", "unknown field")
+            row = {k: text(d, k, at, required=k in ("xm", "xb", "csrq", "jyzt")) for k in BGR_FIELDS}
+            if row["xb"] not in GENDERS:
+                raise BadInput(f"{at}.xb", "must be 男 or 女")
+            if row["jyzt"] not in CUSTODY.values():
+                raise BadInput(f"{at}.jyzt", "must be 在押 or 未羁押")
+            for key in ("csrq", "jyrq"):
+                if row[key] and not valid_date(row[key]):
+                    raise BadInput(f"{at}.{key}", "must be a date YYYY-MM-DD")
+            for key, pairs in labels.items():
+                if row[key] and not opts.value(pairs, row[key]):
+                    raise BadInput(f"{at}.{key}", "not a label of the form's options")
+            out["bgr"].append(row)
+        if not out["ah"]:
+            out.pop("ah")
+        return out
+
     return system
+
+
+SEARCH_KEYS = ("qsswh", "ah", "sfzh", "ay", "gsjg", "sarq_from", "sarq_to")
+
+
+def _matches(case: dict[str, Any], q: dict[str, str]) -> bool:
+    """The 案件查询 criteria no SQL column holds: a defendant's 身份证号, 案由, 公诉机关, 收案日期 range."""
+    if q["sfzh"] and not any(d.get("sfzh", "").upper() == q["sfzh"].upper() for d in case["bgr"]):
+        return False
+    if q["ay"] and case["ay"] != q["ay"]:
+        return False
+    if q["gsjg"] and q["gsjg"] not in case["gsjg"]:
+        return False
+    if q["sarq_from"] and case["sarq"] < q["sarq_from"].replace("/", "-"):
+        return False
+    return not (q["sarq_to"] and case["sarq"] > q["sarq_to"].replace("/", "-"))
 
 
 def valid_date(text: str) -> bool:

@@ -4,12 +4,19 @@ Pages, as a clerk sees them:
 
 ``/login``                 login form (CSRF token; a captcha under the ``captcha`` fault)
 ``/ajgl/ajlb``             案件列表: 20 rows a page ordered by 案件编号, GET filter form
-                           (案件编号, 案件状态, 移送起诉日期 from/to), pager 第 N/M 页 with 上一页/下一页
-``/ajgl/ajxx?ajbh=...``    read-only case detail: label/value table 案件基本信息 and one tab
-                           per 犯罪嫌疑人, each with its 强制措施 table
+                           (案件编号, 案件状态, 移送起诉日期 from/to), pager 第 N/M 页 with 上一页/下一页;
+                           each row shows the case's 修改时间
+``/ajgl/ajxx?ajbh=...``    read-only case detail: label/value table 案件基本信息 (with 修改时间 and
+                           退回补充侦查次数) and one tab per 犯罪嫌疑人, each with its 强制措施 table
 
 Coded values are shown by name and carry the raw code in ``data-code``.
-Cases are kept as JSON in SQLite, one row per case.
+Cases are kept as JSON in SQLite, one row per case, beside their revision
+(``rev``), 修改时间 (``xgsj``, strictly increasing per case, to the second) and the
+number of times the procuratorate sent the case back (``thcs``, 退回补充侦查).
+A case changes as it would at a police station: ``POST /_sandbox/cases`` with a
+known 案件编号 replaces the case as a new revision; ``POST /_sandbox/return``
+(the procuratorate sends it back: 侦查中 again, 移送起诉日期 cleared) and
+``POST /_sandbox/transfer`` (移送 again, with a new 移送起诉日期) script 退回补充侦查.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +42,10 @@ CREATE TABLE IF NOT EXISTS cases (
     ajbh TEXT PRIMARY KEY,
     ajzt TEXT NOT NULL,
     yssj TEXT,
-    json TEXT NOT NULL
+    json TEXT NOT NULL,
+    rev INTEGER NOT NULL DEFAULT 1,
+    xgsj TEXT NOT NULL DEFAULT '',
+    thcs INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS cases_ajzt_yssj ON cases (ajzt, yssj);
 """
@@ -70,6 +81,21 @@ def _text(value: Any) -> Markup:
     return Markup(str(escape(str(value))).replace("\r", "&#13;"))
 
 
+def _stamp(previous: str | None) -> str:
+    """修改时间 now, to the second, and always after ``previous`` (two revisions in one second stay apart)."""
+    now = datetime.now().replace(microsecond=0)
+    if previous:
+        last = datetime.fromisoformat(previous)
+        if now <= last:
+            now = last + timedelta(seconds=1)
+    return now.isoformat(sep=" ")
+
+
+def public(row: Any) -> dict[str, Any]:
+    """A stored case with its revision data (what the ``/_sandbox/`` revision routes answer)."""
+    return {**json.loads(row["json"]), "rev": row["rev"], "xgsj": row["xgsj"], "thcs": row["thcs"]}
+
+
 def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = None) -> SandboxSystem:
     system = SandboxSystem(name="police", title="公安执法办案系统", import_name=__name__, schema_sql=SCHEMA,
                            data_dir=data_dir, sandbox_mode=sandbox_mode, plan=plan)
@@ -87,10 +113,33 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
 
     # -- storage -----------------------------------------------------------
     def store_cases(records: list[dict[str, Any]]) -> None:
+        """Add the cases; a known 案件编号 is replaced by a new revision (退回补充侦查 count kept)."""
         with system.store.tx() as db:
             for rec in records:
-                db.execute("INSERT OR REPLACE INTO cases (ajbh, ajzt, yssj, json) VALUES (?, ?, ?, ?)",
-                           (rec["ajbh"], rec["ajzt"], rec["yssj"], json.dumps(rec, ensure_ascii=False)))
+                old = db.execute("SELECT rev, xgsj FROM cases WHERE ajbh = ?", (rec["ajbh"],)).fetchone()
+                if old is None:
+                    db.execute("INSERT INTO cases (ajbh, ajzt, yssj, json, rev, xgsj) VALUES (?, ?, ?, ?, 1, ?)",
+                               (rec["ajbh"], rec["ajzt"], rec["yssj"], json.dumps(rec, ensure_ascii=False),
+                                _stamp(None)))
+                else:
+                    db.execute("UPDATE cases SET ajzt = ?, yssj = ?, json = ?, rev = rev + 1, xgsj = ? "
+                               "WHERE ajbh = ?", (rec["ajzt"], rec["yssj"], json.dumps(rec, ensure_ascii=False),
+                                                  _stamp(old["xgsj"]), rec["ajbh"]))
+
+    def revise(ajbh: Any, change: Any) -> dict[str, Any]:
+        """Apply ``change(case, row)`` to one stored case as a new revision; the case as it now stands."""
+        if not isinstance(ajbh, str):
+            raise BadInput("ajbh", "required, a 案件编号")
+        with system.store.tx() as db:
+            row = db.execute("SELECT * FROM cases WHERE ajbh = ?", (ajbh,)).fetchone()
+            if row is None:
+                raise BadInput("ajbh", "no such case")
+            case = json.loads(row["json"])
+            thcs = change(case, row)
+            db.execute("UPDATE cases SET ajzt = ?, yssj = ?, json = ?, rev = rev + 1, xgsj = ?, thcs = ? "
+                       "WHERE ajbh = ?", (case["ajzt"], case["yssj"], json.dumps(case, ensure_ascii=False),
+                                          _stamp(row["xgsj"]), thcs, ajbh))
+        return public(system.store.one("SELECT * FROM cases WHERE ajbh = ?", (ajbh,)))
 
     # -- login -------------------------------------------------------------
     def render_login(error: str = "", status: int = 200, username: str = "") -> tuple[str, int]:
@@ -173,9 +222,9 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             total = system.store.one(f"SELECT COUNT(*) AS n FROM cases{sql_where}", tuple(params))["n"]
             pages = max(1, math.ceil(total / PAGE_SIZE))
             page = min(page, pages)
-            found = system.store.query(f"SELECT json FROM cases{sql_where} ORDER BY ajbh LIMIT ? OFFSET ?",
+            found = system.store.query(f"SELECT * FROM cases{sql_where} ORDER BY ajbh LIMIT ? OFFSET ?",
                                        (*params, PAGE_SIZE, (page - 1) * PAGE_SIZE))
-            rows = [json.loads(r["json"]) for r in found]
+            rows = [{**json.loads(r["json"]), "xgsj": r["xgsj"]} for r in found]
 
         def page_url(n: int) -> str:
             return url_for("case_list", **{k: v for k, v in f.items() if v}, page=n)
@@ -190,11 +239,12 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     @system.login_required
     def case_detail() -> Any:
         ajbh = request.args.get("ajbh", "").strip()
-        row = system.store.one("SELECT json FROM cases WHERE ajbh = ?", (ajbh,)) if ajbh else None
+        row = system.store.one("SELECT * FROM cases WHERE ajbh = ?", (ajbh,)) if ajbh else None
         if row is None:
             return render_template("not_found.html", ajbh=ajbh), 404
         case = json.loads(row["json"])
-        return render_template("case_detail.html", case=case, defect=defects.get(ajbh, ""))
+        return render_template("case_detail.html", case=case, defect=defects.get(ajbh, ""), xgsj=row["xgsj"],
+                               thcs=row["thcs"])
 
     # -- /_sandbox/ ----------------------------------------------------------
     @app.post("/_sandbox/cases")
@@ -225,6 +275,47 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     def sandbox_list_cases() -> Response:
         rows = system.store.query("SELECT json FROM cases ORDER BY ajbh")
         return jsonify([json.loads(r["json"]) for r in rows])
+
+    @app.get("/_sandbox/revisions")
+    def sandbox_revisions() -> Response:
+        """Each case's revision, 修改时间 and 退回补充侦查 count, by 案件编号."""
+        rows = system.store.query("SELECT ajbh, rev, xgsj, thcs FROM cases ORDER BY ajbh")
+        return jsonify({r["ajbh"]: {"rev": r["rev"], "xgsj": r["xgsj"], "thcs": r["thcs"]} for r in rows})
+
+    @app.post("/_sandbox/return")
+    def sandbox_return() -> Response:
+        """退回补充侦查: the procuratorate sends the case back; it is under investigation again."""
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", 'body must be a JSON object like {"ajbh": ...}')
+
+        def back(case: dict[str, Any], row: Any) -> int:
+            if case["ajzt"] != "已移送起诉":
+                raise BadInput("ajbh", "only a case transferred for prosecution (已移送起诉) can be sent back")
+            case.update(ajzt="侦查中", yssj=None)
+            return int(row["thcs"]) + 1
+
+        return jsonify(ok=True, case=revise(body.get("ajbh"), back))
+
+    @app.post("/_sandbox/transfer")
+    def sandbox_transfer() -> Response:
+        """移送审查起诉 (again, after 补充侦查): a new 移送起诉日期."""
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", 'body must be a JSON object like {"ajbh": ..., "yssj": "YYYY-MM-DD"}')
+        yssj = body.get("yssj")
+        if not isinstance(yssj, str) or not _DATE.match(yssj):
+            raise BadInput("yssj", "required, a date YYYY-MM-DD")
+
+        def forward(case: dict[str, Any], row: Any) -> int:
+            if case["ajzt"] != "侦查中":
+                raise BadInput("ajbh", "only a case under investigation (侦查中) can be transferred")
+            if yssj < case["lasj"]:
+                raise BadInput("yssj", "移送起诉日期 cannot be before 立案日期")
+            case.update(ajzt="已移送起诉", yssj=yssj)
+            return int(row["thcs"])
+
+        return jsonify(ok=True, case=revise(body.get("ajbh"), forward))
 
     @app.post("/_sandbox/seed")
     def sandbox_seed() -> Response:

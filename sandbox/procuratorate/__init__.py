@@ -12,8 +12,18 @@ message box; success shows ``保存成功`` and the assigned 部门受案号.
 card's 移送单位, ``yyyy`` is the year of the 受理日期 (not of the day the
 clerk saves), and the serial counts per ``dwbm`` and year.
 
-Test routes (sandbox mode only): ``GET/POST /_sandbox/records``,
-``POST /_sandbox/prosecute``.
+A clerk corrects a saved card through 修改 on its view page (``/slaj/xg/<id>``):
+the same form, case fields and person cards (added, edited in the same dialog,
+removed), saved through the same 案卡质量检查; 部门受案号 never changes.
+综合查询 searches loosely, as such pages do: 移送案件编号 and 部门受案号 by
+substring, and also by a suspect's 证件号码, 移送单位, 移送案由 and a 受理日期
+range.
+
+Test routes (sandbox mode only): ``GET/POST /_sandbox/records`` (a record typed by
+hand, with any spelling of its 移送案件编号), ``POST /_sandbox/prosecute``,
+``POST /_sandbox/edit`` (a clerk changes fields of a saved record),
+``POST /_sandbox/return`` (退回补充侦查: the record is sent back to the police),
+``POST /_sandbox/delete`` (a record deleted).
 """
 
 from __future__ import annotations
@@ -37,7 +47,9 @@ CREATE TABLE IF NOT EXISTS records (
     ysajbh TEXT NOT NULL,
     zt TEXT NOT NULL,
     data TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    updated_at TEXT,
+    thcs INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS records_ysajbh ON records (ysajbh);
 CREATE TABLE IF NOT EXISTS serials (
@@ -50,7 +62,7 @@ CREATE TABLE IF NOT EXISTS serials (
 
 PAGE_SIZE = 20
 AJZY_MAX = 1000
-STATES = ("已受理", "已起诉")
+STATES = ("已受理", "已起诉", "退回补充侦查")
 AJLB = ("审查起诉", "审查逮捕", "补充侦查", "刑事申诉")
 REJECT_MESSAGE = "案卡质量检查未通过：移送单位与受理单位管辖关系校验失败，请核对移送单位后重新保存"
 
@@ -290,7 +302,13 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         rec = json.loads(row["data"])
         out = {k: rec.get(k) for k in RECORD_KEYS}
         out["created_at"] = row["created_at"]
+        out["thcs"] = row["thcs"]
         return out
+
+    def update(db: Any, rid: int, rec: dict[str, Any]) -> None:
+        db.execute("UPDATE records SET ysajbh = ?, zt = ?, data = ?, updated_at = ? WHERE id = ?",
+                   (rec["ysajbh"], rec["zt"], json.dumps(rec, ensure_ascii=False),
+                    datetime.now().isoformat(timespec="seconds"), rid))
 
     def show(rec: dict[str, Any], table: str, code: str) -> str:
         return tables[table].get(code, code) if code else ""
@@ -396,31 +414,68 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             abort(404)
         return render_template("case_view.html", rec=load(row), rid=rid)
 
+    @app.get("/slaj/xg/<int:rid>")
+    @login_required
+    def case_edit(rid: int) -> str:
+        row = system.store.one("SELECT * FROM records WHERE id = ?", (rid,))
+        if row is None:
+            abort(404)
+        return render_template("case_form.html", card=load(row), errors=[], rid=rid)
+
+    @app.post("/slaj/xg/<int:rid>")
+    @login_required
+    def case_update(rid: int) -> Any:
+        """修改: the card as edited, through the same checks as on entry; 部门受案号 and 状态 stay."""
+        card, problems = card_from_form(request.form)
+        if not system.csrf_ok(request.form.get("csrf_token")):
+            problems.insert(0, "页面令牌已失效，请关闭案卡后重新打开")
+        errs = problems + quality_check(card, tables, date.today())
+        if card.get("ysajbh"):
+            other = system.store.one("SELECT bmsah FROM records WHERE ysajbh = ? AND id != ?", (card["ysajbh"], rid))
+            if other is not None:
+                errs.insert(0, f"该案件已受理，部门受案号：{other['bmsah']}")
+        if not errs and system.faults.reject():
+            errs = [REJECT_MESSAGE]
+        if errs:
+            return render_template("case_form.html", card=card, errors=errs, rid=rid)
+        with system.store.tx() as db:
+            row = db.execute("SELECT * FROM records WHERE id = ?", (rid,)).fetchone()
+            if row is None:
+                abort(404)
+            rec = json.loads(row["data"])
+            if rec["zt"] == "退回补充侦查" and card["slrq"] != rec["slrq"]:
+                rec["zt"] = "已受理"  # 重新移送: accepted again on the new 受理日期
+            rec.update({k: card[k] for k, _, _ in CASE_FIELDS}, xyr=card["xyr"])
+            update(db, rid, rec)
+        if system.faults.commit_then_error():
+            return system.error_page(500)
+        return render_template("saved.html", bmsah=rec["bmsah"], rid=rid, ysajbh=card["ysajbh"], edited=True)
+
     @app.get("/zhcx")
     @login_required
     def search() -> str:
-        q = {k: request.args.get(k, "").strip() for k in ("ysajbh", "bmsah", "zt")}
+        q = {k: request.args.get(k, "").strip() for k in SEARCH_KEYS}
         where, args = [], []
-        if q["ysajbh"]:
-            where.append("ysajbh LIKE ?")
-            args.append(f"%{q['ysajbh']}%")
-        if q["bmsah"]:
-            where.append("bmsah LIKE ?")
-            args.append(f"%{q['bmsah']}%")
+        for key, col in (("ysajbh", "ysajbh"), ("bmsah", "bmsah")):
+            if q[key]:
+                esc = q[key].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                where.append(f"{col} LIKE ? ESCAPE '\\'")
+                args.append(f"%{esc}%")
         if q["zt"]:
             where.append("zt = ?")
             args.append(q["zt"])
         clause = (" WHERE " + " AND ".join(where)) if where else ""
-        total = system.store.one(f"SELECT COUNT(*) AS n FROM records{clause}", tuple(args))["n"]
+        found = [(r["id"], load(r)) for r in system.store.query(f"SELECT * FROM records{clause} ORDER BY id",
+                                                                tuple(args))]
+        found = [(rid, r) for rid, r in found if _matches(r, q)]
+        total = len(found)
         pages = max(1, -(-total // PAGE_SIZE))
         try:
             page = min(max(1, int(request.args.get("page", "1"))), pages)
         except ValueError:
             page = 1
-        rows = system.store.query(f"SELECT * FROM records{clause} ORDER BY id LIMIT ? OFFSET ?",
-                                  (*args, PAGE_SIZE, (page - 1) * PAGE_SIZE))
-        return render_template("search.html", q=q, rows=[(r["id"], load(r)) for r in rows], total=total,
-                               page=page, pages=pages, states=STATES)
+        rows = found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+        return render_template("search.html", q=q, rows=rows, total=total, page=page, pages=pages, states=STATES)
 
     @app.errorhandler(404)
     def not_found(_exc: Any) -> Any:
@@ -476,7 +531,94 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
                        ("已起诉", json.dumps(rec, ensure_ascii=False), row["id"]))
         return jsonify(ok=True, record=load(system.store.one("SELECT * FROM records WHERE id = ?", (row["id"],))))
 
+    @app.post("/_sandbox/edit")
+    def sandbox_edit() -> Any:
+        """A clerk edits a saved record: ``{"ysajbh": ..., "set": {field: value}, "xyr": {index: {field: value}}}``.
+
+        Nothing is checked beyond the record's format: a clerk's edit goes through the 修改 page;
+        this route stands for one that already happened.
+        """
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", "expected a JSON object")
+        unknown = set(body) - {"ysajbh", "set", "xyr"}
+        if unknown:
+            raise BadInput(sorted(unknown)[0], "unknown key")
+        with system.store.tx() as db:
+            row = db.execute("SELECT * FROM records WHERE ysajbh = ?", (body.get("ysajbh"),)).fetchone()
+            if row is None:
+                raise BadInput("ysajbh", "no record with this ysajbh")
+            rec = json.loads(row["data"])
+            changes = body.get("set") or {}
+            if not isinstance(changes, dict):
+                raise BadInput("set", "expected an object")
+            for key, value in changes.items():
+                if key not in {k for k, _, _ in CASE_FIELDS}:
+                    raise BadInput(f"set.{key}", "not an editable case field")
+                rec[key] = value
+            people = body.get("xyr") or {}
+            if not isinstance(people, dict):
+                raise BadInput("xyr", "expected an object of person index -> changes")
+            for index, fields in people.items():
+                if not str(index).isdigit() or int(index) >= len(rec["xyr"]) or not isinstance(fields, dict):
+                    raise BadInput(f"xyr.{index}", "no such person card")
+                for key, value in fields.items():
+                    if key not in PERSON_KEYS:
+                        raise BadInput(f"xyr.{index}.{key}", "unknown field")
+                    rec["xyr"][int(index)][key] = value
+            checked = validate_record({k: rec.get(k) for k in RECORD_KEYS}, "$", tables)
+            rec.update({k: checked[k] for k in RECORD_KEYS if k in checked and k != "bmsah"})
+            update(db, row["id"], rec)
+            out = load(db.execute("SELECT * FROM records WHERE id = ?", (row["id"],)).fetchone())
+        return jsonify(ok=True, record=out)
+
+    @app.post("/_sandbox/delete")
+    def sandbox_delete() -> Any:
+        """A record deleted (a clerk's mistake undone by hand, a database cleanup)."""
+        body = json_body()
+        if not isinstance(body, dict) or not isinstance(body.get("ysajbh"), str):
+            raise BadInput("ysajbh", "required, a string")
+        with system.store.tx() as db:
+            if db.execute("DELETE FROM records WHERE ysajbh = ?", (body["ysajbh"],)).rowcount == 0:
+                raise BadInput("ysajbh", "no record with this ysajbh")
+        return jsonify(ok=True)
+
+    @app.post("/_sandbox/return")
+    def sandbox_return() -> Any:
+        """退回补充侦查: the record goes back to the police; its count of returns goes up."""
+        body = json_body()
+        if not isinstance(body, dict) or not isinstance(body.get("ysajbh"), str):
+            raise BadInput("ysajbh", "required, a string")
+        with system.store.tx() as db:
+            row = db.execute("SELECT * FROM records WHERE ysajbh = ?", (body["ysajbh"],)).fetchone()
+            if row is None:
+                raise BadInput("ysajbh", "no record with this ysajbh")
+            rec = json.loads(row["data"])
+            if rec["zt"] != "已受理":
+                raise BadInput("ysajbh", "only an accepted record (已受理) can be sent back")
+            rec["zt"] = "退回补充侦查"
+            update(db, row["id"], rec)
+            db.execute("UPDATE records SET thcs = thcs + 1 WHERE id = ?", (row["id"],))
+            out = load(db.execute("SELECT * FROM records WHERE id = ?", (row["id"],)).fetchone())
+        return jsonify(ok=True, record=out)
+
     return system
+
+
+SEARCH_KEYS = ("ysajbh", "bmsah", "zt", "zjhm", "ysdw", "ysay", "slrq_from", "slrq_to")
+
+
+def _matches(rec: dict[str, Any], q: dict[str, str]) -> bool:
+    """The 综合查询 criteria a SQL column does not hold: a suspect's 证件号码, 单位, 案由, 受理日期 range."""
+    if q["zjhm"] and not any(p.get("zjhm", "").upper() == q["zjhm"].upper() for p in rec.get("xyr") or []):
+        return False
+    if q["ysdw"] and rec.get("ysdw") != q["ysdw"]:
+        return False
+    if q["ysay"] and q["ysay"] not in (rec.get("ysay") or []):
+        return False
+    if q["slrq_from"] and (rec.get("slrq") or "") < q["slrq_from"]:
+        return False
+    return not (q["slrq_to"] and (rec.get("slrq") or "9999") > q["slrq_to"])
 
 
 def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> dict[str, Any]:

@@ -107,3 +107,7 @@ def test_demo_flows_cases_into_both_systems(tmp_path):
     assert result["second"].count("done") == result["prosecuted"] > 0
     assert len(result["court"]) == result["prosecuted"]
     assert any("报告" in line for line in lines)
+    third = result["third"]  # a case changes at the police; a prosecutor renamed another by hand
+    assert third is not None and third.counters.get("updates") == 2, [r.error for r in third.results]
+    assert "EditConflict" in [r.error_type for r in third.results if r.outcome == "failed"]
+    assert any("已被人修改" in line for line in lines)

@@ -44,9 +44,9 @@ async def test_a_normal_case_costs_four_ledger_round_trips(sandbox, settings):
     assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
     assert [r.outcome for r in summary.results] == ["done"]
     # once per run, once per route's listing, or once every lease_s / 3 for all the cases in flight
-    run_level = {"start_run", "finish_run", "case_keys", "heartbeat"}
+    run_level = {"start_run", "finish_run", "case_versions", "heartbeat"}
     assert [c for c in ledger.calls if c not in run_level] == ["reserve", "begin_write", "set_state", "set_state"]
-    assert ledger.calls.count("case_keys") == 1, "the route's done cases are read once, not case by case"
+    assert ledger.calls.count("case_versions") == 1, "the route's done cases are read once, not case by case"
     assert_holds(sandbox, "procuratorate", g.procuratorate)
 
 

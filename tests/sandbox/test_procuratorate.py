@@ -357,7 +357,7 @@ async def test_save_success_shows_bmsah_then_view_page(page: Page, base: str, sa
     assert [p["xm"] for p in stored["xyr"]] == ["张三", "阮·文雄"]
     assert stored["xyr"][1]["mz"] == "" and stored["xyr"][1]["zjlx"] == "414"
     assert set(stored) == {"bmsah", "ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy", "zt", "qsswh", "qsrq",
-                           "xyr", "created_at"}
+                           "xyr", "created_at", "thcs"}
     # the serial counts per dwbm (and year of 受理日期)
     assert sandbox.call("procuratorate", "POST", "/_sandbox/records",
                         [record("A3505020000002026110002")])["bmsah"] == ["鲤城区院刑检受[2026]35050200002号"]

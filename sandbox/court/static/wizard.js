@@ -6,7 +6,10 @@
   var OPTS = JSON.parse(document.getElementById("form-options").textContent);
   var FIELDS = ["xm", "xb", "csrq", "sfzh", "mz", "whcd", "zy", "zz", "jyzt", "qzcs", "jycs", "jyrq"];
   var $ = function (id) { return document.getElementById(id); };
-  var state = { step: 1, bgr: [blank()], render: 0 };
+  var INIT = document.getElementById("form-initial");
+  INIT = INIT ? JSON.parse(INIT.textContent) : null;
+  var SUBMIT_URL = document.getElementById("case-form").getAttribute("data-submit-url") || "/api/cases";
+  var state = { step: 1, bgr: INIT ? INIT.bgr : [blank()], render: 0 };
 
   function blank() { var o = {}; FIELDS.forEach(function (f) { o[f] = ""; }); return o; }
   function esc(s) {
@@ -255,7 +258,7 @@
     submit.disabled = true;
     submit.textContent = "正在提交…";
     msg.hidden = true;
-    fetch("/api/cases", {
+    fetch(SUBMIT_URL, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": token, "X-Requested-With": "XMLHttpRequest" },
       body: JSON.stringify(payload())
@@ -275,7 +278,7 @@
       if (res.status === 200 && data && data.ok) {
         submit.textContent = "已提交";
         document.body.classList.add("case-saved");
-        window.courtToast("success", "<b>收案登记成功</b>，案号：<span class=\"toast-ah\">" + esc(data.ah) +
+        window.courtToast("success", "<b>" + (data.edited ? "案件修改成功" : "收案登记成功") + "</b>，案号：<span class=\"toast-ah\">" + esc(data.ah) +
           '</span> <a class="toast-link" href="' + esc(data.url) + '">查看案件</a>', 10000);
         return;
       }
@@ -289,6 +292,11 @@
     });
   });
 
+  if (INIT) {
+    /* 修改: the wizard opens filled with the registered case */
+    acInput.value = INIT.ay; acValue.value = INIT.ay;
+    $("gsjg").value = INIT.gsjg; $("qsswh").value = INIT.qsswh; $("sarq").value = INIT.sarq;
+  }
   render();
   show(1);
 })();

@@ -190,10 +190,11 @@
     var layer = document.getElementById("rkLayer"), shade = document.getElementById("rkShade");
     var frame = document.getElementById("rkFrame");
     var closeLayer = function () { layer.hidden = true; shade.hidden = true; frame.src = "about:blank"; };
-    addBtn.addEventListener("click", function () {
+    var openLayer = function () {
       frame.src = addBtn.getAttribute("data-src") + "?_=" + Date.now();
       layer.hidden = false; shade.hidden = false;
-    });
+    };
+    addBtn.addEventListener("click", function () { JC.rkEditing = null; openLayer(); });
     document.getElementById("rkClose").addEventListener("click", closeLayer);
     var renumber = function () {
       var rows = $all("#rkTable tbody tr.rk-row");
@@ -202,8 +203,16 @@
     };
     $("#rkTable tbody").addEventListener("click", function (e) {
       if (e.target.classList.contains("rk-del")) { e.target.closest("tr").remove(); renumber(); }
+      if (e.target.classList.contains("rk-edit")) {
+        /* 修改: the same dialog, filled with the row's person card; 确定 replaces the row in place */
+        JC.rkEditing = e.target.closest("tr");
+        openLayer();
+      }
     });
-    JC.rkCancel = closeLayer;
+    JC.rkCancel = function () { JC.rkEditing = null; closeLayer(); };
+    JC.rkEditingCard = function () {
+      return JC.rkEditing ? JSON.parse($('input[name="xyr"]', JC.rkEditing).value) : null;
+    };
     JC.rkAccept = function (p, labels) {
       var tr = document.createElement("tr");
       tr.className = "rk-row";
@@ -216,10 +225,15 @@
         tr.appendChild(td);
       });
       var ops = document.createElement("td");
-      ops.innerHTML = '<a class="rk-del">删除</a><input type="hidden" name="xyr">';
+      ops.innerHTML = '<a class="rk-edit">修改</a> <a class="rk-del">删除</a><input type="hidden" name="xyr">';
       $("input", ops).value = JSON.stringify(p);
       tr.appendChild(ops);
-      $("#rkTable tbody").appendChild(tr);
+      if (JC.rkEditing && JC.rkEditing.parentNode) {
+        JC.rkEditing.parentNode.replaceChild(tr, JC.rkEditing);
+      } else {
+        $("#rkTable tbody").appendChild(tr);
+      }
+      JC.rkEditing = null;
       renumber();
       closeLayer();
     };
@@ -241,5 +255,15 @@
       window.parent.JC.rkAccept(p, labels);
     });
     document.getElementById("btnRkCancel").addEventListener("click", function () { window.parent.JC.rkCancel(); });
+    /* 修改 of a person card: the form opens filled with it */
+    var editing = window.parent.JC && window.parent.JC.rkEditingCard ? window.parent.JC.rkEditingCard() : null;
+    if (editing) {
+      ["xm", "bm", "xb", "csrq", "zjlx", "zjhm", "gj", "mz", "xl", "zy", "hjdqh", "hjdxz", "xzz",
+        "qzcs", "qzcsrq", "jycs"].forEach(function (k) { rkForm.elements[k].value = editing[k] || ""; });
+      $all('input[name="sfwcn"]', rkForm).forEach(function (r) { r.checked = r.value === editing.sfwcn; });
+      var dlg = document.getElementById("dlg-ay"), codes = editing.ay || [];
+      rkForm.elements.ay.value = codes.join(",");
+      document.getElementById("ay_mc").value = codes.map(function (c) { return nameOf(dlg, c); }).join("、");
+    }
   }
 })();
