@@ -200,7 +200,9 @@ class Case:
             except errors.PageChanged as exc:
                 run.summary.page_changed = True
                 log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)
-                if route.name not in run.summary.stopped_routes:
+                if route.name not in run.summary.stopped_routes and not self._from_source(exc):
+                    # the target's forms changed: every next case would wait out the same timeout.
+                    # (One source record's malformed page stops only its case.)
                     run.summary.stopped_routes[route.name] = str(exc)
                     log.error("route.stopped", route=route.name, reason="page_changed")
                 await self._unfinished("PageChanged", f"案件 {job.key}：{exc}")
@@ -232,6 +234,12 @@ class Case:
             if item.lease_owner is not None and not lost:
                 run.ledger.release(item)
         return result
+
+    def _from_source(self, exc: errors.PageChanged) -> bool:
+        """Whether a changed page was met reading the case from its source (not on the target's forms)."""
+        route, settings = self.route, self.run.settings
+        sources = {s for s in (route.source, route.case_source) if s}
+        return exc.system in sources | {settings.adapter_name(s) for s in sources}
 
     # -- read and map ----------------------------------------------------------------
     async def _card(self) -> tuple[dict[str, Any], str]:
