@@ -7,7 +7,7 @@ then (``court.json``, by 起诉书文号), and the cases whose data stops them
 (``stops.json``: case number -> the police field at fault). None of it is
 computed by casebot: end-to-end, chaos and crash tests compare what the systems
 hold (``/_sandbox/records``) with these files by plain equality, after dropping
-the fields the targets assign themselves (部门受案号, 案号, creation time).
+the fields the targets assign themselves (部门受案号, 案号, creation time, count of returns).
 
 For bigger runs, :func:`copies` renumbers the whole set: copy ``i`` of a case has
 ``i`` in the first two digits of its 4-digit serial, and its expectations change
@@ -31,8 +31,8 @@ EXAMPLE = "A3505020000002026110001"
 SECOND = "A3505830000002026100005"
 THIRD = "A3505820000002026100003"
 
-#: fields a target assigns on save: dropped before comparing
-ASSIGNED = {"procuratorate": ("bmsah", "created_at"), "court": ("ah", "created_at")}
+#: fields a target assigns itself (on save; 退回补充侦查's count of returns, thcs): dropped before comparing
+ASSIGNED = {"procuratorate": ("bmsah", "created_at", "thcs"), "court": ("ah", "created_at")}
 #: the field each target knows a case by
 KEY = {"procuratorate": "ysajbh", "court": "qsswh"}
 

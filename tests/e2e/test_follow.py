@@ -1,44 +1,58 @@
-"""A case follows the police (SPEC rule 10), with a real Chromium: each change applied once, never over a person."""
+"""A case follows the police (SPEC rule 10), with a real Chromium: each change applied once, never over a person.
+
+The records the targets must hold after a change are the golden records with the
+changed fields set by hand, from SPEC section 4 and ``mappings/codes/*.csv``.
+"""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from casebot.idcard import check_digit
 from casebot.ledger import open_ledger
 from casebot.run import EXIT_CASES_FAILED, EXIT_OK, Runner
-from casebot.verify import differences
-from tests.e2e.helpers import PIPELINE
-from tests.e2e.test_hand_typed import police_cases
+from tests.golden import EXAMPLE, GoldenSet, assert_holds, golden, holdings, prosecute
 
-QSSWH = "泉鲤检刑诉〔2026〕22号"
+#: a 同案犯 the police add to the worked example: 李四, 取保候审 (02) on 2026-11-10, no 性别 or 出生日期 given
+ACCOMPLICE_ID = "350502199201010039"
 
 
 def accomplice(case: dict[str, Any]) -> dict[str, Any]:
-    body = "35050219920101003"
-    return dict(copy.deepcopy(case["xyr"][0]), rybh="R2", xm="李四", zjhm=body + check_digit(body),
+    return dict(copy.deepcopy(case["xyr"][0]), rybh="R2", xm="李四", zjhm=ACCOMPLICE_ID,
                 qzcs=[{"cslx": "02", "zxrq": "2026-11-10"}], jycs="")
 
 
-def assert_targets_follow(sandbox: Any, case: dict[str, Any]) -> None:
-    [proc] = sandbox.records("procuratorate")
-    assert differences(PIPELINE.procuratorate_card(PIPELINE.case_card(case)), proc) == []
-    [court] = sandbox.records("court")
-    assert differences(PIPELINE.court_card(PIPELINE.case_card(case), proc), court) == []
+#: 李四's 人卡: 性别 and 出生日期 from the ID (17th digit 3: male), 技工学校 50 -> 40, latest measure 02 -> 2,
+#: not custodial so no 羁押场所; 人卡罪名 the case's 移送案由
+ACCOMPLICE_CARD = {
+    "xm": "李四", "bm": "", "xb": "1", "csrq": "1992-01-01", "zjlx": "111", "zjhm": ACCOMPLICE_ID, "gj": "CHN",
+    "mz": "01", "xl": "40", "zy": "无业", "hjdqh": "350502", "hjdxz": "福建省泉州市鲤城区开元街道1号",
+    "xzz": "福建省泉州市鲤城区新华路2号", "sfwcn": "否", "qzcs": "2", "qzcsrq": "2026-11-10", "jycs": "",
+    "ay": ["0502"],
+}
+#: 李四 as a 被告人: 取保候审 is not custodial (未羁押, no 羁押场所), and he never was in custody (no 羁押日期)
+ACCOMPLICE_DEFENDANT = {
+    "xm": "李四", "xb": "男", "csrq": "1992-01-01", "sfzh": ACCOMPLICE_ID, "mz": "汉族", "whcd": "中专",
+    "zy": "无业", "zz": "福建省泉州市鲤城区新华路2号", "jyzt": "未羁押", "qzcs": "取保候审", "jycs": "",
+    "jyrq": "",
+}
 
 
-async def written_to_both(sandbox: Any, settings: Any) -> dict[str, Any]:
-    [case] = police_cases()[:1]
-    sandbox.add_cases([case])
+async def written_to_both(sandbox: Any, settings: Any) -> GoldenSet:
+    g = golden().only(EXAMPLE)
+    sandbox.add_cases(g.police)
     assert (await Runner(settings, routes=["police-procuratorate"]).run()).exit_code == EXIT_OK
-    sandbox.prosecute(case["ajbh"], QSSWH, "2026-12-01")
+    prosecute(sandbox, g.prosecutions)
     assert (await Runner(settings, routes=["procuratorate-court"]).run()).exit_code == EXIT_OK
-    return case
+    assert_holds(sandbox, "procuratorate", g.procuratorate_after())
+    assert_holds(sandbox, "court", g.court)
+    return g
 
 
 async def test_a_police_change_flows_on_to_both_targets_once(sandbox, settings):
-    case = await written_to_both(sandbox, settings)
+    g = await written_to_both(sandbox, settings)
+    [case] = g.police
+    [qsswh] = g.court
     numbers = (sandbox.records("procuratorate")[0]["bmsah"], sandbox.records("court")[0]["ah"])
     quiet = await Runner(settings).run()
     assert quiet.exit_code == EXIT_OK and quiet.results == [], "nothing changed: no detail page opened"
@@ -50,11 +64,23 @@ async def test_a_police_change_flows_on_to_both_targets_once(sandbox, settings):
     followed = await Runner(settings).run()
     assert followed.exit_code == EXIT_OK, [r.error for r in followed.results]
     assert followed.counters.get("updates") == 2 and not followed.counters.get("writes")
-    assert_targets_follow(sandbox, changed)
+
+    # 张三's latest measure is now 取保候审 (02 -> procuratorate 2, court 取保候审) of 2026-11-15: not custodial,
+    # so no 羁押场所 and 未羁押; his 羁押日期 stays the earliest custodial measure's date, 2026-10-01
+    proc = g.procuratorate_after()[EXAMPLE]
+    proc["xyr"][0].update(qzcs="2", qzcsrq="2026-11-15", jycs="")
+    proc["xyr"].append(ACCOMPLICE_CARD)
+    court = copy.deepcopy(g.court[qsswh])
+    court["bgr"][0].update(jyzt="未羁押", qzcs="取保候审", jycs="", jyrq="2026-10-01")
+    court["bgr"].append(ACCOMPLICE_DEFENDANT)
+    assert_holds(sandbox, "procuratorate", {EXAMPLE: proc})
+    assert_holds(sandbox, "court", {qsswh: court})
     assert (sandbox.records("procuratorate")[0]["bmsah"], sandbox.records("court")[0]["ah"]) == numbers
 
     again = await Runner(settings).run()
     assert again.exit_code == EXIT_OK and not again.counters.get("updates"), "each change applied once"
+    assert_holds(sandbox, "procuratorate", {EXAMPLE: proc})
+    assert_holds(sandbox, "court", {qsswh: court})
     ledger = open_ledger(settings.ledger_url())
     try:
         item = ledger.get("police-procuratorate", case["ajbh"])
@@ -64,14 +90,19 @@ async def test_a_police_change_flows_on_to_both_targets_once(sandbox, settings):
 
 
 async def test_a_persons_edit_is_reported_not_overwritten(sandbox, settings):
-    case = await written_to_both(sandbox, settings)
+    g = await written_to_both(sandbox, settings)
+    [case] = g.police
     sandbox.call("procuratorate", "POST", "/_sandbox/edit", {"ysajbh": case["ajbh"], "set": {"ajmc": "检察官定的案名"}})
+    edited = holdings(sandbox, "procuratorate")
+    want = g.procuratorate_after()
+    want[EXAMPLE]["ajmc"] = "检察官定的案名"
+    assert edited == want
     sandbox.add_cases([dict(copy.deepcopy(case), ajmc="公安更正的案名")])
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     [result] = summary.results
     assert summary.exit_code == EXIT_CASES_FAILED and result.error_type == "EditConflict"
-    assert "检察官定的案名" in result.error and "已被人修改" in result.error
-    assert sandbox.records("procuratorate")[0]["ajmc"] == "检察官定的案名", "never overwritten"
+    assert "已被人修改" in result.error and "ajmc" in result.error, "the field is named (free text by its length only)"
+    assert_holds(sandbox, "procuratorate", want)   # never overwritten, nothing else changed either
 
     # the route may instead apply the rest and leave the person's field alone
     settings.routes[0] = settings.routes[0].model_copy(update={"on_conflict": "skip-field"})
@@ -80,5 +111,7 @@ async def test_a_persons_edit_is_reported_not_overwritten(sandbox, settings):
     sandbox.add_cases([arrested])
     skipped = await Runner(settings, routes=["police-procuratorate"]).run()
     assert skipped.exit_code == EXIT_OK, [r.error for r in skipped.results]
-    [rec] = sandbox.records("procuratorate")
-    assert rec["ajmc"] == "检察官定的案名" and rec["xyr"][0]["qzcsrq"] == "2026-11-16"
+    # the latest measure is the 逮捕 of 2026-11-16: still 6 in 泉州市看守所, only its date moves
+    want[EXAMPLE]["xyr"][0]["qzcsrq"] = "2026-11-16"
+    assert_holds(sandbox, "procuratorate", want)
+    assert_holds(sandbox, "court", g.court)

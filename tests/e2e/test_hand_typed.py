@@ -1,6 +1,8 @@
 """Records typed by hand count (issue 13, SPEC rule 9): the adversarial examples of the issue, with a real Chromium.
 
-On the code before this issue each of these wrote a second record and exited 0.
+The clerk's records are the golden cards (written by hand from SPEC.md) typed
+with key variants. On the code before this issue each of these wrote a second
+record and exited 0.
 """
 
 from __future__ import annotations
@@ -8,28 +10,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from casebot.idcard import check_digit
-from casebot.keys import same_key
 from casebot.run import EXIT_CASES_FAILED, Runner
-from tests.e2e.helpers import PIPELINE, mappable
-from tests.sandbox.test_police import sample_case
+from tests.golden import EXAMPLE, SECOND, THIRD, assert_holds, golden, holdings, prosecute
 
-KEYS = ("A3505020000002026110001", "A3505020000002026110002", "A3505020000002026110003")
-
-
-def police_cases() -> list[dict[str, Any]]:
-    out = []
-    for n, key in enumerate(KEYS, 1):
-        case = sample_case(ajbh=key, ajmc=f"案件{n}")
-        body = ["35050219900307241", "35050219910506001", "35050219850615003"][n - 1]
-        case["xyr"][0]["zjhm"] = body + check_digit(body)
-        out.append(case)
-    return out
+#: the fields a clerk types into a procuratorate 案卡 (the rest the system sets itself)
+TYPED = ("ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy", "xyr")
 
 
 def stored(card: dict[str, Any], **over: Any) -> dict[str, Any]:
     """The procuratorate card as a clerk would have typed it by hand (POST /_sandbox/records)."""
-    rec = {k: copy.deepcopy(card[k]) for k in ("ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy", "xyr")}
+    rec = {k: copy.deepcopy(card[k]) for k in TYPED}
     rec.update(over)
     return rec
 
@@ -39,48 +29,51 @@ def results(summary: Any) -> dict[str, Any]:
 
 
 async def test_procuratorate_records_typed_by_hand_are_adopted_or_stopped_never_doubled(sandbox, settings):
-    cases = police_cases()
-    sandbox.add_cases(cases)
-    cards = {k: PIPELINE.procuratorate_card(PIPELINE.case_card(c)) for k, c in mappable(cases).items()}
-    assert set(cards) == set(KEYS)
-    one, two, three = KEYS
+    g = golden().only(EXAMPLE, THIRD, SECOND)
+    sandbox.add_cases(g.police)
+    cards = g.procuratorate
+    one, two, three = EXAMPLE, THIRD, SECOND
+    typo = SECOND[:-2] + "95"
     typed = [
-        stored(cards[one], ysajbh=one.lower() + " "),                     # the same card, key typed loosely
-        stored(cards[two], ysajbh=two[:-1] + "2\u3000", ajmc="手工录入的案名"),  # a clerk's own wording
-        stored(cards[three], ysajbh="A3505020000002026110093"),           # a typo in the key, same suspect
+        stored(cards[one], ysajbh=one.lower() + " "),                      # the same card, key typed loosely
+        stored(cards[two], ysajbh=two[:-1] + "3\u3000", ajmc="手工录入的案名"),  # a clerk's own wording
+        stored(cards[three], ysajbh=typo),                                 # a typo in the key, same suspects
     ]
     bmsah = sandbox.call("procuratorate", "POST", "/_sandbox/records", typed)["bmsah"]
+    before = holdings(sandbox, "procuratorate")
+    assert sorted(before) == sorted(r["ysajbh"] for r in typed)
 
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     got = results(summary)
-    assert len(sandbox.records("procuratorate")) == 3, "no second record for any case"
     assert got[one].outcome == "done" and got[one].record_id == bmsah[0], got[one].error
     assert got[two].outcome == "failed" and got[two].record_id == bmsah[1]
-    assert got[two].error_type == "AdoptedDiffers" and "未覆盖" in got[two].error and "手工录入的案名" in got[two].error
+    assert got[two].error_type == "AdoptedDiffers" and "未覆盖" in got[two].error
+    assert "案件名称" in got[two].error, "the field that differs is named (free text by its length only)"
     assert got[three].outcome == "failed" and got[three].error_type == "ProbableMatch"
     assert "目标系统中可能已有此案" in got[three].error and bmsah[2] in got[three].error
     assert summary.exit_code == EXIT_CASES_FAILED
-    by_key = {r["bmsah"]: r for r in sandbox.records("procuratorate")}
-    assert by_key[bmsah[1]]["ajmc"] == "手工录入的案名", "a person's record is never overwritten"
+    assert holdings(sandbox, "procuratorate") == before, "no second record, a person's record never overwritten"
 
     again = await Runner(settings, routes=["police-procuratorate"]).run()
-    assert len(sandbox.records("procuratorate")) == 3 and again.exit_code == EXIT_CASES_FAILED
+    assert again.exit_code == EXIT_CASES_FAILED
+    assert holdings(sandbox, "procuratorate") == before
 
 
 async def test_court_case_typed_with_other_brackets_is_adopted(sandbox, settings):
-    [case] = police_cases()[:1]
-    sandbox.add_cases([case])
-    proc = PIPELINE.procuratorate_card(PIPELINE.case_card(case))
-    sandbox.call("procuratorate", "POST", "/_sandbox/records", [stored(proc)])
-    sandbox.prosecute(case["ajbh"], "泉鲤检刑诉〔2026〕22号", "2026-12-01")
-    [record] = sandbox.records("procuratorate")
-    court = PIPELINE.court_card(PIPELINE.case_card(case), record)
-    typed = {k: court[k] for k in ("ay", "gsjg", "sarq", "bgr")}
-    [ah] = sandbox.call("court", "POST", "/_sandbox/records", [{**typed, "qsswh": "泉鲤检刑诉[2026]22号"}])["ah"]
+    g = golden().only(EXAMPLE)
+    sandbox.add_cases(g.police)
+    sandbox.call("procuratorate", "POST", "/_sandbox/records", [stored(g.procuratorate[EXAMPLE])])
+    prosecute(sandbox, g.prosecutions)
+    [p] = g.prosecutions
+    assert p["qsswh"] == "泉鲤检刑诉〔2026〕123号"
+    court = g.court[p["qsswh"]]
+    typed = {**{k: copy.deepcopy(court[k]) for k in ("ay", "gsjg", "sarq", "bgr")}, "qsswh": "泉鲤检刑诉[2026]123号"}
+    [ah] = sandbox.call("court", "POST", "/_sandbox/records", [typed])["ah"]
+    assert ah == "（2026）闽0502刑初1号"
 
     summary = await Runner(settings, routes=["procuratorate-court"]).run()
     [result] = summary.results
     assert result.outcome == "done" and result.record_id == ah, result.error
-    court_records = sandbox.records("court")
-    assert len(court_records) == 1 and same_key(court_records[0]["qsswh"], "泉鲤检刑诉〔2026〕22号")
-    assert court_records[0]["ah"] == "（2026）闽0502刑初1号", "no 刑初2号"
+    # the clerk's record, as typed (brackets and all), is the only one: no 刑初2号
+    assert_holds(sandbox, "court", {typed["qsswh"]: typed})
+    assert [r["ah"] for r in sandbox.records("court")] == [ah]

@@ -8,12 +8,12 @@ import json
 from typer.testing import CliRunner
 
 from casebot.cli import app
-from casebot.idcard import check_digit
 from casebot.run import EXIT_OK
-from tests.e2e.helpers import PIPELINE
-from tests.e2e.test_hand_typed import police_cases, stored
+from tests.e2e.test_hand_typed import stored
+from tests.golden import EXAMPLE, SECOND, THIRD, assert_holds, golden, holdings
 
 cli = CliRunner()
+ORPHAN = "A3505020000002026119999"
 
 
 def invoke(config_file, *args):
@@ -21,34 +21,36 @@ def invoke(config_file, *args):
 
 
 def test_reconcile_names_each_class(sandbox, config_file, tmp_path):
-    cases = police_cases()
-    sandbox.add_cases(cases)
+    g = golden().only(EXAMPLE, SECOND, THIRD)
+    sandbox.add_cases(g.police)
     run = invoke(config_file, "run", "--route", "police-procuratorate", "--json")
     assert run.exit_code == EXIT_OK, run.stdout
+    assert_holds(sandbox, "procuratorate", g.procuratorate)
     clean = invoke(config_file, "reconcile", "--json")
     assert clean.exit_code == 0, clean.stdout
     assert json.loads(clean.stdout)["counts"]["in-step"] == 3
 
-    in_step, stale, edited = (c["ajbh"] for c in cases)
-    arrested = copy.deepcopy(cases[1])
+    in_step, stale, edited = EXAMPLE, SECOND, THIRD
+    arrested = copy.deepcopy(next(c for c in g.police if c["ajbh"] == stale))
     arrested["xyr"][0]["qzcs"].append({"cslx": "06", "zxrq": "2026-11-02"})   # 逮捕 after the transfer
     sandbox.add_cases([arrested])
     sandbox.call("procuratorate", "POST", "/_sandbox/edit", {"ysajbh": edited, "set": {"ajmc": "检察官改过的案名"}})
-    orphan = stored(PIPELINE.procuratorate_card(PIPELINE.case_card(cases[0])), ysajbh="A3505020000002026119999")
-    orphan["xyr"][0]["zjhm"] = "11010119900307451" + check_digit("11010119900307451")
-    orphan["xyr"][0]["csrq"] = "1990-03-07"
+    orphan = stored(g.procuratorate[in_step], ysajbh=ORPHAN)   # typed by hand, no police case behind it
+    orphan["xyr"][0].update(zjhm="110101199003074514", csrq="1990-03-07")
     sandbox.call("procuratorate", "POST", "/_sandbox/records", [orphan])
+    before = holdings(sandbox, "procuratorate")
     html = tmp_path / "reconcile.html"
     result = invoke(config_file, "reconcile", "--json", "--html", str(html))
     assert result.exit_code == 1, result.stdout
     out = json.loads(result.stdout)
     kinds = {f["case_key"]: f["kind"] for f in out["findings"]}
-    assert kinds == {in_step: "in-step", stale: "stale", edited: "edited", "A3505020000002026119999": "no-source"}
+    assert kinds == {in_step: "in-step", stale: "stale", edited: "edited", ORPHAN: "no-source"}
     by_key = {f["case_key"]: f for f in out["findings"]}
     assert any(p.endswith(".qzcsrq") for p in by_key[stale]["places"]), by_key[stale]
-    assert "350502199105060012" not in result.stdout, "rows are named with the ID number masked"
+    assert "350583198802140000" not in result.stdout, "rows are named with the ID number masked"
     assert by_key[edited]["places"] == ["ajmc"]
     assert "目标记录被人修改" in html.read_text(encoding="utf-8")
+    assert holdings(sandbox, "procuratorate") == before, "reconcile only reads"
 
     sandbox.call("procuratorate", "POST", "/_sandbox/delete", {"ysajbh": in_step})
     only = invoke(config_file, "reconcile", "--route", "police-procuratorate", "--since", "2000-01-01")
