@@ -142,8 +142,8 @@ class Case:
             result.outcome, result.error_type = "retry", "LeaseHeld"
             result.error = f"案件 {job.key} 正由另一工作站处理"
             return result
-        if item.state == "done" and not job.replay:
-            # listed as not done, finished by another workstation since
+        if item.state == "done" and not job.replay and job.source_version == item.source_version:
+            # listed as not done (or changed at the source), finished by another workstation since
             self.done_elsewhere = True
             run.ledger.release(item)
             result.outcome, result.record_id = "done", item.record_id
