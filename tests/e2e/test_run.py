@@ -59,12 +59,16 @@ async def test_bad_case_stops_alone_and_is_replayed_after_the_fix(sandbox, setti
 
     # the police correct the charge; the next run sees the changed source and writes it (another charge
     # than the good case's: the same suspect, charge and unit under another number is a probable duplicate)
-    bad["ay"] = [next(c for c in ("032640", "031330") if c != good["ay"][0])]
+    assert good["ay"] == ["032640"]
+    bad["ay"] = ["031330"]  # 交通肇事罪: procuratorate code 0206 (charges.csv)
     sandbox.add_cases([bad])
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_OK
-    assert_holds(sandbox, "procuratorate",
-                 {**g.procuratorate, bad["ajbh"]: {**g.procuratorate[good["ajbh"]], "ysajbh": bad["ajbh"]}})
+    corrected = copy.deepcopy(g.procuratorate[good["ajbh"]])
+    corrected.update(ysajbh=bad["ajbh"], ysay=["0206"])
+    for person in corrected["xyr"]:
+        person["ay"] = ["0206"]
+    assert_holds(sandbox, "procuratorate", {**g.procuratorate, bad["ajbh"]: corrected})
 
 
 async def test_refused_write_back_replayed_with_frozen_card(sandbox, settings):
