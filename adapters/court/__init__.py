@@ -275,7 +275,10 @@ class CourtAdapter(Target):
         d = self.ui["detail"]
         page = await self.page()
         try:
-            await self._open(page, await self._detail_url(page, ah))
+            href = await self._detail_url(page, ah)
+            if href is None:
+                raise errors.BusinessError(f"{self.title}中找不到案件 {ah}")
+            await self._open(page, href)
             async with page.expect_navigation(wait_until="domcontentloaded"):
                 await page.locator(d["edit"]).click()
             await self.check_response(page)
@@ -322,31 +325,23 @@ class CourtAdapter(Target):
                 return i
         raise errors.BusinessError(f"{self.title}的案件中找不到要修改的被告人（{shown_path('[' + who + ']')}）")
 
-    async def _detail_url(self, page: Any, ah: str) -> str:
+    async def _detail_url(self, page: Any, ah: str) -> str | None:
+        """The detail page of case ``ah`` (searched once, then remembered); None when the search has none."""
         s = self.ui["search"]
         href = self._detail_urls.get(ah)
         if href is None:
             for row in await self._search(page, ah=ah):
                 if row["cells"].get(s["id_column"], "").strip() == ah and row["links"].get(s["id_column"]):
-                    href = row["links"][s["id_column"]]
+                    href = self._detail_urls[ah] = row["links"][s["id_column"]]
                     break
-            else:
-                raise errors.BusinessError(f"{self.title}中找不到案件 {ah}")
-            self._detail_urls[ah] = href
         return href
 
     async def _read_back(self, ah: str) -> dict[str, Any]:
-        s, d = self.ui["search"], self.ui["detail"]
+        d = self.ui["detail"]
         page = await self.page()
-        href = self._detail_urls.get(ah)
+        href = await self._detail_url(page, ah)
         if href is None:
-            for row in await self._search(page, ah=ah):
-                if row["cells"].get(s["id_column"], "").strip() == ah and row["links"].get(s["id_column"]):
-                    href = row["links"][s["id_column"]]
-                    break
-            else:
-                raise errors.VerificationError([("案号", ah, "案件查询中未找到")], case=ah)
-            self._detail_urls[ah] = href
+            raise errors.VerificationError([("案号", ah, "案件查询中未找到")], case=ah)
         await self._open(page, href)
         data = await page.evaluate(_READ_TABLES, [d["info_table"], d["defendants_table"]])
         if data is None:
