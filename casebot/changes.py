@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from casebot.keys import normalise_key
-from casebot.privacy import mask_id, mask_name
+from casebot.privacy import mask_id, mask_name, names_in
 from casebot.verify import _show, normalise
 
 __all__ = ["CardDiff", "Conflict", "RowChange", "UpdatePlan", "diff", "plan_update", "restrict", "row_identity",
@@ -192,9 +192,10 @@ def plan_update(written: dict[str, Any], found: dict[str, Any], wanted: dict[str
             continue  # the target already holds the wanted value (an update cut short, or a person's same fix)
         if path in by_person or row_path in by_person:
             key = leaf if "]." in path else name
-            conflicts.append(Conflict(path, _show(key, _value_at(written, path, identity) or ""),
-                                      _show(key, _value_at(found, path, identity) or ""),
-                                      _show(key, _value_at(wanted, path, identity) or "")))
+            names = names_in(written, found, wanted)
+            conflicts.append(Conflict(path, _show(key, _value_at(written, path, identity) or "", names),
+                                      _show(key, _value_at(found, path, identity) or "", names),
+                                      _show(key, _value_at(wanted, path, identity) or "", names)))
     field_conflict = field_conflict or {}
 
     def policy(c: Conflict) -> str:

@@ -38,9 +38,15 @@ def normalise_key(text: str | None) -> str:
     """
     if not text:
         return ""
-    out = unicodedata.normalize("NFKC", str(text))
-    out = _SPACE.sub("", out).translate(_BRACKETS)
-    return out.upper()
+    out = str(text)
+    # removing a space or upper-casing can make a new NFKC composition
+    # ("U" + space + combining macron): repeat until nothing changes
+    for _ in range(4):
+        step = _SPACE.sub("", unicodedata.normalize("NFKC", out)).translate(_BRACKETS).upper()
+        if step == out:
+            break
+        out = step
+    return out
 
 
 def same_key(a: str | None, b: str | None) -> bool:

@@ -172,6 +172,11 @@ def _names(data: Any, out: set[str]) -> set[str]:
     return out
 
 
+def names_in(*data: Any) -> frozenset[str]:
+    """Every person's name (and alias) held in ``data`` (cards, records)."""
+    return frozenset(_names(data, set()))
+
+
 def mask_names_in(text: str, data: Any) -> str:
     """A system's message about ``data`` (a card) with every name in the card masked (in every spelling
     and encoding, see :func:`redact`), ID-like numbers scrubbed."""

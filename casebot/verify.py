@@ -12,7 +12,7 @@ import unicodedata
 from typing import Any
 
 from casebot.errors import VerificationError
-from casebot.privacy import PERSONAL_KEYS
+from casebot.privacy import PERSONAL_KEYS, names_in, redact
 
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
@@ -37,9 +37,15 @@ def normalise(value: Any) -> Any:
 _QUOTABLE = re.compile(r"^[0-9A-Za-z_./:+-]{0,40}$")
 
 
-def _show(key: str, value: Any) -> str:
+#: short titles a clerk recognises a record by (案件名称): quoted with the case's names masked
+TITLE_KEYS = frozenset({"ajmc"})
+_TITLE_MAX = 60
+
+
+def _show(key: str, value: Any, names: frozenset[str] = frozenset()) -> str:
     """A value as a message may show it: names and ID numbers masked, codes and dates as they are,
-    any other text (free text may hold names, addresses, facts) only by its length."""
+    a title (:data:`TITLE_KEYS`) with every name of ``names`` masked in it, any other text (free
+    text may hold names, addresses, facts) only by its length."""
     fn = PERSONAL_KEYS.get(key)
     if fn is not None and isinstance(value, str):
         return fn(value)
@@ -48,17 +54,23 @@ def _show(key: str, value: Any) -> str:
     text = "" if value is None else str(value)
     if _QUOTABLE.match(text):
         return text
+    if key in TITLE_KEYS and names and len(text) <= _TITLE_MAX:
+        return redact(text, names)
     return f"{len(text)} 字的文本"
 
 
 def differences(card: dict[str, Any], actual: dict[str, Any], *, prefix: str = "",
-                labels: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+                labels: dict[str, str] | None = None,
+                names: frozenset[str] | None = None) -> list[tuple[str, str, str]]:
     """Fields of ``card`` whose value differs in ``actual``: ``(field, expected, actual)``.
 
     Only the card's own fields are compared (the record may hold more, e.g. an
-    assigned number). Lists of dicts are compared item by item, in order.
+    assigned number). Lists of dicts are compared item by item, in order. A
+    title is quoted with the names of both records masked in it.
     """
     labels = labels or {}
+    if names is None:
+        names = names_in(card, actual)
     out: list[tuple[str, str, str]] = []
     for key, want in card.items():
         got = actual.get(key)
@@ -70,10 +82,10 @@ def differences(card: dict[str, Any], actual: dict[str, Any], *, prefix: str = "
                 continue
             for i, (w, a) in enumerate(zip(want, got_list, strict=True), 1):
                 out.extend(differences(w, a if isinstance(a, dict) else {}, prefix=f"{name}[{i}].",
-                                       labels=labels))
+                                       labels=labels, names=names))
             continue
         if normalise(want) != normalise(got):
-            out.append((name, _show(key, want), _show(key, got)))
+            out.append((name, _show(key, want, names), _show(key, got, names)))
     return out
 
 

@@ -130,7 +130,7 @@ async def test_write_stores_the_card_and_reads_back_through_search(
     bmsah = await first.write(card())
     assert bmsah == "鲤城区院刑检受[2026]35050200001号"
     [rec] = records(sandbox)
-    expected = {**card(), "bmsah": bmsah, "zt": "已受理", "qsswh": "", "qsrq": ""}
+    expected = {**card(), "bmsah": bmsah, "zt": "已受理", "qsswh": "", "qsrq": "", "thcs": 0}
     assert {k: v for k, v in rec.items() if k != "created_at"} == expected
     assert rec["ysay"] == ["0631", "0502"]  # the order of picking kept
     second = ProcuratorateAdapter(context, system_config)  # no result page to follow: 综合查询 by 部门受案号
@@ -161,6 +161,7 @@ async def test_source_read_gives_the_stored_record(adapter: ProcuratorateAdapter
     rec = await adapter.read(KEY)
     [want] = [r for r in records(sandbox) if r["ysajbh"] == KEY]
     want.pop("created_at")
+    assert want.pop("thcs") == 0, "the count of returns is the procuratorate's own, not read for the court"
     assert rec == want
     assert (rec["zt"], rec["qsswh"], rec["qsrq"]) == ("已起诉", "泉鲤检刑诉〔2026〕123号", "2026-12-01")
     refs = [r async for r in adapter.list_records(zt="已起诉")]

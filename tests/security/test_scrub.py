@@ -49,6 +49,15 @@ def test_read_back_mismatch_never_quotes_free_text() -> None:
                      ("姓名", "张**", "张*"), ("受理日期", "2026-10-01", "2026-10-02")]
 
 
+def test_a_title_is_quoted_with_every_name_masked() -> None:
+    card = {"ajmc": f"{NAME}、阮·文雄盗窃案", "xyr": [{"xm": NAME}, {"xm": "阮·文雄"}]}
+    stored = {"ajmc": f"{NAME}等盗窃案（更正）", "xyr": [{"xm": NAME}, {"xm": "阮·文雄"}]}
+    [(field, want, got)] = differences(card, stored, labels={"ajmc": "案件名称"})
+    assert (field, want, got) == ("案件名称", "张**、阮***盗窃案", "张**等盗窃案（更正）")
+    too_long = {"ajmc": "某" * 61}
+    assert differences(too_long, {"ajmc": ""})[0][1] == "61 字的文本", "a long title is free text"
+
+
 def _trace(path: Path) -> None:
     body = "xm=%E5%BC%A0%E4%B8%89%E4%B8%B0&csrq=1990-03-07&xzz=" + "".join(
         f"%{b:02X}" for b in ADDRESS.encode())

@@ -43,7 +43,9 @@ def test_an_update_never_overwrites_a_persons_edit() -> None:
     wanted["xyr"][0]["qzcs"] = "6"
     plan = plan_update(CARD, found, wanted)
     assert [c.path for c in plan.conflicts] == ["ajmc"]
-    assert "系统中为“张三盗窃案（经审查更正）”" in plan.conflicts[0].describe()
+    shown = plan.conflicts[0].describe()
+    assert "系统中为“张*盗窃案（经审查更正）”" in shown and "现应为“张*等盗窃案”" in shown, "a title, names masked"
+    assert "张三" not in shown
     assert plan.edited_by_person == {"xyr[id:350502199003072415].zy"}, "left alone, not a conflict"
     skip = plan_update(CARD, found, wanted, on_conflict="skip-field")
     assert skip.conflicts == [] and "ajmc" not in skip.changes.fields and skip.skipped == {"ajmc"}
