@@ -43,6 +43,7 @@ from typing import Any, ClassVar, Literal, TypeVar, final
 from casebot import errors, logins
 from casebot.changes import CardDiff
 from casebot.matching import Match
+from casebot.widgets import FormCheck, checking
 
 FieldType = Literal["text", "date", "code", "codes", "choice", "list"]
 
@@ -296,6 +297,14 @@ class Target(Adapter):
     async def open_form(self) -> list[str]:
         """Open every form ``write`` fills, without saving (for ``doctor``): labels of fields not found."""
         return await self._guard(self._open_form())
+
+    @final
+    async def check_form(self) -> FormCheck:
+        """:meth:`open_form`, noting where each missing control was described (file, form, selector), a
+        screenshot of the page where the first was missed, and the options each picker or select offers."""
+        with checking() as check:
+            check.labels = await self.open_form()
+        return check
 
     @classmethod
     @final

@@ -18,9 +18,12 @@ from rich.table import Table
 from casebot import errors, logs
 from casebot.adapter import Source, Target
 from casebot.artifacts import private_dir
+from casebot.codecheck import lacking
+from casebot.codes import CodeTables
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.logins import LoginCap
 from casebot.registry import load_adapter
+from casebot.widgets import FormCheck
 
 
 def sandbox(port: int = typer.Option(8101, "--port", help="公安系统端口；检察院、法院用后两个"),
@@ -104,7 +107,18 @@ async def _check_written(adapter: Target, item: Any | None, row: dict[str, Any])
     row["checked"].append("回读页")
 
 
-DOCTOR_EXIT = {"password": 4, "page": 7, "login": 3, "unreachable": 2}
+DOCTOR_EXIT = {"password": 4, "page": 7, "login": 3, "unreachable": 2, "codes": 1}
+
+
+def _absent_messages(form: FormCheck) -> list[str]:
+    """One line per control not found: its label, its selector and the form description that names it."""
+    out, said = [], set()
+    for source, name, b in form.absent:
+        where = f"选择器 {b.selector}" if b.selector else "按标签查找"
+        out.append(f"录入页：找不到字段“{b.label}”（{where}；表单描述 {source} 的 {name}）")
+        said.add(b.label)
+    out += [f"录入页：找不到“{label}”" for label in form.labels if label not in said]
+    return out
 
 
 def _installed_schedule() -> str | None:
@@ -165,7 +179,9 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
     """运行前检查每个系统和页面。
 
     检查密码（包括定时任务的环境能否读到），登录每个系统，打开每个要填写的页面，不保存任何东西。
-    退出码：4 缺少密码；7 页面已变化；3 需要人工登录；2 系统暂时无法访问；0 一切正常。
+    逐项核对每个下拉框和代码选择框提供的选项与代码表，列出目标系统缺少的代码。
+    退出码：4 缺少密码；7 页面已变化；3 需要人工登录；2 系统暂时无法访问；
+    1 目标系统缺少代码表中的代码（用到它们的案件会停下等待处理）；0 一切正常。
     """
     from casebot.commands.secret import status_rows
 
@@ -187,30 +203,55 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
             pre.append({"system": f"(定时任务 {kind})", "ok": False, "kind": "password", "problems": unread,
                         "screenshot": None})
 
-    async def check() -> list[dict[str, object]]:
+    codes: list[CodeTables] = []
+
+    def tables() -> CodeTables:
+        if not codes:
+            from casebot.pipeline import Pipeline
+
+            codes.append(Pipeline().codes)
+        return codes[0]
+
+    async def check() -> list[dict[str, Any]]:
         from playwright.async_api import async_playwright
 
-        rows: list[dict[str, object]] = []
+        rows: list[dict[str, Any]] = []
         systems = [s for s in settings.systems if s not in missing]
         if not systems:
             return rows
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(**settings.browser.options().launch_kwargs())
             for system in systems:
-                row: dict[str, object] = {"system": system, "ok": True, "kind": None, "problems": [], "drift": [],
-                                          "screenshot": None}
+                row: dict[str, Any] = {"system": system, "ok": True, "kind": None, "problems": [], "drift": [],
+                                       "screenshot": None}
+                shot: bytes | None = None
                 context = await browser.new_context(locale="zh-CN")
                 try:
                     cls = load_adapter(settings.adapter_name(system))
                     adapter = cls(context, settings.system_config(system))
                     await adapter.page()
                     if isinstance(adapter, Target):
-                        absent = await adapter.open_form()
-                        if absent:
-                            row["problems"] = [f"录入页：找不到字段“{label}”" for label in absent]
+                        form = await adapter.check_form()
+                        if form.labels:
+                            row["problems"] = _absent_messages(form)
                             row["kind"] = "page"
+                            shot = form.screenshot
                         row["checked"] = ["登录", "录入页"]
                         await _check_written(adapter, _last_done(settings, system), row)
+                        routes = [r for r in settings.routes if r.target == system]
+                        regions = None if any(not r.regions for r in routes) else {
+                            code for r in routes for code in r.regions}
+                        if not routes:
+                            row.setdefault("notes", []).append("没有路线写入此系统：未核对选项与代码表")
+                        short = lacking(cls.fields, form.offered, tables(), regions) \
+                            if form.offered and routes else []
+                        if short:
+                            row["codes"] = [{"field": x.field, "label": x.label, "table": x.table,
+                                             "column": x.column, "missing": list(x.codes)} for x in short]
+                            row["problems"] += [f"选项：{x.describe()}" for x in short]
+                            row["kind"] = row["kind"] or "codes"
+                        if routes:
+                            row["checked"].append("选项与代码表")
                         row["drift"] = [f"字段“{label}”的选择器 {old} 已失效，按标签找到 {new}（请更新表单描述）"
                                         for label, (old, new) in adapter.drift().items()]
                     elif isinstance(adapter, Source):
@@ -226,15 +267,16 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
                     row["problems"], row["kind"] = [str(exc)], "page"
                 if row["problems"]:
                     row["ok"] = False
-                    pages = context.pages
-                    if pages:
-                        shot = out_dir / f"{system}.png"
-                        try:
-                            await pages[-1].screenshot(path=str(shot), full_page=True)
-                            os.chmod(shot, 0o600)
-                            row["screenshot"] = str(shot)
-                        except Exception:
-                            pass
+                    path = out_dir / f"{system}.png"
+                    try:
+                        if shot is None and context.pages:  # else: the page where a field was missed
+                            shot = await context.pages[-1].screenshot(full_page=True)
+                        if shot is not None:
+                            path.write_bytes(shot)
+                            os.chmod(path, 0o600)
+                            row["screenshot"] = str(path)
+                    except Exception:  # a screenshot is a help, never a reason to fail doctor
+                        pass
                 await context.close()
                 rows.append(row)
             await browser.close()
@@ -242,7 +284,7 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
 
     rows = pre + asyncio.run(check())
     kinds = {r["kind"] for r in rows if not r["ok"]}
-    code = next((DOCTOR_EXIT[k] for k in ("password", "page", "login", "unreachable") if k in kinds), 0)
+    code = next((DOCTOR_EXIT[k] for k in ("password", "page", "login", "unreachable", "codes") if k in kinds), 0)
     if json_out:
         print_json({"schema": "casebot.doctor/1", "ok": code == 0, "exit_code": code, "systems": rows})
     else:

@@ -12,9 +12,12 @@ just another scope). They wait for what the page shows, never for a fixed time.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import pkgutil
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -59,6 +62,67 @@ class Widget(ABC):
         """Whether the control exists on the page (for ``casebot doctor``)."""
         return await scope.locator(binding.selector).count() > 0
 
+    async def options(self, scope: Any, binding: Binding) -> list[str] | None:
+        """Every value the control offers, in the card's terms (codes or labels), for ``casebot doctor``;
+        None where the control has no fixed list (free text, answers loaded as one types)."""
+        return None
+
+
+#: the non-empty options of a ``<select>``: their values, or their visible texts
+OPTION_VALUES = "s => Array.from(s.options).filter(o => o.value !== '').map(o => o.value)"
+OPTION_TEXTS = "s => Array.from(s.options).filter(o => o.value !== '').map(o => o.text.trim())"
+
+
+@dataclass
+class FormCheck:
+    """What ``casebot doctor`` learns while an adapter opens its forms (see :func:`checking`)."""
+
+    #: labels of what the adapter reported not found (fields, tabs, buttons)
+    labels: list[str] = field(default_factory=list)
+    #: every control not found: (form description file, form name, binding)
+    absent: list[tuple[str, str, Binding]] = field(default_factory=list)
+    #: field -> the values its control offers (pickers and selects)
+    offered: dict[str, list[str]] = field(default_factory=dict)
+    #: the page as it was when the first control was found missing (its tab, its dialog)
+    screenshot: bytes | None = None
+
+
+_CHECK: ContextVar[FormCheck | None] = ContextVar("casebot_form_check", default=None)
+
+
+@contextlib.contextmanager
+def checking() -> Iterator[FormCheck]:
+    """While inside, every :meth:`Form.missing` also notes what it did not find and what each control offers."""
+    check = FormCheck()
+    token = _CHECK.set(check)
+    try:
+        yield check
+    finally:
+        _CHECK.reset(token)
+
+
+_CAPTION = """text => { const d = document.createElement('div'); d.id = '__casebot_caption';
+  d.textContent = text; d.style.cssText = 'position:fixed;left:0;right:0;bottom:0;z-index:2147483647;' +
+  'background:#b00020;color:#fff;font:14px sans-serif;padding:6px 10px;white-space:pre-wrap';
+  document.body.appendChild(d); }"""
+_UNCAPTION = "() => document.getElementById('__casebot_caption')?.remove()"
+
+
+async def _screenshot(scope: Any, caption: str) -> bytes | None:
+    """The page of ``scope`` with ``caption`` shown along its bottom (only in this browser, never saved)."""
+    # a Page, else the page of a Frame or Locator (a FrameLocator has none: no screenshot)
+    page = scope if hasattr(scope, "screenshot") and hasattr(scope, "goto") else getattr(scope, "page", None)
+    if page is None:
+        return None
+    try:
+        await page.evaluate(_CAPTION, caption)
+        try:
+            return bytes(await page.screenshot())
+        finally:
+            await page.evaluate(_UNCAPTION)
+    except Exception:  # a screenshot is a help, never a reason to fail the check
+        return None
+
 
 def _log() -> Any:
     from casebot import logs
@@ -99,9 +163,11 @@ def _load_builtin() -> None:
 class Form:
     """A form description: ordered bindings, filled and read through the widgets."""
 
-    def __init__(self, name: str, bindings: list[Binding], system: str = "") -> None:
+    def __init__(self, name: str, bindings: list[Binding], system: str = "", source: str = "") -> None:
         self.name = name
         self.system = system
+        #: the form description file it was read from (named by ``casebot doctor``)
+        self.source = source
         self.bindings = bindings
         #: label -> (configured selector, where the label found the control), for ``casebot doctor``
         self.drift: dict[str, tuple[str, str]] = {}
@@ -120,7 +186,7 @@ class Form:
             bindings.append(Binding(field=item.pop("field"), label=item.pop("label"),
                                     widget=item.pop("widget"), selector=item.pop("selector", ""),
                                     options=item))
-        return cls(name, bindings, system)
+        return cls(name, bindings, system, source=str(path))
 
     def labels(self) -> dict[str, str]:
         return {b.field: b.label for b in self.bindings}
@@ -149,16 +215,30 @@ class Form:
         return {b.field: await widget(b.widget).read(scope, await self.find(scope, b)) for b in self.bindings}
 
     async def missing(self, scope: Any) -> list[Binding]:
-        """Bindings whose control is not on the page (a label naming two controls counts as missing)."""
+        """Bindings whose control is not on the page (a label naming two controls counts as missing).
+
+        Inside :func:`checking`, also notes each missing control (and a screenshot of the page at the
+        first) and the options each present control offers."""
         gone = []
+        check = _CHECK.get()
         for b in self.bindings:
             try:
-                found = await self.find(scope, b)
+                found: Binding | None = await self.find(scope, b)
             except PageChanged:
-                gone.append(b)
+                found = None
+            if found is not None and await widget(b.widget).present(scope, found):
+                if check is not None:
+                    offered = await widget(b.widget).options(scope, found)
+                    if offered is not None:
+                        check.offered[b.field] = offered
                 continue
-            if not await widget(b.widget).present(scope, found):
-                gone.append(b)
+            gone.append(b)
+            if check is not None:
+                check.absent.append((self.source, self.name, b))
+                if check.screenshot is None:
+                    where = f"选择器 {b.selector}" if b.selector else "按标签查找"
+                    caption = f"casebot doctor：找不到字段“{b.label}”（{where}；表单描述 {self.source} 的 {self.name}）"
+                    check.screenshot = await _screenshot(scope, caption)
         return gone
 
     async def require(self, scope: Any) -> None:

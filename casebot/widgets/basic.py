@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from casebot.errors import OptionMissing
-from casebot.widgets import Binding, Widget, register
+from casebot.widgets import OPTION_TEXTS, OPTION_VALUES, Binding, Widget, register
 
 
 @register
@@ -42,6 +42,9 @@ class SelectValue(Widget):
     async def read(self, scope: Any, binding: Binding) -> Any:
         return await scope.locator(binding.selector).input_value()
 
+    async def options(self, scope: Any, binding: Binding) -> list[str] | None:
+        return list(await scope.locator(binding.selector).first.evaluate(OPTION_VALUES))
+
 
 @register
 class SelectLabel(Widget):
@@ -65,6 +68,9 @@ class SelectLabel(Widget):
         value = await loc.input_value()
         return "" if value == "" else text.strip()
 
+    async def options(self, scope: Any, binding: Binding) -> list[str] | None:
+        return list(await scope.locator(binding.selector).first.evaluate(OPTION_TEXTS))
+
 
 @register
 class Radio(Widget):
@@ -80,6 +86,9 @@ class Radio(Widget):
     async def read(self, scope: Any, binding: Binding) -> Any:
         checked = scope.locator(f"{binding.selector}:checked")
         return await checked.get_attribute("value") if await checked.count() else ""
+
+    async def options(self, scope: Any, binding: Binding) -> list[str] | None:
+        return list(await scope.locator(binding.selector).evaluate_all("rs => rs.map(r => r.value)"))
 
 
 @register

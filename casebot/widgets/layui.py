@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from casebot import errors
-from casebot.widgets import Binding, Widget, document, register
+from casebot.widgets import OPTION_TEXTS, Binding, Widget, document, register
 
 _SELECTED = "s => s.selectedIndex < 0 || s.value === '' ? '' : s.options[s.selectedIndex].text.trim()"
 
@@ -57,6 +57,9 @@ class LayuiSelect(Widget):
 
     async def present(self, scope: Any, binding: Binding) -> bool:
         return await scope.locator(binding.selector).count() > 0
+
+    async def options(self, scope: Any, binding: Binding) -> list[str] | None:
+        return list(await scope.locator(binding.selector).first.evaluate(OPTION_TEXTS))
 
 
 async def confirm_layer(scope: Any, text: str, button: str = "确定") -> None:

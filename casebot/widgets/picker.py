@@ -29,12 +29,15 @@ A code the dialog does not list is :class:`~casebot.errors.OptionMissing`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from casebot.errors import OptionMissing
 from casebot.widgets import Binding, Widget, register
 
 DEFAULT_ITEM = "li[data-code='{code}']"
+#: the ``[attribute='{code}']`` part of an item selector
+_CODE_ATTR = re.compile(r"""\[([\w-]+)=['"]?\{code\}['"]?\]""")
 
 
 @register
@@ -80,6 +83,16 @@ class CodePicker(Widget):
             return raw
         sep = binding.options.get("separator", ",")
         return [c for c in raw.split(sep) if c.strip()]
+
+    async def options(self, scope: Any, binding: Binding) -> list[str] | None:
+        """The codes the dialog lists (a dialog that searches as one types lists none until then: None)."""
+        o = binding.options
+        m = _CODE_ATTR.search(o.get("item", DEFAULT_ITEM))
+        if o.get("search") or m is None:
+            return None
+        every = _CODE_ATTR.sub(f"[{m.group(1)}]", o.get("item", DEFAULT_ITEM))
+        items = scope.locator(o["dialog"]).locator(every)
+        return list(await items.evaluate_all("(es, a) => es.map(e => e.getAttribute(a))", m.group(1)))
 
     async def present(self, scope: Any, binding: Binding) -> bool:
         o = binding.options

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from casebot import errors
-from casebot.widgets import Binding, Widget, document, register
+from casebot.widgets import OPTION_TEXTS, Binding, Widget, document, register
 from casebot.widgets.layui import exact
 
 _SELECTED = "s => s.selectedIndex < 0 || s.value === '' ? '' : s.options[s.selectedIndex].text.trim()"
@@ -60,3 +60,10 @@ class Select2(Widget):
 
     async def read(self, scope: Any, binding: Binding) -> Any:
         return await scope.locator(binding.selector).evaluate(_SELECTED)
+
+    async def options(self, scope: Any, binding: Binding) -> list[str] | None:
+        """The ``<select>``'s options; None when they are loaded as one types (``remote: true``, or none yet)."""
+        if binding.options.get("remote"):
+            return None
+        texts = list(await scope.locator(binding.selector).first.evaluate(OPTION_TEXTS))
+        return texts or None
