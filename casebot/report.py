@@ -24,12 +24,13 @@ _env = Environment(loader=PackageLoader("casebot", "templates"), autoescape=sele
 
 def render(summary: RunSummary, *, manual_minutes: float, dry_run: bool = False) -> str:
     counts: dict[str, int] = {}
-    for r in summary.results:
+    for r in summary.news:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
     seconds = max(0.0, summary.finished - summary.started)
     saved = max(0.0, counts.get("done", 0) * manual_minutes - seconds / 60)
     return _env.get_template("report.html.j2").render(
-        summary=summary, results=sorted(summary.results, key=lambda r: (r.route, r.case_key)),
+        summary=summary, results=sorted(summary.news, key=lambda r: (r.route, r.case_key)),
+        waiting=sorted(summary.waiting, key=lambda r: (r.route, r.case_key)),
         counts=counts, seconds=seconds, minutes_saved=saved, manual_minutes=manual_minutes,
         started=datetime.fromtimestamp(summary.started, UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S"),
         outcome_labels=STATE_LABELS, dry_run=dry_run)

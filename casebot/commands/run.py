@@ -93,6 +93,8 @@ def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary |
         "finished": timefmt.local_iso(finished),
         "seconds": round(finished - begun, 3) if begun else 0.0,
         "routes": {n: {o: by_route.get(n, {}).get(o, 0) for o in OUTCOMES} for n in sorted(names | set(by_route))},
+        "waiting": {n: (summary.as_json()["waiting"].get(n, 0) if summary else 0)
+                    for n in sorted(names | set(by_route))},
         "system_errors": summary.system_errors if summary else [],
         "counters": summary.counters if summary else {},
         "report": summary.report_path if summary else None,
@@ -160,15 +162,18 @@ def show(summary: RunSummary) -> None:
     for route, counts in sorted(data.items()):
         table.add_row(route, *(str(counts.get(o, 0)) for o in shown))
     console.print(table)
-    for r in summary.results:
+    for r in summary.news:
         if r.outcome not in ("done", "dry-run"):
             console.print(f"[red]✗[/red] {r.route} {r.case_key}: {r.error}", highlight=False)
     for e in summary.system_errors:
         console.print(f"[red]![/red] {e}", highlight=False)
+    if summary.waiting:
+        console.print(f"仍待处理 {len(summary.waiting)} 件：此前已报告，案件未变化（casebot failures 查看）",
+                      highlight=False)
     if summary.report_path:
         console.print(f"报告: {summary.report_path}", highlight=False)
     else:
-        console.print("没有要处理的案件，未生成报告。")
+        console.print("没有新的结果，未生成报告。")
 
 
 @exits

@@ -164,6 +164,7 @@ class Case:
                     result.outcome, result.error_type = "failed", item.error_type
                     result.error = run.redact(job.key, item.error_message or "")
                     result.record_id = item.record_id
+                    result.known = True
                     return result
                 if self._follows(item):
                     await self._follow(card, source_hash)
@@ -382,7 +383,8 @@ class Case:
         result.artifacts = await self._artifacts()
         self.run.ledger.set_state(self.item, "failed", record_id=result.record_id, error_type=result.error_type,
                                   error_message=result.error, artifacts=result.artifacts,
-                                  attempt_id=self.attempt_id, source_hash=source_hash, release=True)
+                                  attempt_id=self.attempt_id, source_hash=source_hash, release=True,
+                                  source_version=self.job.source_version)
         log.warning("case.failed", route=self.route.name, case=self.job.key, error_type=result.error_type,
                     reason=result.error)
 

@@ -56,6 +56,8 @@ class CaseResult:
     attempts: int = 0
     seconds: float = 0.0
     artifacts: list[str] = field(default_factory=list)
+    #: a failure reported by an earlier run, still waiting for a clerk (nothing changed since): not news
+    known: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -84,6 +86,19 @@ class RunSummary:
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
 
+    @property
+    def news(self) -> list[CaseResult]:
+        """What this run did or found: every result but failures already reported and unchanged."""
+        return [r for r in self.results if not r.known]
+
+    @property
+    def waiting(self) -> list[CaseResult]:
+        """Failures an earlier run reported that still wait for a clerk (nothing changed since)."""
+        return [r for r in self.results if r.known]
+
+    def did_something(self) -> bool:
+        return bool(self.news or self.system_errors)
+
     def tally(self, name: str) -> None:
         self.counters[name] = self.counters.get(name, 0) + 1
 
@@ -103,9 +118,13 @@ class RunSummary:
 
     def as_json(self) -> dict[str, Any]:
         by_route: dict[str, dict[str, int]] = {}
+        waiting: dict[str, int] = {}
         for r in self.results:
+            if r.known:
+                waiting[r.route] = waiting.get(r.route, 0) + 1
+                continue
             by_route.setdefault(r.route, {}).setdefault(r.outcome, 0)
             by_route[r.route][r.outcome] += 1
         return {"run_id": self.run_id, "seconds": round(self.finished - self.started, 3),
-                "exit_code": self.exit_code, "by_route": by_route, "system_errors": self.system_errors,
-                "counters": self.counters}
+                "exit_code": self.exit_code, "by_route": by_route, "waiting": waiting,
+                "system_errors": self.system_errors, "counters": self.counters}

@@ -23,7 +23,7 @@ from casebot.config import RouteSettings, Settings
 from casebot.ledger import Item, Ledger, open_ledger
 from casebot.lock import RunLock
 from casebot.run.case import Case, Job, RunContext
-from casebot.run.outcome import REASONS, RunSummary
+from casebot.run.outcome import REASONS, CaseResult, RunSummary
 from casebot.run.retry import retrying
 from casebot.run.worker import Worker
 
@@ -118,7 +118,7 @@ class Runner:
         summary.finished = time.time()
         summary.exit_code = summary.exit_status()
         self.ledger.finish_run(run_id, str(summary.exit_code), summary.as_json())
-        if summary.results or summary.system_errors:  # a run that did nothing leaves no report
+        if summary.did_something():  # a run that did nothing new leaves no report
             path = report.write(summary, settings.path(art.reports),
                                 manual_minutes=settings.run.manual_minutes_per_card, dry_run=self.dry_run)
             summary.report_path = str(path)
@@ -192,15 +192,24 @@ class Runner:
             return []
         # by any workstation sharing the ledger: each done case's key and the source version it was written at
         done = self.ledger.case_versions(route.name, ("done",))
+        # failures reported before: unchanged at the source, they stay with the clerk (not read, not news)
+        failed = {i.case_key: i for i in self.ledger.items(route=route.name, states=("failed",))}
         todo = []
         for key in keys:
             version = versions.get(key)
+            known = failed.get(key)
+            if known is not None and version is not None and version == known.source_version:
+                summary.results.append(CaseResult(route.name, key, "failed", record_id=known.record_id,
+                                                  error_type=known.error_type, error=known.error_message,
+                                                  attempts=known.attempts, artifacts=known.artifacts, known=True))
+                continue
             if key not in done:
                 todo.append(Job(route, key, source_version=version))
             elif route.update != "off" and version is not None and version != done[key]:
                 # written, and changed at the police since: follow the change
                 todo.append(Job(route, key, source_version=version))
-        log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo))
+        log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo),
+                 waiting=sum(1 for r in summary.results if r.known and r.route == route.name))
         return todo[: self.limit] if self.limit else todo
 
     # -- the queue ---------------------------------------------------------------

@@ -46,15 +46,26 @@ def test_installed_cron_line_runs_logs_exits_right_and_notifies_once(sandbox, co
     assert "run.started" in text, "the run's log lines (stderr) are appended"
     assert "police-procuratorate" in text and "报告" in text, "so is its summary (stdout)"
 
-    events = [json.loads(ln)["event"] for ln in (config_file.parent / "var" / "casebot.jsonl").read_text().splitlines()]
-    assert "run.started" in events and "case.failed" in events
+    def events() -> list[str]:
+        lines = (config_file.parent / "var" / "casebot.jsonl").read_text(encoding="utf-8").splitlines()
+        return [json.loads(ln)["event"] for ln in lines]
+
+    assert "run.started" in events() and events().count("case.failed") == 2
 
     assert len(smtp_server.messages) == 1
     assert "个案件需要人工处理" in smtp_server.messages[0]["Subject"]
     assert len(webhook_server.bodies("/wecom")) == 1
 
+    reports = sorted((config_file.parent / "var" / "reports").glob("report-*.html"))
     again = subprocess.run(["/bin/sh", "-c", command], env=env, cwd=home, capture_output=True, text=True,
                            timeout=240)
-    assert again.returncode in (0, 1)
-    assert len(out_log.read_text(encoding="utf-8")) > len(text), "the second run's output is appended"
+    assert again.returncode == 1, "the refused cases still need a clerk"
+    appended = out_log.read_text(encoding="utf-8")[len(text):]
+    assert appended, "the second run's output is appended"
     assert len(smtp_server.messages) == 1 and len(webhook_server.bodies("/wecom")) == 1, "told once, not every run"
+    # nothing changed at the police: the failures are not taken again, nor reported again as new
+    assert "仍待处理 2 件" in appended and "✗" not in appended
+    assert sorted((config_file.parent / "var" / "reports").glob("report-*.html")) == reports, "no new report"
+    second = json.loads(casebot("status", "--json", "--config", str(config_file), env=env).stdout)
+    assert second["last_run"]["exit_code"] == 1
+    assert events().count("case.failed") == 2 and events().count("run.finished") == 2
