@@ -56,13 +56,17 @@ def no_safety_net(sandbox) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("point", ["before_save:2", "after_save:1", "after_ledger_written:2", "before_verify:3"])
-def test_killed_at_a_point_then_restarted(sandbox, config_file, point):
+def test_killed_at_each_point_in_turn_then_restarted(sandbox, config_file):
+    """A kill at each fail point in turn, each run taking over what the killed one left (a save the ledger
+    never heard of, a write recorded but not verified, ...), then a run to the end."""
     g = golden().only(EXAMPLE, SECOND, THIRD)  # three eligible cases: every fail point is reached
     sandbox.add_cases(g.police)
     no_safety_net(sandbox)
-    code, _, _ = casebot(config_file, "run", "--route", "police-procuratorate", failpoint=point)
-    assert code == -signal.SIGKILL, "the fail point killed the run"
+    codes = {}
+    for point in ("after_save:1", "after_ledger_written:1", "before_verify:1", "before_save:1"):
+        codes[point], _, _ = casebot(config_file, "run", "--route", "police-procuratorate", failpoint=point)
+    killed = [p for p, code in codes.items() if code == -signal.SIGKILL]
+    assert killed[:3] == ["after_save:1", "after_ledger_written:1", "before_verify:1"], codes
     code, out, err = casebot(config_file, "run", "--route", "police-procuratorate", "--json")
     assert code == 0, out + err
     assert sandbox.saves("procuratorate") == dict.fromkeys(g.written, 1)
@@ -70,19 +74,17 @@ def test_killed_at_a_point_then_restarted(sandbox, config_file, point):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)  # six robot processes, each starting a browser
+@pytest.mark.timeout(600)  # four robot processes, each starting a browser
 def test_killed_at_random_moments_on_both_routes(sandbox, config_file):
-    g = golden().only(EXAMPLE, SECOND, THIRD)
+    g = golden().only(EXAMPLE, SECOND)
     sandbox.add_cases(g.police)
     no_safety_net(sandbox)
-    for delay in (2.0, 4.0):
-        casebot(config_file, "run", "--route", "police-procuratorate", kill_after=delay)
+    casebot(config_file, "run", "--route", "police-procuratorate", kill_after=3.0)
     code, out, err = casebot(config_file, "run", "--route", "police-procuratorate")
     assert code == 0, out + err
     assert_holds(sandbox, "procuratorate", g.procuratorate)
     prosecute(sandbox, g.prosecutions)
-    for point in ("after_save:1", "before_save:2"):
-        casebot(config_file, "run", "--route", "procuratorate-court", failpoint=point)
+    casebot(config_file, "run", "--route", "procuratorate-court", failpoint="after_save:1")
     code, out, err = casebot(config_file, "run")
     assert code == 0, out + err
     assert sandbox.saves("procuratorate") == dict.fromkeys(g.written, 1)
