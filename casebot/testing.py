@@ -117,23 +117,18 @@ class TargetContract(_Contract):
         for spec in cls.fields:
             assert spec.label.strip(), f"{spec.name} has a label"
 
-    async def test_write_then_read_back_equal(self, adapter: Target, card: dict[str, Any]) -> None:
-        record_id = await adapter.write(card)
-        assert record_id
-        back = await adapter.read_back(record_id)
-        verify(card, back)
-
-    async def test_find_existing(self, adapter: Target, card: dict[str, Any]) -> None:
+    async def test_write_read_back_find_and_refuse_a_second(self, adapter: Target, card: dict[str, Any]) -> None:
+        """A card goes in once: not found before, read back equal, found by its key after, and a second
+        write of it refused with the system's reason (the record found is still the first)."""
         assert await adapter.find_existing(card) is None
         record_id = await adapter.write(card)
+        assert record_id
+        verify(card, await adapter.read_back(record_id))
         assert await adapter.find_existing(card) == record_id
-
-    async def test_second_write_refused(self, adapter: Target, card: dict[str, Any]) -> None:
-        first = await adapter.write(card)
         with pytest.raises(errors.AlreadyExists) as info:
             await adapter.write(card)
         assert info.value.reason
-        assert await adapter.find_existing(card) == first
+        assert await adapter.find_existing(card) == record_id
 
     async def test_validation_refusal_is_business_error(self, adapter: Target, rejected_card: Any) -> None:
         if rejected_card is None:
