@@ -72,7 +72,7 @@ async def test_bad_case_stops_alone_and_is_replayed_after_the_fix(sandbox, setti
 
 
 async def test_refused_write_back_replayed_with_frozen_card(sandbox, settings):
-    g = golden().only(EXAMPLE, SECOND)
+    g = golden().only(EXAMPLE)
     sandbox.add_cases(g.police)
     sandbox.set_faults("procuratorate", reject_rate=1.0)
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
@@ -104,7 +104,7 @@ async def test_refused_write_back_replayed_with_frozen_card(sandbox, settings):
 
 async def test_lost_answer_after_commit_is_found_not_rewritten(sandbox, settings):
     """Without the target's duplicate refusal: only the robot's own lookup keeps the second save away."""
-    g = golden().only(EXAMPLE, SECOND)
+    g = golden().only(EXAMPLE)
     sandbox.add_cases(g.police)
     sandbox.set_faults("procuratorate", commit_then_error_rate=1.0, refuse_duplicates=False)
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
@@ -140,7 +140,7 @@ async def test_read_back_mismatch_is_reported_kept_in_the_ledger_and_not_written
 
 
 async def test_a_case_is_traced_from_its_first_retry_and_the_trace_kept_if_it_fails(sandbox, settings):
-    g = golden().only(EXAMPLE, SECOND)
+    g = golden().only(EXAMPLE)
     sandbox.add_cases(g.police)
     sandbox.set_faults("procuratorate", error_rate=1.0)
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
