@@ -19,12 +19,11 @@ from typing import Any
 from flask import Flask, abort, flash, redirect, render_template, request, send_file, url_for
 
 from casebot.config import Settings
+from casebot.glossary import STATE_LABELS
 from casebot.ops import lastrun, reading, snapshot, timefmt
 from casebot.ops.advice import advise
 from casebot.ops.notify import PAGE_CHANGED_BANNER
 
-STATE_LABELS = {"pending": "待处理", "writing": "写入中", "written": "已写入未核对", "done": "已完成",
-                "retry": "待重试", "unknown": "待确认", "failed": "需人工处理"}
 COOKIE = "casebot_console"
 REPLAY_TIMEOUT_S = 900
 

@@ -36,3 +36,9 @@ def test_a_failure_reported_before_is_not_news():
     only_known = RunSummary(run_id="r3", started=0, finished=1)
     only_known.results.append(CaseResult("r", "A2", "failed", known=True))
     assert not only_known.did_something(), "nothing new: no report"
+
+
+def test_the_console_uses_the_glossary():
+    from casebot.ops import console
+
+    assert console.STATE_LABELS is STATE_LABELS, "one glossary, not a copy that can drift"
