@@ -35,6 +35,19 @@ def advise(state: str, error_type: str | None, message: str | None) -> Advice:
         return Advice("目标系统", "按目标系统给出的原因处理（如补全信息、联系目标系统管理员），然后 replay")
     if error_type == "AlreadyExists":
         return Advice("目标系统", "目标系统已有同号记录：核对是否为同一案件；是则无需再写")
+    if error_type == "EditConflict":
+        return Advice("目标系统", "公安的变更会覆盖目标系统中有人改过的地方：在目标系统中核对这些字段，"
+                                  "按应有的内容改好后 replay --fresh；或在路线设置 on_conflict = \"skip-field\"")
+    if error_type == "ProbableMatch":
+        return Advice("目标系统", "目标系统中可能已有人工录入的同一案件：核对所列记录，是同一案件就把它的编号"
+                                  "改成本案的编号后 replay（会采用它，不会新建），不是则 replay")
+    if error_type == "AdoptedDiffers":
+        return Advice("目标系统", "已采用目标系统中人工录入的记录（未覆盖），它与案卡不一致：在目标系统中核对所列字段，"
+                                  "需要时改正，然后 replay")
+    if error_type == "OptionMissing":
+        return Advice("目标系统", "目标系统的下拉选项中没有这个代码：请目标系统管理员添加"
+                                  "（casebot doctor 列出所有缺少的代码），或在 mappings/codes/ 中改正代码表，"
+                                  "然后 replay --fresh")
     if error_type == "VerificationError":
         return Advice("映射文件", "回读的内容与写入的不同：检查 mappings/ 中该字段的映射或目标系统的自动改写，"
                                   "改正后 replay --fresh")
