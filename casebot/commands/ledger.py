@@ -20,7 +20,7 @@ app = typer.Typer(no_args_is_help=True, help="Move the ledger to a shared Postgr
 @exits
 def migrate(to: str = typer.Option(..., "--to", help="postgresql://user@host:port/dbname of the shared ledger"),
             config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
-    """Move this workstation's SQLite ledger (items, attempts, runs) into a shared PostgreSQL ledger.
+    """Move this workstation's SQLite ledger (items, attempts, card versions, runs) into a shared PostgreSQL ledger.
 
     Holds the workstation's run lock meanwhile; afterwards the SQLite file refuses further work
     and ledger.url in casebot.toml must name the shared ledger. Several workstations may move their ledgers
@@ -48,7 +48,8 @@ def migrate(to: str = typer.Option(..., "--to", help="postgresql://user@host:por
         print_json(report.as_json())
         return
     console.print(f"已迁移 {report.items} 件案件（{report.merged} 件与共享台账中已有的合并）、"
-                  f"{report.attempts} 次尝试、{report.runs} 次运行：{report.source} → {report.destination}",
+                  f"{report.attempts} 次尝试、{report.versions} 个案卡版本、{report.runs} 次运行："
+                  f"{report.source} → {report.destination}",
                   highlight=False)
     console.print("请在 casebot.toml 中设置（密码放在 ~/.pgpass 或环境变量 PGPASSWORD 中，不要写进文件）：",
                   highlight=False)

@@ -28,7 +28,8 @@ from casebot.ledger.sqlite import SQLiteLedger
 RANK = {"done": 6, "written": 5, "unknown": 4, "writing": 4, "failed": 3, "retry": 2, "pending": 1}
 
 ITEM_FIELDS = ("route", "target", "case_key", "state", "attempts", "card_json", "card_hash", "source_hash",
-               "record_id", "error_type", "error_message", "artifacts_json", "created_at", "updated_at")
+               "record_id", "error_type", "error_message", "artifacts_json", "created_at", "updated_at",
+               "source_version")
 
 
 @dataclass
@@ -40,6 +41,8 @@ class MoveReport:
     merged: int = 0
     attempts: int = 0
     runs: int = 0
+    #: card versions (the history of what was written for each case)
+    versions: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -52,6 +55,7 @@ def move_to_postgres(source: SQLiteLedger, dest: PostgresLedger) -> MoveReport:
         items = [dict(r) for r in db.execute("SELECT * FROM items ORDER BY id")]
         attempts = [dict(r) for r in db.execute("SELECT * FROM attempts ORDER BY id")]
         runs = [dict(r) for r in db.execute("SELECT * FROM runs ORDER BY started_at")]
+        versions = [dict(r) for r in db.execute("SELECT * FROM card_versions ORDER BY item_id, version")]
     key = f"moved_from:{source.ledger_id}"
     with dest._db() as pg, pg.transaction():
         pg.execute("SET LOCAL synchronous_commit = on")
@@ -85,6 +89,13 @@ def move_to_postgres(source: SQLiteLedger, dest: PostgresLedger) -> MoveReport:
                        (ids[a["item_id"]], a["run_id"], a["started_at"], a["finished_at"], a["outcome"],
                         a["error_type"], a["error_message"]))
             report.attempts += 1
+        for v in versions:  # after the shared ledger's own versions of a merged case
+            pg.execute("INSERT INTO card_versions (item_id, version, kind, card_json, card_hash, source_hash, "
+                       "source_version, run_id, recorded_at) SELECT %s, COALESCE(MAX(version), 0) + 1, %s, %s, %s, "
+                       "%s, %s, %s, %s::timestamptz FROM card_versions WHERE item_id = %s",
+                       (ids[v["item_id"]], v["kind"], v["card_json"], v["card_hash"], v["source_hash"],
+                        v["source_version"], v["run_id"], v["recorded_at"], ids[v["item_id"]]))
+            report.versions += 1
         for r in runs:
             cur = pg.execute("INSERT INTO runs (id, started_at, finished_at, status, summary_json) "
                              "VALUES (%s, %s::timestamptz, %s::timestamptz, %s, %s) ON CONFLICT (id) DO NOTHING",

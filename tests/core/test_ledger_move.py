@@ -34,7 +34,12 @@ def _workstation(path, cases: dict[str, str]) -> SQLiteLedger:
         led.set_state(item, "written", record_id="R-" + key, attempt_id=attempt, source_hash="src-" + key,
                       release=state == "written")
         if state == "done":
-            led.set_state(item, "done", artifacts=[f"{key}.png"], release=True)
+            led.record_version(item, {"ajmc": key, "ay": "盗窃罪"}, "h-" + key, kind="write",
+                               source_hash="src-" + key, source_version="2026-11-01 09:00:00", run_id=run)
+            led.record_version(item, {"ajmc": key, "ay": "诈骗罪"}, "h2-" + key, kind="update",
+                               source_hash="src2-" + key, source_version="2026-11-02 10:00:00", run_id=run)
+            led.set_state(item, "done", artifacts=[f"{key}.png"], release=True,
+                          source_version="2026-11-02 10:00:00")
     led.finish_run(run, "0", {"done": sum(s == "done" for s in cases.values())})
     return led
 
@@ -57,6 +62,11 @@ def test_a_workstations_history_moves_whole_and_the_old_file_is_closed(tmp_path,
                                                       old.error_message, old.artifacts)
         assert [a["outcome"] for a in dest.attempts_of(new.id)] == [a["outcome"] for a in audit[key]]
         assert new.lease_owner is None
+        assert new.source_version == old.source_version, "a done case is not taken for changed after the move"
+        kept = ("version", "kind", "card", "card_hash", "source_hash", "source_version", "run_id")
+        assert [{k: v[k] for k in kept} for v in dest.versions(new.id)] == [
+            {k: v[k] for k in kept} for v in src.versions(old.id)], "the card history moves with the case"
+    assert [v["kind"] for v in dest.versions(dest.get("police-procuratorate", "A1").id)] == ["write", "update"]
     assert dest.last_run()["summary"] == {"done": 2}
     src.close()
     with pytest.raises(LedgerError, match="was moved to the shared ledger"):
