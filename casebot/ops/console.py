@@ -25,6 +25,8 @@ from casebot.ops.advice import advise
 from casebot.ops.notify import PAGE_CHANGED_BANNER
 
 COOKIE = "casebot_console"
+#: failures where the target holds what a person typed or changed: listed apart, a clerk compares
+CONFLICTS = frozenset({"EditConflict", "AdoptedDiffers", "ProbableMatch"})
 REPLAY_TIMEOUT_S = 900
 
 
@@ -65,8 +67,12 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
     def index() -> Any:
         snap = snapshot.take(settings)
         items = ledger_items(states=("failed", "unknown", "written", "retry"))
-        groups = {s: [(i, advise(i.state, i.error_type, i.error_message)) for i in items if i.state == s]
-                  for s in ("failed", "unknown", "written", "retry")}
+
+        def group(i: Any) -> str:
+            return "conflict" if i.state == "failed" and i.error_type in CONFLICTS else i.state
+
+        groups = {s: [(i, advise(i.state, i.error_type, i.error_message)) for i in items if group(i) == s]
+                  for s in ("conflict", "failed", "unknown", "written", "retry")}
         run = snap.last_run
         banner = PAGE_CHANGED_BANNER if run and run.get("exit_code") == 7 else None
         return render_template("index.html.j2", snap=snap, groups=groups, run=run, banner=banner,

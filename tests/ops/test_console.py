@@ -10,6 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from casebot.config import load
+from casebot.ledger import open_ledger
 from casebot.ops.console import create_app
 from tests.ops.conftest import casebot
 
@@ -32,6 +33,12 @@ async def test_console_shows_the_failure_and_replays_it_after_the_fix(sandbox, c
     ran = casebot("run", "--route", "police-procuratorate", "--config", str(config_file), env=dict(os.environ),
                   timeout=240)
     assert ran.returncode == 1, ran.stderr[-2000:]
+    # a change the follow held for a clerk (tests/e2e/test_follow.py makes one for real), as the ledger keeps it
+    ledger = open_ledger(load(config_file).ledger_url())
+    held = ledger.reserve("police-procuratorate", "procuratorate", "A3505020000002026119999", owner="t", lease_s=30)
+    ledger.set_state(held, "failed", error_type="EditConflict", release=True,
+                     error_message="检察院系统中的记录 X1 已被人修改，公安系统的变更未覆盖：ajmc：系统中为“张*案”")
+    ledger.close()
 
     denied = await page.goto(f"{console_url}/")
     assert denied.status == 403
@@ -41,6 +48,10 @@ async def test_console_shows_the_failure_and_replays_it_after_the_fix(sandbox, c
     first = rows.first
     assert "目标系统" in await first.locator("td.where").inner_text()
     assert (await first.locator("td").nth(4).inner_text()).strip(), "the reason is shown"
+    conflict = page.locator("table#conflict tr[data-id]")
+    assert await conflict.count() == 1 and await rows.count() == 1, "a held change is listed apart"
+    assert "已被人修改" in await conflict.first.inner_text()
+    assert "on_conflict" in await conflict.first.inner_text(), "with what to do about it"
     assert await page.locator("#banner").count() == 0
     assert "退出码 1" in await page.locator("#last-run").inner_text()
 
