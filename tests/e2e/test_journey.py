@@ -44,9 +44,11 @@ async def test_a_normal_case_costs_four_ledger_round_trips(sandbox, settings):
     assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
     assert [r.outcome for r in summary.results] == ["done"]
     # once per run, once per route's listing, or once every lease_s / 3 for all the cases in flight
-    run_level = {"start_run", "finish_run", "case_versions", "heartbeat"}
+    # (the listing reads the route's done cases' versions and its failures already reported)
+    run_level = {"start_run", "finish_run", "case_versions", "items", "heartbeat"}
     assert [c for c in ledger.calls if c not in run_level] == ["reserve", "begin_write", "set_state", "set_state"]
     assert ledger.calls.count("case_versions") == 1, "the route's done cases are read once, not case by case"
+    assert ledger.calls.count("items") == 1, "and its reported failures once"
     assert_holds(sandbox, "procuratorate", g.procuratorate)
 
 
