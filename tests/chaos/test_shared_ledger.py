@@ -122,9 +122,11 @@ def test_three_workstations_one_postgres_killed_mid_write(sandbox, pg_url, tmp_p
     # the first kill is a fail point ws1 meets itself right after its first save (the ledger has not
     # heard of it); the next two are SIGKILLs from here, each once the previous victim's cases were
     # taken over, of a station holding a case in `writing` (its save may be under way)
+    # ws1 starts alone, so that it is the one to save first and meet its fail point (started together, the
+    # others could save every case before ws1 reached a save); the others join once it died
     stations[0].start("after_save:1")
     for st in stations[1:]:
-        st.start()
+        st.down_until = float("inf")
     killed: list[str] = []
     #: leases a killed process held: (kill number, item id) -> (token, lease end on the server's clock)
     orphaned: dict[tuple[int, int], tuple[int, float]] = {}
@@ -136,6 +138,9 @@ def test_three_workstations_one_postgres_killed_mid_write(sandbox, pg_url, tmp_p
 
     def died(st: Station, leases: list[tuple[int, int, float]]) -> None:
         killed.append(st.name)
+        for other in stations:
+            if other.down_until == float("inf"):
+                other.down_until = 0.0
         for item_id, token, until in leases:
             orphaned[(len(killed), item_id)] = (token, until)
         st.down_until = time.monotonic() + 60  # back once the others took its cases over
