@@ -79,7 +79,8 @@ def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary |
     """``casebot.run/1`` (docs/json.md): every configured route with every outcome, zeros included."""
     from casebot.ops import timefmt
 
-    by_route = summary.as_json()["by_route"] if summary else {}
+    data = summary.as_json() if summary else {"by_route": {}, "waiting": {}}
+    by_route, waiting = data["by_route"], data["waiting"]
     names = {r.name for r in settings.routes} if settings else set()
     finished = summary.finished if summary else time.time()
     begun = summary.started if summary else started
@@ -93,8 +94,7 @@ def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary |
         "finished": timefmt.local_iso(finished),
         "seconds": round(finished - begun, 3) if begun else 0.0,
         "routes": {n: {o: by_route.get(n, {}).get(o, 0) for o in OUTCOMES} for n in sorted(names | set(by_route))},
-        "waiting": {n: (summary.as_json()["waiting"].get(n, 0) if summary else 0)
-                    for n in sorted(names | set(by_route))},
+        "waiting": {n: waiting.get(n, 0) for n in sorted(names | set(by_route) | set(waiting))},
         "system_errors": summary.system_errors if summary else [],
         "counters": summary.counters if summary else {},
         "report": summary.report_path if summary else None,

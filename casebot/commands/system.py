@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import getpass
 import json
 import os
@@ -15,7 +16,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from casebot import errors, logs
+from casebot import errors, logs, routing
 from casebot.adapter import Source, Target
 from casebot.artifacts import private_dir
 from casebot.codecheck import lacking
@@ -23,7 +24,7 @@ from casebot.codes import CodeTables
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.logins import LoginCap
 from casebot.registry import load_adapter
-from casebot.widgets import FormCheck
+from casebot.widgets import FormCheck, absent_line
 
 
 def sandbox(port: int = typer.Option(8101, "--port", help="公安系统端口；检察院、法院用后两个"),
@@ -114,8 +115,7 @@ def _absent_messages(form: FormCheck) -> list[str]:
     """One line per control not found: its label, its selector and the form description that names it."""
     out, said = [], set()
     for source, name, b in form.absent:
-        where = f"选择器 {b.selector}" if b.selector else "按标签查找"
-        out.append(f"录入页：找不到字段“{b.label}”（{where}；表单描述 {source} 的 {name}）")
+        out.append(f"录入页：{absent_line(source, name, b)}")
         said.add(b.label)
     out += [f"录入页：找不到“{label}”" for label in form.labels if label not in said]
     return out
@@ -203,14 +203,11 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
             pre.append({"system": f"(定时任务 {kind})", "ok": False, "kind": "password", "problems": unread,
                         "screenshot": None})
 
-    codes: list[CodeTables] = []
-
+    @functools.cache
     def tables() -> CodeTables:
-        if not codes:
-            from casebot.pipeline import Pipeline
+        from casebot.pipeline import Pipeline
 
-            codes.append(Pipeline().codes)
-        return codes[0]
+        return Pipeline().codes
 
     async def check() -> list[dict[str, Any]]:
         from playwright.async_api import async_playwright
@@ -239,8 +236,7 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
                         row["checked"] = ["登录", "录入页"]
                         await _check_written(adapter, _last_done(settings, system), row)
                         routes = [r for r in settings.routes if r.target == system]
-                        regions = None if any(not r.regions for r in routes) else {
-                            code for r in routes for code in r.regions}
+                        regions = routing.served_regions(routes)
                         if not routes:
                             row.setdefault("notes", []).append("没有路线写入此系统：未核对选项与代码表")
                         short = lacking(cls.fields, form.offered, tables(), regions) \

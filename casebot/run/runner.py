@@ -195,10 +195,12 @@ class Runner:
         # failures reported before: unchanged at the source, they stay with the clerk (not read, not news)
         failed = {i.case_key: i for i in self.ledger.items(route=route.name, states=("failed",))}
         todo = []
+        waiting = 0
         for key in keys:
             version = versions.get(key)
             known = failed.get(key)
             if known is not None and version is not None and version == known.source_version:
+                waiting += 1
                 summary.results.append(CaseResult(route.name, key, "failed", record_id=known.record_id,
                                                   error_type=known.error_type, error=known.error_message,
                                                   attempts=known.attempts, artifacts=known.artifacts, known=True))
@@ -208,8 +210,7 @@ class Runner:
             elif route.update != "off" and version is not None and version != done[key]:
                 # written, and changed at the police since: follow the change
                 todo.append(Job(route, key, source_version=version))
-        log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo),
-                 waiting=sum(1 for r in summary.results if r.known and r.route == route.name))
+        log.info("route.listed", route=route.name, listed=len(keys), todo=len(todo), waiting=waiting)
         return todo[: self.limit] if self.limit else todo
 
     # -- the queue ---------------------------------------------------------------

@@ -46,6 +46,10 @@ class Binding:
     selector: str = ""
     options: dict[str, Any] = field(default_factory=dict)
 
+    def where(self) -> str:
+        """How the control is looked for, as doctor's messages say it."""
+        return f"选择器 {self.selector}" if self.selector else "按标签查找"
+
 
 class Widget(ABC):
     kind: ClassVar[str]
@@ -85,6 +89,11 @@ class FormCheck:
     offered: dict[str, list[str]] = field(default_factory=dict)
     #: the page as it was when the first control was found missing (its tab, its dialog)
     screenshot: bytes | None = None
+
+
+def absent_line(source: str, form: str, binding: Binding) -> str:
+    """A control not found: its label, how it was looked for, and the form description naming it."""
+    return f"找不到字段“{binding.label}”（{binding.where()}；表单描述 {source} 的 {form}）"
 
 
 _CHECK: ContextVar[FormCheck | None] = ContextVar("casebot_form_check", default=None)
@@ -236,8 +245,7 @@ class Form:
             if check is not None:
                 check.absent.append((self.source, self.name, b))
                 if check.screenshot is None:
-                    where = f"选择器 {b.selector}" if b.selector else "按标签查找"
-                    caption = f"casebot doctor：找不到字段“{b.label}”（{where}；表单描述 {self.source} 的 {self.name}）"
+                    caption = f"casebot doctor：{absent_line(self.source, self.name, b)}"
                     check.screenshot = await _screenshot(scope, caption)
         return gone
 
