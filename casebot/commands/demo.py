@@ -158,11 +158,11 @@ def _life_goes_on(client: Any, settings: Settings, execute: Callable[..., Any], 
     echo(f"公安变更 {changed['ajbh']}（犯罪嫌疑人改为{what}）；检察官手工修改了 {renamed['ajbh']} 的案件名称，"
          "公安随后也更正了该案名称")
     third = execute(settings)
+    new_failures = [r for r in third.news if r.outcome == "failed"]
     echo(f"再次运行：更新 {third.counters.get('updates', 0)} 处目标记录（检察院、法院），"
-         f"需人工处理 {third.count('failed')} 起")
-    for r in third.results:
-        if r.outcome == "failed":
-            echo(f"  ✗ {r.error}")
+         f"新的需人工处理 {len(new_failures)} 起，此前已报告、仍待处理 {len(third.waiting)} 起")
+    for r in new_failures:
+        echo(f"  ✗ {r.error}")
     return third
 
 

@@ -109,5 +109,7 @@ def test_demo_flows_cases_into_both_systems(tmp_path):
     assert any("报告" in line for line in lines)
     third = result["third"]  # a case changes at the police; a prosecutor renamed another by hand
     assert third is not None and third.counters.get("updates") == 2, [r.error for r in third.results]
-    assert "EditConflict" in [r.error_type for r in third.results if r.outcome == "failed"]
+    assert [r.error_type for r in third.news if r.outcome == "failed"] == ["EditConflict"]
+    assert len(third.waiting) == 2, "the two bad cases, unchanged since the first run: not news"
+    assert any("此前已报告、仍待处理 2 起" in line for line in lines)
     assert any("已被人修改" in line for line in lines)
