@@ -166,6 +166,12 @@ class WebhookSettings(_Strict):
         return v
 
 
+class MappingSettings(_Strict):
+    #: the mappings directory this workstation uses (default: the shipped ``mappings/``); the
+    #: mappings installed adapters bring are added to it
+    dir: Path | None = None
+
+
 class NotifySettings(_Strict):
     """Who hears of what needs a person: new failed cases, a login to do (exit 3), changed pages (exit 7)."""
 
@@ -185,6 +191,7 @@ class Settings(BaseSettings):
     browser: BrowserSettings = BrowserSettings()
     run: RunSettings = RunSettings()
     notify: NotifySettings = NotifySettings()
+    mappings: MappingSettings = MappingSettings()
     #: directory relative paths are resolved against (the config file's folder)
     base_dir: Path = Path(".")
 
@@ -234,6 +241,10 @@ class Settings(BaseSettings):
         if ledger_file is not None:
             return Path(str(ledger_file) + ".lock")
         return self.path(Path("var/casebot.lock"))
+
+    def mappings_dir(self) -> Path | None:
+        """``[mappings] dir`` resolved against the config's folder; None: the shipped mappings."""
+        return self.path(self.mappings.dir) if self.mappings.dir else None
 
     def adapter_name(self, system: str) -> str:
         return self.systems[system].adapter or system

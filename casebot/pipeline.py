@@ -52,6 +52,21 @@ class Pipeline:
             raise MappingError("the case_card mapping must read a police_case source",
                                file=str(self._card_mapping.file))
 
+    @classmethod
+    def of(cls, settings: Any) -> Pipeline:
+        """The mappings a configured workstation uses (``[mappings] dir``, else the shipped ones)."""
+        return cls(settings.mappings_dir())
+
+    def gate(self, settings: Any, *, load_adapter: Any = None) -> None:
+        """Refuse (MappingError, exit 4) mappings that ``casebot mappings check`` finds an error in:
+        a target field the adapter does not have, a required one not mapped, a route whose mapping
+        reads what the route does not give. Called before a run or a replay opens a page."""
+        from casebot.mapping.checks import _default_loader, check_mappings, check_routes, refuse
+
+        load = load_adapter or _default_loader
+        refuse([*check_mappings(self.mappings, load_adapter=load),
+                *check_routes(self.mappings, settings, load_adapter=load)])
+
     @property
     def codes(self) -> CodeTables:
         return self.mappings.codes

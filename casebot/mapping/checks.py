@@ -26,7 +26,7 @@ from casebot.mapping.loader import MappingSet, load_mappings
 from casebot.mapping.shapes import SOURCE_KINDS
 from casebot.model import PoliceCase
 
-__all__ = ["CASE_CARD", "Problem", "check_directory", "check_mappings"]
+__all__ = ["CASE_CARD", "Problem", "check_directory", "check_mappings", "check_routes", "refuse"]
 
 CASE_CARD = "case_card"
 
@@ -35,14 +35,13 @@ AdapterLoader = Callable[[str], Any]
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding; ``error`` fails the check, ``warning`` does not."""
+    """One finding; an ``error`` makes the mappings unusable: ``mappings check``, ``run`` and ``replay``
+    stop on it with exit 4 (:func:`refuse`), before a page is opened. A ``warning`` does not."""
 
     level: Literal["error", "warning"]
     message: str
     file: str | None = None
     line: int | None = None
-    #: the mappings could not even be loaded (``mappings check`` exits 4, as ``run`` would)
-    fatal: bool = False
 
     @property
     def where(self) -> str:
@@ -70,7 +69,7 @@ def check_directory(directory: Path, *, load_adapter: AdapterLoader | None = Non
         if exc.file:
             prefix = f"{exc.file}:{exc.line}: " if exc.line is not None else f"{exc.file}: "
             message = message.removeprefix(prefix)
-        return [Problem("error", message, exc.file, exc.line, fatal=True)]
+        return [Problem("error", message, exc.file, exc.line)]
     return check_mappings(mappings, load_adapter=load_adapter or _default_loader)
 
 
@@ -235,3 +234,18 @@ def check_routes(mappings: MappingSet, settings: Any, *, load_adapter: AdapterLo
                              f"does not give (it gives {', '.join(sorted(given))})",
                     str(mapping.file), mapping.spec.line_of("sources")))
     return problems
+
+
+# ---------------------------------------------------------------------------
+# the gate: what ``mappings check`` calls an error stops a run before a page is opened
+
+
+def refuse(problems: Iterable[Problem]) -> None:
+    """Raise :class:`MappingError` (exit 4) naming every error by file and line; warnings pass."""
+    found = [p for p in problems if p.level == "error"]
+    if not found:
+        return
+    first = found[0]
+    lines = [first.message] + [f"{p.where + ': ' if p.where else ''}{p.message}" for p in found[1:]]
+    raise MappingError("\n  ".join(lines), file=first.file, line=first.line,
+                       hint="映射不可用：改正后再运行（casebot mappings check 列出全部问题）")

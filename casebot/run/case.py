@@ -166,7 +166,7 @@ class Case:
                     result.record_id = item.record_id
                     result.known = True
                     return result
-                if self._follows(item):
+                if self._follows(item, card):
                     await self._follow(card, source_hash)
                     return result
                 if run.dry_run:
@@ -318,11 +318,19 @@ class Case:
             self.run.audit.record(action, route=self.route, case=self.job.key, record_id=record_id, card=card)
 
     # -- a written case follows the police ------------------------------------------------
-    def _follows(self, item: Item) -> bool:
-        """Whether the case's target record exists and this is a change to follow, not a first write."""
+    def _follows(self, item: Item, card: dict[str, Any]) -> bool:
+        """Whether the case's target record exists and this is a change to follow, not a first write.
+
+        A fresh replay (``replay --fresh``, after a mapping was fixed) of a case linked to a record
+        whose card changed is one: the record, written incomplete, is brought to the new card
+        through the edit pages, never over what a person changed since.
+        """
         if item.record_id is None:
             return False
         if item.state == "done":
+            return True
+        if self.job.replay and self.job.frozen_card is None and item.card is not None \
+                and not diff(item.card, card).empty:
             return True
         # an update cut short (or a follow that failed, replayed): the history has the card before it
         return self.run.ledger.last_version(item.id) is not None

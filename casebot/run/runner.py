@@ -39,7 +39,7 @@ class Runner:
         if pipeline is None:
             from casebot.pipeline import Pipeline
 
-            pipeline = Pipeline()
+            pipeline = Pipeline.of(settings)
         self.pipeline = pipeline
         self._own_ledger = ledger is None
         self.ledger: Ledger = ledger or open_ledger(settings.ledger_url())
@@ -66,7 +66,12 @@ class Runner:
         return routes
 
     async def run(self, *, replay: list[Item] | None = None, fresh: bool = False) -> RunSummary:
-        """A whole pass (or, with ``replay``, those ledger items only). Holds the workstation lock."""
+        """A whole pass (or, with ``replay``, those ledger items only). Holds the workstation lock.
+
+        Mappings ``casebot mappings check`` finds an error in stop it before a page is opened
+        (MappingError, exit 4): a card with a field missing never reaches a target.
+        """
+        self.pipeline.gate(self.settings)
         with RunLock(self.settings.lock_path()):
             try:
                 # a shared ledger also locks per workstation name, across machines

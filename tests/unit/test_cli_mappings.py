@@ -121,7 +121,7 @@ def test_code_table_incomplete(fakes: None, copy: Path) -> None:
     edit(copy / "codes" / "charges.csv", "盗窃罪,第二百六十四条,032640,0502", "盗窃罪,第二百六十四条,032640,")
     edit(copy / "codes" / "measures.csv", "06,逮捕,6,逮捕,逮捕,yes", "06,逮捕,6,逮捕,,yes")
     result = check(copy)
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert "code table 'charges': no procuratorate_code for police_code 032640" in result.output
     assert "code table 'measures': no court_label for police_code 06" in result.output
     assert "2 error(s)" in result.output
@@ -180,7 +180,7 @@ def test_unknown_and_unmapped_target_fields(fakes: None, copy: Path) -> None:
     edit(path, "      zz: {label: 住址, path: s.xzz}", "      zhuzhi: {label: 住址, path: s.xzz}")
     edit(path, "  gsjg: {label: 公诉机关", "  gongsu: {label: 公诉机关")
     result = check(copy)
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "zhuzhi" in t)
     assert f"card_to_court.yaml:{line}: the court card has no field 'bgr.zhuzhi'" in result.output
     assert "required field 'gsjg' (公诉机关) is not mapped" in result.output
@@ -189,7 +189,7 @@ def test_unknown_and_unmapped_target_fields(fakes: None, copy: Path) -> None:
 def test_too_long_for_target(fakes: None, copy: Path) -> None:
     edit(copy / "card_to_procuratorate.yaml", "max_length: 1000", "max_length: 2000")
     result = check(copy)
-    assert result.exit_code == 1 and "max_length 2000 exceeds the 1000" in result.output
+    assert result.exit_code == 4 and "max_length 2000 exceeds the 1000" in result.output
 
 
 def test_broken_expression_names_file_and_line(fakes: None, copy: Path) -> None:
@@ -206,7 +206,7 @@ def test_broken_expression_names_file_and_line(fakes: None, copy: Path) -> None:
 def test_missing_case_card_mapping(fakes: None, copy: Path) -> None:
     (copy / "police_to_card.yaml").unlink()
     result = check(copy)
-    assert result.exit_code == 1 and "no mapping targets case_card" in result.output
+    assert result.exit_code == 4 and "no mapping targets case_card" in result.output
 
 
 # -- schema --------------------------------------------------------------------------
@@ -301,6 +301,6 @@ def test_routes_checked_against_what_their_mappings_read(tmp_path: Path) -> None
     county = 'name = "procuratorate-county"\nsource = '
     bad = run_check("--config", str(_config(tmp_path, lambda t: t.replace(
         county + '"procuratorate"', county + '"police"'))))
-    assert bad.exit_code == 1
+    assert bad.exit_code == 4
     assert "routes.procuratorate-county: card_to_county.yaml reads procuratorate: procuratorate_record" in bad.output
     assert "regions are set, but 'police' cannot tell a record's region" in bad.output
