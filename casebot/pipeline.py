@@ -10,11 +10,20 @@ field; other cases are unaffected.
     card = pipeline.case_card(police_record)           # CaseCard
     pipeline.procuratorate_card(card)                   # dict for the procuratorate adapter
     pipeline.court_card(card, procuratorate_record)     # dict for the court adapter
+
+The one record -> card path of a configured route, used by the run, ``replay
+--fresh``, ``reconcile``, ``preview`` (and the console, through replay)::
+
+    police, records = await pipeline.read_case(route, key, adapter)   # from the route's systems
+    card = pipeline.route_card(settings, route, police, records)      # the card its target receives
+
+Mappings name adapters and kinds of record (``procuratorate_record``), never the
+config's system names: a system renamed in ``casebot.toml`` maps the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +123,30 @@ class Pipeline:
         sources = {name: records[kind] for name, model in mapping.sources.items()
                    for kind, m in SOURCE_KINDS.items() if m is model and kind in records}
         return self.target_card(adapter, card, **sources)
+
+    # -- the one record -> card path of a route ----------------------------------------
+    async def read_case(self, route: Any, key: str, adapter: Callable[[str], Any],
+                        attempt: Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]] | None = None,
+                        ) -> tuple[Any, dict[str, Any]]:
+        """Case ``key`` as the route's systems hold it: the police record, and the other records by kind.
+
+        ``adapter(system)`` gives a system's adapter; ``attempt(fn)`` runs one read (the run retries).
+        """
+        async def once(fn: Callable[[], Awaitable[Any]]) -> Any:
+            return await fn()
+
+        call = attempt or once
+        source = adapter(route.source)
+        record = await call(lambda: source.read(key))
+        if not route.case_source:
+            return record, {}
+        case_source = adapter(route.case_source)
+        police = await call(lambda: case_source.read(key))
+        return police, {source.record_kind or route.source: record}
+
+    def route_card(self, settings: Any, route: Any, police: Any, records: Mapping[str, Any]) -> dict[str, Any]:
+        """The card ``route``'s target receives for a police record and the route's other records (by kind)."""
+        return self.card_for(settings.adapter_name(route.target), self.case_card(police), records)
 
     def procuratorate_card(self, card: CaseCard) -> dict[str, Any]:
         """The procuratorate's 案卡 (with one 人卡 per suspect)."""

@@ -102,7 +102,8 @@ async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], p
             if since and (item.updated_at or "") < since:
                 continue
             try:
-                report.findings.append(await _check(route, item, _written(ledger, item), target, adapter, pipeline))
+                report.findings.append(await _check(route, item, _written(ledger, item), target, adapter, pipeline,
+                                                   settings))
             except errors.HumanRequired as exc:
                 report.problems.append(str(exc))
                 break
@@ -134,7 +135,7 @@ def _written(ledger: Any, item: Any) -> dict[str, Any] | None:
 
 
 async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: Target,
-                 adapter: Callable[[str], Any], pipeline: Any) -> Finding:
+                 adapter: Callable[[str], Any], pipeline: Any, settings: Any) -> Finding:
     try:
         found = await target.read_back(item.record_id)
     except errors.BusinessError:
@@ -143,7 +144,7 @@ async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: 
     edited = diff(written, {k: found.get(k) for k in written}).paths()
     note = ""
     try:
-        wanted = await _wanted(route, item.case_key, adapter, pipeline)
+        wanted = await _wanted(route, item.case_key, adapter, pipeline, settings)
         stale = diff(written, wanted).paths()
     except errors.BusinessError as exc:
         stale, note = set(), f"无法按当前公安数据生成案卡：{exc}"
@@ -155,11 +156,7 @@ async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: 
     return Finding(route.name, item.case_key, item.record_id, "in-step", note=note)
 
 
-async def _wanted(route: Any, key: str, adapter: Callable[[str], Any], pipeline: Any) -> dict[str, Any]:
-    record = await adapter(route.source).read(key)
-    sources: dict[str, Any] = {}
-    police = record
-    if route.case_source:
-        police = await adapter(route.case_source).read(key)
-        sources[route.source] = record
-    return pipeline.target_card(route.target, pipeline.case_card(police), **sources)
+async def _wanted(route: Any, key: str, adapter: Callable[[str], Any], pipeline: Any, settings: Any) -> dict[str, Any]:
+    """The card the run would write now: the run's own record -> card path (casebot.pipeline)."""
+    police, records = await pipeline.read_case(route, key, adapter)
+    return pipeline.route_card(settings, route, police, records)

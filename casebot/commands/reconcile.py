@@ -42,7 +42,7 @@ async def _run(settings: Any, ledger: Any, routes: list[str] | None, since: str 
             return adapters[system]
 
         try:
-            return await check(settings, ledger, adapter, Pipeline(), routes=routes, since=since)
+            return await check(settings, ledger, adapter, Pipeline.of(settings), routes=routes, since=since)
         finally:
             await context.close()
             await browser.close()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from casebot import errors, failpoints, logs
-from casebot.adapter import Source, Target
+from casebot.adapter import Target
 from casebot.adoption import adopted_differs, align_key, look_before_first_write
 from casebot.artifacts import Artifacts, personal_values
 from casebot.audit import RunAudit
@@ -249,19 +249,11 @@ class Case:
         if job.frozen_card is not None:
             self.run.personal[job.key] = personal_values(job.frozen_card)
             return job.frozen_card, digest(job.frozen_card)
-        source: Source = worker.adapter(route.source)
-        record = await self._retrying(lambda: source.read(job.key))
-        sources: dict[str, Any] = {}
-        if route.case_source:
-            case_source: Source = worker.adapter(route.case_source)
-            police = await self._retrying(lambda: case_source.read(job.key))
-            sources[source.record_kind or route.source] = record  # by kind: mappings do not know config keys
-        else:
-            police = record
+        pipeline = self.run.pipeline
+        police, sources = await pipeline.read_case(route, job.key, worker.adapter, self._retrying)
         self.run.personal[job.key] = personal_values(police, sources)
         try:
-            case_card = self.run.pipeline.case_card(police)
-            card = self.run.pipeline.card_for(self.run.settings.adapter_name(route.target), case_card, sources)
+            card = pipeline.route_card(self.run.settings, route, police, sources)
         except errors.BusinessError as exc:
             exc.with_context(case=job.key)
             raise

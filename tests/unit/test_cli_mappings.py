@@ -251,6 +251,34 @@ def test_preview_json_with_court(preview_app: typer.Typer, tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+def test_preview_shows_every_route_county_included(preview_app: typer.Typer, tmp_path: Path) -> None:
+    """Preview makes each card as the run does (Pipeline.card_for): the county route too, by route name."""
+    from casebot.pipeline import Pipeline
+
+    src = write_records(tmp_path, EXAMPLE_CASE)
+    facts = ["--qsswh", "泉鲤检刑诉〔2026〕123号", "--qsrq", "2026-12-01"]
+    plain = runner.invoke(preview_app, ["preview", str(src), "--json", *facts])
+    assert plain.exit_code == 0, plain.output
+    [item] = json.loads(plain.output)
+    assert {"procuratorate", "court", "county"} <= set(item["cards"]), "every adapter target, county included"
+
+    # renamed in the config: mappings name adapters, the preview names routes
+    config = _config(tmp_path, lambda t: t.replace("[systems.county]", '[systems.huian]\nadapter = "county"')
+                     .replace('target = "county"', 'target = "huian"'))
+    routed = runner.invoke(preview_app, ["preview", str(src), "--json", "--config", str(config), *facts])
+    assert routed.exit_code == 0, routed.output
+    [item] = json.loads(routed.output)
+    assert set(item["cards"]) == {"police-procuratorate", "procuratorate-court", "procuratorate-county"}
+    pipeline = Pipeline()
+    card = pipeline.case_card(EXAMPLE_CASE)
+    record = {**pipeline.procuratorate_card(card), "qsswh": facts[1], "qsrq": facts[3], "zt": "已起诉"}
+    assert item["cards"]["procuratorate-county"] == pipeline.card_for("county", card,
+                                                                      {"procuratorate_record": record})
+    assert item["cards"]["procuratorate-county"]["qsswh"] == facts[1]
+    tables = runner.invoke(preview_app, ["preview", str(src), "--config", str(config), *facts])
+    assert tables.exit_code == 0 and "procuratorate-county（card_to_county）" in tables.output, tables.output
+
+
 def test_preview_tables_and_mask(preview_app: typer.Typer, tmp_path: Path) -> None:
     src = write_records(tmp_path, [EXAMPLE_CASE])
     result = runner.invoke(preview_app, ["preview", str(src), "--mask"])
