@@ -253,11 +253,15 @@ class Settings(BaseSettings):
         s = self.systems[system]
         creds = None
         if s.username:
-            password = secret(system)
+            try:
+                password = secret(system)
+            except ConfigError as exc:  # the keyring cannot be read: this system's configuration
+                exc.system = exc.system or system
+                raise
             if password is None and need_password:
                 raise ConfigError(
                     f"systems.{system}: no password: set CASEBOT_{system.upper()}_PASSWORD or store it with "
-                    f"`casebot secret set {system}`")
+                    f"`casebot secret set {system}`", system=system)
             creds = Credentials(s.username, password or "")
         return SystemConfig(name=system, base_url=s.url, credentials=creds, timeout_ms=s.timeout_ms,
                             login_cap=self.login_cap_file(system))

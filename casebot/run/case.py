@@ -125,10 +125,16 @@ class Case:
     async def run_journey(self) -> CaseResult:
         run, route, job, result = self.run, self.route, self.job, self.result
         t0 = time.monotonic()
-        blocked = run.summary.blocked.keys() & {route.source, route.target, route.case_source}
+        systems = {route.source, route.target, route.case_source}
+        blocked = run.summary.blocked.keys() & systems
         if blocked:
             result.outcome, result.error_type = "retry", "HumanRequired"
             result.error = run.summary.blocked[next(iter(blocked))]
+            return result
+        unconfigured = run.summary.unconfigured.keys() & systems
+        if unconfigured:
+            result.outcome, result.error_type = "retry", "ConfigError"
+            result.error = run.summary.unconfigured[next(iter(unconfigured))]
             return result
         if route.name in run.summary.stopped_routes:
             # the route met a changed page in this run: the next case would only wait out the same timeout
@@ -198,6 +204,14 @@ class Case:
             except errors.HumanRequired as exc:
                 run.block(exc.system, exc)
                 result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
+            except errors.ConfigError as exc:
+                # a system's configuration (its password): that system's routes stop, never a bug
+                system = exc.system or route.target
+                if system not in run.summary.unconfigured:
+                    run.summary.unconfigured[system] = str(exc)
+                    run.summary.system_errors.append(str(exc))
+                    log.error("system.misconfigured", system=system, error_type=type(exc).__name__)
+                await self._unfinished("ConfigError", str(exc))
             except errors.PageChanged as exc:
                 run.summary.page_changed = True
                 log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)

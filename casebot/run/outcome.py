@@ -74,6 +74,9 @@ class RunSummary:
     counters: dict[str, int] = field(default_factory=dict)
     #: systems that need a person (captcha): system -> why; their routes stop for this run
     blocked: dict[str, str] = field(default_factory=dict)
+    #: systems whose configuration is unusable (a missing or unreadable password): system -> why;
+    #: their routes stop for this run, the others go on, and the run exits 4
+    unconfigured: dict[str, str] = field(default_factory=dict)
     #: a system's pages are not what its adapter expects
     page_changed: bool = False
     #: routes stopped for this run at their first PageChanged: route -> what changed
@@ -106,6 +109,8 @@ class RunSummary:
         """The exit code this run deserves, the most urgent reason first."""
         if self.blocked:
             return EXIT_HUMAN_REQUIRED
+        if self.unconfigured:
+            return EXIT_CONFIG
         if self.page_changed:
             return EXIT_PAGE_CHANGED
         if self.bug:

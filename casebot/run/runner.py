@@ -104,6 +104,7 @@ class Runner:
                              verify_writes=self.verify_writes, audit=audit)
         log.info("run.started", run_id=run_id, dry_run=self.dry_run, replay=bool(replay))
         routes = self.routes()
+        self._check_systems(routes if replay is None else self.settings.routes)
         launch = settings.browser.options(headed=self.headed).launch_kwargs()
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(**launch)
@@ -133,6 +134,21 @@ class Runner:
         return summary
 
     # -- setup -----------------------------------------------------------------
+    def _check_systems(self, routes: list[RouteSettings]) -> None:
+        """A system whose configuration cannot be used (no password) stops its routes, before a page opens."""
+        summary = self.summary
+        assert summary is not None
+        for route in routes:
+            for system in (route.source, route.target, route.case_source):
+                if system is None or system in summary.unconfigured:
+                    continue
+                try:
+                    self.settings.system_config(system)
+                except errors.ConfigError as exc:
+                    summary.unconfigured[system] = str(exc)
+                    summary.system_errors.append(str(exc))
+                    log.error("system.misconfigured", system=system, error_type=type(exc).__name__)
+
     async def _new_context(self, browser: Any) -> Any:
         state = self._storage_state()
         return await browser.new_context(storage_state=state, locale="zh-CN", accept_downloads=False)
@@ -159,7 +175,8 @@ class Runner:
         """The route's cases the source lists and the ledger does not have done."""
         summary = self.summary
         assert summary is not None
-        if route.source in summary.blocked or route.target in summary.blocked:
+        systems = {route.source, route.target, route.case_source}
+        if systems & (summary.blocked.keys() | summary.unconfigured.keys()):
             return []
         source: Source = worker.adapter(route.source)
 
