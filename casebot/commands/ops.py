@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
-from casebot.commands.run import execute, notify_after, record_run, run_json, show
+from casebot.commands.run import execute, run_json, show
 from casebot.errors import UsageError
 from casebot.glossary import STATE_LABELS
 from casebot.ops import lastrun, reading, snapshot, timefmt
@@ -174,8 +174,6 @@ def replay(ids: list[int] = typer.Argument(None, help="`casebot failures` 中的
             raise UsageError(f"replay：没有 ID 为 {', '.join(map(str, sorted(missing)))} 的失败案件"
                              "（用 casebot failures 查看 ID）")
     summary = execute(settings, replay=items, fresh=fresh)  # type: ignore[arg-type]
-    record_run(settings, summary)  # type: ignore[arg-type]
-    notify_after(settings, summary)  # type: ignore[arg-type]
     if json_out:
         print_json(run_json(settings, exit_code=summary.exit_code, summary=summary))
     else:

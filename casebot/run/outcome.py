@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from casebot import errors
+
 # exit statuses, for schedulers (documented in the README)
 EXIT_OK = 0
 EXIT_CASES_FAILED = 1      # some cases need a clerk (bad data, refused, verification)
@@ -32,6 +34,41 @@ REASONS = {EXIT_OK: "ok", EXIT_CASES_FAILED: "cases_failed", EXIT_RETRY_LATER: "
            EXIT_LEDGER: "ledger", EXIT_PAGE_CHANGED: "pages_changed", EXIT_BUG: "bug",
            EXIT_LEDGER_UNAVAILABLE: "ledger_unavailable",
            EXIT_INTERRUPTED: "interrupted", EXIT_TERMINATED: "terminated"}
+
+#: casebot's errors that end a command or a run (not one case): (error type, exit status, the word a
+#: person reads first); the first that matches wins. The one table the CLI and the runner read.
+ERROR_EXITS: tuple[tuple[type[BaseException], int, str | None], ...] = (
+    (errors.UsageError, EXIT_CONFIG, "用法错误"),
+    (errors.SecretError, EXIT_CONFIG, "密码问题"),
+    (errors.ConfigError, EXIT_CONFIG, "配置错误"),
+    (errors.MappingError, EXIT_CONFIG, "配置错误"),
+    (errors.RunLocked, EXIT_LOCKED, None),
+    (errors.LedgerUnavailable, EXIT_LEDGER_UNAVAILABLE, "台账无法连接"),
+    (errors.LedgerError, EXIT_LEDGER, "台账错误"),
+    (errors.HumanRequired, EXIT_HUMAN_REQUIRED, None),
+)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's timeout, a shutdown): unwinds like Ctrl-C so the lock and browser are let go."""
+
+
+def error_exit(exc: BaseException) -> int | None:
+    """The documented exit status of one of casebot's errors (:data:`ERROR_EXITS`); None for others."""
+    return next((code for kind, code, _ in ERROR_EXITS if isinstance(exc, kind)), None)
+
+
+def ended_by(exc: BaseException) -> int | None:
+    """The exit status of a run an exception ended; None for what does not end a run (SystemExit)."""
+    if isinstance(exc, Terminated):
+        return EXIT_TERMINATED
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    code = error_exit(exc)
+    if code is not None:
+        return code
+    return EXIT_BUG if isinstance(exc, Exception) else None
+
 
 #: the outcomes a case can have in a run: the ledger state it was left in, or a dry run
 OUTCOMES = ("done", "failed", "retry", "unknown", "written", "dry-run")

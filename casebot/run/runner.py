@@ -23,7 +23,7 @@ from casebot.config import RouteSettings, Settings
 from casebot.ledger import Item, Ledger, open_ledger
 from casebot.lock import RunLock
 from casebot.run.case import Case, Job, RunContext
-from casebot.run.outcome import REASONS, CaseResult, RunSummary
+from casebot.run.outcome import EXIT_BUG, EXIT_HUMAN_REQUIRED, REASONS, CaseResult, RunSummary, ended_by
 from casebot.run.retry import retrying
 from casebot.run.worker import Worker
 
@@ -71,20 +71,79 @@ class Runner:
         Mappings ``casebot mappings check`` finds an error in stop it before a page is opened
         (MappingError, exit 4): a card with a field missing never reaches a target.
         """
-        self.pipeline.gate(self.settings)
-        with RunLock(self.settings.lock_path()):
-            try:
-                # a shared ledger also locks per workstation name, across machines
-                lock_run = getattr(self.ledger, "lock_run", None)
-                if lock_run is not None:
-                    lock_run(self.owner)
-                return await self._run(replay=replay, fresh=fresh)
-            except errors.LedgerUnavailable as exc:
-                log.error("run.ledger_unavailable", error=str(exc))
-                raise
-            finally:
-                if self._own_ledger:
-                    self.ledger.close()
+        started = time.time()
+        try:
+            self.pipeline.gate(self.settings)
+            with RunLock(self.settings.lock_path()):
+                try:
+                    # a shared ledger also locks per workstation name, across machines
+                    lock_run = getattr(self.ledger, "lock_run", None)
+                    if lock_run is not None:
+                        lock_run(self.owner)
+                    summary = await self._run(replay=replay, fresh=fresh)
+                except errors.LedgerUnavailable as exc:
+                    log.error("run.ledger_unavailable", error=str(exc))
+                    raise
+                finally:
+                    if self._own_ledger:
+                        self.ledger.close()
+        except BaseException as exc:
+            self.stopped(exc, started=started)
+            raise
+        self.finished(summary)
+        return summary
+
+    def execute(self, *, replay: list[Item] | None = None, fresh: bool = False) -> RunSummary:
+        """:meth:`run` from synchronous code (the CLI); an interrupt (Ctrl-C, SIGTERM) that arrives
+        outside the run's own code is recorded as its end too."""
+        started = time.time()
+        try:
+            return asyncio.run(self.run(replay=replay, fresh=fresh))
+        except BaseException as exc:
+            self.stopped(exc, started=started)
+            raise
+
+    # -- the run's end: kept for status and the console, told to people, old files removed --------
+    def finished(self, summary: RunSummary) -> None:
+        """After a run or a replay: the last run kept, what needs a person notified, housekeeping."""
+        from casebot.ops import housekeeping, lastrun
+        from casebot.ops.notify import after_run
+
+        if not self.dry_run:
+            lastrun.save(self.settings, lastrun.record(
+                run_id=summary.run_id, started=summary.started, finished=summary.finished,
+                exit_code=summary.exit_code, by_route=summary.as_json()["by_route"]))
+            after_run(self.settings, exit_code=summary.exit_code, system_errors=summary.system_errors)
+        housekeeping.after_run(self.settings)
+
+    def stopped(self, exc: BaseException, *, started: float) -> int | None:
+        """A run an exception ended: logged as run.finished, kept as the last run, a login notified.
+
+        Once per exception (:meth:`execute` and :meth:`run` both meet it); None when ``exc`` does not
+        end a run.
+        """
+        from casebot.ops import lastrun
+        from casebot.privacy import scrub_text
+
+        code = ended_by(exc)
+        if code is None or getattr(exc, "casebot_recorded", False):
+            return code
+        try:
+            exc.casebot_recorded = True  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+        message = scrub_text(str(exc)) or type(exc).__name__
+        if code == EXIT_BUG:
+            log.error("run.crashed", error_type=type(exc).__name__, error=message, exc_info=exc)
+        log.info("run.finished", run_id=None, exit_code=code, reason=REASONS.get(code, "unknown"),
+                 error_type=type(exc).__name__, seconds=round(time.time() - started, 2))
+        lastrun.save(self.settings, lastrun.record(run_id=None, started=started, finished=time.time(),
+                                                   exit_code=code, by_route={}))
+        if code == EXIT_HUMAN_REQUIRED:
+            from casebot.ops.notify import after_run
+
+            after_run(self.settings, exit_code=code, system_errors=[message])
+        return code
 
     async def _run(self, *, replay: list[Item] | None, fresh: bool) -> RunSummary:
         from playwright.async_api import async_playwright
