@@ -6,18 +6,7 @@ so a clerk reads the same word for the same case wherever it is shown.
 
 from __future__ import annotations
 
-STATE_LABELS: dict[str, str] = {
-    "pending": "待处理",
-    "writing": "写入中",
-    "unknown": "待确认",
-    "written": "已写入未核对",
-    "done": "已完成",
-    "failed": "需人工处理",
-    "retry": "待重试",
-    "dry-run": "试运行",
-}
+from casebot.states import LABELS as STATE_LABELS
+from casebot.states import label
 
-
-def label(state: str) -> str:
-    """The clerk's word for ``state`` (the state itself when it has none)."""
-    return STATE_LABELS.get(state, state)
+__all__ = ["STATE_LABELS", "label"]

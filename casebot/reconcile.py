@@ -30,6 +30,7 @@ from casebot import errors, logs
 from casebot.adapter import Source, Target
 from casebot.changes import diff, shown_path
 from casebot.keys import normalise_key
+from casebot.states import LINKED
 
 log = logs.get("reconcile")
 
@@ -37,7 +38,6 @@ log = logs.get("reconcile")
 KINDS = {"missing": "目标系统中已不存在", "edited": "目标记录被人修改", "stale": "公安已变更、尚未同步",
          "no-source": "目标记录无对应来源", "in-step": "一致"}
 #: ledger states of a case linked to a target record
-LINKED = ("done", "written", "failed")
 
 
 @dataclass

@@ -13,8 +13,9 @@ from casebot.commands.run import execute, run_json, show
 from casebot.errors import UsageError
 from casebot.glossary import STATE_LABELS
 from casebot.ops import lastrun, reading, snapshot, timefmt
+from casebot.states import REPLAYABLE
 
-FAILURE_STATES = ("failed", "retry", "unknown", "written")
+FAILURE_STATES = REPLAYABLE
 
 
 def _items(settings: Any, **kw: Any) -> list[Any]:
@@ -167,7 +168,7 @@ def replay(ids: list[int] = typer.Argument(None, help="`casebot failures` 中的
     if not ids and not all_:
         raise UsageError("replay：请给出 ID（见 casebot failures）或 --all")
     settings = load_settings(config)
-    items = _items(settings, states=("failed", "retry", "unknown", "written"), ids=ids or None)
+    items = _items(settings, states=REPLAYABLE, ids=ids or None)
     if ids:
         missing = set(ids) - {i.id for i in items}
         if missing:

@@ -38,14 +38,13 @@ from casebot.privacy import redact, scrub_text
 from casebot.run.outcome import PAGE_CHANGED_BANNER, CaseResult, RunSummary, digest
 from casebot.run.retry import retrying
 from casebot.run.worker import Worker
+from casebot.states import UNFINISHED
 from casebot.verify import verify
 
 log = logs.get("runner")
 
 T = TypeVar("T")
 
-#: ledger states of a case that an earlier run left unfinished
-UNFINISHED = (*UNCERTAIN, "written", "retry")
 
 
 @dataclass

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casebot import errors
+from casebot.states import OUTCOMES as OUTCOMES  # re-exported: the commands and the report read it here
+from casebot.states import UNFINISHED_OUTCOMES
 
 # exit statuses, for schedulers (documented in the README)
 EXIT_OK = 0
@@ -68,12 +70,6 @@ def ended_by(exc: BaseException) -> int | None:
     if code is not None:
         return code
     return EXIT_BUG if isinstance(exc, Exception) else None
-
-
-#: the outcomes a case can have in a run: the ledger state it was left in, or a dry run
-OUTCOMES = ("done", "failed", "retry", "unknown", "written", "dry-run")
-#: outcomes that the next run takes up again
-UNFINISHED_OUTCOMES = ("retry", "unknown", "written")
 
 
 def digest(data: Any) -> str:
