@@ -37,12 +37,13 @@ import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar, final
 
 from casebot import errors, logins
 from casebot.changes import CardDiff
-from casebot.matching import Match
+from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify
 from casebot.widgets import FormCheck, checking
 
 FieldType = Literal["text", "date", "code", "codes", "choice", "list"]
@@ -337,9 +338,55 @@ class Target(Adapter):
         return []
 
     async def _find_match(self, card: dict[str, Any]) -> Match:
-        """*override* where the search page offers more than the key: by default, the key only."""
-        record_id = await self._find_existing(card)
-        return Match("certain", record_id) if record_id else Match("none")
+        """The matching policy (SPEC rule 9), the same for every target: adapters offer searches, the
+        base decides (:func:`casebot.matching.classify`).
+
+        By the card's key; unless that found the case, by the first person's ID number, or (none on
+        the card) by the case's unit + main charge + a date window. A target that offers no searches
+        (:meth:`_match_identity` gives None) is matched by its key only.
+        """
+        ident = self._match_identity(card)
+        if ident is None:
+            record_id = await self._find_existing(card)
+            return Match("certain", record_id) if record_id else Match("none")
+        window = self.match_window_days
+        found = list(await self._search_by_key(ident.key))
+        match = classify(ident, found, window_days=window)
+        if match.kind == "certain":
+            return match
+        first_id = self._first_id(card)
+        if first_id:
+            # one search: a record typed by hand has its first person (each search costs a page)
+            found += await self._search_by_id(first_id)
+        elif ident.unit and ident.charge and ident.date:
+            day = date.fromisoformat(ident.date)
+            found += await self._search_by_case(ident, (day - timedelta(days=window)).isoformat(),
+                                                (day + timedelta(days=window)).isoformat())
+        return classify(ident, found, window_days=window)
+
+    #: how many days apart a record typed by hand may be dated and still be the same case
+    match_window_days: ClassVar[int] = DEFAULT_WINDOW_DAYS
+
+    def _match_identity(self, card: dict[str, Any]) -> Identity | None:
+        """*override* to offer searches: what identifies the card's case (key, ID numbers, names, charge,
+        unit, date); None (the default): the target is matched by its key only (:meth:`_find_existing`)."""
+        return None
+
+    def _first_id(self, card: dict[str, Any]) -> str:
+        """*override*: the first person's ID number on the card, to search by ("" when none)."""
+        return ""
+
+    async def _search_by_key(self, key: str) -> list[Candidate]:
+        """*override* (with :meth:`_match_identity`): the records the search page finds by the case key."""
+        return []
+
+    async def _search_by_id(self, number: str) -> list[Candidate]:
+        """*override*: the records the search page finds by a person's ID number."""
+        return []
+
+    async def _search_by_case(self, ident: Identity, date_from: str, date_to: str) -> list[Candidate]:
+        """*override*: the records of ``ident``'s unit and main charge dated within the window."""
+        return []
 
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         """*override*: apply ``changes`` through the system's edit pages (only what changed)."""

@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,7 +36,7 @@ from casebot import errors
 from casebot.adapter import FieldSpec, RecordRef, Source, Target
 from casebot.changes import CardDiff, row_identity, shown_path
 from casebot.keys import same_key, search_term
-from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
+from casebot.matching import Candidate, Identity, names_of
 from casebot.privacy import mask_names_in
 from casebot.widgets import Form
 from casebot.widgets.dialog import FrameDialog, messages
@@ -303,30 +302,25 @@ class ProcuratorateAdapter(Target, Source):
                 return row.get("bmsah") or None
         return None
 
-    async def _find_match(self, card: dict[str, Any], window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
-        """Whether the card's case is already in the system, typed by hand or not (SPEC rule 9).
+    # -- what the matching policy (Target._find_match, SPEC rule 9) may search by ------------------
+    def _match_identity(self, card: dict[str, Any]) -> Identity:
+        """综合查询 finds by 移送案件编号 (its most selective part, matched loosely by the page), a
+        suspect's 证件号码, or 移送单位 + 移送案由 + a 受理日期 window. See :mod:`casebot.matching`."""
+        return _identity(card)
 
-        综合查询 by the 移送案件编号 (its most selective part, matched loosely by the page),
-        then, unless that found the case, by the first suspect's 证件号码, or (no ID number on
-        the card) by 移送单位 + main 移送案由 + a 受理日期 window. See :mod:`casebot.matching`.
-        """
-        ident = _identity(card)
-        found = [_candidate(r, "key") for r in (await self._search(ysajbh=search_term(ident.key)))[1]]
-        match = classify(ident, found, window_days=window_days)
-        if match.kind == "certain":
-            return match
-        first_id = next((p["zjhm"] for p in card.get("xyr") or [] if p.get("zjlx") == "111" and p.get("zjhm")), "")
-        if first_id:
-            # one search: a record typed by hand has its first suspect (each search costs a page)
-            rows = (await self._search(zjhm=first_id))[1]
-            found += [_candidate(r, "id", ids=frozenset({first_id})) for r in rows]
-        elif ident.unit and ident.charge and ident.date:
-            day = date.fromisoformat(ident.date)
-            rows = (await self._search(ysdw=ident.unit, ysay=ident.charge,
-                                       slrq_from=(day - timedelta(days=window_days)).isoformat(),
-                                       slrq_to=(day + timedelta(days=window_days)).isoformat()))[1]
-            found += [_candidate(r, "case") for r in rows]
-        return classify(ident, found, window_days=window_days)
+    def _first_id(self, card: dict[str, Any]) -> str:
+        return next((p["zjhm"] for p in card.get("xyr") or [] if p.get("zjlx") == "111" and p.get("zjhm")), "")
+
+    async def _search_by_key(self, key: str) -> list[Candidate]:
+        return [_candidate(r, "key") for r in (await self._search(ysajbh=search_term(key)))[1]]
+
+    async def _search_by_id(self, number: str) -> list[Candidate]:
+        rows = (await self._search(zjhm=number))[1]
+        return [_candidate(r, "id", ids=frozenset({number})) for r in rows]
+
+    async def _search_by_case(self, ident: Identity, date_from: str, date_to: str) -> list[Candidate]:
+        rows = (await self._search(ysdw=ident.unit, ysay=ident.charge, slrq_from=date_from, slrq_to=date_to))[1]
+        return [_candidate(r, "case") for r in rows]
 
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         """Apply ``changes`` (towards ``card``) to the record through its 修改 page; the 部门受案号.
