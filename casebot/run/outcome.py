@@ -27,15 +27,31 @@ EXIT_PAGE_CHANGED = 7      # a system's pages changed: run `casebot doctor`
 PAGE_CHANGED_BANNER = "页面已变化，请运行 casebot doctor"
 EXIT_BUG = 8               # an error casebot does not know: a bug, see the log
 EXIT_LEDGER_UNAVAILABLE = 9  # the shared ledger's database cannot be reached: the run stopped, nothing lost
+EXIT_AUDIT_ALTERED = 10    # `casebot audit verify`: the audit log was altered
 EXIT_INTERRUPTED = 130     # Ctrl-C
 EXIT_TERMINATED = 143      # SIGTERM (a scheduler's timeout)
 
+#: every exit status casebot gives: (its word for logs, JSON and metrics, what a person reads). The one
+#: table: REASONS and the console's texts are read from it, README's table is tested against it.
+EXITS: dict[int, tuple[str, str]] = {
+    EXIT_OK: ("ok", "正常"),
+    EXIT_CASES_FAILED: ("cases_failed", "有案件需要人工处理"),
+    EXIT_RETRY_LATER: ("retry_later", "暂时性错误，下次运行重试"),
+    EXIT_HUMAN_REQUIRED: ("login_required", "需要人工登录（casebot login 系统名）"),
+    EXIT_CONFIG: ("config", "配置错误或缺少密码"),
+    EXIT_LOCKED: ("locked", "另一次运行正在进行"),
+    EXIT_LEDGER: ("ledger", "台账缺失或损坏"),
+    EXIT_PAGE_CHANGED: ("pages_changed", PAGE_CHANGED_BANNER),
+    EXIT_BUG: ("bug", "意外错误（程序缺陷，详见日志）"),
+    EXIT_LEDGER_UNAVAILABLE: ("ledger_unavailable", "共享台账数据库无法连接（运行已停止，未丢失任何数据）"),
+    EXIT_AUDIT_ALTERED: ("audit_altered", "审计记录被改动"),
+    EXIT_INTERRUPTED: ("interrupted", "被中断"),
+    EXIT_TERMINATED: ("terminated", "被终止（如超时）"),
+}
 #: each exit status in a word, for logs (run.finished's ``reason``), JSON and metrics
-REASONS = {EXIT_OK: "ok", EXIT_CASES_FAILED: "cases_failed", EXIT_RETRY_LATER: "retry_later",
-           EXIT_HUMAN_REQUIRED: "login_required", EXIT_CONFIG: "config", EXIT_LOCKED: "locked",
-           EXIT_LEDGER: "ledger", EXIT_PAGE_CHANGED: "pages_changed", EXIT_BUG: "bug",
-           EXIT_LEDGER_UNAVAILABLE: "ledger_unavailable",
-           EXIT_INTERRUPTED: "interrupted", EXIT_TERMINATED: "terminated"}
+REASONS = {code: word for code, (word, _) in EXITS.items()}
+#: each exit status in a person's words (the console, messages)
+EXIT_TEXT = {code: text for code, (_, text) in EXITS.items()}
 
 #: casebot's errors that end a command or a run (not one case): (error type, exit status, the word a
 #: person reads first); the first that matches wins. The one table the CLI and the runner read.
