@@ -191,11 +191,21 @@ def metrics(config: Path = ConfigOption,
     """输出 OpenMetrics 指标（供 Prometheus 告警）。"""
     from casebot.ops import metrics as m
 
-    snap = snapshot.take(load_settings(config))
+    settings = load_settings(config)
+    snap = snapshot.take(settings)
     reg = m.registry(routes=snap.routes, counts=snap.counts, last_run=snap.last_run, oldest_failure=snap.oldest_at,
                      now=snap.taken)
+    _deadline_metrics(reg, settings)
     if textfile is not None:
         m.write_textfile(reg, textfile)
         console.print(f"已写入 {textfile}", highlight=False, soft_wrap=True)
     else:
         typer.echo(m.openmetrics(reg), nl=False)
+
+
+def _deadline_metrics(reg: Any, settings: Any) -> None:
+    """期限预警's gauges (casebot_deadline_cases{rule, state}) beside the ledger's."""
+    from casebot.deadlines import report_for
+    from casebot.deadlines.metrics import add
+
+    add(reg, report_for(settings).deadlines)
