@@ -59,6 +59,8 @@ class Deadline:
     in_custody: bool | None = None
     verified: bool = True
     missing: str | None = None
+    #: what a period without a date says of itself (a count exceeded)
+    note: str | None = None
     derivation: list[str] = field(default_factory=list)
     possible: list[dict[str, Any]] = field(default_factory=list)
 
@@ -76,6 +78,7 @@ class Deadline:
                 "last_day": iso(self.last_day), "due": iso(self.due), "limit": iso(self.limit),
                 "ended": iso(self.ended), "state": self.state, "days_left": self.days_left,
                 "in_custody": self.in_custody, "verified": self.verified, "missing": self.missing,
+                "note": self.note,
                 "derivation": self.derivation, "possible_extensions": self.possible}
 
 
@@ -346,10 +349,11 @@ def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
                          state="met")
             d.derivation = [f"第{n}次退回后重新移送：{a}" for n, a in enumerate(cc.acceptances[1:], 1)]
             if rule.max_times is not None and returns > rule.max_times:
-                d.state = "overdue"
+                d.state, d.note = "overdue", f"退回{returns}次，超过{rule.max_times}次"
                 d.derivation.append(f"已退回补充侦查 {returns} 次，超过{rule.max_times}次之限（{rule.article}）")
             elif returns > retransfers:
                 d.state, d.missing = "unknown", "退回补充侦查日期不在案卡中"
+                d.note = f"第{returns}次退回补充侦查，尚未重新移送"
                 d.derivation.append(f"第{returns}次退回补充侦查后尚未重新移送；补充侦查一个月期限无法计算："
                                     f"{d.missing}（{rule.article}）")
             else:

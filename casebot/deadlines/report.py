@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ def select(deadlines: Iterable[Deadline], *, route: str | None = None, unit: str
 
 def when(d: Deadline) -> str:
     """The state in words with its distance: 超期 3 日, 还有 2 日, 今日到期."""
+    if d.days_left is None and d.note and d.state in ("overdue", "unknown"):
+        return d.note
     if d.state == "overdue":
         return f"超期 {-(d.days_left or 0)} 日"
     if d.state == "due_today":
@@ -60,14 +63,24 @@ def when(d: Deadline) -> str:
     return "无法计算"
 
 
+_TOKENS = re.compile(r"[0-9A-Za-z\-.:*]+|.", re.S)
+
+
 def wrap(text: str, width: int = WIDTH, indent: str = "") -> list[str]:
-    """Cut ``text`` into lines of at most ``width`` cells (CJK characters count two), later lines indented."""
+    """Cut ``text`` into lines of at most ``width`` cells (CJK characters count two), later lines indented;
+    a date, a number or a case number is not cut unless it is longer than a line."""
     lines, line = [], ""
-    for ch in text:
-        if cell_len(line + ch) > width:
-            lines.append(line)
-            line = indent + ch
-        else:
+    for token in _TOKENS.findall(text):
+        if cell_len(line + token) <= width:
+            line += token
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+            line = indent
+        for ch in token.lstrip() if line == indent else token:
+            if cell_len(line + ch) > width:
+                lines.append(line)
+                line = indent
             line += ch
     lines.append(line)
     return lines
@@ -76,7 +89,7 @@ def wrap(text: str, width: int = WIDTH, indent: str = "") -> list[str]:
 def text(report: Report, *, width: int = WIDTH, derivations: bool = True) -> str:
     counts = report.counts()
     out = wrap(f"期限预警 · {report.today}（规则 {report.rules_version}；节假日：{report.calendar}）", width, "  ")
-    out += wrap(" · ".join(f"{STATE_LABELS[s]} {counts[s]}" for s in STATES), width, "  ")
+    out += wrap("，".join(f"{STATE_LABELS[s]} {counts[s]}" for s in STATES), width, "  ")
     if not report.deadlines:
         out.append("没有符合条件的期限。")
     current = None
@@ -85,7 +98,7 @@ def text(report: Report, *, width: int = WIDTH, derivations: bool = True) -> str
             current = d.state
             out += ["", f"【{STATE_LABELS[d.state]}】"]
         who = f"{d.person}（{'在押' if d.in_custody else '未羁押'}）" if d.person else "全案"
-        due = f"期满 {d.due}" if d.due else f"期满日无法计算：{d.missing}"
+        due = f"期满 {d.due}" if d.due else (f"期满日无法计算：{d.missing}" if d.missing else "不以日期计")
         out += wrap(f"{d.case}  {d.name}  {who}  {due}  {when(d)}", width, "    ")
         out += wrap(f"  {d.route} · {d.unit or '单位未知'} · {d.article}"
                     + ("" if d.verified else " · 未核实"), width, "    ")

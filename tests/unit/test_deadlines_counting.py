@@ -144,3 +144,45 @@ def test_a_broken_year_file_is_a_config_error_naming_it(tmp_path: Path):
     f.write_text("year: 2040\nholidays: [2040-01-01]\nworkdays: [2040-01-01]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="both"):
         load_year(f)
+
+
+# -- the rule table --------------------------------------------------------------------------------
+def test_the_shipped_rules_name_their_articles_and_lengths():
+    from casebot.deadlines.rules import shipped
+
+    rules = shipped()
+    assert rules.version == "2026.1"
+    got = {r.id: (r.article, r.length, r.limit) for r in rules.rules}
+    assert got == {
+        "arrest_review": ("刑事诉讼法第九十一条第三款", Length(days=7), None),
+        "investigation_custody": ("刑事诉讼法第一百五十六条", Length(months=2), None),
+        "prosecution_review": ("刑事诉讼法第一百七十二条第一款", Length(months=1), None),
+        "supplementary_investigation": ("刑事诉讼法第一百七十五条第三款", Length(months=1), None),
+        "first_instance": ("刑事诉讼法第二百零八条第一款", Length(months=2), Length(months=3)),
+    }
+    assert [e.article for e in rules["investigation_custody"].extensions] == [
+        "刑事诉讼法第一百五十六条", "刑事诉讼法第一百五十八条", "刑事诉讼法第一百五十九条"]
+    assert rules["supplementary_investigation"].max_times == 2
+    assert rules["prosecution_review"].fast_track.length == Length(days=10)
+
+
+def test_a_wrong_rule_table_is_refused_naming_the_rule():
+    from casebot.deadlines.rules import parse
+
+    rule = {"id": "x", "name": "x", "article": "a", "unit": "court", "scope": "case",
+            "start": {"event": "acceptance"}, "ends": {"event": "judgment"}, "length": {"weeks": 2}}
+    with pytest.raises(ValueError, match="rule x: length"):
+        parse({"schema": "casebot.deadline-rules/1", "version": "t", "rules": [rule]})
+    with pytest.raises(ValueError, match=r"rule x: start.event"):
+        parse({"schema": "casebot.deadline-rules/1", "version": "t",
+               "rules": [{**rule, "length": {"days": 1}, "start": {"event": "lunch"}}]})
+
+
+def test_fast_track_counts_ten_days_at_most_fifteen():
+    from casebot.deadlines.compute import period
+    from casebot.deadlines.rules import shipped
+
+    d = period(shipped()["prosecution_review"], date(2026, 11, 20), cal=LIB, in_custody=False,
+               today=date(2026, 11, 25), fast_track=True)
+    assert (d.last_day, d.due, d.limit, d.state, d.possible) == (
+        date(2026, 11, 30), date(2026, 11, 30), date(2026, 12, 7), "running", [])  # 5 Dec is a Saturday
