@@ -1,4 +1,4 @@
-"""Counting a period as the Criminal Procedure Law counts it (art. 105 and the SPC interpretation).
+"""Counting a period as the Criminal Procedure Law counts it (art. 105) and as practice counts months.
 
 - the day a period starts on is not counted: ``n`` days from ``start`` end on ``start + n``;
 - a month runs from a day to the same day of the next month; where that day does

@@ -1,4 +1,4 @@
-"""Counting periods as the Criminal Procedure Law counts them (art. 105; SPC interpretation art. 202):
+"""Counting periods as the Criminal Procedure Law counts them (art. 105; months as practice counts them):
 properties of the arithmetic, and the edges written by hand (month ends, 29 February, holiday weeks, custody)."""
 
 from __future__ import annotations
