@@ -107,3 +107,21 @@ def test_deadlines_command_on_a_ledger_of_cards(tmp_path, webhook_server):
     cases = {(s.labels["rule"], s.labels["state"]): s.value for s in families["casebot_deadline_cases"].samples}
     assert sum(v for (r, _), v in cases.items() if r == "prosecution_review") == 5, "A, B, D, E, G"
     assert cases[("first_instance", "met")] == 1 and ("arrest_review", "overdue") in cases, "zeros included"
+
+
+def test_the_console_shows_the_deadlines_page(tmp_path):
+    from casebot.config import load
+    from casebot.ops.console import create_app
+
+    cfg = config(tmp_path, "http://127.0.0.1:9")
+    (tmp_path / "var").mkdir()
+    write_ledger(f"sqlite:///{tmp_path / 'var' / 'ledger.sqlite3'}")
+    app = create_app(load(cfg), cfg, token="t0ken")
+    client = app.test_client()
+    index = client.get("/?token=t0ken").get_data(as_text=True)
+    assert 'href="/deadlines"' in index
+    page = client.get("/deadlines").get_data(as_text=True)
+    assert '<table id="deadlines">' in page and "审查起诉" in page
+    assert 'data-case="A3505020000002026040001"' in page and "受理日期缺失" in page, "shown, not skipped"
+    assert not any(raw in page for raw in RAW)
+    assert app.test_client().get("/deadlines").status_code == 403, "the token guards this page too"
