@@ -382,10 +382,14 @@ def compute(cases: Iterable[CaseCards], *, today: date, cal: Calendar | None = N
     return out
 
 
+#: ledger states whose card the target holds (or may hold: ``unknown``); a refused card is not the target's
+HELD = ("written", "done", "unknown")
+
+
 def from_ledger(ledger: Any) -> list[CaseCards]:
-    """The cases of a ledger: every item holding a card, with its earlier card versions."""
+    """The cases of a ledger: every card a target holds, with its earlier card versions."""
     entries = []
-    for item in ledger.items():
+    for item in ledger.items(states=HELD):
         if not item.card:
             continue
         history = [v["card"] for v in ledger.versions(item.id) if isinstance(v.get("card"), dict)]

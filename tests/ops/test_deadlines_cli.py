@@ -125,3 +125,22 @@ def test_the_console_shows_the_deadlines_page(tmp_path):
     assert 'data-case="A3505020000002026040001"' in page and "受理日期缺失" in page, "shown, not skipped"
     assert not any(raw in page for raw in RAW)
     assert app.test_client().get("/deadlines").status_code == 403, "the token guards this page too"
+
+
+def test_a_card_the_target_refused_counts_no_deadline(tmp_path):
+    from casebot.deadlines.compute import from_ledger
+
+    ledger = open_ledger(f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+    try:
+        route, key, card, _ = ENTRIES[0]
+        item = ledger.reserve(route, "procuratorate", key, owner="ws", lease_s=60)
+        attempt = ledger.begin_write(item, card, "h", "run-1")
+        ledger.set_state(item, "failed", error_type="RejectedError", error_message="保存失败", attempt_id=attempt,
+                         release=True)
+        assert from_ledger(ledger) == []
+        item = ledger.reserve(route, "procuratorate", key, owner="ws", lease_s=60)
+        attempt = ledger.begin_write(item, card, "h", "run-2")
+        ledger.set_state(item, "done", record_id="r", attempt_id=attempt, release=True)
+        assert [c.case for c in from_ledger(ledger)] == [key]
+    finally:
+        ledger.close()
