@@ -44,3 +44,20 @@ def test_a_channel_that_refuses_is_told_again_next_time(webhook_server, tmp_path
     assert notify([refusing], state, on("2026-10-05"), [3, 0, -1]) == {refusing.name: 0}
     working = WebhookChannel(WebhookSettings(url=f"{webhook_server.base}/wecom", format="wecom"), 0)
     assert notify([working], state, on("2026-10-05"), [3, 0, -1]) == {working.name: 1}
+
+
+def test_after_a_run_the_configured_channels_hear_of_deadlines_once(webhook_server, tmp_path):
+    from casebot.config import load
+    from casebot.deadlines.alerts import after_run
+    from tests.ops.test_deadlines_cli import config, write_ledger
+
+    cfg = config(tmp_path, webhook_server.base)
+    (tmp_path / "var").mkdir()
+    write_ledger(f"sqlite:///{tmp_path / 'var' / 'ledger.sqlite3'}")
+    settings = load(cfg)
+    assert after_run(settings) == {"webhook0:json": 1}, "case A's 审查起诉 of September never ended: overdue"
+    assert after_run(settings) == {"webhook0:json": 0}, "never repeated"
+    assert (tmp_path / "var" / "deadlines-notified.json").exists()
+    off = cfg.read_text(encoding="utf-8").replace("[deadlines]\n", "[deadlines]\nnotify = false\n")
+    cfg.write_text(off, encoding="utf-8")
+    assert after_run(load(cfg)) == {}
