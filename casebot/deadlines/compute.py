@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,7 +37,9 @@ STATE_LABELS = {"overdue": "已超期", "due_today": "今日到期", "due_soon":
                 "unknown": "无法计算", "late": "逾期完成", "met": "按期完成"}
 #: states where the period still runs (or cannot be told)
 OPEN = ("overdue", "due_today", "due_soon", "running", "unknown")
-APPROVE_ARREST = "1"  # decisions.csv procuratorate_code of 批准逮捕
+#: 批准逮捕 as the procuratorate codes it and as the police label it (decisions.csv, SPEC section 7)
+APPROVE_ARREST = ("1", "批准逮捕")
+_POLICE_CASE = re.compile(r"A\d{22}")
 
 
 @dataclass
@@ -157,11 +160,15 @@ class CaseCards:
     court: dict[str, Any] | None = None
     court_route: str = ""
     judgment: dict[str, Any] | None = None
+    #: decisions on 审查逮捕 as written to the police (hop 4): person cards holding ``pbjd``
+    decisions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def kind_of(card: dict[str, Any]) -> str | None:
     if card.get("ajlb") == "审查逮捕":
         return "arrest"
+    if isinstance(card.get("pbjd"), dict) and not card.get("ajlb"):
+        return "decision"
     if any(isinstance(p, dict) and p.get("pjqk") for p in card.get("xyr") or []):
         return "judgment"
     if card.get("ajlb") == "审查起诉" or (card.get("slrq") is not None and "xyr" in card):
@@ -183,9 +190,12 @@ def gather(entries: Iterable[tuple[str, str, dict[str, Any], list[dict[str, Any]
         if kind == "judgment":
             judgments.append((case_key, card))
             continue
-        key = str(card.get("ysajbh") or case_key)
+        found = _POLICE_CASE.search(str(card.get("ysajbh") or card.get("ajbh") or case_key))
+        key = str(card.get("ysajbh") or card.get("ajbh") or (found.group(0) if found else case_key))
         cc = cases.setdefault(key, CaseCards(key))
-        if kind == "arrest":
+        if kind == "decision":
+            cc.decisions.append(card)
+        elif kind == "arrest":
             cc.arrests.append((route, card))
         elif kind == "review":
             cc.review, cc.review_route = card, route
@@ -289,6 +299,23 @@ def _judged(cc: CaseCards, person: dict[str, Any]) -> date | None:
     return None if _persons(cc.judgment) else found
 
 
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """One person in two cards: by ID number, else by name (spaces ignored)."""
+    ida, idb = str(a.get("zjhm") or a.get("sfzh") or ""), str(b.get("zjhm") or b.get("sfzh") or "")
+    if ida and idb:
+        return ida == idb
+    return "".join(str(a.get("xm") or "").split()) == "".join(str(b.get("xm") or "").split())
+
+
+def _decision(cc: CaseCards, person: dict[str, Any]) -> dict[str, Any]:
+    """The decision on a requested person: on the 审查逮捕 person card if read back, else as written to the police."""
+    own = person.get("pbjd") or {}
+    if own.get("jd"):
+        return own
+    return next(((d.get("pbjd") or {}) for d in cc.decisions if _same(d, person) and (d.get("pbjd") or {}).get("jd")),
+                {})
+
+
 def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
                    soon_days: int = 3) -> list[Deadline]:
     out: list[Deadline] = []
@@ -299,7 +326,7 @@ def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
     for route, card in cc.arrests:
         start = parse_day(card.get("slrq"))
         for p in _persons(card) or [{}]:
-            decision = p.get("pbjd") or {}
+            decision = _decision(cc, p)
             out.append(period(rule, start, in_custody=custodial(p.get("qzcs")),
                               ended=parse_day(decision.get("jdrq")) if decision.get("jd") else None,
                               route=route, unit=unit_name(rule, card), person=mask_name(p.get("xm")),
@@ -311,8 +338,8 @@ def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
     arrested: dict[str, tuple[dict[str, Any], date | None, str, str]] = {}
     for route, card in cc.arrests:
         for p in _persons(card):
-            decision = p.get("pbjd") or {}
-            if str(decision.get("jd") or "") == APPROVE_ARREST:
+            decision = _decision(cc, p)
+            if str(decision.get("jd") or "") in APPROVE_ARREST:
                 arrested[person_key(p)] = (p, parse_day(decision.get("jdrq")), route,
                                            "以批准逮捕决定日期为逮捕日期（执行日期不在案卡中）")
     for p in _persons(cc.review):

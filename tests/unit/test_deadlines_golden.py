@@ -127,3 +127,27 @@ def test_derivations_name_start_rule_article_extensions_and_the_holiday_shift():
     assert later[(B, "first_instance", "王*")].limit == D("2027-02-18"), "至迟不超过三个月"
     assert later[(C, "investigation_custody", "钱*")].derivation[0].startswith("以批准逮捕决定日期为逮捕日期")
     assert any("未核实" in ln for ln in later[(E, "prosecution_review", "吴*")].derivation)
+
+
+def test_a_decision_written_back_to_the_police_ends_the_review_and_starts_custody():
+    """Hop 3 writes the 审查逮捕 card without a decision; hop 4 writes the decision (police label) to the police."""
+    h = "A3505020000002026080001"
+    entries = [
+        ("police-procuratorate-arrest", h, {
+            "ysajbh": h, "tqpbsh": "泉鲤公提捕字〔2026〕8号", "ajlb": "审查逮捕", "ysdw": "Y350502",
+            "slrq": "2026-09-28", "xyr": [person("郑一", "350502199707070074", "5", "2026-09-25"),
+                                          person("冯二", "350502199808080085", "5", "2026-09-25")]}, []),
+        ("procuratorate-police", f"{h}/R1", {"ajbh": h, "xm": "郑一", "zjhm": "350502199707070074",
+                                              "pbjd": {"jd": "批准逮捕", "jdrq": "2026-10-04",
+                                                       "jdswh": "泉鲤检捕〔2026〕20号"}}, []),
+    ]
+    found = compute(gather(entries), today=D("2026-10-06"), cal=Calendar.load())
+    got = [(d.rule, d.person, d.start, d.due, d.ended, d.state, d.days_left) for d in found]
+    assert got == [
+        # 28 September + 7 days = 5 October, a holiday; held under 刑事拘留: not extended; decided 4 October
+        ("arrest_review", "郑*", D("2026-09-28"), D("2026-10-05"), D("2026-10-04"), "met", None),
+        # no decision yet on 6 October: one day past 5 October
+        ("arrest_review", "冯*", D("2026-09-28"), D("2026-10-05"), None, "overdue", -1),
+        # approved 4 October + 2 months = 4 December
+        ("investigation_custody", "郑*", D("2026-10-04"), D("2026-12-04"), None, "running", 59),
+    ]
