@@ -30,6 +30,7 @@ def deadlines(config: Path = ConfigOption, json_out: bool = JsonOption,
               state: list[str] = typer.Option(None, "--state",
                                               help="只看这些状态：overdue due_today due_soon running unknown late met"),
               show_all: bool = typer.Option(False, "--all", help="也列出按期完成的期限"),
+              by: str = typer.Option("state", "--by", help="分组：state（状态）、route、unit、person、case"),
               brief: bool = typer.Option(False, "--brief", help="不列推算过程"),
               today: str = typer.Option(None, "--today", help="按这一天计算（YYYY-MM-DD，默认今天）"),
               send: bool = typer.Option(False, "--notify",
@@ -45,6 +46,8 @@ def deadlines(config: Path = ConfigOption, json_out: bool = JsonOption,
     from casebot.deadlines.compute import STATES
 
     settings = load_settings(config)
+    if by not in rep.GROUPS:
+        raise UsageError(f"--by {by}: 应为 {' '.join(rep.GROUPS)} 之一")
     bad = sorted(set(state or []) - set(STATES))
     if bad:
         raise UsageError(f"--state {bad[0]}: 应为 {' '.join(STATES)} 之一")
@@ -65,4 +68,4 @@ def deadlines(config: Path = ConfigOption, json_out: bool = JsonOption,
         print_json(rep.as_json(report))
         return
     width = min(rep.WIDTH, console.width) if sys.stdout.isatty() else rep.WIDTH
-    sys.stdout.write(rep.text(report, width=width, derivations=not brief))
+    sys.stdout.write(rep.text(report, width=width, derivations=not brief, by=by))

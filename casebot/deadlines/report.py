@@ -59,7 +59,7 @@ def when(d: Deadline) -> str:
     if d.state == "late":
         return f"逾期完成（{d.ended}）"
     if d.state == "met":
-        return f"已完成（{d.ended}）" if d.ended else "已完成"
+        return f"按期完成（{d.ended}）" if d.ended else "按期完成"
     return "无法计算"
 
 
@@ -86,20 +86,31 @@ def wrap(text: str, width: int = WIDTH, indent: str = "") -> list[str]:
     return lines
 
 
-def text(report: Report, *, width: int = WIDTH, derivations: bool = True) -> str:
+#: what the text can be grouped by, and the header of a group
+GROUPS = {"state": lambda d: STATE_LABELS[d.state], "route": lambda d: d.route,
+          "unit": lambda d: d.unit or "单位未知", "person": lambda d: d.person or "全案", "case": lambda d: d.case}
+
+
+def text(report: Report, *, width: int = WIDTH, derivations: bool = True, by: str = "state") -> str:
     counts = report.counts()
     out = wrap(f"期限预警 · {report.today}（规则 {report.rules_version}；节假日：{report.calendar}）", width, "  ")
     out += wrap("，".join(f"{STATE_LABELS[s]} {counts[s]}" for s in STATES), width, "  ")
     if not report.deadlines:
         out.append("没有符合条件的期限。")
     current = None
-    for d in report.ordered():
-        if d.state != current:
-            current = d.state
-            out += ["", f"【{STATE_LABELS[d.state]}】"]
+    header = GROUPS[by]
+    rows = report.ordered()
+    if by != "state":
+        rows.sort(key=header)  # stable: most urgent first within each group
+    for d in rows:
+        if header(d) != current:
+            current = header(d)
+            out += ["", *wrap(f"【{current}】", width, "  ")]
         who = f"{d.person}（{'在押' if d.in_custody else '未羁押'}）" if d.person else "全案"
         due = f"期满 {d.due}" if d.due else (f"期满日无法计算：{d.missing}" if d.missing else "不以日期计")
-        out += wrap(f"{d.case}  {d.name}  {who}  {due}  {when(d)}", width, "    ")
+        label = STATE_LABELS[d.state]
+        state = "" if by == "state" or when(d).startswith(label) else f"{label}："
+        out += wrap(f"{d.case}  {d.name}  {who}  {due}  {state}{when(d)}", width, "    ")
         out += wrap(f"  {d.route} · {d.unit or '单位未知'} · {d.article}"
                     + ("" if d.verified else " · 未核实"), width, "    ")
         if derivations:

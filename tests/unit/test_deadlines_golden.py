@@ -151,3 +151,19 @@ def test_a_decision_written_back_to_the_police_ends_the_review_and_starts_custod
         # approved 4 October + 2 months = 4 December
         ("investigation_custody", "郑*", D("2026-10-04"), D("2026-12-04"), None, "running", 59),
     ]
+
+
+def test_the_text_groups_by_state_or_by_unit_and_fits_80_columns():
+    from rich.cells import cell_len
+
+    from casebot.deadlines.report import Report, text
+
+    report = Report(TODAY, "2026.1", "chinesecalendar", compute(gather(ENTRIES), today=TODAY, cal=Calendar.load()))
+    by_state = text(report)
+    assert by_state.index("【已超期】") < by_state.index("【即将到期】") < by_state.index("【期限内】")
+    by_unit = text(report, by="unit", derivations=False)
+    heads = [ln for ln in by_unit.splitlines() if ln.startswith("【")]
+    assert heads == ["【泉州市公安局鲤城分局】", "【泉州市鲤城区人民检察院】", "【泉州市鲤城区人民法院】"]
+    assert "期满2026-12-04即将到期：还有1日" in "".join(by_unit.split()), "the state said on each line"
+    assert "按期完成：已完成" not in "".join(by_unit.split()), "not said twice"
+    assert all(cell_len(ln) <= 80 for out in (by_state, by_unit) for ln in out.splitlines())
