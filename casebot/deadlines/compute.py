@@ -37,6 +37,8 @@ STATE_LABELS = {"overdue": "已超期", "due_today": "今日到期", "due_soon":
                 "unknown": "无法计算", "late": "逾期完成", "met": "按期完成"}
 #: states where the period still runs (or cannot be told)
 OPEN = ("overdue", "due_today", "due_soon", "running", "unknown")
+#: the procuratorate record's 状态 while the case is back at the police
+RETURNED = "退回补充侦查"
 #: 批准逮捕 as the procuratorate codes it and as the police label it (decisions.csv, SPEC section 7)
 APPROVE_ARREST = ("1", "批准逮捕")
 _POLICE_CASE = re.compile(r"A\d{22}")
@@ -156,12 +158,21 @@ class CaseCards:
     review_route: str = ""
     #: 受理日期 of the review card's versions, oldest first (a later one: re-transfer)
     acceptances: list[date] = field(default_factory=list)
+    #: the count of returns (``thcs``) the procuratorate showed in any card version read back from it
+    returns_read: int = 0
     arrests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     court: dict[str, Any] | None = None
     court_route: str = ""
     judgment: dict[str, Any] | None = None
     #: decisions on 审查逮捕 as written to the police (hop 4): person cards holding ``pbjd``
     decisions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _count(value: Any) -> int:
+    try:
+        return max(0, int(str(value or 0).rstrip("次")))
+    except ValueError:
+        return 0
 
 
 def kind_of(card: dict[str, Any]) -> str | None:
@@ -205,6 +216,7 @@ def gather(entries: Iterable[tuple[str, str, dict[str, Any], list[dict[str, Any]
                 if d and (not seen or d > seen[-1]):
                     seen.append(d)
             cc.acceptances = seen
+            cc.returns_read = max((_count(old.get("thcs")) for old in [*history, card]), default=0)
         else:
             cc.court, cc.court_route = card, route
             if card.get("qsswh"):
@@ -358,18 +370,22 @@ def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
                 for n, d in enumerate(cc.acceptances[1:], 1)]
         start = cc.acceptances[-1] if cc.acceptances else None
         ended = parse_day((cc.court or {}).get("sarq"))
+        # the procuratorate's record read back as 退回补充侦查: the case is at the police now
+        waiting = cc.review.get("zt") == RETURNED and ended is None
         for p in _persons(cc.review) or [{}]:
-            out.append(period(rule, start, in_custody=custodial(p.get("qzcs")), ended=ended, route=cc.review_route,
-                              unit=unit_name(rule, cc.review), person=mask_name(p.get("xm")), pkey=person_key(p),
-                              lead=lead, **common))
+            d = period(rule, start, in_custody=custodial(p.get("qzcs")), ended=ended, route=cc.review_route,
+                       unit=unit_name(rule, cc.review), person=mask_name(p.get("xm")), pkey=person_key(p),
+                       lead=lead, **common)
+            if waiting:  # returned to the police: this period stopped on a day no card holds
+                d.state, d.days_left, d.missing = "unknown", None, "退回补充侦查日期不在案卡中"
+                d.derivation.append(f"第{cc.returns_read}次退回补充侦查：本次审查起诉期限止于退回之日；"
+                                    f"重新移送后重新计算（{rule.restart_article}）")
+            out.append(d)
 
         # 退回补充侦查: how many times, and whether the case now waits at the police
         rule = rules["supplementary_investigation"]
         retransfers = len(cc.acceptances) - 1 if cc.acceptances else 0
-        try:
-            returns = max(retransfers, int(cc.review.get("thcs") or 0))
-        except (TypeError, ValueError):
-            returns = retransfers
+        returns = max(retransfers, cc.returns_read)
         if returns:
             d = Deadline(case=cc.case, route=cc.review_route, rule=rule.id, name=rule.name, article=rule.article,
                          unit=unit_name(rule, cc.review), person="", person_key="", start=None, due=None,
@@ -378,13 +394,13 @@ def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
             if rule.max_times is not None and returns > rule.max_times:
                 d.state, d.note = "overdue", f"退回{returns}次，超过{rule.max_times}次"
                 d.derivation.append(f"已退回补充侦查 {returns} 次，超过{rule.max_times}次之限（{rule.article}）")
-            elif returns > retransfers:
+            elif waiting:
                 d.state, d.missing = "unknown", "退回补充侦查日期不在案卡中"
                 d.note = f"第{returns}次退回补充侦查，尚未重新移送"
                 d.derivation.append(f"第{returns}次退回补充侦查后尚未重新移送；补充侦查一个月期限无法计算："
                                     f"{d.missing}（{rule.article}）")
             else:
-                d.derivation.append(f"共退回 {returns} 次，均已重新移送（以{rule.max_times}次为限，{rule.article}）")
+                d.derivation.append(f"共退回 {returns} 次，已重新移送（以{rule.max_times}次为限，{rule.article}）")
             out.append(d)
 
     # 一审: from the court's 收案日期, per defendant

@@ -167,3 +167,23 @@ def test_the_text_groups_by_state_or_by_unit_and_fits_80_columns():
     assert "期满2026-12-04即将到期：还有1日" in "".join(by_unit.split()), "the state said on each line"
     assert "按期完成：已完成" not in "".join(by_unit.split()), "not said twice"
     assert all(cell_len(ln) <= 80 for out in (by_state, by_unit) for ln in out.splitlines())
+
+
+def test_a_case_read_back_as_returned_waits_at_the_police_and_is_not_overdue():
+    k = "A3505020000002026090001"
+    returned_card = {**review(k, "2026-11-02", [person("陈三", "350502199909090096", "2", "2026-10-01")]),
+                     "thcs": "1次", "zt": "退回补充侦查"}
+    [review_period, returned] = compute(gather([("police-procuratorate", k, returned_card, [])]), today=TODAY,
+                                        cal=Calendar.load())
+    # the 审查起诉 period stopped on the return (a day no card holds): never "overdue" while at the police
+    assert (review_period.rule, review_period.due, review_period.state) == (
+        "prosecution_review", D("2026-12-02"), "unknown")
+    assert (returned.rule, returned.state, returned.missing) == (
+        "supplementary_investigation", "unknown", "退回补充侦查日期不在案卡中")
+    # once re-transferred (a later 受理日期, no longer 退回补充侦查), both count again
+    later = {**review(k, "2026-11-30", returned_card["xyr"]), "thcs": "1次"}
+    found = compute(gather([("police-procuratorate", k, later, [returned_card])]), today=TODAY, cal=Calendar.load())
+    assert [(d.rule, d.start, d.due, d.state) for d in found] == [
+        # 30 November is November's last day: one month runs to 31 December, December's last
+        ("prosecution_review", D("2026-11-30"), D("2026-12-31"), "running"),
+        ("supplementary_investigation", None, None, "met")]
