@@ -98,6 +98,8 @@ class Calendar:
     years: dict[int, YearSchedule] = field(default_factory=dict)
     use_library: bool = True
     _covered: dict[int, bool] = field(default_factory=dict, repr=False)
+    #: days already looked up (the library validates its range on every call: slow for thousands of periods)
+    _days: dict[date, bool] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, files: Iterable[Path] = (), *, use_library: bool = True) -> Calendar:
@@ -136,6 +138,12 @@ class Calendar:
         return day.year in self.years or self._library_covers(day.year)
 
     def is_workday(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._look_up(day)
+        return known
+
+    def _look_up(self, day: date) -> bool:
         if day.year in self.years:
             return self.years[day.year].is_workday(day)
         if self._library_covers(day.year):
