@@ -61,3 +61,19 @@ def test_after_a_run_the_configured_channels_hear_of_deadlines_once(webhook_serv
     off = cfg.read_text(encoding="utf-8").replace("[deadlines]\n", "[deadlines]\nnotify = false\n")
     cfg.write_text(off, encoding="utf-8")
     assert after_run(load(cfg)) == {}
+
+
+def test_a_sites_year_file_named_in_the_config_is_used(tmp_path):
+    from casebot.config import load
+    from casebot.deadlines import calendar_for, calendar_words
+    from tests.ops.test_deadlines_cli import config
+
+    cfg = config(tmp_path, "http://127.0.0.1:9")
+    (tmp_path / "calendars").mkdir()
+    (tmp_path / "calendars" / "2040.yaml").write_text(
+        "year: 2040\nsource: 国务院办公厅关于2040年部分节假日安排的通知\nholidays: [2040-10-01]\n", encoding="utf-8")
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "[deadlines]\n", '[deadlines]\ncalendars = ["calendars/2040.yaml"]\n'), encoding="utf-8")
+    cal = calendar_for(load(cfg))  # relative to the config file's folder
+    assert not cal.is_workday(date(2040, 10, 1)) and cal.verified(date(2040, 10, 1))
+    assert "本地文件 2040" in calendar_words(cal)
