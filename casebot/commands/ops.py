@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
+from casebot.commands.common import ConfigOption, JsonOption, console, err_console, exits, load_settings, print_json
 from casebot.commands.run import execute, notify_after, record_run, run_json, show
 from casebot.errors import UsageError
 from casebot.glossary import STATE_LABELS
@@ -204,8 +204,15 @@ def metrics(config: Path = ConfigOption,
 
 
 def _deadline_metrics(reg: Any, settings: Any) -> None:
-    """期限预警's gauges (casebot_deadline_cases{rule, state}) beside the ledger's."""
+    """期限预警's gauges (casebot_deadline_cases{rule, state}) beside the ledger's; a broken calendar file
+    costs these gauges only (said on stderr), never the others."""
     from casebot.deadlines import report_for
     from casebot.deadlines.metrics import add
+    from casebot.errors import ConfigError
 
-    add(reg, report_for(settings).deadlines)
+    try:
+        found = report_for(settings).deadlines
+    except ConfigError as exc:
+        err_console.print(f"[yellow]期限预警指标未输出[/yellow] {exc}", highlight=False)
+        return
+    add(reg, found)

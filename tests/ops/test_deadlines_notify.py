@@ -77,3 +77,19 @@ def test_a_sites_year_file_named_in_the_config_is_used(tmp_path):
     cal = calendar_for(load(cfg))  # relative to the config file's folder
     assert not cal.is_workday(date(2040, 10, 1)) and cal.verified(date(2040, 10, 1))
     assert "本地文件 2040" in calendar_words(cal)
+
+
+def test_a_broken_year_file_costs_the_deadline_gauges_only(tmp_path):
+    from prometheus_client import CollectorRegistry, Gauge
+
+    from casebot.commands.ops import _deadline_metrics
+    from casebot.config import load
+    from tests.ops.test_deadlines_cli import config
+
+    cfg = config(tmp_path, "http://127.0.0.1:9")
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "[deadlines]\n", '[deadlines]\ncalendars = ["missing.yaml"]\n'), encoding="utf-8")
+    reg = CollectorRegistry()
+    Gauge("casebot_cases", "x", registry=reg).set(1)
+    _deadline_metrics(reg, load(cfg))
+    assert {m.name for m in reg.collect()} == {"casebot_cases"}
