@@ -114,6 +114,9 @@ class Runner:
                 run_id=summary.run_id, started=summary.started, finished=summary.finished,
                 exit_code=summary.exit_code, by_route=summary.as_json()["by_route"]))
             after_run(self.settings, exit_code=summary.exit_code, system_errors=summary.system_errors)
+            from casebot.deadlines.alerts import after_run as deadlines_after_run
+
+            deadlines_after_run(self.settings)
         housekeeping.after_run(self.settings)
 
     def stopped(self, exc: BaseException, *, started: float) -> int | None:
