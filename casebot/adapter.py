@@ -113,6 +113,9 @@ class Adapter(ABC):
 
     #: entry-point name, e.g. ``"court"``
     name: ClassVar[str]
+    #: the record kinds the system offers beyond this class's own, each driven by a class of its own
+    #: (a route's ``source_kind`` / ``target_kind``), e.g. ``{"arrest_review": ArrestReviewAdapter}``
+    kinds: ClassVar[dict[str, type[Adapter]]] = {}
     #: the system's own name, shown to clerks
     title: ClassVar[str]
 
@@ -121,6 +124,16 @@ class Adapter(ABC):
         self.config = config
         self._page: Any = None
         self._logged_in = False
+
+    @classmethod
+    def of_kind(cls, kind: str | None) -> type[Adapter]:
+        """The class driving records of ``kind`` in this system (None: this one)."""
+        if not kind:
+            return cls
+        if kind not in cls.kinds:
+            known = ", ".join(sorted(cls.kinds)) or "none"
+            raise errors.ConfigError(f"adapter {cls.name!r} has no record kind {kind!r} (kinds: {known})")
+        return cls.kinds[kind]
 
     # -- override -------------------------------------------------------
     @abstractmethod

@@ -27,10 +27,11 @@ import yaml
 
 from casebot import errors
 from casebot.adapter import RecordRef, Source
+from casebot.model import as_requested, request_key, split_request_key
 from casebot.widgets import Form
 from casebot.widgets.tables import JS_HELPERS, Grid, form_values, table_specs
 
-__all__ = ["PoliceAdapter"]
+__all__ = ["ArrestRequests", "PoliceAdapter"]
 
 FORM_FILE = Path(__file__).with_name("form.yaml")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -93,6 +94,8 @@ class PoliceAdapter(Source):
     title: ClassVar[str] = "公安执法办案系统"
     key_field: ClassVar[str] = "ajbh"
     record_kind: ClassVar[str | None] = "police_case"
+    #: whether the list is read for its 提请批准逮捕 requests (the arrest_request kind)
+    lists_requests: ClassVar[bool] = False
 
     def __init__(self, context: Any, config: Any) -> None:
         super().__init__(context, config)
@@ -175,7 +178,12 @@ class PoliceAdapter(Source):
                 if key in seen:
                     continue
                 seen.add(key)
-                yield RecordRef(key=key, version=row.get("xgsj") or None)
+                for ref in self._refs(key, row):
+                    yield ref
+
+    def _refs(self, ajbh: str, row: dict[str, Any]) -> list[RecordRef]:
+        """The records a list row stands for: the case."""
+        return [RecordRef(key=ajbh, version=row.get("xgsj") or None)]
 
     async def _list_page(self, url: str, expected: int) -> tuple[list[dict[str, Any]], str | None, int]:
         sel = self.pages["list_page"]
@@ -198,7 +206,7 @@ class PoliceAdapter(Source):
             raise errors.PageChanged(self.name, f"案件列表第 {expected} 页（打开的是第 {page_no} 页）")
         grid = Grid(headers=snap["grid"]["headers"], rows=snap["grid"]["rows"])
         try:
-            rows = grid.records(sel["columns"])
+            rows = grid.records(sel["columns"] + (sel.get("request_columns", []) if self.lists_requests else []))
         except KeyError as exc:
             raise errors.PageChanged(self.name, f"案件列表的列“{exc.args[0]}”") from None
         except ValueError as exc:
@@ -246,3 +254,55 @@ class PoliceAdapter(Source):
         record["xyr"] = suspects
         return record
 
+
+
+class ArrestRequests(PoliceAdapter):
+    """The police system's 提请批准逮捕 requests (record kind ``arrest_request``, SPEC 7 hop 3).
+
+    Each request of a case is one record, keyed ``{ajbh}#{wsh}`` (:func:`casebot.model.request_key`):
+    the 案件列表 (filtered by 案件状态 提请批捕) shows each case's request documents, latest first;
+    a request reads as its case seen from the request (:func:`casebot.model.as_requested`).
+    """
+
+    record_kind: ClassVar[str | None] = "arrest_request"
+    lists_requests: ClassVar[bool] = True
+
+    def __init__(self, context: Any, config: Any) -> None:
+        super().__init__(context, config)
+        self.request_form = Form.from_yaml(FORM_FILE, "requests", "police")
+
+    def list_url(self, status: str | None = "提请批捕", yssj_from: Any = None, yssj_to: Any = None) -> str:
+        return super().list_url(status, yssj_from, yssj_to)
+
+    async def _list_records(self, status: str | None = "提请批捕", yssj_from: Any = None,
+                            yssj_to: Any = None) -> AsyncIterator[RecordRef]:
+        async for ref in super()._list_records(status, yssj_from, yssj_to):
+            yield ref
+
+    def _refs(self, ajbh: str, row: dict[str, Any]) -> list[RecordRef]:
+        """One record per request the row shows (latest first), each at the case's 修改时间."""
+        return [RecordRef(key=request_key(ajbh, wsh), version=row.get("xgsj") or None)
+                for wsh in row.get("tqpb") or []]
+
+    def _detail_arg(self) -> dict[str, Any]:
+        arg = super()._detail_arg()
+        return {**arg, "case": arg["case"] + table_specs(self.request_form)}
+
+    def parse_detail(self, snap: dict[str, Any]) -> dict[str, Any]:
+        record = super().parse_detail(snap)
+        record.update(form_values(self.request_form, snap["tables"], system=self.name))
+        return record
+
+    async def _read(self, key: str) -> dict[str, Any]:
+        try:
+            ajbh, wsh = split_request_key(key)
+        except ValueError:
+            raise errors.DataError("不是提请批准逮捕的记录编号", case=key) from None
+        record = await super()._read(ajbh)
+        requested = as_requested(record, wsh)
+        if requested is None:
+            raise errors.DataError(f"公安系统中该案件没有提请批准逮捕书 {wsh}", case=ajbh)
+        return requested
+
+
+PoliceAdapter.kinds = {"arrest_request": ArrestRequests}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -159,6 +160,10 @@ class ProcuratorateAdapter(Target, Source):
         FieldSpec("bmsah", "部门受案号", assigned=True),
     )
 
+    #: the 案件类别 of the cards this class writes and reads (each kind searches its own)
+    category: ClassVar[str] = "审查起诉"
+    case_keys: ClassVar[tuple[str, ...]] = CASE_KEYS
+    record_keys: ClassVar[tuple[str, ...]] = RECORD_KEYS
     case_form: ClassVar[Form] = Form.from_yaml(FORM_YAML, "case", "procuratorate")
     person_form: ClassVar[Form] = Form.from_yaml(FORM_YAML, "person", "procuratorate")
     ui: ClassVar[dict[str, Any]] = _UI
@@ -253,7 +258,7 @@ class ProcuratorateAdapter(Target, Source):
         ui = self.ui["case"]
         page, _ = await self._shell()
         frame = await self._menu(page, self.ui["shell"]["menu_case"], ui["form"])
-        await self._fill(self.case_form, frame, {k: card[k] for k in CASE_KEYS if k in card and k != "xyr"})
+        await self._fill(self.case_form, frame, {k: card[k] for k in self.case_keys if k in card and k != "xyr"})
         await frame.locator(ui["tab_persons"]).click()
         dialog = FrameDialog(frame, open=ui["add_person"], frame=ui["person_frame"], system=self.name)
         child = await dialog.frame_of()
@@ -338,7 +343,7 @@ class ProcuratorateAdapter(Target, Source):
         ui = self.ui["case"]
         frame = await self._open_view("bmsah", record_id)
         await self._navigate(frame, lambda: frame.locator(self.ui["view"]["edit"]).click(), ui["form"])
-        fields = {k: card[k] for k in changes.fields if k in CASE_KEYS and k != "xyr"}
+        fields = {k: card[k] for k in changes.fields if k in self.case_keys and k != "xyr"}
         await self._fill(self.case_form, frame, fields)
         rows = changes.rows.get("xyr") or []
         if rows:
@@ -379,7 +384,7 @@ class ProcuratorateAdapter(Target, Source):
 
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         record = await self._open_record("bmsah", record_id)
-        card = {k: record.get(k, "") for k in CASE_KEYS}
+        card = {k: record.get(k, "") for k in self.case_keys}
         card["xyr"] = [{k: p.get(k, "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
         return card
 
@@ -438,11 +443,12 @@ class ProcuratorateAdapter(Target, Source):
         ui = self.ui["search"]
         page, _ = await self._shell()
         frame = await self._menu(page, self.ui["shell"]["menu_search"], ui["form"])
-        for name in ("ysajbh", "bmsah", *SECOND_IDENTITY):
+        for name in ("ysajbh", "bmsah", "tqpbsh", *SECOND_IDENTITY):
             if criteria.get(name):
                 await frame.locator(ui[name]).fill(criteria[name])
         if criteria.get("zt"):
             await frame.locator(ui["zt"]).select_option(criteria["zt"])
+        await frame.locator(ui["ajlb"]).select_option(self.category)
         await self._navigate(frame, lambda: frame.locator(ui["submit"]).click(), ui["form"])
         return frame, await frame.evaluate(_ROWS_JS, [ui["rows"], ui["cell"]])
 
@@ -451,7 +457,7 @@ class ProcuratorateAdapter(Target, Source):
         view = self.ui["view"]
         frame = await self._open_view(by, value)
         record = await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
-        out = {k: record.get(k, [] if k in ("ysay", "xyr") else "") for k in RECORD_KEYS}
+        out = {k: record.get(k, [] if k in ("ysay", "xyr") else "") for k in self.record_keys}
         out["xyr"] = [{k: p.get(k, [] if k == "ay" else "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
         return out
 
@@ -477,3 +483,62 @@ class ProcuratorateAdapter(Target, Source):
             link = frame.locator(self.ui["search"]["rows"]).nth(index).locator(self.ui["search"]["view_link"])
             await self._navigate(frame, lambda: link.click(), view["ready"])
         return frame
+
+
+class ArrestReviewAdapter(ProcuratorateAdapter):
+    """The 审查逮捕 case card (record kind ``arrest_review``, SPEC 7 hop 3): one per 提请批准逮捕书.
+
+    The same 案卡 pages as the 审查起诉 card, with 案件类别 审查逮捕 and the 提请批准逮捕书文号;
+    a record is known by its 移送案件编号 *and* that document number (both normalised), searched
+    among 审查逮捕 records only.
+    """
+
+    category: ClassVar[str] = "审查逮捕"
+    record_kind = "arrest_review"
+    #: the card fields that together name its record (spelt loosely by a clerk: compared normalised)
+    key_fields: ClassVar[tuple[str, ...]] = ("ysajbh", "tqpbsh")
+    case_keys: ClassVar[tuple[str, ...]] = (*CASE_KEYS[:3], "tqpbsh", *CASE_KEYS[3:])
+    record_keys: ClassVar[tuple[str, ...]] = (*RECORD_KEYS[:4], "tqpbsh", *RECORD_KEYS[4:])
+    fields: ClassVar[tuple[FieldSpec, ...]] = (
+        *ProcuratorateAdapter.fields[:3],
+        FieldSpec("tqpbsh", "提请批准逮捕书文号", required=True),
+        *ProcuratorateAdapter.fields[3:],
+    )
+
+    async def _find_existing(self, card: dict[str, Any]) -> str | None:
+        key = arrest_key(card)
+        _, rows = await self._search(ysajbh=search_term(card.get("ysajbh")), tqpbsh=search_term(card.get("tqpbsh")))
+        for row in rows:
+            if same_key(arrest_key(row), key):
+                return row.get("bmsah") or None
+        return None
+
+    async def _find_match(self, card: dict[str, Any], window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
+        """As the 审查起诉 card's, the key being the 移送案件编号 and the 提请批准逮捕书文号 together."""
+        ident = replace(_identity(card), key=arrest_key(card))
+        rows = (await self._search(ysajbh=search_term(card.get("ysajbh"))))[1]
+        found = [_arrest_candidate(r, "key") for r in rows]
+        match = classify(ident, found, window_days=window_days)
+        if match.kind == "certain":
+            return match
+        first_id = next((p["zjhm"] for p in card.get("xyr") or [] if p.get("zjlx") == "111" and p.get("zjhm")), "")
+        if first_id:
+            rows = (await self._search(zjhm=first_id))[1]
+            found += [_arrest_candidate(r, "id", ids=frozenset({first_id})) for r in rows]
+        return classify(ident, found, window_days=window_days)
+
+    async def _read(self, key: str) -> dict[str, Any]:
+        return await self._open_record("bmsah", key)
+
+
+def arrest_key(card: dict[str, Any]) -> str:
+    """What names a 审查逮捕 card: its 移送案件编号 and 提请批准逮捕书文号 (compared normalised)."""
+    return f"{card.get('ysajbh') or ''}#{card.get('tqpbsh') or ''}"
+
+
+def _arrest_candidate(row: dict[str, Any], by: str, ids: frozenset[str] = frozenset()) -> Candidate:
+    cand = _candidate(row, by, ids)
+    return replace(cand, identity=replace(cand.identity, key=arrest_key(row)))
+
+
+ProcuratorateAdapter.kinds = {"arrest_review": ArrestReviewAdapter}

@@ -29,8 +29,16 @@ _QSS_PREFIX = {"350502": "泉鲤", "350503": "泉丰", "350521": "泉惠", "3505
                "350582": "泉晋", "350583": "泉南"}
 
 
-def sandbox_settings(urls: dict[str, str], base_dir: Path, **overrides: Any) -> Settings:
-    """Settings for the sandbox at ``urls`` (demo, tests, bench), state under ``base_dir``."""
+#: the loop's further hops (SPEC 7), each a route naming the kinds of record it reads and writes
+LOOP_ROUTES: list[dict[str, Any]] = [
+    {"name": "police-arrest-review", "source": "police", "source_kind": "arrest_request",
+     "target": "procuratorate", "target_kind": "arrest_review", "filters": {"status": "提请批捕"}},
+]
+
+
+def sandbox_settings(urls: dict[str, str], base_dir: Path, *, loop: bool = False, **overrides: Any) -> Settings:
+    """Settings for the sandbox at ``urls`` (demo, tests, bench), state under ``base_dir``; with ``loop``,
+    the routes of the loop's further hops too."""
     data: dict[str, Any] = {
         "systems": {name: {"url": url, "username": "casebot"} for name, url in urls.items()},
         "routes": [
@@ -38,6 +46,7 @@ def sandbox_settings(urls: dict[str, str], base_dir: Path, **overrides: Any) -> 
              "filters": {"status": "已移送起诉"}},
             {"name": "procuratorate-court", "source": "procuratorate", "target": "court",
              "case_source": "police", "filters": {"zt": "已起诉"}},
+            *(LOOP_ROUTES if loop else []),
         ],
         # everything straight under base_dir (a demo's or a test's own folder)
         "ledger": {"url": "sqlite:///ledger.sqlite3"},

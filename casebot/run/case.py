@@ -172,7 +172,7 @@ class Case:
                 if run.dry_run:
                     result.outcome = "dry-run"
                     return result
-                target: Target = self.worker.adapter(route.target)
+                target: Target = self.worker.adapter(route.target, route.target_kind)
                 record_id = await self._retrying(lambda: self._write_once(target, card))
                 result.record_id = record_id
                 if run.verify_writes or self.adopted:
@@ -183,7 +183,7 @@ class Case:
                         run.ledger.record_version(item, back, digest(back), kind="adopted",
                                                   source_hash=source_hash, source_version=job.source_version,
                                                   run_id=run.summary.run_id)
-                        back = align_key(card, back, target.key_field)
+                        back = align_key(card, back, *_key_fields(target))
                     try:
                         verify(card, back, case=job.key, labels=_labels(target))
                     except errors.VerificationError as exc:
@@ -249,7 +249,7 @@ class Case:
         if job.frozen_card is not None:
             self.run.personal[job.key] = personal_values(job.frozen_card)
             return job.frozen_card, digest(job.frozen_card)
-        source: Source = worker.adapter(route.source)
+        source: Source = worker.adapter(route.source, route.source_kind)
         record = await self._retrying(lambda: source.read(job.key))
         sources: dict[str, Any] = {}
         if route.case_source:
@@ -258,10 +258,13 @@ class Case:
             sources[source.record_kind or route.source] = record  # by kind: mappings do not know config keys
         else:
             police = record
+            if route.source_kind:
+                sources[route.source_kind] = record  # the police case as the kind of record gives it
         self.run.personal[job.key] = personal_values(police, sources)
         try:
             case_card = self.run.pipeline.case_card(police)
-            card = self.run.pipeline.card_for(self.run.settings.adapter_name(route.target), case_card, sources)
+            card = self.run.pipeline.card_for(route.mapping_target(self.run.settings.adapter_name(route.target)),
+                                              case_card, sources)
         except errors.BusinessError as exc:
             exc.with_context(case=job.key)
             raise
@@ -334,6 +337,10 @@ class Case:
         result.record_id = item.record_id
         last = run.ledger.last_version(item.id)
         written = last["card"] if last else item.card
+        target: Target = self.worker.adapter(route.target, route.target_kind)
+        if written is not None:
+            # a case number the target holds in a clerk's spelling is the same number: not a change
+            card = align_key(written, card, *_key_fields(target))
         if written is None or (item.state == "done" and not job.replay and diff(written, card).empty):
             # a revision at the police that changes nothing the target holds
             if job.source_version != item.source_version:
@@ -344,7 +351,6 @@ class Case:
             result.outcome = "dry-run"
             return
         policy = Policy.of(route)
-        target: Target = self.worker.adapter(route.target)
         if policy.update != "auto":
             outcome = await follow(target, item.record_id, written, card, policy=policy, case=job.key,
                                    route=route.name)
@@ -405,7 +411,7 @@ class Case:
         run, worker = self.run, self.worker
         paths: list[str] = []
         stem = f"{self.route.name}-{self.job.key}"
-        shot = await run.artifacts.screenshot(worker.page_of(self.route.target), stem,
+        shot = await run.artifacts.screenshot(worker.page_of(self.route.target, self.route.target_kind), stem,
                                               personal=run.personal.get(self.job.key))
         if shot:
             paths.append(shot)
@@ -440,6 +446,11 @@ class Case:
         await self.worker.reset_pages()
         if self.run.settings.artifacts.trace == "on-retry":
             await self.worker.start_trace(f"{self.route.name} {self.job.key} (retry)")
+
+
+def _key_fields(target: Any) -> tuple[str, ...]:
+    """The card fields naming a target's record: its ``key_fields``, else its ``key_field``."""
+    return tuple(getattr(target, "key_fields", ()) or (target.key_field,))
 
 
 def _labels(target: Any) -> dict[str, str]:

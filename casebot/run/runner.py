@@ -156,7 +156,7 @@ class Runner:
         assert summary is not None
         if route.source in summary.blocked or route.target in summary.blocked:
             return []
-        source: Source = worker.adapter(route.source)
+        source: Source = worker.adapter(route.source, route.source_kind)
 
         async def collect() -> list[RecordRef]:
             return [ref async for ref in source.list_records(**route.filters) if routing.admits(route, source, ref)]

@@ -51,6 +51,8 @@ CREATE INDEX IF NOT EXISTS cases_ajzt_yssj ON cases (ajzt, yssj);
 """
 
 PAGE_SIZE = 20
+#: every 案件状态 the list filters by (提请批捕: a request for approval of arrest waits at the procuratorate)
+CASE_STATUSES = ("侦查中", "提请批捕", "已移送起诉", "撤案")
 #: ways a detail page can come out malformed (``POST /_sandbox/defects``)
 PAGE_DEFECTS = ("missing_label", "extra_tab", "empty_table")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -200,7 +202,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             where.append("ajbh LIKE ?")
             params.append("%" + f["ajbh"].replace("%", "").replace("_", "") + "%")
         if f["ajzt"]:
-            if f["ajzt"] not in STATUSES:
+            if f["ajzt"] not in CASE_STATUSES:
                 error = "案件状态不正确"
             where.append("ajzt = ?")
             params.append(f["ajzt"])
@@ -230,7 +232,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             return url_for("case_list", **{k: v for k, v in f.items() if v}, page=n)
 
         return render_template("case_list.html", rows=rows, f=f, error=error, page=page, pages=pages,
-                               total=total, offset=(page - 1) * PAGE_SIZE, statuses=STATUSES,
+                               total=total, offset=(page - 1) * PAGE_SIZE, statuses=CASE_STATUSES,
                                prev_url=page_url(page - 1) if page > 1 else None,
                                next_url=page_url(page + 1) if page < pages else None)
 
@@ -316,6 +318,28 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             return int(row["thcs"])
 
         return jsonify(ok=True, case=revise(body.get("ajbh"), forward))
+
+    @app.post("/_sandbox/request")
+    def sandbox_request() -> Response:
+        """提请批准逮捕: ``{"ajbh", "wsh", "tqrq", "rybh": [...]}``; the case waits (提请批捕)."""
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", 'body must be a JSON object like {"ajbh": ..., "wsh": ..., "tqrq": ..., "rybh": [...]}')
+        unknown = set(body) - {"ajbh", "wsh", "tqrq", "rybh"}
+        if unknown:
+            raise BadInput(sorted(unknown)[0], "unknown key")
+
+        def ask(case: dict[str, Any], row: Any) -> int:
+            if case["ajzt"] not in ("侦查中", "提请批捕"):
+                raise BadInput("ajbh", "only a case under investigation (侦查中) can ask for an arrest")
+            case["tqpb"] = [*case.get("tqpb", []), {k: body.get(k) for k in ("wsh", "tqrq", "rybh")}]
+            case["ajzt"] = "提请批捕"
+            checked = validate_cases([case], names.units)[0]  # the record's checks: dates, suspects, one wsh once
+            case.clear()
+            case.update(checked)
+            return int(row["thcs"])
+
+        return jsonify(ok=True, case=revise(body.get("ajbh"), ask))
 
     @app.post("/_sandbox/seed")
     def sandbox_seed() -> Response:

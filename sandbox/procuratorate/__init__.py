@@ -75,6 +75,7 @@ CASE_FIELDS = (
     ("ysay", "移送案由", True),
     ("slrq", "受理日期", True),
     ("ajzy", "案情摘要", False),
+    ("tqpbsh", "提请批准逮捕书文号", False),
 )
 #: person-card fields: (name, label, required)
 PERSON_FIELDS = (
@@ -98,7 +99,18 @@ PERSON_FIELDS = (
     ("ay", "人卡罪名", True),
 )
 PERSON_KEYS = tuple(f[0] for f in PERSON_FIELDS)
-RECORD_KEYS = ("bmsah", "ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy", "zt", "qsswh", "qsrq", "xyr")
+RECORD_KEYS = ("bmsah", "ysajbh", "ajmc", "ajlb", "tqpbsh", "ysdw", "ysay", "slrq", "ajzy", "zt", "qsswh", "qsrq",
+               "xyr")
+#: the category of a 审查逮捕 card: one record per 提请批准逮捕书 (移送案件编号 + 文书号)
+ARREST = "审查逮捕"
+
+
+def same_card(rec: dict[str, Any], ajlb: str, tqpbsh: str) -> bool:
+    """Whether a stored record is the card of this category (and request): a 审查起诉 card per case,
+    a 审查逮捕 card per 提请批准逮捕书."""
+    if (rec.get("ajlb") or "审查起诉") == ARREST:
+        return ajlb == ARREST and (rec.get("tqpbsh") or "").strip() == (tqpbsh or "").strip()
+    return ajlb != ARREST
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -166,6 +178,10 @@ def quality_check(card: dict[str, Any], tables: dict[str, dict[str, str]], today
         out.append(f"受理情况：案情摘要不能超过{AJZY_MAX}字（现为{len(ajzy)}字）")
     if card.get("ajlb") and card["ajlb"] not in AJLB:
         out.append("受理情况：案件类别无效")
+    if card.get("ajlb") == ARREST and not (card.get("tqpbsh") or "").strip():
+        out.append("受理情况：审查逮捕案件的提请批准逮捕书文号不能为空")
+    if card.get("ajlb") != ARREST and (card.get("tqpbsh") or "").strip():
+        out.append("受理情况：只有审查逮捕案件填写提请批准逮捕书文号")
     persons = card.get("xyr") or []
     if not persons:
         out.append("犯罪嫌疑人情况：至少需要录入一名犯罪嫌疑人")
@@ -280,7 +296,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         return {"tables": shown, "ambiguous": plan.ambiguous, "user": user}
 
     # -- storage helpers --------------------------------------------------------------
-    def assign_bmsah(db: Any, ysdw: str, slrq: str) -> str:
+    def assign_bmsah(db: Any, ysdw: str, slrq: str, ajlb: str = "审查起诉") -> str:
         unit = units[ysdw]
         dwbm, short, yyyy = unit["procuratorate_dwbm"], unit["procuratorate_short"], slrq[:4]
         while True:
@@ -288,7 +304,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             n = (row["n"] if row else 0) + 1
             db.execute("INSERT INTO serials (dwbm, yyyy, n) VALUES (?, ?, ?) "
                        "ON CONFLICT (dwbm, yyyy) DO UPDATE SET n = excluded.n", (dwbm, yyyy, n))
-            bmsah = f"{short}刑检受[{yyyy}]{dwbm}{n:05d}号"
+            word = "捕受" if ajlb == ARREST else "刑检受"
+            bmsah = f"{short}{word}[{yyyy}]{dwbm}{n:05d}号"
             if db.execute("SELECT 1 FROM records WHERE bmsah = ?", (bmsah,)).fetchone() is None:
                 return bmsah
 
@@ -300,7 +317,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
 
     def load(row: Any) -> dict[str, Any]:
         rec = json.loads(row["data"])
-        out = {k: rec.get(k) for k in RECORD_KEYS}
+        # a 审查起诉 card has no 提请批准逮捕书文号: left out of what it shows
+        out = {k: rec.get(k) for k in RECORD_KEYS if k != "tqpbsh" or rec.get("ajlb") == ARREST}
         out["created_at"] = row["created_at"]
         out["thcs"] = row["thcs"]
         return out
@@ -309,6 +327,15 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         db.execute("UPDATE records SET ysajbh = ?, zt = ?, data = ?, updated_at = ? WHERE id = ?",
                    (rec["ysajbh"], rec["zt"], json.dumps(rec, ensure_ascii=False),
                     datetime.now().isoformat(timespec="seconds"), rid))
+
+    def find_row(db: Any, ysajbh: Any, tqpbsh: Any = None, *, exclude: int | None = None) -> Any:
+        """The stored row of the 审查起诉 card of ``ysajbh`` (``tqpbsh`` None) or of its 审查逮捕 card
+        for that request."""
+        ajlb = ARREST if tqpbsh else "审查起诉"
+        for row in db.execute("SELECT * FROM records WHERE ysajbh = ? ORDER BY id", (ysajbh,)).fetchall():
+            if row["id"] != exclude and same_card(json.loads(row["data"]), ajlb, tqpbsh or ""):
+                return row
+        return None
 
     def show(rec: dict[str, Any], table: str, code: str) -> str:
         return tables[table].get(code, code) if code else ""
@@ -377,7 +404,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         refuse_duplicates = system.faults.plan.refuse_duplicates
         existing = None
         if card.get("ysajbh") and refuse_duplicates:
-            existing = system.store.one("SELECT bmsah FROM records WHERE ysajbh = ?", (card["ysajbh"],))
+            with system.store.tx() as db:
+                existing = find_row(db, card["ysajbh"], card.get("tqpbsh") if card.get("ajlb") == ARREST else None)
             if existing is not None:
                 errs.insert(0, f"该案件已受理，部门受案号：{existing['bmsah']}")
         if not errs and system.faults.reject():
@@ -386,12 +414,12 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             return render_template("case_form.html", card=card, errors=errs)
         alteration = system.faults.alteration()
         with system.store.tx() as db:
-            if refuse_duplicates and db.execute("SELECT 1 FROM records WHERE ysajbh = ?",
-                                                (card["ysajbh"],)).fetchone():
+            if refuse_duplicates and find_row(db, card["ysajbh"],
+                                              card.get("tqpbsh") if card.get("ajlb") == ARREST else None):
                 dup = True
             else:
                 dup = False
-                bmsah = assign_bmsah(db, card["ysdw"], card["slrq"])
+                bmsah = assign_bmsah(db, card["ysdw"], card["slrq"], card["ajlb"])
                 rec = {"bmsah": bmsah, **{k: card[k] for k, _, _ in CASE_FIELDS}, "zt": "已受理",
                        "qsswh": "", "qsrq": "", "xyr": card["xyr"]}
                 if alteration:
@@ -431,7 +459,9 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             problems.insert(0, "页面令牌已失效，请关闭案卡后重新打开")
         errs = problems + quality_check(card, tables, date.today())
         if card.get("ysajbh"):
-            other = system.store.one("SELECT bmsah FROM records WHERE ysajbh = ? AND id != ?", (card["ysajbh"], rid))
+            with system.store.tx() as db:
+                other = find_row(db, card["ysajbh"], card.get("tqpbsh") if card.get("ajlb") == ARREST else None,
+                                 exclude=rid)
             if other is not None:
                 errs.insert(0, f"该案件已受理，部门受案号：{other['bmsah']}")
         if not errs and system.faults.reject():
@@ -494,20 +524,21 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if not isinstance(body, list):
             raise BadInput("$", "expected a JSON list of records")
         recs = [validate_record(r, f"[{i}]", tables) for i, r in enumerate(body)]
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for i, r in enumerate(recs):
-            if r["ysajbh"] in seen:
-                raise BadInput(f"[{i}].ysajbh", "duplicate ysajbh in the request")
-            seen.add(r["ysajbh"])
+            key = (r["ysajbh"], r["tqpbsh"] if r["ajlb"] == ARREST else "")
+            if key in seen:
+                raise BadInput(f"[{i}].ysajbh", "duplicate ysajbh (and tqpbsh) in the request")
+            seen.add(key)
         with system.store.tx() as db:
             for i, r in enumerate(recs):
-                if db.execute("SELECT 1 FROM records WHERE ysajbh = ?", (r["ysajbh"],)).fetchone():
-                    raise BadInput(f"[{i}].ysajbh", "a record with this ysajbh already exists")
+                if find_row(db, r["ysajbh"], r["tqpbsh"] if r["ajlb"] == ARREST else None) is not None:
+                    raise BadInput(f"[{i}].ysajbh", "a record with this ysajbh (and tqpbsh) already exists")
                 if r.get("bmsah"):
                     if db.execute("SELECT 1 FROM records WHERE bmsah = ?", (r["bmsah"],)).fetchone():
                         raise BadInput(f"[{i}].bmsah", "a record with this bmsah already exists")
                 else:
-                    r["bmsah"] = assign_bmsah(db, r["ysdw"], r["slrq"])
+                    r["bmsah"] = assign_bmsah(db, r["ysdw"], r["slrq"], r["ajlb"])
                 insert(db, r)
         return jsonify(ok=True, bmsah=[r["bmsah"] for r in recs])
 
@@ -522,7 +553,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if _valid_date(body["qsrq"]) is None:
             raise BadInput("qsrq", "must be a date YYYY-MM-DD")
         with system.store.tx() as db:
-            row = db.execute("SELECT * FROM records WHERE ysajbh = ?", (body["ysajbh"],)).fetchone()
+            row = find_row(db, body["ysajbh"])
             if row is None:
                 raise BadInput("ysajbh", "no record with this ysajbh")
             rec = json.loads(row["data"])
@@ -541,11 +572,11 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         body = json_body()
         if not isinstance(body, dict):
             raise BadInput("$", "expected a JSON object")
-        unknown = set(body) - {"ysajbh", "set", "xyr"}
+        unknown = set(body) - {"ysajbh", "tqpbsh", "set", "xyr"}
         if unknown:
             raise BadInput(sorted(unknown)[0], "unknown key")
         with system.store.tx() as db:
-            row = db.execute("SELECT * FROM records WHERE ysajbh = ?", (body.get("ysajbh"),)).fetchone()
+            row = find_row(db, body.get("ysajbh"), body.get("tqpbsh"))
             if row is None:
                 raise BadInput("ysajbh", "no record with this ysajbh")
             rec = json.loads(row["data"])
@@ -579,8 +610,10 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if not isinstance(body, dict) or not isinstance(body.get("ysajbh"), str):
             raise BadInput("ysajbh", "required, a string")
         with system.store.tx() as db:
-            if db.execute("DELETE FROM records WHERE ysajbh = ?", (body["ysajbh"],)).rowcount == 0:
+            row = find_row(db, body["ysajbh"], body.get("tqpbsh"))
+            if row is None:
                 raise BadInput("ysajbh", "no record with this ysajbh")
+            db.execute("DELETE FROM records WHERE id = ?", (row["id"],))
         return jsonify(ok=True)
 
     @app.post("/_sandbox/return")
@@ -590,7 +623,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if not isinstance(body, dict) or not isinstance(body.get("ysajbh"), str):
             raise BadInput("ysajbh", "required, a string")
         with system.store.tx() as db:
-            row = db.execute("SELECT * FROM records WHERE ysajbh = ?", (body["ysajbh"],)).fetchone()
+            row = find_row(db, body["ysajbh"])
             if row is None:
                 raise BadInput("ysajbh", "no record with this ysajbh")
             rec = json.loads(row["data"])
@@ -605,12 +638,16 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     return system
 
 
-SEARCH_KEYS = ("ysajbh", "bmsah", "zt", "zjhm", "ysdw", "ysay", "slrq_from", "slrq_to")
+SEARCH_KEYS = ("ysajbh", "bmsah", "zt", "ajlb", "tqpbsh", "zjhm", "ysdw", "ysay", "slrq_from", "slrq_to")
 
 
 def _matches(rec: dict[str, Any], q: dict[str, str]) -> bool:
     """The 综合查询 criteria a SQL column does not hold: a suspect's 证件号码, 单位, 案由, 受理日期 range."""
     if q["zjhm"] and not any(p.get("zjhm", "").upper() == q["zjhm"].upper() for p in rec.get("xyr") or []):
+        return False
+    if q["ajlb"] and (rec.get("ajlb") or "审查起诉") != q["ajlb"]:
+        return False
+    if q["tqpbsh"] and q["tqpbsh"] not in (rec.get("tqpbsh") or ""):
         return False
     if q["ysdw"] and rec.get("ysdw") != q["ysdw"]:
         return False
@@ -654,6 +691,7 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         "ysajbh": text("ysajbh", required=True),
         "ajmc": text("ajmc", required=True),
         "ajlb": text("ajlb") or "审查起诉",
+        "tqpbsh": text("tqpbsh"),
         "ysdw": text("ysdw", required=True),
         "ysay": code_list("ysay"),
         "slrq": text("slrq", required=True),
@@ -670,6 +708,8 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         raise BadInput(f"{path}.ajzy", f"at most {AJZY_MAX} characters")
     if out["ajlb"] not in AJLB:
         raise BadInput(f"{path}.ajlb", "unknown case category")
+    if (out["ajlb"] == ARREST) != bool(out["tqpbsh"].strip()):
+        raise BadInput(f"{path}.tqpbsh", "required for a 审查逮捕 record, and for it only")
     if out["zt"] not in STATES:
         raise BadInput(f"{path}.zt", f"must be one of {', '.join(STATES)}")
     if out["zt"] == "已起诉":

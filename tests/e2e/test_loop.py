@@ -1,0 +1,61 @@
+"""The loop's further hops (SPEC 7) end to end, with a real Chromium, compared with hand-written golden records.
+
+Hop 3: each police 提请批准逮捕 request becomes one 审查逮捕 card at the procuratorate (the requested
+suspects only, the latest measure as of the request date); written once, a card a clerk typed already
+adopted, a bad ID stopping its request only, a police correction followed on the card it touches.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from casebot.commands.demo import sandbox_settings
+from casebot.run import EXIT_CASES_FAILED, Runner
+from tests.golden import arrest, assert_holds, holdings
+
+ARREST_ROUTE = "police-arrest-review"
+
+
+@pytest.fixture
+def loop_settings(sandbox, tmp_path):
+    return sandbox_settings(sandbox.urls, tmp_path, loop=True, browser={"concurrency": 2},
+                            run={"backoff_initial_s": 0.05, "backoff_max_s": 0.3, "max_attempts": 5})
+
+
+async def test_requests_become_arrest_review_cards_once_adopted_stopped_and_followed(sandbox, loop_settings):
+    hop = arrest()
+    sandbox.add_cases(hop.police)
+    # a clerk already typed the card of one request (the same document number, another bracket spelling)
+    typed_key = "A3505830000002026100005#南公提捕〔2026〕31号"
+    typed = {**copy.deepcopy(hop.expected[typed_key]), "tqpbsh": "南公提捕[2026]31号"}
+    sandbox.call("procuratorate", "POST", "/_sandbox/records", [typed])
+
+    first = await Runner(loop_settings, routes=[ARREST_ROUTE]).run()
+    outcomes = {r.case_key: r.outcome for r in first.results}
+    assert outcomes == {**dict.fromkeys(hop.expected, "done"), **dict.fromkeys(hop.stops, "failed")}
+    [stopped] = [r for r in first.results if r.outcome == "failed"]
+    assert "证件号码" in (stopped.error or ""), stopped.error
+    assert first.exit_code == EXIT_CASES_FAILED
+    expected = {k: v for k, v in hop.expected.items() if k != typed_key}
+    expected[f"{typed['ysajbh']}#{typed['tqpbsh']}"] = typed  # held as the clerk spelt it
+    assert_holds(sandbox, "procuratorate", expected)
+    assert sandbox.saves("procuratorate") == {"A3505020000002026110001": 1, "A3505830000002026100005": 1}, \
+        "the card a clerk typed is adopted, not written again"
+
+    again = await Runner(loop_settings, routes=[ARREST_ROUTE]).run()
+    assert [r.outcome for r in again.results if not r.known] == [], "a second run writes nothing"
+    assert sandbox.saves("procuratorate") == {"A3505020000002026110001": 1, "A3505830000002026100005": 1}
+
+    # the police correct 周敏's 现住址: only the card of the request naming her follows, once
+    case = copy.deepcopy(hop.police[1])
+    case["xyr"][0]["xzz"] = "福建省南安市美林街道8号"
+    sandbox.add_cases([case])
+    followed = await Runner(loop_settings, routes=[ARREST_ROUTE]).run()
+    done = {r.case_key for r in followed.results if r.outcome == "done"}
+    assert "A3505830000002026100005#南公提捕〔2026〕47号" in done
+    expected["A3505830000002026100005#南公提捕〔2026〕47号"]["xyr"][0]["xzz"] = "福建省南安市美林街道8号"
+    assert_holds(sandbox, "procuratorate", expected)
+    assert followed.counters.get("updates") == 1
+    assert len(holdings(sandbox, "procuratorate")) == 3
