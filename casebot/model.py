@@ -481,6 +481,12 @@ def request_key(ajbh: str, wsh: str) -> str:
     return f"{ajbh}{REQUEST_SEPARATOR}{wsh.strip()}"
 
 
+def case_number(key: str) -> str:
+    """The case number a record key starts with: the key itself, or what precedes its first ``#``
+    (a request ``{ajbh}#{wsh}``, a decision ``{ajbh}#{wsh}#{n}``)."""
+    return key.partition(REQUEST_SEPARATOR)[0]
+
+
 def split_request_key(key: str) -> tuple[str, str]:
     """``(ajbh, wsh)`` of a :func:`request_key`; ValueError when ``key`` is not one."""
     ajbh, sep, wsh = key.partition(REQUEST_SEPARATOR)
@@ -506,6 +512,26 @@ def as_requested(case: Mapping[str, Any], wsh: str) -> dict[str, Any] | None:
             measures = [m for m in s.get("qzcs") or [] if not tqrq or (m.get("zxrq") or "") <= tqrq]
             suspects.append({**s, "qzcs": measures})
     return {**case, "xyr": suspects, "tqpb": [request]}
+
+
+class DecidedPerson(_Record):
+    """A 审查逮捕 person card and the prosecutor's decision on it (``pbjd``: decisions.csv code)."""
+
+    xm: Text = personal("name", default=None, title="姓名")
+    zjlx: Text = Field(None, title="证件类型")
+    zjhm: Text = personal("id", default=None, title="证件号码")
+    pbjd: PoliceDecision | None = Field(None, title="批捕决定")
+
+
+class ArrestDecision(_Record):
+    """One decision of a 审查逮捕 card (record kind ``arrest_decision``, SPEC 7 hop 4): the card's
+    numbers and the person card decided on."""
+
+    bmsah: Text = Field(None, title="部门受案号")
+    ysajbh: Text = Field(None, title="移送案件编号")
+    tqpbsh: Text = Field(None, title="提请批准逮捕书文号")
+    index: Text = Field(None, title="人卡序号")
+    person: DecidedPerson = Field(default_factory=DecidedPerson, title="人卡")
 
 
 class ProcuratorateRecord(_Record):

@@ -129,6 +129,21 @@ def arrest() -> LoopHop:
     return LoopHop(data["police"], data["procuratorate"], data["stops"])
 
 
+def decisions() -> dict[str, Any]:
+    """Hop 4: decisions taken on arrest()'s cards, and each police suspect's 批捕决定 then."""
+    return copy.deepcopy(_load("decisions"))
+
+
+def police_decisions(client: Any) -> dict[str, dict[str, Any]]:
+    """What the police hold of decisions: case -> 人员编号 -> 批捕决定 (suspects with one only)."""
+    out: dict[str, dict[str, Any]] = {}
+    for case in client.police_cases():
+        held = {p["rybh"]: p["pbjd"] for p in case["xyr"] if p.get("pbjd")}
+        if held:
+            out[case["ajbh"]] = held
+    return out
+
+
 def record_key(system: str, record: dict[str, Any]) -> str:
     """The key a system knows a record by; a 审查逮捕 card's is its case and its request together."""
     if system == "procuratorate" and record.get("ajlb") == "审查逮捕":

@@ -27,11 +27,16 @@ import yaml
 
 from casebot import errors
 from casebot.adapter import RecordRef, Source
+from casebot.changes import CardDiff
+from casebot.keys import same_key
+from casebot.matching import Candidate, Identity, Match
 from casebot.model import as_requested, request_key, split_request_key
+from casebot.pageflow import FormTarget, field_specs
 from casebot.widgets import Form
+from casebot.widgets.outcome import SaveOutcome
 from casebot.widgets.tables import JS_HELPERS, Grid, form_values, table_specs
 
-__all__ = ["ArrestRequests", "PoliceAdapter"]
+__all__ = ["ArrestRequests", "DecisionEntry", "PoliceAdapter"]
 
 FORM_FILE = Path(__file__).with_name("form.yaml")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -305,4 +310,77 @@ class ArrestRequests(PoliceAdapter):
         return requested
 
 
-PoliceAdapter.kinds = {"arrest_request": ArrestRequests}
+_DECISION = yaml.safe_load(FORM_FILE.read_text(encoding="utf-8"))["decision"]
+
+
+class DecisionEntry(PoliceAdapter, FormTarget):
+    """决定登记: the procuratorate's decision entered on the police suspect (record kind
+    ``arrest_decision``, SPEC 7 hop 4): the police system as a target.
+
+    The card: ``{ajbh, rybh, jd, jdrq, jdswh}``; the record: ``{ajbh}#{rybh}``. A suspect already holding
+    this decision document (typed by a police clerk) is that record; one holding another decision is
+    for a clerk to look at, never overwritten by a first write.
+    """
+
+    fields = field_specs(_DECISION["fields"])
+    key_field: ClassVar[str] = "jdswh"
+
+    def __init__(self, context: Any, config: Any) -> None:
+        super().__init__(context, config)
+        self.decision_form = Form.from_yaml(FORM_FILE, "decision", "police")
+        self.decision_view = Form.from_yaml(FORM_FILE, "decision_view", "police")
+        self.outcome = SaveOutcome(**_DECISION["outcome"], system=self.name)
+
+    def _detail_arg(self) -> dict[str, Any]:
+        arg = super()._detail_arg()
+        return {**arg, "suspect": arg["suspect"] + table_specs(self.decision_view)}
+
+    def parse_detail(self, snap: dict[str, Any]) -> dict[str, Any]:
+        record = super().parse_detail(snap)
+        for suspect, tab in zip(record["xyr"], snap["tabs"], strict=True):
+            shown = tab["tables"].get(self.decision_view.bindings[0].selector)
+            decision = form_values(self.decision_view, tab["tables"], system=self.name) if shown else None
+            suspect["pbjd"] = decision if decision and decision.get("jdswh") else None
+        return record
+
+    async def _decision(self, record_id: str) -> tuple[str, str, dict[str, Any] | None]:
+        ajbh, _, rybh = record_id.partition("#")
+        case = await PoliceAdapter._read(self, ajbh)
+        suspect = next((p for p in case["xyr"] if p.get("rybh") == rybh), None)
+        if suspect is None:
+            raise errors.BusinessError(f"{self.title}的案件 {ajbh} 中没有人员编号为 {rybh} 的犯罪嫌疑人", case=ajbh)
+        return ajbh, rybh, suspect.get("pbjd")
+
+    async def _find_existing(self, card: dict[str, Any]) -> str | None:
+        record_id = f"{card['ajbh']}#{card['rybh']}"
+        _, _, held = await self._decision(record_id)
+        return record_id if held and same_key(held.get("jdswh"), card.get("jdswh")) else None
+
+    async def _find_match(self, card: dict[str, Any]) -> Match:
+        record_id = f"{card['ajbh']}#{card['rybh']}"
+        _, _, held = await self._decision(record_id)
+        if not held:
+            return Match("none")
+        if same_key(held.get("jdswh"), card.get("jdswh")):
+            return Match("certain", record_id)
+        # another decision already entered (by hand): a clerk decides which stands
+        return Match("probable", None, (Candidate(record_id, Identity(key=str(held.get("jdswh") or "")), "key"),))
+
+    async def _write(self, card: dict[str, Any]) -> str:
+        page = await self.page()
+        path = self.pages["decision"].format(ajbh=quote(card["ajbh"], safe=""), rybh=quote(card["rybh"], safe=""))
+        await self.go(page, path)
+        await self.decision_form.fill(page, {k: card[k] for k in ("jd", "jdrq", "jdswh")})
+        await self.post_form(page, _DECISION["submit"], self.outcome)
+        return f"{card['ajbh']}#{card['rybh']}"
+
+    async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
+        """A decision changed (复议): the same page, the suspect's decision entered anew."""
+        return await self._write(card)
+
+    async def _read_back(self, record_id: str) -> dict[str, Any]:
+        ajbh, rybh, held = await self._decision(record_id)
+        return {"ajbh": ajbh, "rybh": rybh, **{k: (held or {}).get(k, "") for k in ("jd", "jdrq", "jdswh")}}
+
+
+PoliceAdapter.kinds = {"arrest_request": ArrestRequests, "arrest_decision": DecisionEntry}

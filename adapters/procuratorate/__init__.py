@@ -418,19 +418,27 @@ class ProcuratorateAdapter(Target, Source):
                                      f"（可用：{', '.join(LIST_FILTERS)}）")
         rows = await self._list_all(filters)
         for row in rows:
-            unit = _units().get(row.get("ysdw") or "")  # the 移送单位 (data-code) -> its region
-            yield RecordRef(key=row["ysajbh"], region=unit["region"] if unit else None)
+            for ref in self._refs(row):
+                yield ref
+
+    def _refs(self, row: dict[str, Any]) -> list[RecordRef]:
+        """The records a 综合查询 row stands for: the card, by its 移送案件编号."""
+        unit = _units().get(row.get("ysdw") or "")  # the 移送单位 (data-code) -> its region
+        return [RecordRef(key=row["ysajbh"], region=unit["region"] if unit else None)]
+
+    def _row_key(self, row: dict[str, Any]) -> str:
+        return row["ysajbh"]
 
     async def _list_all(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
         frame, rows = await self._search(**{k: str(v) for k, v in filters.items() if v not in (None, "")})
-        seen = {r["ysajbh"] for r in rows}
+        seen = {self._row_key(r) for r in rows}
         out = list(rows)
         ui = self.ui["search"]
         while await frame.locator(ui["next"]).count():
             await self._navigate(frame, lambda: frame.locator(ui["next"]).click(), ui["form"])
             for row in await frame.evaluate(_ROWS_JS, [ui["rows"], ui["cell"]]):
-                if row["ysajbh"] not in seen:
-                    seen.add(row["ysajbh"])
+                if self._row_key(row) not in seen:
+                    seen.add(self._row_key(row))
                     out.append(row)
         return out
 
@@ -530,6 +538,60 @@ class ArrestReviewAdapter(ProcuratorateAdapter):
     async def _read(self, key: str) -> dict[str, Any]:
         return await self._open_record("bmsah", key)
 
+    def _row_key(self, row: dict[str, Any]) -> str:
+        return arrest_key(row)
+
+    async def _open_arrest(self, ysajbh: str, tqpbsh: str) -> dict[str, Any]:
+        """The view page of the 审查逮捕 card of this request, parsed whole (decisions included)."""
+        frame, rows = await self._search(ysajbh=search_term(ysajbh), tqpbsh=search_term(tqpbsh))
+        key = f"{ysajbh}#{tqpbsh}"
+        index = next((i for i, r in enumerate(rows) if same_key(arrest_key(r), key)), None)
+        if index is None:
+            raise errors.BusinessError(f"{self.title}中找不到该审查逮捕案件（{tqpbsh}）", case=ysajbh)
+        link = frame.locator(self.ui["search"]["rows"]).nth(index).locator(self.ui["search"]["view_link"])
+        await self._navigate(frame, lambda: link.click(), self.ui["view"]["ready"])
+        view = self.ui["view"]
+        return await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
+
+
+class ArrestDecisions(ArrestReviewAdapter):
+    """The prosecutor's decisions on 审查逮捕 cards (record kind ``arrest_decision``, SPEC 7 hop 4).
+
+    One record per person card decided on, keyed ``{ysajbh}#{tqpbsh}#{n}`` (n: the card's position):
+    综合查询 of 审查逮捕 cards lists the decided positions with each decision (its version: a decision
+    changed on 复议 is a change to follow); a record reads as the card's numbers and that person card.
+    """
+
+    record_kind = "arrest_decision"
+
+    def _refs(self, row: dict[str, Any]) -> list[RecordRef]:
+        unit = _units().get(row.get("ysdw") or "")
+        region = unit["region"] if unit else None
+        try:
+            decided = json.loads(row.get("pbjd") or "[]")
+        except ValueError:
+            raise errors.PageChanged(self.name, "综合查询的“批捕决定”列") from None
+        return [RecordRef(key=f"{arrest_key(row)}#{d['n']}", region=region,
+                          version=f"{d.get('jd')} {d.get('jdrq')} {d.get('jdswh')}") for d in decided]
+
+    async def _read(self, key: str) -> dict[str, Any]:
+        request, _, n = key.rpartition("#")
+        ysajbh, _, tqpbsh = request.partition("#")
+        if not (ysajbh and tqpbsh and n.isdigit()):
+            raise errors.DataError("不是批捕决定的记录编号", case=key)
+        record = await self._open_arrest(ysajbh, tqpbsh)
+        persons = record.get("xyr") or []
+        if not 1 <= int(n) <= len(persons):
+            raise errors.DataError(f"{self.title}的审查逮捕案卡中没有第{n}张人卡", case=ysajbh)
+        p = persons[int(n) - 1]
+        decision = None
+        if p.get("pbjd_jd"):
+            decision = {"jd": p["pbjd_jd"], "jdrq": p.get("pbjd_jdrq", ""), "jdswh": p.get("pbjd_jdswh", "")}
+        return {"bmsah": record.get("bmsah", ""), "ysajbh": record.get("ysajbh", ""),
+                "tqpbsh": record.get("tqpbsh", ""), "index": n,
+                "person": {"xm": p.get("xm", ""), "zjlx": p.get("zjlx", ""), "zjhm": p.get("zjhm", ""),
+                           "pbjd": decision}}
+
 
 def arrest_key(card: dict[str, Any]) -> str:
     """What names a 审查逮捕 card: its 移送案件编号 and 提请批准逮捕书文号 (compared normalised)."""
@@ -541,4 +603,4 @@ def _arrest_candidate(row: dict[str, Any], by: str, ids: frozenset[str] = frozen
     return replace(cand, identity=replace(cand.identity, key=arrest_key(row)))
 
 
-ProcuratorateAdapter.kinds = {"arrest_review": ArrestReviewAdapter}
+ProcuratorateAdapter.kinds = {"arrest_review": ArrestReviewAdapter, "arrest_decision": ArrestDecisions}

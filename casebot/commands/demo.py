@@ -33,6 +33,8 @@ _QSS_PREFIX = {"350502": "泉鲤", "350503": "泉丰", "350521": "泉惠", "3505
 LOOP_ROUTES: list[dict[str, Any]] = [
     {"name": "police-arrest-review", "source": "police", "source_kind": "arrest_request",
      "target": "procuratorate", "target_kind": "arrest_review", "filters": {"status": "提请批捕"}},
+    {"name": "procuratorate-police-decision", "source": "procuratorate", "source_kind": "arrest_decision",
+     "target": "police", "target_kind": "arrest_decision", "case_source": "police"},
 ]
 
 

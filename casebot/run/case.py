@@ -34,6 +34,7 @@ from casebot.changes import diff
 from casebot.config import RouteSettings, Settings
 from casebot.follow import Policy, follow
 from casebot.ledger import UNCERTAIN, Item, Ledger
+from casebot.model import case_number
 from casebot.privacy import redact, scrub_text
 from casebot.run.outcome import PAGE_CHANGED_BANNER, CaseResult, RunSummary, digest
 from casebot.run.retry import retrying
@@ -254,7 +255,8 @@ class Case:
         sources: dict[str, Any] = {}
         if route.case_source:
             case_source: Source = worker.adapter(route.case_source)
-            police = await self._retrying(lambda: case_source.read(job.key))
+            # a kind's record key starts with its case number (``{ajbh}#{wsh}#{n}``)
+            police = await self._retrying(lambda: case_source.read(case_number(job.key)))
             sources[source.record_kind or route.source] = record  # by kind: mappings do not know config keys
         else:
             police = record

@@ -22,6 +22,7 @@ from casebot.audit import RunAudit
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import Item, Ledger, open_ledger
 from casebot.lock import RunLock
+from casebot.model import case_number
 from casebot.run.case import Case, Job, RunContext
 from casebot.run.outcome import REASONS, CaseResult, RunSummary
 from casebot.run.retry import retrying
@@ -174,7 +175,9 @@ class Runner:
             refs = await retrying(self.settings.run, collect, fresh_page)
             versions = {ref.key: ref.version for ref in refs}
             if route.case_source and route.update != "off":
-                versions = await retrying(self.settings.run, case_versions, fresh_page)
+                # a change at either end is one to follow: the source record's own version, then the case's
+                police = await retrying(self.settings.run, case_versions, fresh_page)
+                versions = {key: _joined(versions.get(key), police.get(case_number(key))) for key in versions}
             keys = [ref.key for ref in refs]
         except errors.HumanRequired as exc:
             summary.blocked.setdefault(route.source, str(exc))
@@ -292,3 +295,10 @@ class Runner:
             for task in (*loops, beat):
                 task.cancel()
             await asyncio.gather(*loops, beat, return_exceptions=True)
+
+
+def _joined(own: str | None, case: str | None) -> str | None:
+    """A record's version and its case's together (either alone when the other is not known)."""
+    if own is None or case is None:
+        return case if own is None else own
+    return f"{own}|{case}"

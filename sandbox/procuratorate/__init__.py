@@ -105,6 +105,30 @@ RECORD_KEYS = ("bmsah", "ysajbh", "ajmc", "ajlb", "tqpbsh", "ysdw", "ysay", "slr
 ARREST = "审查逮捕"
 
 
+#: 批捕决定 codes (decisions.csv procuratorate_code -> name)
+DECISIONS = {r["procuratorate_code"]: r["procuratorate_name"] for r in codes.table("decisions")}
+
+
+def decision_problems(rec: dict[str, Any], decision: dict[str, Any], today: date) -> list[str]:
+    """What the 审查逮捕决定 page refuses: a record not 审查逮捕, an unknown decision, a date not a
+    date, before 受理日期 or in the future, an empty 决定书文号."""
+    out = []
+    if (rec.get("ajlb") or "") != ARREST:
+        out.append("只有审查逮捕案件可以登记批捕决定")
+    if decision.get("jd") not in DECISIONS:
+        out.append("决定：请选择批准逮捕或不批准逮捕")
+    day = _valid_date(str(decision.get("jdrq") or ""))
+    if day is None:
+        out.append("决定日期：格式应为YYYY-MM-DD")
+    elif day > today:
+        out.append("决定日期：不能晚于今天")
+    elif rec.get("slrq") and decision["jdrq"] < rec["slrq"]:
+        out.append("决定日期：不能早于受理日期")
+    if not str(decision.get("jdswh") or "").strip():
+        out.append("决定书文号：不能为空")
+    return out
+
+
 def same_card(rec: dict[str, Any], ajlb: str, tqpbsh: str) -> bool:
     """Whether a stored record is the card of this category (and request): a 审查起诉 card per case,
     a 审查逮捕 card per 提请批准逮捕书."""
@@ -133,6 +157,7 @@ def _tables() -> dict[str, dict[str, str]]:
         "education": edu,
         "measures": {r["procuratorate_code"]: r["procuratorate_name"] for r in codes.table("measures")},
         "detention_houses": {r["procuratorate_code"]: r["name"] for r in codes.table("detention_houses")},
+        "decisions": {r["procuratorate_code"]: r["procuratorate_name"] for r in codes.table("decisions")},
     }
 
 
@@ -342,6 +367,13 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
 
     app.jinja_env.globals["show"] = show
 
+    def decided(rec: dict[str, Any]) -> list[dict[str, Any]]:
+        """The person cards of a record decided on, by position: what the 综合查询 row lists."""
+        return [{"n": n, **p["pbjd"]} for n, p in enumerate(rec.get("xyr") or [], 1) if p.get("pbjd")]
+
+    app.jinja_env.globals["decided"] = decided
+    app.jinja_env.globals["decisions"] = DECISIONS
+
     # -- login -------------------------------------------------------------------------
     @app.route("/login", methods=["GET", "POST"])
     def login() -> Any:
@@ -475,11 +507,52 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             rec = json.loads(row["data"])
             if rec["zt"] == "退回补充侦查" and card["slrq"] != rec["slrq"]:
                 rec["zt"] = "已受理"  # 重新移送: accepted again on the new 受理日期
+            decided = {p.get("zjhm"): p["pbjd"] for p in rec.get("xyr") or [] if p.get("pbjd")}
+            for p in card["xyr"]:
+                if p.get("zjhm") in decided:
+                    p["pbjd"] = decided[p["zjhm"]]  # a decision is the prosecutor's: the 修改 page keeps it
             rec.update({k: card[k] for k, _, _ in CASE_FIELDS}, xyr=card["xyr"])
             update(db, rid, rec)
         if system.faults.commit_then_error():
             return system.error_page(500)
         return render_template("saved.html", bmsah=rec["bmsah"], rid=rid, ysajbh=card["ysajbh"], edited=True)
+
+    # -- 审查逮捕决定: per person card ------------------------------------------------------
+    def decide(db: Any, row: Any, index: int, decision: dict[str, Any]) -> list[str]:
+        rec = json.loads(row["data"])
+        persons = rec.get("xyr") or []
+        if not 1 <= index <= len(persons):
+            return ["该人卡不存在"]
+        problems = decision_problems(rec, decision, date.today())
+        if problems:
+            return problems
+        persons[index - 1]["pbjd"] = {k: str(decision[k]).strip() for k in ("jd", "jdrq", "jdswh")}
+        update(db, row["id"], rec)
+        return []
+
+    @app.route("/scdb/jd/<int:rid>/<int:index>", methods=["GET", "POST"])
+    @login_required
+    def decision_page(rid: int, index: int) -> Any:
+        """审查逮捕决定 for one person card: 批准逮捕 / 不批准逮捕, 决定日期, 决定书文号."""
+        row = system.store.one("SELECT * FROM records WHERE id = ?", (rid,))
+        if row is None:
+            abort(404)
+        rec = load(row)
+        errs: list[str] = []
+        form = {k: request.form.get(k, "") for k in ("jd", "jdrq", "jdswh")}
+        if request.method == "POST":
+            if not system.csrf_ok(request.form.get("csrf_token")):
+                errs = ["页面令牌已失效，请重新打开"]
+            else:
+                with system.store.tx() as db:
+                    errs = decide(db, db.execute("SELECT * FROM records WHERE id = ?", (rid,)).fetchone(),
+                                  index, form)
+            if not errs:
+                return redirect(url_for("case_view", rid=rid))
+        elif 1 <= index <= len(rec["xyr"]):
+            form = {**form, **(rec["xyr"][index - 1].get("pbjd") or {})}
+        return render_template("decision.html", rec=rec, rid=rid, index=index, form=form, errors=errs,
+                               decisions=DECISIONS)
 
     @app.get("/zhcx")
     @login_required
@@ -561,6 +634,25 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             db.execute("UPDATE records SET zt = ?, data = ? WHERE id = ?",
                        ("已起诉", json.dumps(rec, ensure_ascii=False), row["id"]))
         return jsonify(ok=True, record=load(system.store.one("SELECT * FROM records WHERE id = ?", (row["id"],))))
+
+    @app.post("/_sandbox/decide")
+    def sandbox_decide() -> Any:
+        """A prosecutor decides: ``{"ysajbh", "tqpbsh", "index" (1-based person card), "jd", "jdrq", "jdswh"}``."""
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", "expected a JSON object")
+        index = body.get("index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise BadInput("index", "required, the 1-based position of the person card")
+        with system.store.tx() as db:
+            row = find_row(db, body.get("ysajbh"), body.get("tqpbsh") or None)
+            if row is None or not body.get("tqpbsh"):
+                raise BadInput("tqpbsh", "no 审查逮捕 record with this ysajbh and tqpbsh")
+            problems = decide(db, row, index, body)
+            if problems:
+                raise BadInput("$", "；".join(problems))
+            out = load(db.execute("SELECT * FROM records WHERE id = ?", (row["id"],)).fetchone())
+        return jsonify(ok=True, record=out)
 
     @app.post("/_sandbox/edit")
     def sandbox_edit() -> Any:
@@ -733,7 +825,7 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         if not isinstance(p, dict):
             raise BadInput(at, "expected an object")
         for key in p:
-            if key not in PERSON_KEYS:
+            if key not in PERSON_KEYS and key != "pbjd":
                 raise BadInput(f"{at}.{key}", "unknown field")
         person: dict[str, Any] = {}
         for key, _label, required in PERSON_FIELDS:
@@ -747,6 +839,11 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         for key in ("csrq", "qzcsrq"):
             if person[key] and _valid_date(person[key]) is None:
                 raise BadInput(f"{at}.{key}", "must be a date YYYY-MM-DD")
+        if p.get("pbjd") is not None:
+            pbjd = p["pbjd"]
+            if not isinstance(pbjd, dict) or set(pbjd) != {"jd", "jdrq", "jdswh"} or pbjd["jd"] not in DECISIONS:
+                raise BadInput(f"{at}.pbjd", "a decision is {jd: decisions.csv code, jdrq, jdswh}")
+            person["pbjd"] = dict(pbjd)
         if person["sfwcn"] not in ("是", "否"):
             raise BadInput(f"{at}.sfwcn", "must be 是 or 否")
         if person["zjlx"] == "111" and (not re.fullmatch(r"\d{17}[\dX]", person["zjhm"])

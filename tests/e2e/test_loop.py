@@ -3,6 +3,8 @@
 Hop 3: each police 提请批准逮捕 request becomes one 审查逮捕 card at the procuratorate (the requested
 suspects only, the latest measure as of the request date); written once, a card a clerk typed already
 adopted, a bad ID stopping its request only, a police correction followed on the card it touches.
+Hop 4: each decision on a person card goes to the matching police suspect's 决定登记, once per suspect
+and decision document; one entered by hand adopted; a decision changed on 复议 followed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pytest
 
 from casebot.commands.demo import sandbox_settings
 from casebot.run import EXIT_CASES_FAILED, Runner
-from tests.golden import arrest, assert_holds, holdings
+from tests.golden import arrest, assert_holds, decisions, holdings, police_decisions
 
 ARREST_ROUTE = "police-arrest-review"
 
@@ -59,3 +61,33 @@ async def test_requests_become_arrest_review_cards_once_adopted_stopped_and_foll
     assert_holds(sandbox, "procuratorate", expected)
     assert followed.counters.get("updates") == 1
     assert len(holdings(sandbox, "procuratorate")) == 3
+
+
+DECISION_ROUTE = "procuratorate-police-decision"
+
+
+async def test_decisions_flow_back_to_the_police_once_per_suspect_and_document(sandbox, loop_settings):
+    hop, want = arrest(), decisions()
+    # 杨峰's decision was already entered at the police by hand: it is adopted, not entered again
+    police = copy.deepcopy(hop.police[:2])
+    police[1]["xyr"][1]["pbjd"] = want["police"]["A3505830000002026100005"]["R5-2"]
+    sandbox.add_cases(police)
+    sandbox.call("procuratorate", "POST", "/_sandbox/records", list(hop.expected.values()))
+    for d in want["decisions"]:
+        sandbox.call("procuratorate", "POST", "/_sandbox/decide", d)
+
+    first = await Runner(loop_settings, routes=[DECISION_ROUTE]).run()
+    assert sorted(r.outcome for r in first.results) == ["done"] * 3, [r.error for r in first.results]
+    assert first.counters.get("writes") == 2, "one write per suspect and decision; the hand-entered one adopted"
+    assert police_decisions(sandbox) == want["police"]
+
+    again = await Runner(loop_settings, routes=[DECISION_ROUTE]).run()
+    assert again.counters.get("writes", 0) == 0 and again.counters.get("updates", 0) == 0
+
+    # 复议: 周敏's refusal becomes an approval; the police entry follows, once
+    sandbox.call("procuratorate", "POST", "/_sandbox/decide", want["reconsidered"]["decision"])
+    followed = await Runner(loop_settings, routes=[DECISION_ROUTE]).run()
+    assert followed.counters.get("updates") == 1 and followed.counters.get("writes", 0) == 0
+    moved = want["reconsidered"]["police"]
+    want["police"][moved["ajbh"]][moved["rybh"]] = moved["pbjd"]
+    assert police_decisions(sandbox) == want["police"]
