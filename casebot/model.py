@@ -534,6 +534,38 @@ class ArrestDecision(_Record):
     person: DecidedPerson = Field(default_factory=DecidedPerson, title="人卡")
 
 
+class CourtJudgment(_Record):
+    """宣判: one defendant's judgment as the court records it (SPEC 7)."""
+
+    xprq: Text = Field(None, title="宣判日期")
+    pjzm: Annotated[list[Text], BeforeValidator(_to_list)] = Field(default_factory=list, title="判决罪名")
+    zx: Text = Field(None, title="主刑")
+    xq: Text = Field(None, title="刑期")
+    hx: Text = Field(None, title="缓刑")
+    fj: Text = Field(None, title="罚金")
+
+
+class JudgedDefendant(_Record):
+    xm: Text = personal("name", default=None, title="姓名")
+    sfzh: Text = personal("id", default=None, title="身份证号")
+    pj: CourtJudgment | None = Field(None, title="判决")
+
+
+class JudgedCase(_Record):
+    """A court record once pronounced (record kind ``court_judgment``, SPEC 7 hop 5)."""
+
+    ah: Text = Field(None, title="案号")
+    qsswh: Text = Field(None, title="起诉书文号")
+    zt: Text = Field(None, title="状态")
+    bgr: Annotated[list[JudgedDefendant], BeforeValidator(_to_list)] = Field(
+        default_factory=list, title="被告人", json_schema_extra={"item_title": "被告人", "item_name": "xm"})
+
+    @property
+    def judged(self) -> list[JudgedDefendant]:
+        """The defendants judged so far, in the court's order."""
+        return [d for d in self.bgr if d.pj is not None]
+
+
 class ProcuratorateRecord(_Record):
     """A record as the procuratorate stores it (SPEC section 2), for the court hop."""
 

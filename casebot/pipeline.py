@@ -61,6 +61,10 @@ class Pipeline:
         """Adapter targets that have a mapping (``procuratorate``, ``court``)."""
         return [t for t in self.mappings.targets() if t != CASE_CARD]
 
+    def reads_case_card(self, target: str) -> bool:
+        """Whether the mapping into ``target`` reads the case card (a hop back from the court needs none)."""
+        return _source_name(self.mappings.for_target(target), CaseCard) is not None
+
     def mapping(self, target: str) -> CompiledMapping:
         return self.mappings.for_target(target)
 

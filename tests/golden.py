@@ -144,6 +144,11 @@ def police_decisions(client: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
+def judgments() -> dict[str, Any]:
+    """Hop 5: judgments pronounced on golden court records, and each person card's 判决情况 then."""
+    return copy.deepcopy(_load("judgments"))
+
+
 def record_key(system: str, record: dict[str, Any]) -> str:
     """The key a system knows a record by; a 审查逮捕 card's is its case and its request together."""
     if system == "procuratorate" and record.get("ajlb") == "审查逮捕":

@@ -35,6 +35,8 @@ LOOP_ROUTES: list[dict[str, Any]] = [
      "target": "procuratorate", "target_kind": "arrest_review", "filters": {"status": "提请批捕"}},
     {"name": "procuratorate-police-decision", "source": "procuratorate", "source_kind": "arrest_decision",
      "target": "police", "target_kind": "arrest_decision", "case_source": "police"},
+    {"name": "court-procuratorate-judgment", "source": "court", "source_kind": "judgment",
+     "target": "procuratorate", "target_kind": "judgment", "filters": {"zt": "已宣判"}},
 ]
 
 

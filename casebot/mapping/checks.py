@@ -24,7 +24,7 @@ from casebot.errors import MappingError
 from casebot.mapping.engine import CompiledField, CompiledMapping
 from casebot.mapping.loader import MappingSet, load_mappings
 from casebot.mapping.shapes import SOURCE_KINDS
-from casebot.model import PoliceCase
+from casebot.model import CaseCard, PoliceCase
 
 __all__ = ["CASE_CARD", "Problem", "check_directory", "check_mappings"]
 
@@ -234,7 +234,7 @@ def check_routes(mappings: MappingSet, settings: Any, *, load_adapter: AdapterLo
                 problems.append(Problem("error", f"routes.{route.name}: regions are set, but {route.source!r} "
                                                  "cannot tell a record's region (Source.lists_regions)", where))
         case_from = route.case_source or route.source
-        if "police_case" not in given:
+        if "police_case" not in given and CaseCard in mapping.sources.values():
             problems.append(Problem("error", f"routes.{route.name}: the case card needs a police_case, "
                                              f"but {case_from!r} gives {sorted(given - {'case_card'}) or 'nothing'}",
                                     where))

@@ -251,6 +251,7 @@ class Case:
             self.run.personal[job.key] = personal_values(job.frozen_card)
             return job.frozen_card, digest(job.frozen_card)
         source: Source = worker.adapter(route.source, route.source_kind)
+        target_name = route.mapping_target(self.run.settings.adapter_name(route.target))
         record = await self._retrying(lambda: source.read(job.key))
         sources: dict[str, Any] = {}
         if route.case_source:
@@ -261,12 +262,12 @@ class Case:
         else:
             police = record
             if route.source_kind:
-                sources[route.source_kind] = record  # the police case as the kind of record gives it
+                sources[source.record_kind or route.source_kind] = record  # by the kind mappings name it
         self.run.personal[job.key] = personal_values(police, sources)
         try:
-            case_card = self.run.pipeline.case_card(police)
-            card = self.run.pipeline.card_for(route.mapping_target(self.run.settings.adapter_name(route.target)),
-                                              case_card, sources)
+            # the case card, when the mapping reads it (a judgment flowing back from the court needs none)
+            case_card = self.run.pipeline.case_card(police) if self.run.pipeline.reads_case_card(target_name) else None
+            card = self.run.pipeline.card_for(target_name, case_card, sources)
         except errors.BusinessError as exc:
             exc.with_context(case=job.key)
             raise

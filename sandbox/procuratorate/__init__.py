@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS serials (
 
 PAGE_SIZE = 20
 AJZY_MAX = 1000
-STATES = ("已受理", "已起诉", "退回补充侦查")
+STATES = ("已受理", "已起诉", "退回补充侦查", "已判决")
 AJLB = ("审查起诉", "审查逮捕", "补充侦查", "刑事申诉")
 REJECT_MESSAGE = "案卡质量检查未通过：移送单位与受理单位管辖关系校验失败，请核对移送单位后重新保存"
 
@@ -129,6 +129,40 @@ def decision_problems(rec: dict[str, Any], decision: dict[str, Any], today: date
     return out
 
 
+#: 主刑 codes (penalties.csv procuratorate_code -> row)
+PENALTIES = {r["procuratorate_code"]: r for r in codes.table("penalties")}
+JUDGED = "已判决"
+
+
+def judgment_problems(rec: dict[str, Any], pj: dict[str, Any], charges: dict[str, str], today: date) -> list[str]:
+    """What the 判决情况 page refuses (案卡质量检查): a record not prosecuted, a date not a date, before
+    起诉日期 or in the future, no or an unknown charge, an unknown penalty, a term missing for a penalty
+    that has one or given for one that has none, numbers that are not whole."""
+    out = []
+    if rec.get("zt") not in ("已起诉", JUDGED):
+        out.append("只有已起诉的案件可以填写判决情况")
+    day = _valid_date(str(pj.get("pjrq") or ""))
+    if day is None:
+        out.append("判决情况：判决日期格式错误")
+    elif day > today or (rec.get("qsrq") and pj["pjrq"] < rec["qsrq"]):
+        out.append("判决情况：判决日期不能早于起诉日期或晚于今天")
+    pjzm = pj.get("pjzm") or []
+    if not pjzm or any(c not in charges for c in pjzm):
+        out.append("判决情况：判决罪名代码无效")
+    penalty = PENALTIES.get(str(pj.get("zx") or ""))
+    if penalty is None:
+        out.append("判决情况：主刑代码无效")
+    else:
+        has_term = penalty["has_term"] == "yes"
+        if has_term != bool(str(pj.get("xq") or "")):
+            out.append("判决情况：刑期" + ("不能为空" if has_term else f"不适用于{penalty['procuratorate_name']}"))
+    for key, label in (("xq", "刑期"), ("hx", "缓刑考验期"), ("fj", "罚金")):
+        value = str(pj.get(key) or "")
+        if value and not value.isdigit():
+            out.append(f"判决情况：{label}应为整数")
+    return out
+
+
 def same_card(rec: dict[str, Any], ajlb: str, tqpbsh: str) -> bool:
     """Whether a stored record is the card of this category (and request): a 审查起诉 card per case,
     a 审查逮捕 card per 提请批准逮捕书."""
@@ -158,6 +192,7 @@ def _tables() -> dict[str, dict[str, str]]:
         "measures": {r["procuratorate_code"]: r["procuratorate_name"] for r in codes.table("measures")},
         "detention_houses": {r["procuratorate_code"]: r["name"] for r in codes.table("detention_houses")},
         "decisions": {r["procuratorate_code"]: r["procuratorate_name"] for r in codes.table("decisions")},
+        "penalties": {r["procuratorate_code"]: r["procuratorate_name"] for r in codes.table("penalties")},
     }
 
 
@@ -554,6 +589,47 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         return render_template("decision.html", rec=rec, rid=rid, index=index, form=form, errors=errs,
                                decisions=DECISIONS)
 
+    # -- 判决情况: per person card of a prosecuted 审查起诉 card --------------------------------
+    def enter_judgment(db: Any, row: Any, index: int, pj: dict[str, Any]) -> list[str]:
+        rec = json.loads(row["data"])
+        persons = rec.get("xyr") or []
+        if not 1 <= index <= len(persons):
+            return ["该人卡不存在"]
+        problems = judgment_problems(rec, pj, tables["charges"], date.today())
+        if problems:
+            return problems
+        persons[index - 1]["pjqk"] = {"pjrq": pj["pjrq"], "pjzm": list(pj["pjzm"]), "zx": pj["zx"],
+                                      **{k: str(pj.get(k) or "") for k in ("xq", "hx", "fj")}}
+        if all(p.get("pjqk") for p in persons):
+            rec["zt"] = JUDGED
+        update(db, row["id"], rec)
+        return []
+
+    @app.route("/slaj/pj/<int:rid>/<int:index>", methods=["GET", "POST"])
+    @login_required
+    def judgment_page(rid: int, index: int) -> Any:
+        row = system.store.one("SELECT * FROM records WHERE id = ?", (rid,))
+        if row is None:
+            abort(404)
+        rec = load(row)
+        errs: list[str] = []
+        form = {k: request.form.get(k, "").strip() for k in ("pjrq", "pjzm", "zx", "xq", "hx", "fj")}
+        if request.method == "POST":
+            pj = {**form, "pjzm": _split_codes(form["pjzm"])}
+            if not system.csrf_ok(request.form.get("csrf_token")):
+                errs = ["页面令牌已失效，请重新打开"]
+            else:
+                with system.store.tx() as db:
+                    errs = enter_judgment(db, db.execute("SELECT * FROM records WHERE id = ?", (rid,)).fetchone(),
+                                          index, pj)
+            if not errs:
+                return redirect(url_for("case_view", rid=rid))
+        elif 1 <= index <= len(rec["xyr"]) and rec["xyr"][index - 1].get("pjqk"):
+            held = rec["xyr"][index - 1]["pjqk"]
+            form = {**held, "pjzm": ",".join(held["pjzm"])}
+        return render_template("judgment.html", rec=rec, rid=rid, index=index, form=form, errors=errs,
+                               penalties={c: r["procuratorate_name"] for c, r in PENALTIES.items()})
+
     @app.get("/zhcx")
     @login_required
     def search() -> str:
@@ -730,7 +806,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     return system
 
 
-SEARCH_KEYS = ("ysajbh", "bmsah", "zt", "ajlb", "tqpbsh", "zjhm", "ysdw", "ysay", "slrq_from", "slrq_to")
+SEARCH_KEYS = ("ysajbh", "bmsah", "zt", "ajlb", "tqpbsh", "qsswh", "zjhm", "ysdw", "ysay", "slrq_from", "slrq_to")
 
 
 def _matches(rec: dict[str, Any], q: dict[str, str]) -> bool:
@@ -738,6 +814,8 @@ def _matches(rec: dict[str, Any], q: dict[str, str]) -> bool:
     if q["zjhm"] and not any(p.get("zjhm", "").upper() == q["zjhm"].upper() for p in rec.get("xyr") or []):
         return False
     if q["ajlb"] and (rec.get("ajlb") or "审查起诉") != q["ajlb"]:
+        return False
+    if q["qsswh"] and q["qsswh"] not in (rec.get("qsswh") or ""):
         return False
     if q["tqpbsh"] and q["tqpbsh"] not in (rec.get("tqpbsh") or ""):
         return False
@@ -804,7 +882,7 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         raise BadInput(f"{path}.tqpbsh", "required for a 审查逮捕 record, and for it only")
     if out["zt"] not in STATES:
         raise BadInput(f"{path}.zt", f"must be one of {', '.join(STATES)}")
-    if out["zt"] == "已起诉":
+    if out["zt"] in ("已起诉", JUDGED):
         if not out["qsswh"].strip():
             raise BadInput(f"{path}.qsswh", "required when zt is 已起诉")
         if _valid_date(out["qsrq"]) is None:
@@ -825,7 +903,7 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         if not isinstance(p, dict):
             raise BadInput(at, "expected an object")
         for key in p:
-            if key not in PERSON_KEYS and key != "pbjd":
+            if key not in PERSON_KEYS and key not in ("pbjd", "pjqk"):
                 raise BadInput(f"{at}.{key}", "unknown field")
         person: dict[str, Any] = {}
         for key, _label, required in PERSON_FIELDS:
@@ -839,6 +917,10 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         for key in ("csrq", "qzcsrq"):
             if person[key] and _valid_date(person[key]) is None:
                 raise BadInput(f"{at}.{key}", "must be a date YYYY-MM-DD")
+        if p.get("pjqk") is not None:
+            if judgment_problems({**out, "zt": "已起诉"}, p["pjqk"], tables["charges"], date.today()):
+                raise BadInput(f"{at}.pjqk", "a judgment is {pjrq, pjzm: [codes], zx, xq, hx, fj}, as the page checks")
+            person["pjqk"] = dict(p["pjqk"])
         if p.get("pbjd") is not None:
             pbjd = p["pbjd"]
             if not isinstance(pbjd, dict) or set(pbjd) != {"jd", "jdrq", "jdswh"} or pbjd["jd"] not in DECISIONS:

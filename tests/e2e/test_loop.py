@@ -5,6 +5,8 @@ suspects only, the latest measure as of the request date); written once, a card 
 adopted, a bad ID stopping its request only, a police correction followed on the card it touches.
 Hop 4: each decision on a person card goes to the matching police suspect's 决定登记, once per suspect
 and decision document; one entered by hand adopted; a decision changed on 复议 followed.
+Hop 5: each judgment goes to the 判决情况 of the person card it judges (by ID number, else name: a
+passport holder by name), the card 已判决; a penalty missing from penalties.csv stops its case only.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 
 from casebot.commands.demo import sandbox_settings
 from casebot.run import EXIT_CASES_FAILED, Runner
-from tests.golden import arrest, assert_holds, decisions, holdings, police_decisions
+from tests.golden import arrest, assert_holds, decisions, golden, holdings, judgments, police_decisions
 
 ARREST_ROUTE = "police-arrest-review"
 
@@ -91,3 +93,34 @@ async def test_decisions_flow_back_to_the_police_once_per_suspect_and_document(s
     moved = want["reconsidered"]["police"]
     want["police"][moved["ajbh"]][moved["rybh"]] = moved["pbjd"]
     assert police_decisions(sandbox) == want["police"]
+
+
+JUDGMENT_ROUTE = "court-procuratorate-judgment"
+
+
+async def test_judgments_flow_back_to_the_procuratorate_cards_they_judge(sandbox, loop_settings):
+    g, want = golden(), judgments()
+    judged = {j["qsswh"] for j in want["judge"]}
+    prosecuted = {k: v for k, v in g.procuratorate_after().items() if v["qsswh"] in judged}
+    sandbox.call("procuratorate", "POST", "/_sandbox/records", list(prosecuted.values()))
+    sandbox.call("court", "POST", "/_sandbox/records", [g.court[q] for q in sorted(judged)])
+    for j in want["judge"]:
+        sandbox.call("court", "POST", "/_sandbox/judge", j)
+
+    first = await Runner(loop_settings, routes=[JUDGMENT_ROUTE]).run()
+    outcomes = {r.case_key: r.outcome for r in first.results}
+    assert outcomes == {**dict.fromkeys(want["procuratorate"], "done"), **dict.fromkeys(want["stops"], "failed")}
+    [stopped] = [r for r in first.results if r.outcome == "failed"]
+    assert "penalties" in (stopped.error or "") and "单处罚金" in (stopped.error or ""), stopped.error
+    # each 审查起诉 card judged: every person card's 判决情况 as written by hand, and 已判决
+    expected = copy.deepcopy(prosecuted)
+    for record in expected.values():
+        rows = want["procuratorate"].get(record["qsswh"])
+        if rows:
+            record["zt"] = "已判决"
+            for person, row in zip(record["xyr"], rows, strict=True):
+                person["pjqk"] = row
+    assert_holds(sandbox, "procuratorate", expected)
+
+    again = await Runner(loop_settings, routes=[JUDGMENT_ROUTE]).run()
+    assert again.counters.get("writes", 0) == 0 and again.counters.get("updates", 0) == 0
