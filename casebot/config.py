@@ -71,6 +71,13 @@ class RouteSettings(_Strict):
     #: after the first write; ``skip-field`` / ``hold`` override ``on_conflict`` for that field
     fields: dict[str, Literal["off", "hold", "skip-field"]] = Field(default_factory=dict)
 
+    def hop(self, settings: Any) -> str:
+        """The hop this route carries, in a clerk's words (``公安提请批准逮捕 → 检察院审查逮捕案卡``)."""
+        from casebot.glossary import hop
+
+        return hop(settings.adapter_name(self.source), self.source_kind, settings.adapter_name(self.target),
+                   self.target_kind)
+
     def mapping_target(self, adapter: str) -> str:
         """The target a mapping names for this route: the adapter, or ``adapter.kind``."""
         return f"{adapter}.{self.target_kind}" if self.target_kind else adapter

@@ -121,7 +121,8 @@ class Runner:
         self.ledger.finish_run(run_id, str(summary.exit_code), summary.as_json())
         if summary.did_something():  # a run that did nothing new leaves no report
             path = report.write(summary, settings.path(art.reports),
-                                manual_minutes=settings.run.manual_minutes_per_card, dry_run=self.dry_run)
+                                manual_minutes=settings.run.manual_minutes_per_card, dry_run=self.dry_run,
+                                hops={r.name: r.hop(settings) for r in settings.routes})
             summary.report_path = str(path)
         log.info("run.finished", run_id=run_id, exit_code=summary.exit_code, reason=REASONS[summary.exit_code],
                  done=summary.count("done"), failed=summary.count("failed"),

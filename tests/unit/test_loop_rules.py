@@ -62,3 +62,27 @@ def test_a_term_only_for_a_penalty_that_has_one():
     with pytest.raises(DataError) as info:
         f_term("6", "no")
     assert "刑期" in str(info.value)
+
+
+def test_status_run_and_report_name_each_hop_and_count_per_hop(tmp_path):
+    from casebot.commands.demo import sandbox_settings
+    from casebot.report import render
+    from casebot.run.outcome import CaseResult, RunSummary
+
+    settings = sandbox_settings({"police": "http://a", "procuratorate": "http://b", "court": "http://c"},
+                                tmp_path, loop=True)
+    hops = {r.name: r.hop(settings) for r in settings.routes}
+    assert hops == {
+        "police-procuratorate": "公安移送起诉 → 检察院审查起诉案卡",
+        "procuratorate-court": "检察院起诉 → 法院收案登记",
+        "police-arrest-review": "公安提请批准逮捕 → 检察院审查逮捕案卡",
+        "procuratorate-police-decision": "检察院批捕决定 → 公安决定登记",
+        "court-procuratorate-judgment": "法院宣判 → 检察院判决情况",
+    }
+    summary = RunSummary(run_id="r1", started=0.0)
+    summary.results += [CaseResult("police-arrest-review", "A#1", "done"),
+                        CaseResult("police-arrest-review", "A#2", "done"),
+                        CaseResult("court-procuratorate-judgment", "Q1", "failed", error="主刑")]
+    html = render(summary, manual_minutes=6.0, hops=hops)
+    assert "公安提请批准逮捕 → 检察院审查逮捕案卡</td>\n <td>已完成 2</td>" in html
+    assert "法院宣判 → 检察院判决情况</td>\n <td>需人工处理 1</td>" in html
