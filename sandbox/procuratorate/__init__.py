@@ -542,10 +542,12 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             rec = json.loads(row["data"])
             if rec["zt"] == "退回补充侦查" and card["slrq"] != rec["slrq"]:
                 rec["zt"] = "已受理"  # 重新移送: accepted again on the new 受理日期
-            decided = {p.get("zjhm"): p["pbjd"] for p in rec.get("xyr") or [] if p.get("pbjd")}
-            for p in card["xyr"]:
-                if p.get("zjhm") in decided:
-                    p["pbjd"] = decided[p["zjhm"]]  # a decision is the prosecutor's: the 修改 page keeps it
+            for part in ("pbjd", "pjqk"):
+                # a decision, a judgment: not the 案卡's to change; the 修改 page keeps them
+                held = {p.get("zjhm"): p[part] for p in rec.get("xyr") or [] if p.get(part)}
+                for p in card["xyr"]:
+                    if p.get("zjhm") in held:
+                        p[part] = held[p["zjhm"]]
             rec.update({k: card[k] for k, _, _ in CASE_FIELDS}, xyr=card["xyr"])
             update(db, rid, rec)
         if system.faults.commit_then_error():
