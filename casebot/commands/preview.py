@@ -15,7 +15,7 @@ from rich.table import Table
 
 from casebot.commands.common import console, err_console, exits, print_json
 from casebot.errors import BusinessError
-from casebot.model import ProcuratorateRecord
+from casebot.model import CaseCard
 from casebot.pipeline import Pipeline
 from casebot.privacy import mask_mapping, mask_name
 
@@ -68,8 +68,8 @@ def _cards(pipeline: Pipeline, record: dict[str, Any], qsswh: str | None, qsrq: 
         card = pipeline.case_card(record)
         for target in pipeline.targets:
             mapping = pipeline.mapping(target)
-            if ProcuratorateRecord in mapping.sources.values():
-                continue
+            if set(mapping.sources.values()) != {CaseCard}:
+                continue  # it needs another record too (起诉 facts, a request, a decision, a judgment)
             result["cards"][target] = pipeline.target_card(target, card)
         if qsswh is not None and "court" in pipeline.targets:
             base = result["cards"].get("procuratorate", {"ysajbh": card.ajbh})

@@ -111,7 +111,10 @@ def _of_kind(load_adapter: AdapterLoader, target: str, kind: str | None = None) 
     name, _, own = target.partition(".")
     cls = load_adapter(name)
     kind = own or kind
-    return cls.of_kind(kind) if kind and hasattr(cls, "of_kind") else cls
+    if not kind:
+        return cls
+    # an adapter class names its kinds; another loader may answer for a kind by its full name
+    return cls.of_kind(kind) if hasattr(cls, "of_kind") else load_adapter(f"{name}.{kind}")
 
 
 def _compare(fields: tuple[CompiledField, ...], specs: Iterable[FieldSpec], file: str,
