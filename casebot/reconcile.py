@@ -30,6 +30,7 @@ from casebot import errors, logs
 from casebot.adapter import Source, Target
 from casebot.changes import diff, shown_path
 from casebot.keys import normalise_key
+from casebot.model import case_number
 
 log = logs.get("reconcile")
 
@@ -91,8 +92,9 @@ async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], p
     chosen = [r for r in settings.routes if r.enabled and (not routes or r.name in routes)]
     linked_keys: dict[str, set[str]] = {}
     for route in chosen:
-        target: Target = adapter(route.target)
-        keys = linked_keys.setdefault(route.target, set())
+        target: Target = _kind(adapter, route.target, route.target_kind)
+        # records of the systems' own kind are listed below for those no case links; a kind's are not
+        keys = linked_keys.setdefault(route.target, set()) if not route.target_kind else set()
         for item in ledger.items(route=route.name, states=LINKED):
             if not item.record_id:
                 continue
@@ -155,9 +157,25 @@ async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: 
     return Finding(route.name, item.case_key, item.record_id, "in-step", note=note)
 
 
-async def _wanted(route: Any, key: str, adapter: Callable[[str], Any], pipeline: Any) -> dict[str, Any]:
+def _kind(adapter: Callable[..., Any], system: str, kind: str | None) -> Any:
+    """The adapter of ``system`` for records of ``kind`` (the system's own when None)."""
+    return adapter(system, kind) if kind else adapter(system)
+
+
+async def _wanted(route: Any, key: str, adapter: Callable[..., Any], pipeline: Any) -> dict[str, Any]:
+    if route.source_kind or route.target_kind:
+        # a kind of record (SPEC 7): sources by the kind their adapter declares, the case card when read
+        source = _kind(adapter, route.source, route.source_kind)
+        record = await source.read(key)
+        target = route.mapping_target(_kind(adapter, route.target, route.target_kind).name)
+        sources = {source.record_kind or route.source_kind: record}
+        police = record
+        if route.case_source:
+            police = await adapter(route.case_source).read(case_number(key))
+        card = pipeline.case_card(police) if pipeline.reads_case_card(target) else None
+        return pipeline.card_for(target, card, sources)
     record = await adapter(route.source).read(key)
-    sources: dict[str, Any] = {}
+    sources = {}
     police = record
     if route.case_source:
         police = await adapter(route.case_source).read(key)

@@ -94,6 +94,18 @@ async def test_decisions_flow_back_to_the_police_once_per_suspect_and_document(s
     want["police"][moved["ajbh"]][moved["rybh"]] = moved["pbjd"]
     assert police_decisions(sandbox) == want["police"]
 
+    # 回头看: each decision entered is in step with the procuratorate's
+    from casebot.commands.reconcile import _run
+    from casebot.ledger import open_ledger
+
+    ledger = open_ledger(loop_settings.ledger_url())
+    try:
+        report = await _run(loop_settings, ledger, [DECISION_ROUTE], None)
+    finally:
+        ledger.close()
+    assert sorted(f.kind for f in report.findings) == ["in-step"] * 3, [(f.kind, f.note) for f in report.findings]
+    assert report.problems == []
+
 
 JUDGMENT_ROUTE = "court-procuratorate-judgment"
 
