@@ -43,6 +43,7 @@ from typing import Any, ClassVar, Literal, TypeVar, final
 
 from casebot import errors, logins
 from casebot.changes import CardDiff
+from casebot.keys import same_key
 from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify
 from casebot.widgets import FormCheck, checking
 
@@ -114,6 +115,9 @@ class Adapter(ABC):
 
     #: entry-point name, e.g. ``"court"``
     name: ClassVar[str]
+    #: the record kinds the system offers beyond this class's own, each driven by a class of its own
+    #: (a route's ``source_kind`` / ``target_kind``), e.g. ``{"arrest_review": ArrestReviewAdapter}``
+    kinds: ClassVar[dict[str, type[Adapter]]] = {}
     #: the system's own name, shown to clerks
     title: ClassVar[str]
 
@@ -122,6 +126,16 @@ class Adapter(ABC):
         self.config = config
         self._page: Any = None
         self._logged_in = False
+
+    @classmethod
+    def of_kind(cls, kind: str | None) -> type[Adapter]:
+        """The class driving records of ``kind`` in this system (None: this one)."""
+        if not kind:
+            return cls
+        if kind not in cls.kinds:
+            known = ", ".join(sorted(cls.kinds)) or "none"
+            raise errors.ConfigError(f"adapter {cls.name!r} has no record kind {kind!r} (kinds: {known})")
+        return cls.kinds[kind]
 
     # -- override -------------------------------------------------------
     @abstractmethod
@@ -345,6 +359,8 @@ class Target(Adapter):
         the card) by the case's unit + main charge + a date window. A target that offers no searches
         (:meth:`_match_identity` gives None) is matched by its key only.
         """
+        if self.entries:
+            return await self._match_entry(card)
         ident = self._match_identity(card)
         if ident is None:
             record_id = await self._find_existing(card)
@@ -366,6 +382,28 @@ class Target(Adapter):
 
     #: how many days apart a record typed by hand may be dated and still be the same case
     match_window_days: ClassVar[int] = DEFAULT_WINDOW_DAYS
+    #: the target's records are entries on a page of their own (a decision registered on a suspect, a
+    #: judgment on a person card): an entry already made with the same document is this card's; one made
+    #: with another document is a person's, for a clerk to settle (never written over)
+    entries: ClassVar[bool] = False
+
+    async def _match_entry(self, card: dict[str, Any]) -> Match:
+        held = await self._entry_held(card)
+        if held is None:
+            return Match("none")
+        record_id, document = held
+        if same_key(document, self._entry_key(card)):
+            return Match("certain", record_id)
+        return Match("probable", None, (Candidate(record_id, Identity(key=document), "key"),))
+
+    def _entry_key(self, card: dict[str, Any]) -> str:
+        """*override* (with :attr:`entries`): the document the card's entry is made with."""
+        raise NotImplementedError
+
+    async def _entry_held(self, card: dict[str, Any]) -> tuple[str, str] | None:
+        """*override* (with :attr:`entries`): the entry already made where the card goes, as (record id,
+        its document), or None."""
+        raise NotImplementedError
 
     def _match_identity(self, card: dict[str, Any]) -> Identity | None:
         """*override* to offer searches: what identifies the card's case (key, ID numbers, names, charge,

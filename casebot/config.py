@@ -50,6 +50,10 @@ class RouteSettings(_Strict):
     target: str
     #: where the case card comes from when the source is not the police system (the court hop)
     case_source: str | None = None
+    #: the kind of record the route reads from its source and the kind it writes into its target, when
+    #: not the systems' own (``arrest_request`` from the police, ``arrest_review`` into the procuratorate)
+    source_kind: str | None = None
+    target_kind: str | None = None
     #: what makes a source record eligible, given to the source's list_records
     filters: dict[str, str] = Field(default_factory=dict)
     #: only records of these regions (行政区划 codes, units.csv ``region``); empty: every region
@@ -66,6 +70,17 @@ class RouteSettings(_Strict):
     #: per field (a card field, or a person-row field such as ``xm``): ``off`` = never updated
     #: after the first write; ``skip-field`` / ``hold`` override ``on_conflict`` for that field
     fields: dict[str, Literal["off", "hold", "skip-field"]] = Field(default_factory=dict)
+
+    def hop(self, settings: Any) -> str:
+        """The hop this route carries, in a clerk's words (``公安提请批准逮捕 → 检察院审查逮捕案卡``)."""
+        from casebot.glossary import hop
+
+        return hop(settings.adapter_name(self.source), self.source_kind, settings.adapter_name(self.target),
+                   self.target_kind)
+
+    def mapping_target(self, adapter: str) -> str:
+        """The target a mapping names for this route: the adapter, or ``adapter.kind``."""
+        return f"{adapter}.{self.target_kind}" if self.target_kind else adapter
 
     @field_validator("regions", "skip_regions")
     @classmethod

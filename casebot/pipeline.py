@@ -34,7 +34,7 @@ from casebot.errors import DataError, MappingError
 from casebot.mapping.engine import CompiledMapping
 from casebot.mapping.loader import MappingSet, load_mappings
 from casebot.mapping.shapes import SOURCE_KINDS
-from casebot.model import CaseCard, PoliceCase, ProcuratorateRecord
+from casebot.model import CaseCard, PoliceCase, ProcuratorateRecord, case_number
 
 __all__ = ["CASE_CARD", "Pipeline"]
 
@@ -84,6 +84,10 @@ class Pipeline:
     def targets(self) -> list[str]:
         """Adapter targets that have a mapping (``procuratorate``, ``court``)."""
         return [t for t in self.mappings.targets() if t != CASE_CARD]
+
+    def reads_case_card(self, target: str) -> bool:
+        """Whether the mapping into ``target`` reads the case card (a hop back from the court needs none)."""
+        return _source_name(self.mappings.for_target(target), CaseCard) is not None
 
     def mapping(self, target: str) -> CompiledMapping:
         return self.mappings.for_target(target)
@@ -136,17 +140,27 @@ class Pipeline:
             return await fn()
 
         call = attempt or once
-        source = adapter(route.source)
+
+        def of(system: str, kind: str | None) -> Any:
+            return adapter(system, kind) if kind else adapter(system)
+
+        source = of(route.source, route.source_kind)
         record = await call(lambda: source.read(key))
-        if not route.case_source:
-            return record, {}
-        case_source = adapter(route.case_source)
-        police = await call(lambda: case_source.read(key))
-        return police, {source.record_kind or route.source: record}
+        if route.case_source:
+            # a kind's record key starts with its case number (``{ajbh}#{wsh}#{n}``)
+            case_source = of(route.case_source, None)
+            police = await call(lambda: case_source.read(case_number(key)))
+            return police, {source.record_kind or route.source: record}  # by kind: mappings know no config keys
+        if route.source_kind:
+            return record, {source.record_kind or route.source_kind: record}
+        return record, {}
 
     def route_card(self, settings: Any, route: Any, police: Any, records: Mapping[str, Any]) -> dict[str, Any]:
-        """The card ``route``'s target receives for a police record and the route's other records (by kind)."""
-        return self.card_for(settings.adapter_name(route.target), self.case_card(police), records)
+        """The card ``route``'s target receives for a police record and the route's other records (by kind);
+        the case card is made only when the mapping reads it (a judgment flowing back from the court needs none)."""
+        target = route.mapping_target(settings.adapter_name(route.target))
+        card = self.case_card(police) if self.reads_case_card(target) else None
+        return self.card_for(target, card, records)
 
     def procuratorate_card(self, card: CaseCard) -> dict[str, Any]:
         """The procuratorate's 案卡 (with one 人卡 per suspect)."""

@@ -91,8 +91,9 @@ async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], p
     chosen = [r for r in settings.routes if r.enabled and (not routes or r.name in routes)]
     linked_keys: dict[str, set[str]] = {}
     for route in chosen:
-        target: Target = adapter(route.target)
-        keys = linked_keys.setdefault(route.target, set())
+        target: Target = _kind(adapter, route.target, route.target_kind)
+        # records of the systems' own kind are listed below for those no case links; a kind's are not
+        keys = linked_keys.setdefault(route.target, set()) if not route.target_kind else set()
         for item in ledger.items(route=route.name, states=LINKED):
             if not item.record_id:
                 continue
@@ -154,6 +155,11 @@ async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: 
     if stale:
         return Finding(route.name, item.case_key, item.record_id, "stale", _places(stale), note=note)
     return Finding(route.name, item.case_key, item.record_id, "in-step", note=note)
+
+
+def _kind(adapter: Callable[..., Any], system: str, kind: str | None) -> Any:
+    """The adapter of ``system`` for records of ``kind`` (the system's own when None)."""
+    return adapter(system, kind) if kind else adapter(system)
 
 
 async def _wanted(route: Any, key: str, adapter: Callable[[str], Any], pipeline: Any, settings: Any) -> dict[str, Any]:

@@ -51,10 +51,12 @@ def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
         return
     table = Table(title="casebot 台账")
     table.add_column("路线", no_wrap=True)
+    table.add_column("环节", no_wrap=True)
+    hops = {r.name: r.hop(settings) for r in settings.routes}
     for s in snapshot.STATES:
         table.add_column(STATE_LABELS[s], justify="right", no_wrap=True)
     for route, c in snap.counts.items():
-        table.add_row(route, *(str(c[s]) for s in snapshot.STATES))
+        table.add_row(route, hops.get(route, ""), *(str(c[s]) for s in snapshot.STATES))
     console.print(table)
     run = snap.last_run
     if run is None:

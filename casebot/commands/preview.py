@@ -82,7 +82,8 @@ def _targets(pipeline: Pipeline, settings: Any) -> list[Shown]:
 
     if settings is None:
         return [(t, t, reads(t)) for t in pipeline.targets]
-    return [(r.name, settings.adapter_name(r.target), reads(settings.adapter_name(r.target)))
+    return [(r.name, r.mapping_target(settings.adapter_name(r.target)),
+             reads(r.mapping_target(settings.adapter_name(r.target))))
             for r in settings.routes if r.enabled]
 
 

@@ -128,15 +128,18 @@ def stopped(settings: Settings | None, exc: BaseException, *, started: float, js
     return code
 
 
-def show(summary: RunSummary) -> None:
+def show(summary: RunSummary, settings: Any = None) -> None:
     table = Table(title=f"运行 {summary.run_id}")
     table.add_column("路线")
+    hops = {r.name: r.hop(settings) for r in settings.routes} if settings is not None else {}
+    if hops:
+        table.add_column("环节")
     data = summary.as_json()["by_route"]
     shown = [o for o in OUTCOMES if any(o in counts for counts in data.values())]
     for o in shown:
         table.add_column(label(o), justify="right")
     for route, counts in sorted(data.items()):
-        table.add_row(route, *(str(counts.get(o, 0)) for o in shown))
+        table.add_row(route, *([hops.get(route, "")] if hops else []), *(str(counts.get(o, 0)) for o in shown))
     console.print(table)
     for r in summary.news:
         if r.outcome not in ("done", "dry-run"):
@@ -187,5 +190,5 @@ def run(config: Path = ConfigOption,
     if json_out:
         print_json(run_json(settings, exit_code=summary.exit_code, summary=summary))
     else:
-        show(summary)
+        show(summary, settings)
     raise typer.Exit(summary.exit_code)

@@ -24,7 +24,7 @@ from casebot.errors import MappingError
 from casebot.mapping.engine import CompiledField, CompiledMapping
 from casebot.mapping.loader import MappingSet, load_mappings
 from casebot.mapping.shapes import SOURCE_KINDS
-from casebot.model import PoliceCase
+from casebot.model import CaseCard, PoliceCase
 
 __all__ = ["CASE_CARD", "Problem", "check_directory", "check_mappings", "check_routes", "refuse"]
 
@@ -97,12 +97,23 @@ def check_mappings(mappings: MappingSet, *, load_adapter: AdapterLoader) -> list
 def _check_adapter(mapping: CompiledMapping, load_adapter: AdapterLoader) -> list[Problem]:
     file = str(mapping.file)
     try:
-        adapter = load_adapter(mapping.target)
+        adapter = _of_kind(load_adapter, mapping.target)
         specs = tuple(adapter.fields)
     except Exception as exc:
         return [Problem("warning", f"adapter not installed: {mapping.target!r} ({type(exc).__name__}); "
                                    "its fields were not checked", file, mapping.spec.line_of("target"))]
     return list(_compare(mapping.fields, specs, file, mapping, ""))
+
+
+def _of_kind(load_adapter: AdapterLoader, target: str, kind: str | None = None) -> Any:
+    """The adapter class of a mapping's target (``adapter`` or ``adapter.kind``), or of ``kind`` of it."""
+    name, _, own = target.partition(".")
+    cls = load_adapter(name)
+    kind = own or kind
+    if not kind:
+        return cls
+    # an adapter class names its kinds; another loader may answer for a kind by its full name
+    return cls.of_kind(kind) if hasattr(cls, "of_kind") else load_adapter(f"{name}.{kind}")
 
 
 def _compare(fields: tuple[CompiledField, ...], specs: Iterable[FieldSpec], file: str,
@@ -202,15 +213,19 @@ def check_routes(mappings: MappingSet, settings: Any, *, load_adapter: AdapterLo
     for route in settings.routes:
         if not route.enabled:
             continue
-        adapter = settings.adapter_name(route.target)
+        adapter = route.mapping_target(settings.adapter_name(route.target))
         if adapter not in mappings:
             problems.append(Problem("error", f"routes.{route.name}: no mapping into adapter {adapter!r} "
                                              f"(target {route.target!r})", where))
             continue
         mapping = mappings.for_target(adapter)
         try:
-            given = {"case_card"} | {getattr(load_adapter(settings.adapter_name(system)), "record_kind", None)
-                                     for system in (route.source, route.case_source) if system} - {None}
+            given = {"case_card"} | {getattr(_of_kind(load_adapter, settings.adapter_name(system), kind),
+                                             "record_kind", None)
+                                     for system, kind in ((route.source, route.source_kind), (route.case_source, None))
+                                     if system} - {None}
+            if route.source_kind and not route.case_source:
+                given |= {"police_case"}  # a kind of the police source is a police case seen one way
         except Exception as exc:
             problems.append(Problem("warning", f"routes.{route.name}: an adapter is not installed "
                                                f"({type(exc).__name__}); what the route gives was not checked", where))
@@ -221,7 +236,7 @@ def check_routes(mappings: MappingSet, settings: Any, *, load_adapter: AdapterLo
                 problems.append(Problem("error", f"routes.{route.name}: regions are set, but {route.source!r} "
                                                  "cannot tell a record's region (Source.lists_regions)", where))
         case_from = route.case_source or route.source
-        if "police_case" not in given:
+        if "police_case" not in given and CaseCard in mapping.sources.values():
             problems.append(Problem("error", f"routes.{route.name}: the case card needs a police_case, "
                                              f"but {case_from!r} gives {sorted(given - {'case_card'}) or 'nothing'}",
                                     where))

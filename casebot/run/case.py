@@ -177,7 +177,7 @@ class Case:
                 if run.dry_run:
                     result.outcome = "dry-run"
                     return result
-                target: Target = self.worker.adapter(route.target)
+                target: Target = self.worker.adapter(route.target, route.target_kind)
                 record_id = await self._retrying(lambda: self._write_once(target, card))
                 result.record_id = record_id
                 if run.verify_writes or self.adopted:
@@ -188,7 +188,7 @@ class Case:
                         run.ledger.record_version(item, back, digest(back), kind="adopted",
                                                   source_hash=source_hash, source_version=job.source_version,
                                                   run_id=run.summary.run_id)
-                        back = align_key(card, back, target.key_field)
+                        back = align_key(card, back, *_key_fields(target))
                     try:
                         verify(card, back, case=job.key, labels=_labels(target))
                     except errors.VerificationError as exc:
@@ -347,6 +347,10 @@ class Case:
         result.record_id = item.record_id
         last = run.ledger.last_version(item.id)
         written = last["card"] if last else item.card
+        target: Target = self.worker.adapter(route.target, route.target_kind)
+        if written is not None:
+            # a case number the target holds in a clerk's spelling is the same number: not a change
+            card = align_key(written, card, *_key_fields(target))
         if written is None or (item.state == "done" and not job.replay and diff(written, card).empty):
             # a revision at the police that changes nothing the target holds
             if job.source_version != item.source_version:
@@ -357,7 +361,6 @@ class Case:
             result.outcome = "dry-run"
             return
         policy = Policy.of(route)
-        target: Target = self.worker.adapter(route.target)
         if policy.update != "auto":
             outcome = await follow(target, item.record_id, written, card, policy=policy, case=job.key,
                                    route=route.name)
@@ -418,7 +421,7 @@ class Case:
         run, worker = self.run, self.worker
         paths: list[str] = []
         stem = f"{self.route.name}-{self.job.key}"
-        shot = await run.artifacts.screenshot(worker.page_of(self.route.target), stem,
+        shot = await run.artifacts.screenshot(worker.page_of(self.route.target, self.route.target_kind), stem,
                                               personal=run.personal.get(self.job.key))
         if shot:
             paths.append(shot)
@@ -453,6 +456,11 @@ class Case:
         await self.worker.reset_pages()
         if self.run.settings.artifacts.trace == "on-retry":
             await self.worker.start_trace(f"{self.route.name} {self.job.key} (retry)")
+
+
+def _key_fields(target: Any) -> tuple[str, ...]:
+    """The card fields naming a target's record: its ``key_fields``, else its ``key_field``."""
+    return tuple(getattr(target, "key_fields", ()) or (target.key_field,))
 
 
 def _labels(target: Any) -> dict[str, str]:

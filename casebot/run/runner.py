@@ -22,6 +22,7 @@ from casebot.audit import RunAudit
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import Item, Ledger, open_ledger
 from casebot.lock import RunLock
+from casebot.model import case_number
 from casebot.run.case import Case, Job, RunContext
 from casebot.run.outcome import EXIT_BUG, EXIT_HUMAN_REQUIRED, REASONS, CaseResult, RunSummary, ended_by
 from casebot.run.retry import retrying
@@ -188,7 +189,8 @@ class Runner:
         self.ledger.finish_run(run_id, str(summary.exit_code), summary.as_json())
         if summary.did_something():  # a run that did nothing new leaves no report
             path = report.write(summary, settings.path(art.reports),
-                                manual_minutes=settings.run.manual_minutes_per_card, dry_run=self.dry_run)
+                                manual_minutes=settings.run.manual_minutes_per_card, dry_run=self.dry_run,
+                                hops={r.name: r.hop(settings) for r in settings.routes})
             summary.report_path = str(path)
         log.info("run.finished", run_id=run_id, exit_code=summary.exit_code, reason=REASONS[summary.exit_code],
                  done=summary.count("done"), failed=summary.count("failed"),
@@ -240,7 +242,7 @@ class Runner:
         systems = {route.source, route.target, route.case_source}
         if systems & (summary.blocked.keys() | summary.unconfigured.keys()):
             return []
-        source: Source = worker.adapter(route.source)
+        source: Source = worker.adapter(route.source, route.source_kind)
 
         async def collect() -> list[RecordRef]:
             return [ref async for ref in source.list_records(**route.filters) if routing.admits(route, source, ref)]
@@ -258,7 +260,9 @@ class Runner:
             refs = await retrying(self.settings.run, collect, fresh_page)
             versions = {ref.key: ref.version for ref in refs}
             if route.case_source and route.update != "off":
-                versions = await retrying(self.settings.run, case_versions, fresh_page)
+                # a change at either end is one to follow: the source record's own version, then the case's
+                police = await retrying(self.settings.run, case_versions, fresh_page)
+                versions = {key: _joined(versions.get(key), police.get(case_number(key))) for key in versions}
             keys = [ref.key for ref in refs]
         except errors.HumanRequired as exc:
             summary.blocked.setdefault(route.source, str(exc))
@@ -376,3 +380,10 @@ class Runner:
             for task in (*loops, beat):
                 task.cancel()
             await asyncio.gather(*loops, beat, return_exceptions=True)
+
+
+def _joined(own: str | None, case: str | None) -> str | None:
+    """A record's version and its case's together (either alone when the other is not known)."""
+    if own is None or case is None:
+        return case if own is None else own
+    return f"{own}|{case}"

@@ -55,12 +55,31 @@ class FakeCourt:
     )
 
 
+class FakeArrestReview:
+    """The 审查逮捕 card as SPEC section 7 describes it: the 审查起诉 card's fields and the request's 文书号."""
+
+    fields = (*FakeProcuratorate.fields[:3], FieldSpec("tqpbsh", "提请批准逮捕书文号", required=True),
+              *FakeProcuratorate.fields[3:])
+
+
+class FakeJudgment:
+    """判决情况 as SPEC section 7 describes it: per judged person, the procuratorate's codes."""
+
+    fields = (
+        FieldSpec("qsswh", "起诉书文号", required=True),
+        FieldSpec("pjqk", "判决情况", "list", required=True, children=tuple(
+            FieldSpec(n, n, required=n in {"xm", "pjrq", "pjzm", "zx"})
+            for n in ("xm", "sfzh", "pjrq", "pjzm", "zx", "xq", "hx", "fj"))),
+    )
+
+
 _installed = checks._default_loader
 
 
 def fake_loader(name: str) -> Any:
     """The two SPEC systems as SPEC describes them; any other installed adapter package as it is."""
-    fakes = {"procuratorate": FakeProcuratorate, "court": FakeCourt}
+    fakes = {"procuratorate": FakeProcuratorate, "court": FakeCourt,
+             "procuratorate.arrest_review": FakeArrestReview, "procuratorate.judgment": FakeJudgment}
     return fakes[name] if name in fakes else _installed(name)
 
 
