@@ -83,7 +83,9 @@ def test_example_config_is_valid():
     from pathlib import Path
 
     s = config.load(Path(__file__).parents[2] / "examples" / "sandbox.toml")
-    assert [r.name for r in s.routes] == ["police-procuratorate", "procuratorate-court", "procuratorate-county"]
+    assert [r.name for r in s.routes] == ["police-procuratorate", "procuratorate-court", "procuratorate-county",
+                                          "police-arrest-review", "procuratorate-police-decision",
+                                          "court-procuratorate-judgment"]
     assert s.routes[1].skip_regions == s.routes[2].regions == ["350521", "350526"]
 
 
