@@ -31,14 +31,15 @@ def sandbox(port: int = typer.Option(8101, "--port", help="公安系统端口；
             host: str = typer.Option("127.0.0.1", "--host"),
             faults: Path = typer.Option(None, "--faults", exists=True, help="故障计划文件（JSON 或 TOML）"),
             data_dir: Path = typer.Option(None, "--data-dir", help="系统数据保存在这里")) -> None:
-    """在本机启动三个模拟系统（公安、检察院、法院），Ctrl-C 停止。"""
+    """在本机启动四个模拟系统（公安、检察院、市中院、县法院），Ctrl-C 停止。"""
     from sandbox.server import serve
 
     def announce(urls: dict[str, str]) -> None:
-        titles = {"police": "公安执法办案系统", "procuratorate": "检察业务应用系统", "court": "审判流程管理系统"}
+        titles = {"police": "公安执法办案系统", "procuratorate": "检察业务应用系统", "court": "审判流程管理系统",
+                  "county": "法院案件管理平台（县法院）"}
         for name, url in urls.items():
-            console.print(f"{titles[name]:12} {name:14} {url}", highlight=False)
-        console.print("用户名 casebot / 密码 sandbox（三个系统相同）· Ctrl-C 停止", highlight=False)
+            console.print(f"{titles.get(name, name):12} {name:14} {url}", highlight=False)
+        console.print(f"用户名 casebot / 密码 sandbox（{len(urls)} 个系统相同）· Ctrl-C 停止", highlight=False)
 
     serve(port=port, host=host, faults_file=faults, data_dir=data_dir, announce=announce)
 
@@ -222,7 +223,9 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
                 row: dict[str, Any] = {"system": system, "ok": True, "kind": None, "problems": [], "drift": [],
                                        "screenshot": None}
                 shot: bytes | None = None
-                context = await browser.new_context(locale="zh-CN")
+                kept = settings.session_file(system)  # a session kept by `casebot login`, as runs use it
+                context = await browser.new_context(locale="zh-CN",
+                                                    storage_state=str(kept) if kept.is_file() else None)
                 try:
                     cls = load_adapter(settings.adapter_name(system))
                     adapter = cls(context, settings.system_config(system))
@@ -289,7 +292,7 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
             table.add_column(col, overflow="fold")
         for r in rows:
             table.add_row(str(r["system"]), "[green]正常[/green]" if r["ok"] else "[red]异常[/red]",
-                          "\n".join([*r["problems"], *r["drift"]]),  # type: ignore[misc]
+                          "\n".join([*r["problems"], *r.get("drift", [])]),  # type: ignore[misc]
                           str(r["screenshot"] or ""))
         console.print(table)
         if code == 7:
