@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import getpass
 import json
@@ -44,36 +45,94 @@ def sandbox(port: int = typer.Option(8101, "--port", help="公安系统端口；
     serve(port=port, host=host, faults_file=faults, data_dir=data_dir, announce=announce)
 
 
+def _has_display() -> bool:
+    """Whether a browser window can be shown here (Windows and macOS always; elsewhere an X or Wayland display)."""
+    return os.name == "nt" or sys.platform == "darwin" or bool(os.environ.get("DISPLAY")
+                                                                  or os.environ.get("WAYLAND_DISPLAY"))
+
+
 @exits
-def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名"), config: Path = ConfigOption) -> None:
+def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名"), config: Path = ConfigOption,
+          headed: bool = typer.Option(None, "--headed/--headless",
+                                      help="在可见的浏览器中登录，或在终端中输入验证码（默认：有显示器时用浏览器）"),
+          ) -> None:
     """手工登录（验证码），会话留给定时运行。
 
-    在可见的浏览器中登录；会话文件仅当前用户可读。
+    有显示器时在可见的浏览器中登录；没有显示器时（服务器、远程终端），登录页和验证码保存为图片，
+    在终端输入验证码。会话文件仅当前用户可读。
     """
     settings = load_settings(config)
     if system not in settings.systems:
-        raise errors.ConfigError(f"login: no system named {system!r} in [systems]")
-    url = settings.systems[system].url
+        raise errors.ConfigError(f"login：casebot.toml 的 [systems] 中没有名为 {system!r} 的系统")
     path = settings.session_file(system)
-
-    async def go() -> None:
-        from playwright.async_api import async_playwright
-
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(**settings.browser.options(headed=True).launch_kwargs())
-            context = await browser.new_context(locale="zh-CN")
-            page = await context.new_page()
-            await page.goto(url)
-            console.print(f"请在打开的浏览器中登录 {system}（如有验证码请输入），完成后回到这里按回车。")
-            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-            private_dir(path.parent)
-            await context.storage_state(path=str(path))
-            os.chmod(path, 0o600)
-            await browser.close()
-
-    asyncio.run(go())
+    if headed is None:
+        headed = _has_display()
+    asyncio.run(_login_headed(settings, system, path) if headed else _login_in_terminal(settings, system, path))
     LoginCap(settings.login_cap_file(system), system).clear("casebot login")  # a person logged in
-    console.print(f"会话已保存：{path}（仅当前用户可读）", highlight=False)
+    console.print(f"会话已保存：{path}（仅当前用户可读）", highlight=False, soft_wrap=True)
+
+
+async def _keep_session(context: Any, path: Path) -> None:
+    private_dir(path.parent)
+    await context.storage_state(path=str(path))
+    os.chmod(path, 0o600)
+
+
+async def _login_headed(settings: Any, system: str, path: Path) -> None:
+    """A visible browser on the login page; the person logs in and presses Enter here."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(**settings.browser.options(headed=True).launch_kwargs())
+        context = await browser.new_context(locale="zh-CN")
+        page = await context.new_page()
+        await page.goto(settings.systems[system].url)
+        console.print(f"请在打开的浏览器中登录 {system}（如有验证码请输入），完成后回到这里按回车。")
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        await _keep_session(context, path)
+        await browser.close()
+
+
+async def _login_in_terminal(settings: Any, system: str, path: Path) -> None:
+    """No display: the adapter logs in with the stored password; a captcha is saved as an image (with the whole
+    login page) for the person to read, and the answer they type here is filled in."""
+    from playwright.async_api import async_playwright
+
+    shots = private_dir(settings.path(Path("var")) / "login")
+    # a person is here: the refused-login mark neither stops nor is set by this attempt (cleared on success)
+    cfg = dataclasses.replace(settings.system_config(system), login_cap=None)
+
+    async def ask(page: Any) -> str:
+        whole = shots / f"{system}-login-page.png"
+        whole.write_bytes(await page.screenshot(full_page=True))
+        os.chmod(whole, 0o600)
+        lines = [f"{system} 的登录页要求输入验证码。"]
+        image = page.locator("img[id*=captcha i], img[src*=captcha i], img[alt*=验证码]").first
+        if await image.count():
+            only = shots / f"{system}-captcha.png"
+            only.write_bytes(await image.screenshot())
+            os.chmod(only, 0o600)
+            lines.append(f"验证码图片：{only}")
+        lines.append(f"整个登录页：{whole}")
+        lines.append("打开图片（如 scp 到本机查看），在下面输入验证码，按回车：")
+        for line in lines:
+            console.print(line, highlight=False, soft_wrap=True)
+        sys.stdout.flush()
+        typed = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        if not typed.strip():
+            raise errors.HumanRequired(system, "没有输入验证码")
+        return typed.strip()
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(**settings.browser.options().launch_kwargs())
+        context = await browser.new_context(locale="zh-CN")
+        try:
+            adapter = load_adapter(settings.adapter_name(system))(context, cfg)
+            adapter.ask_captcha = ask
+            await adapter.page()  # logs in; HumanRequired when the system still refuses (a wrong answer)
+            await _keep_session(context, path)
+        finally:
+            await browser.close()
 
 
 def _last_done(settings: Any, system: str) -> Any | None:
