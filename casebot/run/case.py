@@ -121,6 +121,8 @@ class Case:
         self.done_elsewhere = False
         #: the record was already in the target (typed by hand) and adopted, not written
         self.adopted = False
+        #: the system whose page shows this case now (its evidence when it fails): None before any page
+        self.on: str | None = None
 
     async def run_journey(self) -> CaseResult:
         run, route, job, result = self.run, self.route, self.job, self.result
@@ -173,6 +175,7 @@ class Case:
                     result.outcome = "dry-run"
                     return result
                 target: Target = self.worker.adapter(route.target)
+                self.on = route.target
                 record_id = await self._retrying(lambda: self._write_once(target, card))
                 result.record_id = record_id
                 if run.verify_writes or self.adopted:
@@ -250,10 +253,12 @@ class Case:
             self.run.personal[job.key] = personal_values(job.frozen_card)
             return job.frozen_card, digest(job.frozen_card)
         source: Source = worker.adapter(route.source)
+        self.on = route.source
         record = await self._retrying(lambda: source.read(job.key))
         sources: dict[str, Any] = {}
         if route.case_source:
             case_source: Source = worker.adapter(route.case_source)
+            self.on = route.case_source  # bad data stops the case on the police page it was read from
             police = await self._retrying(lambda: case_source.read(job.key))
             sources[source.record_kind or route.source] = record  # by kind: mappings do not know config keys
         else:
@@ -345,6 +350,7 @@ class Case:
             return
         policy = Policy.of(route)
         target: Target = self.worker.adapter(route.target)
+        self.on = route.target
         if policy.update != "auto":
             outcome = await follow(target, item.record_id, written, card, policy=policy, case=job.key,
                                    route=route.name)
@@ -401,12 +407,15 @@ class Case:
         result.outcome = state
 
     async def _artifacts(self) -> list[str]:
-        """The failure's screenshot of the target's page, and the case's trace if one was recording."""
+        """The failure's screenshot of the page the case was on (the source's for bad data, the target's
+        once it was written to; none before any page showed it), and the case's trace if one was recording."""
         run, worker = self.run, self.worker
         paths: list[str] = []
         stem = f"{self.route.name}-{self.job.key}"
-        shot = await run.artifacts.screenshot(worker.page_of(self.route.target), stem,
-                                              personal=run.personal.get(self.job.key))
+        shot = None
+        if self.on is not None:
+            shot = await run.artifacts.screenshot(worker.page_of(self.on), stem, system=self.on, case=self.job.key,
+                                                  personal=run.personal.get(self.job.key))
         if shot:
             paths.append(shot)
         if worker.tracing:
