@@ -407,12 +407,7 @@ def schedule(every: int = typer.Option(15, "--every",
         units = sched.systemd_units(p)
         advice = sched.linger_advice(getpass.getuser())
         if install:
-            unit_dir = _systemd_dir()
-            unit_dir.mkdir(parents=True, exist_ok=True)
-            for name, text in units.items():
-                (unit_dir / name).write_text(text, encoding="utf-8")
-            _run(["systemctl", "--user", "daemon-reload"])
-            _run(["systemctl", "--user", "enable", "--now", f"{sched.UNIT}.timer"])
+            _install_systemd(units)
             console.print(f"已启用 systemd 用户定时器 {sched.UNIT}.timer；输出追加到 {log}\n{advice}",
                           highlight=False, soft_wrap=True)
         else:
@@ -433,6 +428,28 @@ def schedule(every: int = typer.Option(15, "--every",
             console.print(f"# 保存为 casebot-task.xml 后运行：{create}", highlight=False, soft_wrap=True)
 
 
+def _install_systemd(units: dict[str, str]) -> None:
+    """Write the units and enable the timer; when systemd refuses (no user bus), put back what was there."""
+    from casebot.ops import schedule as sched
+
+    unit_dir = _systemd_dir()
+    unit_dir.mkdir(parents=True, exist_ok=True)
+    before = {name: (unit_dir / name).read_text(encoding="utf-8") if (unit_dir / name).exists() else None
+              for name in units}
+    for name, text in units.items():
+        (unit_dir / name).write_text(text, encoding="utf-8")
+    try:
+        _run(["systemctl", "--user", "daemon-reload"])
+        _run(["systemctl", "--user", "enable", "--now", f"{sched.UNIT}.timer"])
+    except errors.ConfigError as exc:
+        for name, text in before.items():
+            if text is None:
+                (unit_dir / name).unlink(missing_ok=True)
+            else:
+                (unit_dir / name).write_text(text, encoding="utf-8")
+        raise errors.ConfigError(sched.no_user_bus_advice(str(exc))) from exc
+
+
 def _systemd_dir() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "systemd" / "user"
@@ -442,9 +459,9 @@ def _run(cmd: list[str]) -> None:
     try:
         done = subprocess.run(cmd, capture_output=True, text=True)
     except FileNotFoundError as exc:
-        raise errors.ConfigError(f"{cmd[0]} not found on this machine: choose another --kind") from exc
+        raise errors.ConfigError(f"这台机器上没有 {cmd[0]}：请换一种 --kind") from exc
     if done.returncode != 0:
-        raise errors.ConfigError(f"{' '.join(cmd)} failed: {(done.stderr or done.stdout).strip()}")
+        raise errors.ConfigError(f"{' '.join(cmd)} 失败：{(done.stderr or done.stdout).strip()}")
 
 
 def _uninstall(kind: str) -> None:

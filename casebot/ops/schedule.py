@@ -137,6 +137,8 @@ def systemd_units(p: Plan) -> dict[str, str]:
         "\n"
         "[Service]\n"
         "Type=oneshot\n"
+        "# 1: the run went through and left cases for a clerk (not a failure of the job; 2-10 are)\n"
+        "SuccessExitStatus=1\n"
         f"WorkingDirectory={str(p.workdir).replace('%', '%%')}\n"
         "# passwords: `casebot secret set <system>` (keyring or 0600 file), or CASEBOT_<SYSTEM>_PASSWORD=... here\n"
         "EnvironmentFile=-%h/.config/casebot/env\n"
@@ -157,6 +159,13 @@ def systemd_units(p: Plan) -> dict[str, str]:
         "WantedBy=timers.target\n"
     )
     return {f"{UNIT}.service": service, f"{UNIT}.timer": timer}
+
+
+def no_user_bus_advice(detail: str) -> str:
+    """What to do when ``systemctl --user`` cannot reach a user manager (a server, an ssh session without one)."""
+    return (f"无法启用 systemd 用户定时器（{detail[:200]}）：这台机器上没有当前用户的 systemd 会话（DBus）。"
+            "已写入的单元文件已撤回。请改用 cron：casebot schedule --kind cron --install；"
+            "或先执行 sudo loginctl enable-linger $USER 并重新登录后再试。")
 
 
 def linger_advice(user: str) -> str:
