@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from casebot import __version__
-from casebot.commands import adapters, audit, console, demo, ledger, ops, reconcile, run, secret, system
+from casebot.commands import adapters, audit, console, demo, ledger, notify, ops, reconcile, run, secret, system
 
 app = typer.Typer(name="casebot", no_args_is_help=True, add_completion=False,
                   help="casebot：通过网页把公安系统的案卡录入检察院和法院的系统，每次写入都回读核对。"
@@ -27,6 +27,7 @@ app.add_typer(secret.app, name="secret")
 app.add_typer(adapters.app, name="adapters")
 app.add_typer(audit.app, name="audit")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(notify.app, name="notify")
 
 
 def _mount_mappings() -> None:

@@ -171,6 +171,8 @@ class NotifySettings(_Strict):
 
     email: EmailSettings | None = None
     webhooks: list[WebhookSettings] = Field(default_factory=list)
+    #: the console's address as the people alerted reach it (e.g. http://xm-court-03:8765/), put in every alert
+    console_url: str | None = None
 
 
 class Settings(BaseSettings):

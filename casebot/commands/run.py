@@ -216,4 +216,14 @@ def run(config: Path = ConfigOption,
         print_json(run_json(settings, exit_code=summary.exit_code, summary=summary))
     else:
         show(summary)
+        show_notify_failures(settings)
     raise typer.Exit(summary.exit_code)
+
+
+def show_notify_failures(settings: Settings) -> None:
+    """The alert channels whose last message did not go out (kept by casebot.ops.notify), one line each."""
+    from casebot.ops.notify import failed_channels
+
+    for name, failed in failed_channels(settings).items():
+        console.print(f"[red]![/red] 告警未送达（{name}）：{failed.get('error', '')}；"
+                      "修正 [notify] 后运行 casebot notify test", highlight=False, soft_wrap=True)

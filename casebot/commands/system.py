@@ -256,6 +256,12 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
         {"system": name, "ok": False, "kind": "password", "screenshot": None,
          "problems": [f"缺少密码：运行 casebot secret set {name}，或设置环境变量 CASEBOT_{name.upper()}_PASSWORD"]}
         for name in sorted(missing)]
+    from casebot.ops.notify import failed_channels
+
+    pre += [{"system": f"(告警 {name})", "ok": False, "kind": "notify", "screenshot": None, "drift": [],
+             "problems": [f"上次告警未送达：{failed.get('error', '')}（{failed.get('at', '')}）；"
+                          "修正 [notify] 后运行 casebot notify test"]}
+            for name, failed in failed_channels(settings).items()]
     kind = _installed_schedule() or ("cron" if scheduled else None)
     if kind is not None:
         unread = _scheduled_env_problems(cfg, passwords, kind)
