@@ -124,8 +124,15 @@ def alerts(*, exit_code: int, system_errors: list[str], failures: list[Failure],
     if condition is not None and told.get("condition") != condition:
         errors = [scrub_text(e) for e in system_errors]
         if condition == EXIT_HUMAN_REQUIRED:
-            out.append(Alert("login_required", "casebot：需要人工登录（退出码 3）",
-                             [*errors, "在工作站上运行 casebot login 系统名 完成登录"], condition))
+            passwords = [e for e in errors if "secret set" in e]
+            if passwords and len(passwords) == len(errors):  # a credential to renew, not a login by hand
+                out.append(Alert("login_required", "casebot：系统拒绝了密码（退出码 3）",
+                                 [*errors, "在工作站上运行 casebot secret set 系统名 更新密码"], condition))
+            else:
+                out.append(Alert("login_required", "casebot：需要人工登录（退出码 3）",
+                                 [*errors, "在工作站上运行 casebot login 系统名 完成登录（输入验证码）"
+                                  + ("；密码被拒的系统运行 casebot secret set 系统名" if passwords else "")],
+                                 condition))
         else:
             out.append(Alert("pages_changed", f"casebot：{PAGE_CHANGED_BANNER}（退出码 7）",
                              [*errors, "运行 casebot doctor 查看变化的页面"], condition))
