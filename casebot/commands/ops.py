@@ -174,8 +174,8 @@ def replay(ids: list[int] = typer.Argument(None, help="`casebot failures` 中的
             raise UsageError(f"replay：没有 ID 为 {', '.join(map(str, sorted(missing)))} 的失败案件"
                              "（用 casebot failures 查看 ID）")
     summary = execute(settings, replay=items, fresh=fresh)  # type: ignore[arg-type]
-    record_run(settings, summary)  # type: ignore[arg-type]
-    notify_after(settings, summary)  # type: ignore[arg-type]
+    record_run(settings, summary, kind="replay")  # type: ignore[arg-type]
+    notify_after(settings, summary, replay=True)  # type: ignore[arg-type]
     if json_out:
         print_json(run_json(settings, exit_code=summary.exit_code, summary=summary))
     else:
@@ -192,8 +192,9 @@ def metrics(config: Path = ConfigOption,
     from casebot.ops import metrics as m
 
     snap = snapshot.take(load_settings(config))
+    settings = load_settings(config)
     reg = m.registry(routes=snap.routes, counts=snap.counts, last_run=snap.last_run, oldest_failure=snap.oldest_at,
-                     now=snap.taken)
+                     now=snap.taken, settings=settings)
     if textfile is not None:
         m.write_textfile(reg, textfile)
         console.print(f"已写入 {textfile}", highlight=False, soft_wrap=True)

@@ -59,19 +59,18 @@ def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = No
     return summary
 
 
-def record_run(settings: Settings, summary: RunSummary) -> None:
-    """Keep the run's end for `status`, `metrics` and the console (see casebot.ops.lastrun)."""
+def record_run(settings: Settings, summary: RunSummary, *, kind: str = "run") -> None:
+    """Keep the run's (or a replay's) end for `status`, `metrics` and the console (see casebot.ops.lastrun)."""
     from casebot.ops import lastrun
 
-    lastrun.save(settings, lastrun.record(run_id=summary.run_id, started=summary.started, finished=summary.finished,
-                                          exit_code=summary.exit_code, by_route=summary.as_json()["by_route"]))
+    lastrun.record_end(settings, summary, kind=kind)
 
 
-def notify_after(settings: Settings, summary: RunSummary) -> None:
+def notify_after(settings: Settings, summary: RunSummary, *, replay: bool = False) -> None:
     """Tell the configured channels what is new and needs a person (see casebot.ops.notify)."""
     from casebot.ops.notify import after_run
 
-    after_run(settings, exit_code=summary.exit_code, system_errors=summary.system_errors)
+    after_run(settings, exit_code=summary.exit_code, system_errors=summary.system_errors, replay=replay)
 
 
 def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary | None = None,
@@ -143,6 +142,7 @@ def stopped(settings: Settings | None, exc: BaseException, *, started: float, js
     if settings is not None:
         lastrun.save(settings, lastrun.record(run_id=None, started=started, finished=time.time(), exit_code=code,
                                               by_route={}))
+        lastrun.count_run(settings, code)
         if code == EXIT_HUMAN_REQUIRED:
             from casebot.ops.notify import after_run
 

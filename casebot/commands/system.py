@@ -381,6 +381,8 @@ def schedule(every: int = typer.Option(15, "--every",
                                       help="cron、systemd 或 windows"),
              install: bool = typer.Option(False, "--install", help="为当前用户安装"),
              uninstall: bool = typer.Option(False, "--uninstall", help="删除已安装的定时任务"),
+             textfile: Path = typer.Option(None, "--textfile",
+                                           help="每次运行后写入指标的 .prom 文件（textfile 收集器）"),
              config: Path = ConfigOption) -> None:
     """定时运行：cron、systemd 定时器或 Windows 计划任务。
 
@@ -400,7 +402,7 @@ def schedule(every: int = typer.Option(15, "--every",
         raise errors.ConfigError(f"{cfg}: config file not found: pass --config with the casebot.toml to schedule")
     settings = load_settings(cfg)
     log = settings.path(settings.logging.file).resolve().parent / "casebot-run.log"
-    p = sched.plan(_executable(), cfg, every, log)
+    p = sched.plan(_executable(), cfg, every, log, textfile=textfile)
     private_dir(log.parent)  # the scheduler opens the log before casebot starts: its folder must exist
     if kind == "cron":
         line = sched.cron_line(p)

@@ -281,13 +281,15 @@ def _save(path: Path, data: dict[str, Any]) -> None:
 
 
 def notify(chans: list[Channel], path: Path, *, exit_code: int, system_errors: list[str],
-           failures: list[Failure], settings: Settings | None = None) -> dict[str, int]:
+           failures: list[Failure], settings: Settings | None = None, replay: bool = False) -> dict[str, int]:
     """Send each channel what it was not told; returns messages sent by channel. A channel that fails keeps
     what it was told before (tried again next time) and its error (``failed``), for doctor and the summary."""
     state = _load(path)
     sent: dict[str, int] = {}
     for ch in chans:
         told = state.get(ch.name, {})
+        if replay:  # a replay says nothing of logins or pages: the scheduled run's condition stands
+            exit_code = told.get("condition") or (1 if failures else 0)
         pending = alerts(exit_code=exit_code, system_errors=system_errors, failures=failures, told=told)
         sent[ch.name] = 0
         try:
@@ -339,7 +341,8 @@ def test_all(settings: Settings) -> dict[str, str | None]:
     return out
 
 
-def after_run(settings: Settings, *, exit_code: int, system_errors: list[str]) -> dict[str, int]:
+def after_run(settings: Settings, *, exit_code: int, system_errors: list[str],
+              replay: bool = False) -> dict[str, int]:
     """Notify after a run (or replay): reads what needs a person from the ledger."""
     chans = channels(settings)
     if not chans:
@@ -348,4 +351,4 @@ def after_run(settings: Settings, *, exit_code: int, system_errors: list[str]) -
 
     items = read(settings, lambda ledger: ledger.items(states=NEEDS_PERSON), [])
     return notify(chans, state_file(settings), exit_code=exit_code, system_errors=system_errors,
-                  failures=failures_from(items), settings=settings)
+                  failures=failures_from(items), settings=settings, replay=replay)
