@@ -74,7 +74,7 @@ def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
                       highlight=False)
 
 
-failures_app = typer.Typer(help="失败的案件及原因；failures show ID 看详情。")
+failures_app = typer.Typer(help="失败的案件及原因；用 casebot failures show 编号 看详情。")
 
 
 @failures_app.callback(invoke_without_command=True)
