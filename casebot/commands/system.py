@@ -370,7 +370,7 @@ def _executable() -> Path:
     beside = Path(sys.executable).with_name(name)
     found = beside if beside.exists() else shutil.which("casebot")
     if not found:
-        raise errors.ConfigError("schedule: cannot find the casebot executable (install casebot first)")
+        raise errors.ConfigError("schedule：找不到 casebot 可执行文件（请先安装 casebot）")
     return Path(found)
 
 
@@ -391,15 +391,15 @@ def schedule(every: int = typer.Option(15, "--every",
     from casebot.ops import schedule as sched
 
     if install and uninstall:
-        raise errors.ConfigError("schedule: --install or --uninstall, not both")
+        raise errors.ConfigError("schedule：--install 和 --uninstall 只能选一个")
     if kind not in ("cron", "systemd", "windows"):
-        raise errors.ConfigError("schedule --kind: one of cron, systemd, windows")
+        raise errors.ConfigError("schedule --kind：只能是 cron、systemd 或 windows")
     if uninstall:
         _uninstall(kind)
         return
     cfg = Path(config or os.environ.get("CASEBOT_CONFIG") or "casebot.toml").expanduser().resolve()
     if not cfg.is_file():
-        raise errors.ConfigError(f"{cfg}: config file not found: pass --config with the casebot.toml to schedule")
+        raise errors.ConfigError(f"{cfg}：找不到配置文件，请用 --config 给出要定时运行的 casebot.toml")
     settings = load_settings(cfg)
     log = settings.path(settings.logging.file).resolve().parent / "casebot-run.log"
     p = sched.plan(_executable(), cfg, every, log, textfile=textfile)
