@@ -35,7 +35,7 @@ import contextlib
 import re
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -126,6 +126,8 @@ class Adapter(ABC):
         self.config = config
         self._page: Any = None
         self._logged_in = False
+        #: set by ``casebot login`` when a person is at the terminal: shown the captcha, returns what they typed
+        self.ask_captcha: Callable[[Any], Awaitable[str]] | None = None
 
     @classmethod
     def of_kind(cls, kind: str | None) -> type[Adapter]:
@@ -188,7 +190,8 @@ class Adapter(ABC):
 
         A captcha on the form, or no configured account, needs a human.
         """
-        if captcha and await page.locator(captcha).count():
+        asked = bool(captcha) and await page.locator(captcha).count() > 0
+        if asked and self.ask_captcha is None:
             raise errors.HumanRequired(self.name, "登录页要求输入验证码")
         creds = self.config.credentials
         if creds is None:
@@ -196,6 +199,8 @@ class Adapter(ABC):
         logins.submitting(self.config)  # LoginBlocked if these credentials were refused before
         await page.locator(username).fill(creds.username)
         await page.locator(password).fill(creds.password)
+        if asked and self.ask_captcha is not None:
+            await page.locator(captcha).fill(await self.ask_captcha(page))
         async with page.expect_navigation(wait_until=wait_until) as nav:
             await page.locator(submit).click()
         return await nav.value

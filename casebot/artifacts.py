@@ -45,10 +45,16 @@ class Artifacts:
         private_dir(self.root)
         return private_dir(self.run_dir)
 
-    async def screenshot(self, page: Any, stem: str, *, personal: Iterable[str] | None = None) -> str | None:
+    async def screenshot(self, page: Any, stem: str, *, personal: Iterable[str] | None = None,
+                         system: str | None = None, case: str | None = None) -> str | None:
         """A full-page screenshot with form controls, table cells and every element whose text
-        holds one of the ``personal`` values (any spelling: the target's own banners included)
-        masked; text without a personal value (code lists, messages) stays readable."""
+        holds one of the ``personal`` values (any spelling: headings and the target's own banners
+        included) masked; text without a personal value (code lists, messages) stays readable.
+
+        Beside it, ``<stem>.png.json`` says where it was taken: the ``system``, the page's path (no
+        query: it may carry a search), its title and whether the page shows ``case`` (its text or a
+        field's value holds the case number), so that a person (and a test) can tell it is the case's own.
+        """
         if page is None or page.is_closed():
             return None
         path = self._dir() / f"{safe_name(stem)}.png"
@@ -59,10 +65,15 @@ class Artifacts:
                 frames_masks.extend(frame.locator(sel) for sel in MASK_SELECTORS)
                 frames_masks.extend(frame.get_by_text(t) for t in texts)
             await page.screenshot(path=str(path), full_page=True, mask=frames_masks, timeout=10_000)
+            where = {"system": system, "page": _path_only(page.url), "title": await page.title(),
+                     "case": case, "shows_case": bool(case) and await _shows(page, case or "")}
         except Exception as exc:  # a failure screenshot must never hide the failure itself
             log.warning("artifact.screenshot_failed", error=type(exc).__name__)
             return None
         os.chmod(path, 0o600)
+        side = path.with_name(path.name + ".json")
+        side.write_text(json.dumps(where, ensure_ascii=False), encoding="utf-8")
+        os.chmod(side, 0o600)
         return str(path)
 
     def trace_path(self, stem: str) -> Path:
@@ -161,6 +172,25 @@ def _drop_request_bodies(data: bytes, dropped: set[str]) -> bytes:
             line = json.dumps(event, ensure_ascii=False)
         out.append(line)
     return "\n".join(out).encode("utf-8")
+
+
+_SHOWS = """key => document.body !== null && (document.body.innerText.includes(key)
+  || Array.from(document.querySelectorAll('input, textarea')).some(e => (e.value || '').includes(key)))"""
+
+
+async def _shows(page: Any, key: str) -> bool:
+    """Whether some frame of ``page`` shows ``key`` in its text or in a field's value."""
+    for frame in page.frames:
+        try:
+            if await frame.evaluate(_SHOWS, key):
+                return True
+        except Exception:  # a frame navigating away: not this one
+            continue
+    return False
+
+
+def _path_only(url: str) -> str:
+    return re.sub(r"^[a-z]+://[^/]+", "", url).split("?")[0].split("#")[0] or "/"
 
 
 def personal_values(*records: Any) -> set[str]:

@@ -40,7 +40,7 @@ class SystemSettings(_Strict):
     @classmethod
     def _http(cls, v: str) -> str:
         if not v.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise ValueError("必须以 http:// 或 https:// 开头")
         return v.rstrip("/")
 
 
@@ -87,7 +87,7 @@ class RouteSettings(_Strict):
     def _region_codes(cls, v: list[str]) -> list[str]:
         bad = [r for r in v if not (len(r) == 6 and r.isdigit())]
         if bad:
-            raise ValueError(f"a region is a 6-digit 行政区划 code (units.csv region), not {bad[0]!r}")
+            raise ValueError(f"地区应为 6 位行政区划代码（units.csv 的 region 列），而不是 {bad[0]!r}")
         return v
 
 
@@ -177,7 +177,7 @@ class WebhookSettings(_Strict):
     @classmethod
     def _http(cls, v: str) -> str:
         if not v.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise ValueError("必须以 http:// 或 https:// 开头")
         return v
 
 
@@ -192,6 +192,8 @@ class NotifySettings(_Strict):
 
     email: EmailSettings | None = None
     webhooks: list[WebhookSettings] = Field(default_factory=list)
+    #: the console's address as the people alerted reach it (e.g. http://xm-court-03:8765/), put in every alert
+    console_url: str | None = None
 
 
 class DeadlineSettings(_Strict):
@@ -240,10 +242,10 @@ class Settings(BaseSettings):
             for key in ("source", "target", "case_source"):
                 system = getattr(route, key)
                 if system is not None and system not in self.systems:
-                    raise ValueError(f"routes[{i}].{key}: no system named {system!r} in [systems]")
+                    raise ValueError(f"routes[{i}].{key}：[systems] 中没有名为 {system!r} 的系统")
         names = [r.name for r in self.routes]
         if len(set(names)) != len(names):
-            raise ValueError("routes: names must be unique")
+            raise ValueError("routes：路线名不能重复")
         return self
 
     # -- resolved values ---------------------------------------------------
@@ -288,8 +290,8 @@ class Settings(BaseSettings):
                 raise
             if password is None and need_password:
                 raise ConfigError(
-                    f"systems.{system}: no password: set CASEBOT_{system.upper()}_PASSWORD or store it with "
-                    f"`casebot secret set {system}`", system=system)
+                    f"systems.{system}：缺少密码：用 `casebot secret set {system}` 保存，"
+                    f"或设置环境变量 CASEBOT_{system.upper()}_PASSWORD", system=system)
             creds = Credentials(s.username, password or "")
         return SystemConfig(name=system, base_url=s.url, credentials=creds, timeout_ms=s.timeout_ms,
                             login_cap=self.login_cap_file(system))
@@ -310,11 +312,36 @@ def secret(system: str) -> str | None:
     return lookup(system)[0]
 
 
+#: pydantic's error types, said in Chinese (what is not here keeps pydantic's words)
+_SAID = {"missing": "缺少此项", "extra_forbidden": "没有这个设置项（拼写错误？）", "string_type": "应为文本",
+         "int_parsing": "应为整数", "int_type": "应为整数", "float_parsing": "应为数字", "float_type": "应为数字",
+         "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false", "list_type": "应为列表",
+         "dict_type": "应为表（[...] 小节）", "model_type": "应为表（[...] 小节）", "url_parsing": "不是有效的网址",
+         "too_short": "至少要有 {min_length} 项", "string_too_short": "至少 {min_length} 个字符",
+         "string_too_long": "最多 {max_length} 个字符", "greater_than": "应大于 {gt}",
+         "greater_than_equal": "应不小于 {ge}", "less_than": "应小于 {lt}", "less_than_equal": "应不大于 {le}",
+         "literal_error": "只能是 {expected}", "enum": "只能是 {expected}"}
+
+
+def _in_chinese(err: Any) -> str:
+    """One validation error in a clerk's words: our own checks already speak Chinese, pydantic's are translated."""
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
+    said = _SAID.get(kind)
+    if said is None:
+        return str(err["msg"])
+    try:
+        return said.format(**{k: str(v).replace("'", "") for k, v in ctx.items()})
+    except (KeyError, IndexError):
+        return said.split("{")[0].strip()
+
+
 def load(path: Path | str | None = None) -> Settings:
     """Read and validate a config file; every problem is a ConfigError naming the key."""
     p = Path(path or os.environ.get("CASEBOT_CONFIG", DEFAULT_CONFIG))
     if not p.exists():
-        raise ConfigError(f"{p}: config file not found (copy examples/sandbox.toml to start)")
+        raise ConfigError(f"{p}：找不到配置文件（可复制 examples/sandbox.toml 开始）")
     try:
         Settings._toml_file = p
         try:
@@ -324,9 +351,9 @@ def load(path: Path | str | None = None) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            loc = ".".join(str(x) for x in err["loc"]) or "(file)"
-            lines.append(f"{loc}: {err['msg']}")
-        raise ConfigError(f"{p}: invalid configuration:\n  " + "\n  ".join(lines)) from exc
+            loc = ".".join(str(x) for x in err["loc"]) or "（整个文件）"
+            lines.append(f"{loc}：{_in_chinese(err)}")
+        raise ConfigError(f"{p}：配置有误：\n  " + "\n  ".join(lines)) from exc
     except Exception as exc:  # TOML syntax
-        raise ConfigError(f"{p}: cannot read: {exc}") from exc
+        raise ConfigError(f"{p}：无法读取（TOML 格式错误）：{exc}") from exc
     return settings

@@ -118,13 +118,25 @@ class HumanRequired(CasebotError):
         super().__init__(f"{system}: {reason}. 请运行 `casebot login {system}` 手动登录后再试。")
 
 
+class PasswordRefused(HumanRequired):
+    """The system refused the configured account (a wrong or expired password): a credential to renew."""
+
+    def __init__(self, system: str, reason: str) -> None:
+        super().__init__(system, reason)
+        self.args = (f"{system}: 系统拒绝了配置的账号或密码（{reason}）。请用 `casebot secret set {system}` "
+                     "更新密码；为免账户被锁定，更新前不再自动尝试。",)
+
+
 class LoginBlocked(HumanRequired):
     """The system refused these credentials before; trying again could lock the account."""
 
     def __init__(self, system: str, reason: str) -> None:
         super().__init__(system, reason)
-        self.args = (f"{system}: 上次登录被拒绝（{reason}），为免账户被锁定，不再自动尝试。"
-                     f"请运行 `casebot login {system}` 手动登录，或用 `casebot secret set {system}` 更新密码。",)
+        if "验证码" in reason:  # refused with a captcha: a person logs in by hand
+            todo = f"请运行 `casebot login {system}` 手动登录（输入验证码）"
+        else:
+            todo = f"请用 `casebot secret set {system}` 更新密码"
+        self.args = (f"{system}: 上次登录被拒绝（{reason}），为免账户被锁定，不再自动尝试。{todo}。",)
 
 
 class PageChanged(CasebotError):

@@ -28,7 +28,7 @@ class RunLock:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             fh.close()
-            raise RunLocked(f"another casebot run holds {self.path}; not starting a second one") from exc
+            raise RunLocked(f"另一次 casebot 运行正持有 {self.path}：不再启动第二次运行") from exc
         fh.seek(0)
         fh.truncate()
         fh.write(f"{os.getpid()}\n")

@@ -126,15 +126,19 @@ def submitting(config: Any) -> None:
 async def capped(config: Any) -> AsyncIterator[None]:
     """Around an adapter's login: a HumanRequired raised after the form was submitted marks the
     system refused (the password, or whatever the system said instead of letting the robot in)."""
-    from casebot.errors import HumanRequired, LoginBlocked
+    from casebot.errors import HumanRequired, LoginBlocked, PasswordRefused
 
     token = _submitted.set(False)
     try:
         yield
     except HumanRequired as exc:
         cap = _cap(config)
-        if cap is not None and _submitted.get() and not isinstance(exc, LoginBlocked):
+        submitted = _submitted.get()
+        if cap is not None and submitted and not isinstance(exc, LoginBlocked):
             cap.refused(config.credentials.username, config.credentials.password, exc.reason)
+        if submitted and type(exc) is HumanRequired and "验证码" not in exc.reason:
+            # the form went in and the system said no, not for a captcha: the account or password
+            raise PasswordRefused(exc.system, exc.reason) from exc
         raise
     finally:
         _submitted.reset(token)

@@ -252,6 +252,11 @@ class SandboxSystem:
             with self._saves_lock:
                 return jsonify(saves=dict(self._saves))
 
+        @app.get("/_sandbox/captchas")
+        def sandbox_captchas() -> Response:
+            """The answers of the captchas shown and not yet tried (what a person reads off the image)."""
+            return jsonify(answers=list(self._captchas.values()))
+
         @app.get("/_sandbox/faults")
         def sandbox_faults_get() -> Response:
             return jsonify(self.faults.as_json())

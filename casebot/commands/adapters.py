@@ -19,7 +19,7 @@ app = typer.Typer(help="已安装的适配器，以及新适配器的脚手架�
 
 @app.command("list")
 def list_(json_out: bool = JsonOption) -> None:
-    """Adapters registered in the ``casebot.adapters`` entry-point group."""
+    """列出已安装的适配器（casebot.adapters 入口点组）。"""
     rows = registry.describe()
     if json_out:
         print_json(rows)
@@ -42,12 +42,12 @@ SCAFFOLD = {
 
 @app.command("new")
 @exits
-def new(name: str = typer.Argument(..., help="entry-point name, e.g. corrections"),
-        title: str = typer.Option("", "--title", help="the system's own name, e.g. 社区矫正管理系统"),
-        root: Path = typer.Option(Path("."), "--root", help="the project to add it to"),
-        save: str = typer.Option("prg", "--save", help="how the system saves: prg (a form posted and "
-                                 "redirected) or ajax (JSON posted, the answer shown in the page)")) -> None:
-    """Scaffold an adapter package: adapter class, form description, mapping stub and contract test."""
+def new(name: str = typer.Argument(..., help="适配器名（入口点名），如 corrections"),
+        title: str = typer.Option("", "--title", help="系统自己的名称，如 社区矫正管理系统"),
+        root: Path = typer.Option(Path("."), "--root", help="加到这个项目目录"),
+        save: str = typer.Option("prg", "--save", help="系统如何保存：prg（表单提交后跳转）或 ajax"
+                                 "（页面提交 JSON，应答显示在页面上）")) -> None:
+    """生成新适配器的骨架：适配器类、表单描述、映射文件模板和契约测试。"""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
         raise ConfigError("adapters new: NAME must be a lower-case Python identifier, e.g. corrections")
     if save not in ("prg", "ajax"):

@@ -12,7 +12,7 @@ from casebot import audit
 from casebot.commands.common import ConfigOption, console, err_console, exits, load_settings
 from casebot.run.outcome import EXIT_AUDIT_ALTERED
 
-app = typer.Typer(help="The tamper-evident audit log of writes.", no_args_is_help=True)
+app = typer.Typer(help="写入操作的审计日志（防篡改）。", no_args_is_help=True)
 
 #: the audit log was altered: a line edited, removed or reordered
 EXIT_TAMPERED = EXIT_AUDIT_ALTERED
@@ -22,9 +22,9 @@ EXIT_TAMPERED = EXIT_AUDIT_ALTERED
 @exits
 def verify(config: Path = ConfigOption,
            directory: Annotated[Path | None, typer.Option(
-               "--dir", help="audit directory (default: audit.dir of the config)", file_okay=False)] = None,
+               "--dir", help="审计日志目录（默认：配置中的 audit.dir）", file_okay=False)] = None,
            ) -> None:
-    """Check every line's hash, the chain between lines and the head: exit 9 if anything was altered."""
+    """核对审计日志每一行的哈希、行与行之间的链和链头：有任何改动时退出码 10。"""
     if directory is None:
         settings = load_settings(config)
         directory = settings.path(settings.audit.dir)

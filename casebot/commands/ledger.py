@@ -13,18 +13,17 @@ from casebot.ledger import open_ledger, sqlite_path
 from casebot.lock import RunLock
 from casebot.run import outcome
 
-app = typer.Typer(no_args_is_help=True, help="Move the ledger to a shared PostgreSQL, check a ledger.")
+app = typer.Typer(no_args_is_help=True, help="把台账迁入共享的 PostgreSQL 数据库；检查台账。")
 
 
 @app.command()
 @exits
-def migrate(to: str = typer.Option(..., "--to", help="postgresql://user@host:port/dbname of the shared ledger"),
+def migrate(to: str = typer.Option(..., "--to", help="共享台账的地址：postgresql://用户@主机:端口/数据库"),
             config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
-    """Move this workstation's SQLite ledger (items, attempts, card versions, runs) into a shared PostgreSQL ledger.
+    """把本工作站的 SQLite 台账（案件、写入记录、案卡版本、运行）迁入共享的 PostgreSQL 台账。
 
-    Holds the workstation's run lock meanwhile; afterwards the SQLite file refuses further work
-    and ledger.url in casebot.toml must name the shared ledger. Several workstations may move their ledgers
-    into one database, one after the other.
+    迁移期间占用本工作站的运行锁；迁移后 SQLite 文件不再可用，casebot.toml 的 ledger.url
+    须改为共享台账。多个工作站可以先后把各自的台账迁入同一个数据库。
     """
     settings = load_settings(config)
     url = settings.ledger_url()
@@ -59,7 +58,7 @@ def migrate(to: str = typer.Option(..., "--to", help="postgresql://user@host:por
 @app.command()
 @exits
 def check(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
-    """Verify the ledger that ledger.url names (SQLite or PostgreSQL): exit 0 when sound, 6 with problems."""
+    """检查 ledger.url 所指的台账（SQLite 或 PostgreSQL）：完好时退出码 0，有问题时 6。"""
     settings = load_settings(config)
     from casebot.ledger.tools import check as check_ledger
 

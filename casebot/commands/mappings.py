@@ -14,21 +14,21 @@ from casebot.mapping.checks import check_directory
 from casebot.mapping.schema import mapping_json_schema
 from casebot.run.outcome import EXIT_CONFIG
 
-app = typer.Typer(help="Check mapping files, export their JSON Schema.", no_args_is_help=True)
+app = typer.Typer(help="检查映射文件，导出映射格式的 JSON Schema。", no_args_is_help=True)
 
 DirOption = Annotated[Path | None, typer.Option(
-    "--dir", help="mappings directory to check (default: the shipped mappings)",
+    "--dir", help="要检查的映射目录（默认：随附的映射）",
     file_okay=False, dir_okay=True)]
 
 
 ConfigFileOption = Annotated[Path | None, typer.Option(
-    "--config", "-c", help="also check the routes of this casebot.toml: each has a mapping, and gives what it reads",
+    "--config", "-c", help="同时检查这个 casebot.toml 的路线：每条都有映射，且提供映射要读的数据",
     dir_okay=False)]
 
 
 @app.command()
 def check(directory: DirOption = None, config: ConfigFileOption = None) -> None:
-    """Check every mapping against the model, the target adapters' fields and the code tables."""
+    """逐个检查映射文件：与数据模型、目标适配器的字段和代码表是否相符。"""
     settings = None
     if config is not None:
         from casebot import config as config_module
@@ -64,9 +64,9 @@ def check(directory: DirOption = None, config: ConfigFileOption = None) -> None:
 
 @app.command()
 def schema(output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="write the JSON Schema to FILE instead of printing it",
+        "--output", "-o", help="把 JSON Schema 写入这个文件而不是打印",
         dir_okay=False)] = None) -> None:
-    """Print the JSON Schema of the mapping file format."""
+    """打印映射文件格式的 JSON Schema。"""
     text = json.dumps(mapping_json_schema(), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         typer.echo(text, nl=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from casebot.commands.run import execute, run_json, show
 from casebot.errors import UsageError
 from casebot.glossary import STATE_LABELS
 from casebot.ops import lastrun, reading, snapshot, timefmt
+from casebot.ops.advice import advise
 from casebot.states import REPLAYABLE
 
 FAILURE_STATES = REPLAYABLE
@@ -77,7 +79,7 @@ def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
                       highlight=False)
 
 
-failures_app = typer.Typer(help="失败的案件及原因；failures show ID 看详情。")
+failures_app = typer.Typer(help="失败的案件及原因；用 casebot failures show 编号 看详情。")
 
 
 @failures_app.callback(invoke_without_command=True)
@@ -106,15 +108,16 @@ def failures(ctx: typer.Context, config: Path = ConfigOption,
 
 
 def _failure_table(route: str, items: list[Any]) -> Table:
-    """One line per case, whatever the terminal's width: the reason is cut, `failures show ID` has it whole."""
+    """One row per case; the reason wraps to the terminal's width (never cut), without the case number its
+    message starts with (the case has its own column)."""
     widths = [max(2, *(len(str(i.id)) for i in items)), max(len(i.case_key) for i in items), 10, 11]
-    reason = max(12, console.width - sum(widths) - 3 * (len(widths) + 1) - 1)
     table = Table(title=f"失败案件 · {route}", title_justify="left")
     for name, width in zip(("ID", "案件编号", "状态", "时间"), widths, strict=True):
         table.add_column(name, no_wrap=True, width=width, justify="right" if name == "ID" else "left")
-    table.add_column("原因", no_wrap=True, overflow="ellipsis", max_width=reason)
+    table.add_column("原因", overflow="fold", ratio=1, min_width=12)
     for i in items:
-        text = (i.error_message or i.error_type or "").replace("\n", " ").removeprefix(f"案件 {i.case_key}：")
+        text = (i.error_message or i.error_type or "").replace("\n", " ")
+        text = re.sub(rf"^案件\s*{re.escape(i.case_key)}\s*[：:，,]\s*", "", text)
         table.add_row(str(i.id), i.case_key, STATE_LABELS.get(i.state, i.state), timefmt.local(i.updated_at)[5:16],
                       text)
     return table
@@ -138,8 +141,9 @@ def failures_show(item_id: int = typer.Argument(..., metavar="ID", help="`casebo
         print_json({"schema": "casebot.failure/1", **item.as_json(), "updated_at": timefmt.local_iso(item.updated_at),
                     "created_at": timefmt.local_iso(item.created_at), "history": history})
         return
+    saves = f"{item.attempts} 次" if item.attempts else "未保存（停在读取或映射，目标系统中没有写入）"
     rows = [("ID", str(item.id)), ("路线", item.route), ("目标系统", item.target), ("案件编号", item.case_key),
-            ("状态", STATE_LABELS.get(item.state, item.state)), ("尝试次数", str(item.attempts)),
+            ("状态", STATE_LABELS.get(item.state, item.state)), ("保存尝试", saves),
             ("首次记录", timefmt.local(item.created_at)), ("最后更新", timefmt.local(item.updated_at)),
             ("错误类型", item.error_type or ""), ("原因", item.error_message or ""),
             ("目标记录号", item.record_id or "")]
@@ -155,7 +159,10 @@ def failures_show(item_id: int = typer.Argument(..., metavar="ID", help="`casebo
             table.add_row(timefmt.local(h["started"]), timefmt.local(h["finished"]), str(h["outcome"] or ""),
                           str(h["error_message"] or h["error_type"] or ""))
         console.print(table)
-    console.print(f"改正原因后运行：casebot replay {item.id}", highlight=False)
+    advice = advise(item.state, item.error_type, item.error_message)
+    console.print(f"在哪里改：{advice.where}；{advice.what}", highlight=False, soft_wrap=True)
+    fresh = "--fresh " if "--fresh" in advice.what else ""
+    console.print(f"改正原因后运行：casebot replay {fresh}{item.id}", highlight=False)
 
 
 @exits
@@ -195,7 +202,7 @@ def metrics(config: Path = ConfigOption,
     settings = load_settings(config)
     snap = snapshot.take(settings)
     reg = m.registry(routes=snap.routes, counts=snap.counts, last_run=snap.last_run, oldest_failure=snap.oldest_at,
-                     now=snap.taken)
+                     now=snap.taken, settings=settings)
     _deadline_metrics(reg, settings)
     if textfile is not None:
         m.write_textfile(reg, textfile)

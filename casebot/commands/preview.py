@@ -25,13 +25,13 @@ _EXTRA_PERSONAL = {"csrq", "hjdxz", "xzz", "zz"}
 
 @exits
 def preview(
-    source: Annotated[Path, typer.Argument(help="police case record(s), JSON: one record or a list",
+    source: Annotated[Path, typer.Argument(help="公安案件记录（JSON 文件：一条记录或一个列表）",
                                            exists=True, dir_okay=False, readable=True)],
-    qsswh: Annotated[str | None, typer.Option("--qsswh", help="起诉书文号: also show the court card")] = None,
-    qsrq: Annotated[str | None, typer.Option("--qsrq", help="起诉日期 YYYY-MM-DD: also show the court card")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
-    mask: Annotated[bool, typer.Option("--mask", help="mask names, ID numbers, birth dates, addresses")] = False,
-    mappings_dir: Annotated[Path | None, typer.Option("--mappings", help="mappings directory to use",
+    qsswh: Annotated[str | None, typer.Option("--qsswh", help="起诉书文号：同时显示法院的案卡")] = None,
+    qsrq: Annotated[str | None, typer.Option("--qsrq", help="起诉日期（YYYY-MM-DD）：同时显示法院的案卡")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="输出 JSON 而不是表格")] = False,
+    mask: Annotated[bool, typer.Option("--mask", help="遮盖姓名、证件号码、出生日期和住址")] = False,
+    mappings_dir: Annotated[Path | None, typer.Option("--mappings", help="使用这个映射目录",
                                                       file_okay=False)] = None,
     config: Annotated[Path | None, typer.Option(
         "--config", "-c", help="show the card of each route of this casebot.toml (and use its mappings)",

@@ -72,13 +72,14 @@ def _html(report: Report, path: Path) -> None:
 
 
 @exits
-def reconcile(config: Path = ConfigOption, route: list[str] = typer.Option(None, "--route", help="only this route"),
-              since: str = typer.Option(None, "--since", help="only cases touched since YYYY-MM-DD[THH:MM]"),
-              html: Path = typer.Option(None, "--html", help="also write the report as an HTML page here"),
+def reconcile(config: Path = ConfigOption, route: list[str] = typer.Option(None, "--route", help="只核对这条路线"),
+              since: str = typer.Option(None, "--since", help="只核对此后处理过的案件：YYYY-MM-DD[THH:MM]"),
+              html: Path = typer.Option(None, "--html", help="另把报告写成这个 HTML 文件"),
               json_out: bool = JsonOption) -> None:
-    """回头看: every record casebot linked: in step, stale, edited by a person, missing; records with no source.
+    """回头看：核对 casebot 写入的每条记录与公安、目标系统现状是否一致。
 
-    Exit status: 0 all in step; 1 something for a clerk; 2 some records could not be checked.
+    逐条列出：一致、已过期（公安已更新）、被人改过、目标系统中已不存在，以及找不到来源的记录。
+    退出码：0 全部一致；1 有需要人工处理的；2 有记录暂时无法核对。
     """
     settings = load_settings(config)
     if since:

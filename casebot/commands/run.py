@@ -119,6 +119,7 @@ def stopped(settings: Settings | None, exc: BaseException, *, started: float, js
     if settings is not None:
         lastrun.save(settings, lastrun.record(run_id=None, started=started, finished=time.time(), exit_code=code,
                                               by_route={}))
+        lastrun.count_run(settings, code)
         if code == EXIT_HUMAN_REQUIRED:
             from casebot.ops.notify import after_run
 
@@ -191,4 +192,14 @@ def run(config: Path = ConfigOption,
         print_json(run_json(settings, exit_code=summary.exit_code, summary=summary))
     else:
         show(summary, settings)
+        show_notify_failures(settings)
     raise typer.Exit(summary.exit_code)
+
+
+def show_notify_failures(settings: Settings) -> None:
+    """The alert channels whose last message did not go out (kept by casebot.ops.notify), one line each."""
+    from casebot.ops.notify import failed_channels
+
+    for name, failed in failed_channels(settings).items():
+        console.print(f"[red]![/red] 告警未送达（{name}）：{failed.get('error', '')}；"
+                      "修正 [notify] 后运行 casebot notify test", highlight=False, soft_wrap=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import getpass
 import json
@@ -31,48 +32,107 @@ def sandbox(port: int = typer.Option(8101, "--port", help="公安系统端口；
             host: str = typer.Option("127.0.0.1", "--host"),
             faults: Path = typer.Option(None, "--faults", exists=True, help="故障计划文件（JSON 或 TOML）"),
             data_dir: Path = typer.Option(None, "--data-dir", help="系统数据保存在这里")) -> None:
-    """在本机启动三个模拟系统（公安、检察院、法院），Ctrl-C 停止。"""
+    """在本机启动四个模拟系统（公安、检察院、市中院、县法院），Ctrl-C 停止。"""
     from sandbox.server import serve
 
     def announce(urls: dict[str, str]) -> None:
-        titles = {"police": "公安执法办案系统", "procuratorate": "检察业务应用系统", "court": "审判流程管理系统"}
+        titles = {"police": "公安执法办案系统", "procuratorate": "检察业务应用系统", "court": "审判流程管理系统",
+                  "county": "法院案件管理平台（县法院）"}
         for name, url in urls.items():
-            console.print(f"{titles[name]:12} {name:14} {url}", highlight=False)
-        console.print("用户名 casebot / 密码 sandbox（三个系统相同）· Ctrl-C 停止", highlight=False)
+            console.print(f"{titles.get(name, name):12} {name:14} {url}", highlight=False)
+        console.print(f"用户名 casebot / 密码 sandbox（{len(urls)} 个系统相同）· Ctrl-C 停止", highlight=False)
 
     serve(port=port, host=host, faults_file=faults, data_dir=data_dir, announce=announce)
 
 
+def _has_display() -> bool:
+    """Whether a browser window can be shown here (Windows and macOS always; elsewhere an X or Wayland display)."""
+    return os.name == "nt" or sys.platform == "darwin" or bool(os.environ.get("DISPLAY")
+                                                                  or os.environ.get("WAYLAND_DISPLAY"))
+
+
 @exits
-def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名"), config: Path = ConfigOption) -> None:
+def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名"), config: Path = ConfigOption,
+          headed: bool = typer.Option(None, "--headed/--headless",
+                                      help="在可见的浏览器中登录，或在终端中输入验证码（默认：有显示器时用浏览器）"),
+          ) -> None:
     """手工登录（验证码），会话留给定时运行。
 
-    在可见的浏览器中登录；会话文件仅当前用户可读。
+    有显示器时在可见的浏览器中登录；没有显示器时（服务器、远程终端），登录页和验证码保存为图片，
+    在终端输入验证码。会话文件仅当前用户可读。
     """
     settings = load_settings(config)
     if system not in settings.systems:
-        raise errors.ConfigError(f"login: no system named {system!r} in [systems]")
-    url = settings.systems[system].url
+        raise errors.ConfigError(f"login：casebot.toml 的 [systems] 中没有名为 {system!r} 的系统")
     path = settings.session_file(system)
-
-    async def go() -> None:
-        from playwright.async_api import async_playwright
-
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(**settings.browser.options(headed=True).launch_kwargs())
-            context = await browser.new_context(locale="zh-CN")
-            page = await context.new_page()
-            await page.goto(url)
-            console.print(f"请在打开的浏览器中登录 {system}（如有验证码请输入），完成后回到这里按回车。")
-            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-            private_dir(path.parent)
-            await context.storage_state(path=str(path))
-            os.chmod(path, 0o600)
-            await browser.close()
-
-    asyncio.run(go())
+    if headed is None:
+        headed = _has_display()
+    asyncio.run(_login_headed(settings, system, path) if headed else _login_in_terminal(settings, system, path))
     LoginCap(settings.login_cap_file(system), system).clear("casebot login")  # a person logged in
-    console.print(f"会话已保存：{path}（仅当前用户可读）", highlight=False)
+    console.print(f"会话已保存：{path}（仅当前用户可读）", highlight=False, soft_wrap=True)
+
+
+async def _keep_session(context: Any, path: Path) -> None:
+    private_dir(path.parent)
+    await context.storage_state(path=str(path))
+    os.chmod(path, 0o600)
+
+
+async def _login_headed(settings: Any, system: str, path: Path) -> None:
+    """A visible browser on the login page; the person logs in and presses Enter here."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(**settings.browser.options(headed=True).launch_kwargs())
+        context = await browser.new_context(locale="zh-CN")
+        page = await context.new_page()
+        await page.goto(settings.systems[system].url)
+        console.print(f"请在打开的浏览器中登录 {system}（如有验证码请输入），完成后回到这里按回车。")
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        await _keep_session(context, path)
+        await browser.close()
+
+
+async def _login_in_terminal(settings: Any, system: str, path: Path) -> None:
+    """No display: the adapter logs in with the stored password; a captcha is saved as an image (with the whole
+    login page) for the person to read, and the answer they type here is filled in."""
+    from playwright.async_api import async_playwright
+
+    shots = private_dir(settings.path(Path("var")) / "login")
+    # a person is here: the refused-login mark neither stops nor is set by this attempt (cleared on success)
+    cfg = dataclasses.replace(settings.system_config(system), login_cap=None)
+
+    async def ask(page: Any) -> str:
+        whole = shots / f"{system}-login-page.png"
+        whole.write_bytes(await page.screenshot(full_page=True))
+        os.chmod(whole, 0o600)
+        lines = [f"{system} 的登录页要求输入验证码。"]
+        image = page.locator("img[id*=captcha i], img[src*=captcha i], img[alt*=验证码]").first
+        if await image.count():
+            only = shots / f"{system}-captcha.png"
+            only.write_bytes(await image.screenshot())
+            os.chmod(only, 0o600)
+            lines.append(f"验证码图片：{only}")
+        lines.append(f"整个登录页：{whole}")
+        lines.append("打开图片（如 scp 到本机查看），在下面输入验证码，按回车：")
+        for line in lines:
+            console.print(line, highlight=False, soft_wrap=True)
+        sys.stdout.flush()
+        typed = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        if not typed.strip():
+            raise errors.HumanRequired(system, "没有输入验证码")
+        return typed.strip()
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(**settings.browser.options().launch_kwargs())
+        context = await browser.new_context(locale="zh-CN")
+        try:
+            adapter = load_adapter(settings.adapter_name(system))(context, cfg)
+            adapter.ask_captcha = ask
+            await adapter.page()  # logs in; HumanRequired when the system still refuses (a wrong answer)
+            await _keep_session(context, path)
+        finally:
+            await browser.close()
 
 
 def _last_done(settings: Any, system: str) -> Any | None:
@@ -196,6 +256,12 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
         {"system": name, "ok": False, "kind": "password", "screenshot": None,
          "problems": [f"缺少密码：运行 casebot secret set {name}，或设置环境变量 CASEBOT_{name.upper()}_PASSWORD"]}
         for name in sorted(missing)]
+    from casebot.ops.notify import failed_channels
+
+    pre += [{"system": f"(告警 {name})", "ok": False, "kind": "notify", "screenshot": None, "drift": [],
+             "problems": [f"上次告警未送达：{failed.get('error', '')}（{failed.get('at', '')}）；"
+                          "修正 [notify] 后运行 casebot notify test"]}
+            for name, failed in failed_channels(settings).items()]
     kind = _installed_schedule() or ("cron" if scheduled else None)
     if kind is not None:
         unread = _scheduled_env_problems(cfg, passwords, kind)
@@ -222,7 +288,9 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
                 row: dict[str, Any] = {"system": system, "ok": True, "kind": None, "problems": [], "drift": [],
                                        "screenshot": None}
                 shot: bytes | None = None
-                context = await browser.new_context(locale="zh-CN")
+                kept = settings.session_file(system)  # a session kept by `casebot login`, as runs use it
+                context = await browser.new_context(locale="zh-CN",
+                                                    storage_state=str(kept) if kept.is_file() else None)
                 try:
                     cls = load_adapter(settings.adapter_name(system))
                     adapter = cls(context, settings.system_config(system))
@@ -289,7 +357,7 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
             table.add_column(col, overflow="fold")
         for r in rows:
             table.add_row(str(r["system"]), "[green]正常[/green]" if r["ok"] else "[red]异常[/red]",
-                          "\n".join([*r["problems"], *r["drift"]]),  # type: ignore[misc]
+                          "\n".join([*r["problems"], *r.get("drift", [])]),  # type: ignore[misc]
                           str(r["screenshot"] or ""))
         console.print(table)
         if code == 7:
@@ -302,7 +370,7 @@ def _executable() -> Path:
     beside = Path(sys.executable).with_name(name)
     found = beside if beside.exists() else shutil.which("casebot")
     if not found:
-        raise errors.ConfigError("schedule: cannot find the casebot executable (install casebot first)")
+        raise errors.ConfigError("schedule：找不到 casebot 可执行文件（请先安装 casebot）")
     return Path(found)
 
 
@@ -313,6 +381,8 @@ def schedule(every: int = typer.Option(15, "--every",
                                       help="cron、systemd 或 windows"),
              install: bool = typer.Option(False, "--install", help="为当前用户安装"),
              uninstall: bool = typer.Option(False, "--uninstall", help="删除已安装的定时任务"),
+             textfile: Path = typer.Option(None, "--textfile",
+                                           help="每次运行后写入指标的 .prom 文件（textfile 收集器）"),
              config: Path = ConfigOption) -> None:
     """定时运行：cron、systemd 定时器或 Windows 计划任务。
 
@@ -321,18 +391,18 @@ def schedule(every: int = typer.Option(15, "--every",
     from casebot.ops import schedule as sched
 
     if install and uninstall:
-        raise errors.ConfigError("schedule: --install or --uninstall, not both")
+        raise errors.ConfigError("schedule：--install 和 --uninstall 只能选一个")
     if kind not in ("cron", "systemd", "windows"):
-        raise errors.ConfigError("schedule --kind: one of cron, systemd, windows")
+        raise errors.ConfigError("schedule --kind：只能是 cron、systemd 或 windows")
     if uninstall:
         _uninstall(kind)
         return
     cfg = Path(config or os.environ.get("CASEBOT_CONFIG") or "casebot.toml").expanduser().resolve()
     if not cfg.is_file():
-        raise errors.ConfigError(f"{cfg}: config file not found: pass --config with the casebot.toml to schedule")
+        raise errors.ConfigError(f"{cfg}：找不到配置文件，请用 --config 给出要定时运行的 casebot.toml")
     settings = load_settings(cfg)
     log = settings.path(settings.logging.file).resolve().parent / "casebot-run.log"
-    p = sched.plan(_executable(), cfg, every, log)
+    p = sched.plan(_executable(), cfg, every, log, textfile=textfile)
     private_dir(log.parent)  # the scheduler opens the log before casebot starts: its folder must exist
     if kind == "cron":
         line = sched.cron_line(p)
@@ -345,12 +415,7 @@ def schedule(every: int = typer.Option(15, "--every",
         units = sched.systemd_units(p)
         advice = sched.linger_advice(getpass.getuser())
         if install:
-            unit_dir = _systemd_dir()
-            unit_dir.mkdir(parents=True, exist_ok=True)
-            for name, text in units.items():
-                (unit_dir / name).write_text(text, encoding="utf-8")
-            _run(["systemctl", "--user", "daemon-reload"])
-            _run(["systemctl", "--user", "enable", "--now", f"{sched.UNIT}.timer"])
+            _install_systemd(units)
             console.print(f"已启用 systemd 用户定时器 {sched.UNIT}.timer；输出追加到 {log}\n{advice}",
                           highlight=False, soft_wrap=True)
         else:
@@ -371,6 +436,28 @@ def schedule(every: int = typer.Option(15, "--every",
             console.print(f"# 保存为 casebot-task.xml 后运行：{create}", highlight=False, soft_wrap=True)
 
 
+def _install_systemd(units: dict[str, str]) -> None:
+    """Write the units and enable the timer; when systemd refuses (no user bus), put back what was there."""
+    from casebot.ops import schedule as sched
+
+    unit_dir = _systemd_dir()
+    unit_dir.mkdir(parents=True, exist_ok=True)
+    before = {name: (unit_dir / name).read_text(encoding="utf-8") if (unit_dir / name).exists() else None
+              for name in units}
+    for name, text in units.items():
+        (unit_dir / name).write_text(text, encoding="utf-8")
+    try:
+        _run(["systemctl", "--user", "daemon-reload"])
+        _run(["systemctl", "--user", "enable", "--now", f"{sched.UNIT}.timer"])
+    except errors.ConfigError as exc:
+        for name, text in before.items():
+            if text is None:
+                (unit_dir / name).unlink(missing_ok=True)
+            else:
+                (unit_dir / name).write_text(text, encoding="utf-8")
+        raise errors.ConfigError(sched.no_user_bus_advice(str(exc))) from exc
+
+
 def _systemd_dir() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "systemd" / "user"
@@ -380,9 +467,9 @@ def _run(cmd: list[str]) -> None:
     try:
         done = subprocess.run(cmd, capture_output=True, text=True)
     except FileNotFoundError as exc:
-        raise errors.ConfigError(f"{cmd[0]} not found on this machine: choose another --kind") from exc
+        raise errors.ConfigError(f"这台机器上没有 {cmd[0]}：请换一种 --kind") from exc
     if done.returncode != 0:
-        raise errors.ConfigError(f"{' '.join(cmd)} failed: {(done.stderr or done.stdout).strip()}")
+        raise errors.ConfigError(f"{' '.join(cmd)} 失败：{(done.stderr or done.stdout).strip()}")
 
 
 def _uninstall(kind: str) -> None:

@@ -401,8 +401,7 @@ class PostgresLedger:
         with self._db() as db:
             got = db.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, key)).fetchone()[0]
         if not got:
-            raise RunLocked(f"another casebot run of workstation {name!r} is working from {self.where}; "
-                            "not starting a second one")
+            raise RunLocked(f"工作站 {name!r} 的另一次 casebot 运行正在使用 {self.where}：不再启动第二次运行")
         self._run_lock = key
 
     def unlock_run(self) -> None:

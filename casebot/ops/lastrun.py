@@ -4,6 +4,13 @@ It holds the run's id, start and end (Unix seconds), exit code, the reason in a
 word (``ok``, ``cases_failed``, ``retry_later``, ``login_required``, ``config``,
 ``locked``, ``ledger``, ``pages_changed``, ``bug``, ``interrupted``, ``terminated``) and the cases by route and outcome.
 ``status``, ``metrics`` and the console read it; nothing else depends on it.
+A replay (``casebot replay``, the console's button) is kept apart in
+``last-replay.json``: it is not the scheduled run ops watch.
+
+``counters.json`` beside it holds what ``metrics`` shows as counters (they only
+grow): cases by route and outcome, scheduled runs and replays by exit status,
+when a scheduled run last went through (exit 0 or 1), and each system's state
+at the last scheduled run (reachable, login needing a person).
 """
 
 from __future__ import annotations
@@ -39,6 +46,68 @@ def load(settings: Settings) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _path_of(settings: Settings, kind: str) -> Path:
+    return path(settings) if kind == "run" else path(settings).with_name("last-replay.json")
+
+
+def counters_path(settings: Settings) -> Path:
+    return path(settings).with_name("counters.json")
+
+
+def load_counters(settings: Settings) -> dict[str, Any]:
+    try:
+        data = json.loads(counters_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write(p: Path, data: dict[str, Any]) -> None:
+    p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = p.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    tmp.replace(p)
+
+
+def unreachable(systems: list[str], texts: list[str]) -> set[str]:
+    """The systems a run could not reach: an error of theirs (``system: ...``) saying the connection failed."""
+    gone = ("net::ERR_CONNECTION", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_ADDRESS_UNREACHABLE", "net::ERR_TIMED_OUT",
+            "无法连接")
+    return {s for s in systems for t in texts if t.startswith(f"{s}:") and any(g in t for g in gone)}
+
+
+def record_end(settings: Settings, summary: Any, *, kind: str = "run") -> None:
+    """A run's (``kind`` ``run``) or a replay's (``replay``) end: its record and the counters."""
+    data = summary.as_json()
+    save_as = record(run_id=summary.run_id, started=summary.started, finished=summary.finished,
+                     exit_code=summary.exit_code, by_route=data["by_route"])
+    _write(_path_of(settings, kind), save_as)
+    c = load_counters(settings)
+    cases = c.setdefault("cases", {})
+    for r in summary.results:
+        if not r.known:
+            by = cases.setdefault(r.route, {})
+            by[r.outcome] = by.get(r.outcome, 0) + 1
+    runs = c.setdefault("runs" if kind == "run" else "replays", {})
+    runs[str(summary.exit_code)] = runs.get(str(summary.exit_code), 0) + 1
+    if kind == "run":
+        if summary.exit_code in (0, 1):
+            c["last_success"] = summary.finished
+        texts = [*summary.system_errors, *(r.error or "" for r in summary.results)]
+        down = unreachable(list(settings.systems), texts)
+        c["systems"] = {s: {"up": s not in down, "login_blocked": s in summary.blocked} for s in settings.systems}
+    _write(counters_path(settings), c)
+
+
+def count_run(settings: Settings, exit_code: int) -> None:
+    """A scheduled run that ended before it had a summary (config, lock, ledger, login): counted all the same."""
+    c = load_counters(settings)
+    runs = c.setdefault("runs", {})
+    runs[str(exit_code)] = runs.get(str(exit_code), 0) + 1
+    _write(counters_path(settings), c)
 
 
 def record(*, run_id: str | None, started: float, finished: float, exit_code: int,

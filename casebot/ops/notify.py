@@ -7,8 +7,12 @@ changed-page condition once until a run ends without it. Channels: SMTP email,
 a generic JSON webhook (schema ``casebot.notification/1``), and the WeCom and
 DingTalk group-robot formats. Messages carry case numbers, routes and reasons as
 the ledger holds them (names masked, ID-like text scrubbed), never a full name or
-an ID number. A channel that fails is logged (``notify.failed``) and tried again
-after the next run; it never changes the run's exit status.
+an ID number. Every message names the workstation it comes from and, when
+``[notify] console_url`` is set, links to its console. When a login or
+changed-page condition ends, that is said once (``resolved``). A channel that
+fails is logged (``notify.failed``), kept in ``notified.json`` for ``doctor`` and
+the run's summary, and tried again after the next run; it never changes the
+run's exit status. ``casebot notify test`` sends a test message through each.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -63,20 +69,35 @@ class Failure:
 
 @dataclass
 class Alert:
-    """One message: ``kind`` is ``new_failures``, ``login_required`` or ``pages_changed``."""
+    """One message: ``kind`` is ``new_failures``, ``login_required``, ``pages_changed``, ``resolved`` or ``test``."""
 
     kind: str
     title: str
     lines: list[str]
     exit_code: int | None = None
     failures: list[Failure] = field(default_factory=list)
+    #: the workstation it comes from and its console's address, added by :func:`signed`
+    workstation: str | None = None
+    console_url: str | None = None
 
     def text(self) -> str:
-        return "\n".join([self.title, *self.lines])
+        return "\n".join([self.title, *self.lines, *self.footer()])
+
+    def footer(self) -> list[str]:
+        out = [f"工作站：{self.workstation}"] if self.workstation else []
+        return out + ([f"控制台：{self.console_url}"] if self.console_url else [])
 
     def as_json(self) -> dict[str, Any]:
         return {"schema": SCHEMA, "kind": self.kind, "title": self.title, "exit_code": self.exit_code,
-                "lines": self.lines, "failures": [asdict(f) for f in self.failures]}
+                "lines": self.lines, "failures": [asdict(f) for f in self.failures],
+                "workstation": self.workstation, "console_url": self.console_url}
+
+
+def signed(alert: Alert, settings: Settings | None) -> Alert:
+    """``alert`` naming this workstation and linking to its console (when configured)."""
+    if settings is None:
+        return alert
+    return replace(alert, workstation=settings.workstation(), console_url=settings.notify.console_url)
 
 
 def failures_from(items: Iterable[Any]) -> list[Failure]:
@@ -103,11 +124,23 @@ def alerts(*, exit_code: int, system_errors: list[str], failures: list[Failure],
     if condition is not None and told.get("condition") != condition:
         errors = [scrub_text(e) for e in system_errors]
         if condition == EXIT_HUMAN_REQUIRED:
-            out.append(Alert("login_required", "casebot：需要人工登录（退出码 3）",
-                             [*errors, "在工作站上运行 casebot login 系统名 完成登录"], condition))
+            passwords = [e for e in errors if "secret set" in e]
+            if passwords and len(passwords) == len(errors):  # a credential to renew, not a login by hand
+                out.append(Alert("login_required", "casebot：系统拒绝了密码（退出码 3）",
+                                 [*errors, "在工作站上运行 casebot secret set 系统名 更新密码"], condition))
+            else:
+                out.append(Alert("login_required", "casebot：需要人工登录（退出码 3）",
+                                 [*errors, "在工作站上运行 casebot login 系统名 完成登录（输入验证码）"
+                                  + ("；密码被拒的系统运行 casebot secret set 系统名" if passwords else "")],
+                                 condition))
         else:
             out.append(Alert("pages_changed", f"casebot：{PAGE_CHANGED_BANNER}（退出码 7）",
                              [*errors, "运行 casebot doctor 查看变化的页面"], condition))
+    was = told.get("condition")
+    if was in (EXIT_HUMAN_REQUIRED, EXIT_PAGE_CHANGED) and condition is None:
+        what = "登录问题" if was == EXIT_HUMAN_REQUIRED else "页面变化"
+        out.append(Alert("resolved", f"casebot：{what}已解决（退出码 {exit_code}）",
+                         [f"此前报告的{what}（退出码 {was}）已不再出现，定时运行恢复正常。"], exit_code))
     return out
 
 
@@ -135,6 +168,8 @@ class EmailChannel:
         msg["Subject"] = alert.title
         msg["From"] = self.cfg.sender
         msg["To"] = ", ".join(self.cfg.to)
+        msg["Date"] = formatdate(localtime=True)
+        msg["Message-ID"] = make_msgid(domain=_domain(self.cfg.sender))
         msg["X-Casebot-Kind"] = alert.kind
         msg.set_content(alert.text() + "\n")
         try:
@@ -146,19 +181,32 @@ class EmailChannel:
             with smtp:
                 if self.cfg.security == "starttls":
                     smtp.starttls(context=ssl.create_default_context())
-                if self.cfg.username:
-                    smtp.login(self.cfg.username, self.password or "")
+                if self.cfg.username and self.password:  # authenticate only when an account is configured
+                    smtp.ehlo_or_helo_if_needed()
+                    if not smtp.has_extn("auth"):
+                        raise DeliveryFailed(f"邮件服务器 {self.cfg.host}:{self.cfg.port} 不支持登录（AUTH）："
+                                             "请删去 [notify.email] 的 username，或改用需要登录的端口")
+                    smtp.login(self.cfg.username, self.password)
                 smtp.send_message(msg)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryFailed(f"邮件服务器 {self.cfg.host}:{self.cfg.port} 拒绝了账号 {self.cfg.username}："
+                                 f"请运行 casebot secret set {self.cfg.password_secret} 更新密码") from exc
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryFailed(f"email via {self.cfg.host}:{self.cfg.port}: {type(exc).__name__}: {exc}") from exc
+            raise DeliveryFailed(f"邮件经 {self.cfg.host}:{self.cfg.port} 发送失败：{type(exc).__name__}: {exc}") \
+                from exc
+
+
+def _domain(sender: str) -> str:
+    return sender.rpartition("@")[2].strip(" >") or "casebot.local"
 
 
 def webhook_body(fmt: str, alert: Alert) -> dict[str, Any]:
+    lines = [*alert.lines, *alert.footer()]  # the workstation and the console's link last
     if fmt == "wecom":  # 企业微信群机器人: markdown, content at most 4096 bytes
-        content = f"**{alert.title}**\n" + "\n".join(f"> {ln}" for ln in alert.lines)
+        content = f"**{alert.title}**\n" + "\n".join(f"> {ln}" for ln in lines)
         return {"msgtype": "markdown", "markdown": {"content": _cut(content, 4000)}}
     if fmt == "dingtalk":  # 钉钉群机器人: markdown with a title
-        text = f"#### {alert.title}\n\n" + "\n\n".join(f"- {ln}" for ln in alert.lines)
+        text = f"#### {alert.title}\n\n" + "\n\n".join(f"- {ln}" for ln in lines)
         return {"msgtype": "markdown", "markdown": {"title": alert.title, "text": _cut(text, 4000)}}
     return alert.as_json()
 
@@ -181,15 +229,15 @@ class WebhookChannel:
             with urllib.request.urlopen(req, timeout=self.cfg.timeout_s) as resp:
                 answer = resp.read()
         except (urllib.error.URLError, OSError) as exc:
-            raise DeliveryFailed(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+            raise DeliveryFailed(f"{self.name}：无法送达（{type(exc).__name__}: {exc}）") from exc
         if self.cfg.format in ("wecom", "dingtalk"):
             # both robots answer 200 with {"errcode": 0, "errmsg": "ok"}; anything else is a refusal
             try:
                 code = json.loads(answer or b"{}").get("errcode")
             except (ValueError, AttributeError) as exc:
-                raise DeliveryFailed(f"{self.name}: unreadable answer") from exc
+                raise DeliveryFailed(f"{self.name}：应答无法读取") from exc
             if code != 0:
-                raise DeliveryFailed(f"{self.name}: refused with errcode {code}")
+                raise DeliveryFailed(f"{self.name}：机器人拒收（errcode {code}）")
 
 
 def channels(settings: Settings) -> list[Channel]:
@@ -233,21 +281,25 @@ def _save(path: Path, data: dict[str, Any]) -> None:
 
 
 def notify(chans: list[Channel], path: Path, *, exit_code: int, system_errors: list[str],
-           failures: list[Failure]) -> dict[str, int]:
-    """Send each channel what it was not told; returns messages sent by channel."""
+           failures: list[Failure], settings: Settings | None = None, replay: bool = False) -> dict[str, int]:
+    """Send each channel what it was not told; returns messages sent by channel. A channel that fails keeps
+    what it was told before (tried again next time) and its error (``failed``), for doctor and the summary."""
     state = _load(path)
     sent: dict[str, int] = {}
     for ch in chans:
         told = state.get(ch.name, {})
+        if replay:  # a replay says nothing of logins or pages: the scheduled run's condition stands
+            exit_code = told.get("condition") or (1 if failures else 0)
         pending = alerts(exit_code=exit_code, system_errors=system_errors, failures=failures, told=told)
         sent[ch.name] = 0
         try:
             for alert in pending:
-                ch.send(alert)
+                ch.send(signed(alert, settings))
                 sent[ch.name] += 1
                 log.info("notify.sent", channel=ch.name, kind=alert.kind, cases=len(alert.failures))
         except DeliveryFailed as exc:
             log.warning("notify.failed", channel=ch.name, error=str(exc))
+            state[ch.name] = {**told, "failed": {"error": str(exc)[:500], "at": _now()}}
             continue
         state[ch.name] = told_after(failures, exit_code)
     if chans:
@@ -255,7 +307,42 @@ def notify(chans: list[Channel], path: Path, *, exit_code: int, system_errors: l
     return sent
 
 
-def after_run(settings: Settings, *, exit_code: int, system_errors: list[str]) -> dict[str, int]:
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def failed_channels(settings: Settings) -> dict[str, dict[str, str]]:
+    """The channels whose last message did not go out: name -> {error, at} (for doctor and the summary)."""
+    state = _load(state_file(settings))
+    return {name: told["failed"] for name, told in state.items()
+            if isinstance(told, dict) and isinstance(told.get("failed"), dict)}
+
+
+def test_all(settings: Settings) -> dict[str, str | None]:
+    """``casebot notify test``: one test message through every channel; name -> None (sent) or the error."""
+    path, out = state_file(settings), {}
+    state = _load(path)
+    alert = signed(Alert("test", "casebot：告警测试", ["这是一条测试消息：收到即说明告警渠道配置正确，无需处理。"]),
+                   settings)
+    for ch in channels(settings):
+        try:
+            ch.send(alert)
+        except DeliveryFailed as exc:
+            out[ch.name] = str(exc)
+            state[ch.name] = {**state.get(ch.name, {}), "failed": {"error": str(exc)[:500], "at": _now()}}
+            log.warning("notify.failed", channel=ch.name, error=str(exc))
+            continue
+        out[ch.name] = None
+        if isinstance(state.get(ch.name), dict):
+            state[ch.name].pop("failed", None)
+        log.info("notify.sent", channel=ch.name, kind="test", cases=0)
+    if out:
+        _save(path, state)
+    return out
+
+
+def after_run(settings: Settings, *, exit_code: int, system_errors: list[str],
+              replay: bool = False) -> dict[str, int]:
     """Notify after a run (or replay): reads what needs a person from the ledger."""
     chans = channels(settings)
     if not chans:
@@ -264,4 +351,4 @@ def after_run(settings: Settings, *, exit_code: int, system_errors: list[str]) -
 
     items = read(settings, lambda ledger: ledger.items(states=NEEDS_PERSON), [])
     return notify(chans, state_file(settings), exit_code=exit_code, system_errors=system_errors,
-                  failures=failures_from(items))
+                  failures=failures_from(items), settings=settings, replay=replay)

@@ -56,6 +56,8 @@ class Plan:
     config: Path
     every: Interval
     log: Path
+    #: node_exporter's textfile collector file, rewritten after each run (None: no metrics step)
+    textfile: Path | None = None
 
     @property
     def workdir(self) -> Path:
@@ -66,16 +68,23 @@ class Plan:
         return [str(self.executable), "run", "--config", str(self.config)]
 
     @property
+    def metrics_argv(self) -> list[str] | None:
+        if self.textfile is None:
+            return None
+        return [str(self.executable), "metrics", "--config", str(self.config), "--textfile", str(self.textfile)]
+
+    @property
     def timeout_minutes(self) -> int:
         """A hung run is stopped: twice the interval, at least 30 minutes, at most 12 hours."""
         return min(max(2 * self.every.minutes, 30), 720)
 
 
-def plan(executable: Path, config: Path, every: int, log: Path) -> Plan:
+def plan(executable: Path, config: Path, every: int, log: Path, *, textfile: Path | None = None) -> Plan:
     config = Path(config).expanduser().resolve()
     if not config.is_file():
-        raise ConfigError(f"{config}: config file not found: pass --config with the casebot.toml to schedule")
-    return Plan(Path(executable).resolve(), config, interval(every), Path(log).resolve())
+        raise ConfigError(f"{config}：找不到配置文件，请用 --config 给出要定时运行的 casebot.toml")
+    return Plan(Path(executable).resolve(), config, interval(every), Path(log).resolve(),
+                Path(textfile).expanduser().resolve() if textfile else None)
 
 
 # -- cron ---------------------------------------------------------------------
@@ -90,6 +99,8 @@ def cron_expression(every: Interval) -> str:
 def cron_line(p: Plan) -> str:
     # cron gives a job HOME, a short PATH and no passwords: the run reads them from the secrets store
     command = (f"cd {shlex.quote(str(p.workdir))} && {shlex.join(p.argv)} >> {shlex.quote(str(p.log))} 2>&1")
+    if p.metrics_argv:  # whatever the run's exit status: metrics are most needed when it failed
+        command += f"; {shlex.join(p.metrics_argv)} >> {shlex.quote(str(p.log))} 2>&1"
     return f"{cron_expression(p.every)} {command.replace('%', chr(92) + '%')}  {TAG}"
 
 
@@ -137,11 +148,15 @@ def systemd_units(p: Plan) -> dict[str, str]:
         "\n"
         "[Service]\n"
         "Type=oneshot\n"
+        "# 1: the run went through and left cases for a clerk (not a failure of the job; 2-10 are)\n"
+        "SuccessExitStatus=1\n"
         f"WorkingDirectory={str(p.workdir).replace('%', '%%')}\n"
         "# passwords: `casebot secret set <system>` (keyring or 0600 file), or CASEBOT_<SYSTEM>_PASSWORD=... here\n"
         "EnvironmentFile=-%h/.config/casebot/env\n"
         f"ExecStart={_systemd_quote(p.argv)}\n"
-        f"TimeoutStartSec={p.timeout_minutes}min\n"
+        + (f"# node_exporter's textfile collector, whatever the run's exit status\n"
+           f"ExecStopPost={_systemd_quote(p.metrics_argv)}\n" if p.metrics_argv else "")
+        + f"TimeoutStartSec={p.timeout_minutes}min\n"
         f"StandardOutput=append:{log}\n"
         f"StandardError=append:{log}\n"
     )
@@ -157,6 +172,13 @@ def systemd_units(p: Plan) -> dict[str, str]:
         "WantedBy=timers.target\n"
     )
     return {f"{UNIT}.service": service, f"{UNIT}.timer": timer}
+
+
+def no_user_bus_advice(detail: str) -> str:
+    """What to do when ``systemctl --user`` cannot reach a user manager (a server, an ssh session without one)."""
+    return (f"无法启用 systemd 用户定时器（{detail[:200]}）：这台机器上没有当前用户的 systemd 会话（DBus）。"
+            "已写入的单元文件已撤回。请改用 cron：casebot schedule --kind cron --install；"
+            "或先执行 sudo loginctl enable-linger $USER 并重新登录后再试。")
 
 
 def linger_advice(user: str) -> str:
@@ -180,6 +202,8 @@ def windows_task_xml(p: Plan, *, start: datetime | None = None) -> str:
         trigger = (f"    <TimeTrigger>\n      <StartBoundary>{start:%Y-%m-%dT%H:%M:%S}</StartBoundary>\n"
                    f"      <Repetition><Interval>{period}</Interval></Repetition>\n    </TimeTrigger>\n")
     inner = " ".join(_win_quote(a) for a in p.argv) + f" >> {_win_quote(str(p.log))} 2>&1"
+    if p.metrics_argv:
+        inner += " & " + " ".join(_win_quote(a) for a in p.metrics_argv) + f" >> {_win_quote(str(p.log))} 2>&1"
     arguments = f'/d /s /c "{inner}"'
     return (
         '<?xml version="1.0" encoding="UTF-16"?>\n'

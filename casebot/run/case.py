@@ -120,6 +120,9 @@ class Case:
         self.done_elsewhere = False
         #: the record was already in the target (typed by hand) and adopted, not written
         self.adopted = False
+        #: the system whose page shows this case now (its evidence when it fails): None before any page
+        #: the page (system, kind) the case is on: a failure's screenshot is taken of it
+        self.on: tuple[str, str | None] | None = None
 
     async def run_journey(self) -> CaseResult:
         run, route, job, result = self.run, self.route, self.job, self.result
@@ -178,6 +181,7 @@ class Case:
                     result.outcome = "dry-run"
                     return result
                 target: Target = self.worker.adapter(route.target, route.target_kind)
+                self.on = (route.target, route.target_kind)
                 record_id = await self._retrying(lambda: self._write_once(target, card))
                 result.record_id = record_id
                 if run.verify_writes or self.adopted:
@@ -263,7 +267,10 @@ class Case:
             self.run.personal[job.key] = personal_values(job.frozen_card)
             return job.frozen_card, digest(job.frozen_card)
         pipeline = self.run.pipeline
+        self.on = (route.source, route.source_kind)
         police, sources = await pipeline.read_case(route, job.key, worker.adapter, self._retrying)
+        if route.case_source:
+            self.on = (route.case_source, None)  # bad data stops the case on the police page it was read from
         self.run.personal[job.key] = personal_values(police, sources)
         try:
             card = pipeline.route_card(self.run.settings, route, police, sources)
@@ -361,6 +368,7 @@ class Case:
             result.outcome = "dry-run"
             return
         policy = Policy.of(route)
+        self.on = (route.target, route.target_kind)
         if policy.update != "auto":
             outcome = await follow(target, item.record_id, written, card, policy=policy, case=job.key,
                                    route=route.name)
@@ -417,12 +425,15 @@ class Case:
         result.outcome = state
 
     async def _artifacts(self) -> list[str]:
-        """The failure's screenshot of the target's page, and the case's trace if one was recording."""
+        """The failure's screenshot of the page the case was on (the source's for bad data, the target's
+        once it was written to; none before any page showed it), and the case's trace if one was recording."""
         run, worker = self.run, self.worker
         paths: list[str] = []
         stem = f"{self.route.name}-{self.job.key}"
-        shot = await run.artifacts.screenshot(worker.page_of(self.route.target, self.route.target_kind), stem,
-                                              personal=run.personal.get(self.job.key))
+        shot = None
+        if self.on is not None:
+            shot = await run.artifacts.screenshot(worker.page_of(*self.on), stem, system=self.on[0],
+                                                  case=self.job.key, personal=run.personal.get(self.job.key))
         if shot:
             paths.append(shot)
         if worker.tracing:

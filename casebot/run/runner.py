@@ -91,7 +91,7 @@ class Runner:
         except BaseException as exc:
             self.stopped(exc, started=started)
             raise
-        self.finished(summary)
+        self.finished(summary, replay=replay is not None)
         return summary
 
     def execute(self, *, replay: list[Item] | None = None, fresh: bool = False) -> RunSummary:
@@ -105,16 +105,16 @@ class Runner:
             raise
 
     # -- the run's end: kept for status and the console, told to people, old files removed --------
-    def finished(self, summary: RunSummary) -> None:
-        """After a run or a replay: the last run kept, what needs a person notified, housekeeping."""
+    def finished(self, summary: RunSummary, *, replay: bool = False) -> None:
+        """After a run or a replay: its end kept (a replay's apart, so it neither hides the last scheduled
+        run nor clears its alerts), what needs a person notified, housekeeping."""
         from casebot.ops import housekeeping, lastrun
         from casebot.ops.notify import after_run
 
         if not self.dry_run:
-            lastrun.save(self.settings, lastrun.record(
-                run_id=summary.run_id, started=summary.started, finished=summary.finished,
-                exit_code=summary.exit_code, by_route=summary.as_json()["by_route"]))
-            after_run(self.settings, exit_code=summary.exit_code, system_errors=summary.system_errors)
+            lastrun.record_end(self.settings, summary, kind="replay" if replay else "run")
+            after_run(self.settings, exit_code=summary.exit_code, system_errors=summary.system_errors,
+                      replay=replay)
             from casebot.deadlines.alerts import after_run as deadlines_after_run
 
             deadlines_after_run(self.settings)

@@ -15,10 +15,15 @@ in one round trip and says it in casebot's terms:
   when one says the record exists (``duplicate``), else
   :class:`~casebot.errors.RejectedError` listing ``label：message``;
 - anything else is not guessed at: :class:`~casebot.errors.OutcomeUnknown`.
+
+A save posted by the page's script (AJAX) is answered with JSON: :func:`json_answer`
+reads it, and an answer cut off mid-body, or not JSON at all, is an unknown outcome
+(the save was sent and may have been committed), never a bug.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +82,31 @@ class SaveOutcome:
             first = got["fields"][0][0] if got["fields"] else None
             raise errors.RejectedError("；".join(problems), field=first or None)
         raise errors.OutcomeUnknown(f"{self.system}: 保存后的页面既无成功提示也无错误（{_path(page.url)}）")
+
+
+async def json_answer(response: Any, system: str) -> dict[str, Any]:
+    """The JSON object an AJAX save was answered with (Playwright's ``Response``).
+
+    A 5xx, or a body cut off, unreadable or not a JSON object: :class:`~casebot.errors.OutcomeUnknown`
+    (the request was sent, the record may exist); a 401: :class:`~casebot.errors.SessionExpired`.
+    """
+    status = getattr(response, "status", None)
+    if status is not None and status >= 500:
+        raise errors.OutcomeUnknown(f"{system}: 保存后系统返回 {status}，无法确认是否已保存")
+    if status == 401:
+        raise errors.SessionExpired(f"{system}: 会话已过期")
+    try:
+        body = await response.body()
+    except Exception as exc:  # the connection dropped before the whole answer came
+        raise errors.OutcomeUnknown(f"{system}: 保存请求已发出，应答不完整，无法确认是否已保存") from exc
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.OutcomeUnknown(f"{system}: 保存后的应答无法读取（{len(body)} 字节，不是完整的 JSON），"
+                                    "无法确认是否已保存") from exc
+    if not isinstance(data, dict):
+        raise errors.OutcomeUnknown(f"{system}: 保存后的应答不是预期的格式，无法确认是否已保存")
+    return data
 
 
 def _path(url: str) -> str:

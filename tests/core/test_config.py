@@ -42,7 +42,7 @@ def test_ledger_url_chooses_the_backend_and_the_lock_follows(tmp_path):
     (GOOD.replace('url = "http://127.0.0.1:8103"', 'url = "ftp://x"'), "systems.court.url"),
     (GOOD + "\n[browser]\nconcurrency = 0\n", "browser.concurrency"),
     (GOOD + "\n[browser]\nheadles = true\n", "browser.headles"),
-    ("[systems", "cannot read"),
+    ("[systems", "无法读取"),
 ])
 def test_bad_settings_name_the_key(tmp_path, text, key):
     f = tmp_path / "casebot.toml"
@@ -53,7 +53,7 @@ def test_bad_settings_name_the_key(tmp_path, text, key):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="找不到配置文件"):
         config.load(tmp_path / "nope.toml")
 
 
@@ -93,7 +93,7 @@ def test_a_region_is_a_code():
     import pytest
     from pydantic import ValidationError
 
-    with pytest.raises(ValidationError, match="6-digit"):
+    with pytest.raises(ValidationError, match="6 位行政区划代码"):
         config.RouteSettings(name="r", source="a", target="b", regions=["惠安县"])
 
 

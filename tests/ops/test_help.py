@@ -28,3 +28,39 @@ def test_the_command_list_is_in_chinese_with_english_names():
     for name in ("run", "status", "failures", "replay", "metrics", "console", "schedule", "secret"):
         line = next(ln for ln in out.splitlines() if re.match(rf"│ {name}\s", ln))
         assert CJK.search(line), line
+
+
+def _every_command() -> list[list[str]]:
+    from typer.main import get_command
+
+    def walk(cmd, path):
+        yield path
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(get_command(app), []))
+
+
+#: what may stay as it is in a help page: command lines, options, metavars, code, constants, file names
+_KEPT = re.compile(r"casebot(?: [a-z-]+)*|--?[\w-]+|<[^>]*>|`[^`]*`|\b[A-Z_]{3,}\b"
+                   r"|[\w./-]+\.(?:toml|md|json|csv|yaml|html|prom|py)\b")
+_ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?:[ ,'][A-Za-z]{2,})+\b")
+
+
+def test_no_help_page_speaks_english():
+    """Help was half English (reconcile, audit, ledger, adapters, mappings, preview's options, "Show this message
+    and exit", "env var"): every command's --help is scanned for English phrases."""
+    found = {}
+    for path in _every_command():
+        out = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200"}).output
+        hits = {m.group(0) for line in out.splitlines() for m in _ENGLISH.finditer(_KEPT.sub("", line))}
+        if hits:
+            found[" ".join(path) or "casebot"] = sorted(hits)
+    assert found == {}
+
+
+def test_audit_verify_help_gives_its_real_exit_status():
+    from casebot.commands.audit import EXIT_TAMPERED as EXIT_AUDIT_ALTERED
+
+    out = CliRunner().invoke(app, ["audit", "verify", "--help"], env={"COLUMNS": "200"}).output
+    assert f"退出码 {EXIT_AUDIT_ALTERED}" in out

@@ -62,8 +62,9 @@ def test_login_and_changed_pages_are_told_once_until_they_clear(smtp_server, web
     assert "页面已变化，请运行 casebot doctor" in smtp_server.messages[1]["Subject"]
     notify.notify(chans, state, exit_code=0, system_errors=[], failures=[])
     notify.notify(chans, state, exit_code=3, system_errors=login, failures=[])
-    assert [m["X-Casebot-Kind"] for m in smtp_server.messages] == ["login_required", "pages_changed",
+    assert [m["X-Casebot-Kind"] for m in smtp_server.messages] == ["login_required", "pages_changed", "resolved",
                                                                      "login_required"]
+    assert "页面变化已解决" in smtp_server.messages[2]["Subject"]
 
 
 def test_a_channel_that_fails_is_logged_and_tried_after_the_next_run(smtp_server, webhook_server, tmp_path):

@@ -62,7 +62,7 @@ def test_after_a_failing_run_ops_see_counts_last_run_oldest_failure_and_metrics(
     metrics = casebot("metrics", *cfg, env=env100()).stdout
     assert metrics.rstrip().endswith("# EOF")
     families = {f.name: f for f in text_string_to_metric_families(metrics)}
-    cases = {(s.labels["route"], s.labels["state"]): s.value for s in families["casebot_cases"].samples}
+    cases = {(s.labels["route"], s.labels["state"]): s.value for s in families["casebot_ledger_cases"].samples}
     assert cases[("police-procuratorate", "failed")] == failed
     assert cases[("procuratorate-court", "pending")] == 0
     outcomes = {(s.labels["route"], s.labels["outcome"]): s.value
@@ -75,7 +75,7 @@ def test_after_a_failing_run_ops_see_counts_last_run_oldest_failure_and_metrics(
     prom = tmp_path / "textfile" / "casebot.prom"
     assert casebot("metrics", "--textfile", str(prom), *cfg, env=env100()).returncode == 0
     names = {f.name for f in prometheus_families(prom.read_text())}
-    assert {"casebot_cases", "casebot_last_run_exit_code", "casebot_oldest_failure_age_seconds"} <= names
+    assert {"casebot_ledger_cases", "casebot_last_run_exit_code", "casebot_oldest_failure_age_seconds"} <= names
 
 
 def test_metrics_before_any_run_has_every_series(config_file):
@@ -83,4 +83,4 @@ def test_metrics_before_any_run_has_every_series(config_file):
     assert out.returncode == 0, out.stderr
     families = {f.name: f for f in text_string_to_metric_families(out.stdout)}
     assert families["casebot_last_run_exit_code"].samples[0].value == -1
-    assert len(families["casebot_cases"].samples) == 2 * 7
+    assert len(families["casebot_ledger_cases"].samples) == 2 * 7

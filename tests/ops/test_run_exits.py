@@ -23,7 +23,7 @@ def test_a_locked_run_exits_5_and_says_so_in_json_and_log(sandbox, config_file, 
     assert result.returncode == 5
     out = json.loads(result.stdout)
     assert out["schema"] == "casebot.run/1" and out["exit_code"] == 5 and out["reason"] == "locked"
-    assert out["run_id"] is None and "another casebot run" in out["message"]
+    assert out["run_id"] is None and "另一次 casebot 运行" in out["message"]
     [event] = finished_events(config_file.parent / "var" / "casebot.jsonl")
     assert event["exit_code"] == 5 and event["reason"] == "locked"
 

@@ -63,7 +63,7 @@ def test_cron_line_runs_from_the_config_folder_with_an_absolute_config_and_appen
     refused = casebot("schedule", "--every", "90", "--config", str(config), env=env)
     assert refused.returncode == 4 and "--every 90" in refused.stderr and "Traceback" not in refused.stderr
     nowhere = casebot("schedule", env=env, cwd=other)
-    assert nowhere.returncode == 4 and "config file not found" in nowhere.stderr.replace("\n", " ")
+    assert nowhere.returncode == 4 and "找不到配置文件" in nowhere.stderr.replace("\n", " ")
     both = casebot("schedule", "--install", "--uninstall", "--config", str(config), env=env)
     assert both.returncode == 4
 
