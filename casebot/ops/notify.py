@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import smtplib
 import ssl
 import urllib.error
@@ -153,13 +154,26 @@ class EmailChannel:
             raise DeliveryFailed(f"email via {self.cfg.host}:{self.cfg.port}: {type(exc).__name__}: {exc}") from exc
 
 
+#: the marks that make markup inside a line (each line starts with the format's own ``> `` or ``- ``)
+_MARKDOWN = re.compile(r"([\\`*_\[\]~|])")
+
+
+def markdown_text(text: str) -> str:
+    """Text shown as itself in the robots' markdown: HTML's ``< > &`` as entities (both render HTML tags,
+    ``<font>`` and more), markdown's marks escaped, one line (a newline would start a heading or a list)."""
+    one_line = " ".join(str(text).split())
+    html_safe = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN.sub(r"\\\1", html_safe)
+
+
 def webhook_body(fmt: str, alert: Alert) -> dict[str, Any]:
+    title, lines = markdown_text(alert.title), [markdown_text(ln) for ln in alert.lines]
     if fmt == "wecom":  # 企业微信群机器人: markdown, content at most 4096 bytes
-        content = f"**{alert.title}**\n" + "\n".join(f"> {ln}" for ln in alert.lines)
+        content = f"**{title}**\n" + "\n".join(f"> {ln}" for ln in lines)
         return {"msgtype": "markdown", "markdown": {"content": _cut(content, 4000)}}
     if fmt == "dingtalk":  # 钉钉群机器人: markdown with a title
-        text = f"#### {alert.title}\n\n" + "\n\n".join(f"- {ln}" for ln in alert.lines)
-        return {"msgtype": "markdown", "markdown": {"title": alert.title, "text": _cut(text, 4000)}}
+        text = f"#### {title}\n\n" + "\n\n".join(f"- {ln}" for ln in lines)
+        return {"msgtype": "markdown", "markdown": {"title": " ".join(alert.title.split()), "text": _cut(text, 4000)}}
     return alert.as_json()
 
 
