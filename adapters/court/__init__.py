@@ -26,7 +26,7 @@ import yaml
 from casebot import errors
 from casebot.adapter import FieldSpec, Target
 from casebot.changes import CardDiff, RowChange, row_identity, shown_path
-from casebot.keys import same_key, search_term
+from casebot.keys import full_width, same_key, search_terms
 from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
 from casebot.privacy import mask_names_in
 from casebot.verify import normalise
@@ -218,7 +218,8 @@ class CourtAdapter(Target):
                          ids=frozenset(d["sfzh"] for d in card.get("bgr") or [] if d.get("sfzh")),
                          names=names_of("、".join(d.get("xm") or "" for d in card.get("bgr") or [])),
                          charge=card.get("ay") or "", unit=card.get("gsjg") or "", date=card.get("sarq") or "")
-        found = [self._candidate(r, "key") for r in await self._search(page, qsswh=search_term(ident.key))]
+        terms = search_terms(ident.key)
+        found = [self._candidate(r, "key") for r in await self._search(page, qsswh=terms[0])] if terms else []
         match = classify(ident, found, window_days=window_days)
         if match.kind == "certain":
             return match
@@ -233,6 +234,12 @@ class CourtAdapter(Target):
                                       sarq_from=(day - timedelta(days=window_days)).isoformat(),
                                       sarq_to=(day + timedelta(days=window_days)).isoformat())
             found += [self._candidate(r, "case") for r in rows]
+        if not found:
+            # typed by hand in full width (the page matches the text as typed): the same searches so spelled
+            found += [self._candidate(r, "key") for term in terms[1:] for r in await self._search(page, qsswh=term)]
+            if not found and first_id and full_width(first_id) != first_id:
+                found += [self._candidate(r, "id", frozenset({first_id}))
+                          for r in await self._search(page, sfzh=full_width(first_id))]
         return classify(ident, found, window_days=window_days)
 
     def _candidate(self, row: dict[str, Any], by: str, ids: frozenset[str] = frozenset()) -> Candidate:
@@ -255,13 +262,14 @@ class CourtAdapter(Target):
         if not key:
             return None
         page = await self.page()
-        for row in await self._search(page, qsswh=search_term(key)):
-            cells = row["cells"]
-            if same_key(cells.get(s["key_column"], ""), key):
-                ah = cells.get(s["id_column"], "").strip()
-                if row["links"].get(s["id_column"]):
-                    self._detail_urls[ah] = row["links"][s["id_column"]]
-                return ah
+        for term in search_terms(key):
+            for row in await self._search(page, qsswh=term):
+                cells = row["cells"]
+                if same_key(cells.get(s["key_column"], ""), key):
+                    ah = cells.get(s["id_column"], "").strip()
+                    if row["links"].get(s["id_column"]):
+                        self._detail_urls[ah] = row["links"][s["id_column"]]
+                    return ah
         return None
 
     async def _update(self, ah: str, card: dict[str, Any], changes: CardDiff) -> str:

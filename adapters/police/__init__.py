@@ -27,6 +27,7 @@ import yaml
 
 from casebot import errors
 from casebot.adapter import RecordRef, Source
+from casebot.keys import normalise_key
 from casebot.widgets import Form
 from casebot.widgets.tables import JS_HELPERS, Grid, form_values, table_specs
 
@@ -213,6 +214,9 @@ class PoliceAdapter(Source):
         return self._url(self.pages["detail"].format(key=quote(ajbh, safe="")))
 
     async def _read(self, ajbh: str) -> dict[str, Any]:
+        # a later hop asks by the key its own system holds, maybe typed by hand (full width, lower case,
+        # spaces: SPEC rule 9); the police's own 案件编号 is that key normalised
+        ajbh = normalise_key(ajbh)
         page = await self.page()
         response = await page.goto(self.detail_url(ajbh), wait_until="domcontentloaded")
         snap = await self._snapshot(page, response, _DETAIL_JS, self._detail_arg())

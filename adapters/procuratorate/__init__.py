@@ -36,7 +36,7 @@ from playwright.async_api import TimeoutError as PWTimeout
 from casebot import errors
 from casebot.adapter import FieldSpec, RecordRef, Source, Target
 from casebot.changes import CardDiff, row_identity, shown_path
-from casebot.keys import same_key, search_term
+from casebot.keys import full_width, same_key, search_terms
 from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
 from casebot.privacy import mask_names_in
 from casebot.widgets import Form
@@ -297,10 +297,11 @@ class ProcuratorateAdapter(Target, Source):
 
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
         key = str(card[self.key_field])
-        _, rows = await self._search(ysajbh=search_term(key))
-        for row in rows:
-            if same_key(row.get("ysajbh"), key):
-                return row.get("bmsah") or None
+        for term in search_terms(key):
+            _, rows = await self._search(ysajbh=term)
+            for row in rows:
+                if same_key(row.get("ysajbh"), key):
+                    return row.get("bmsah") or None
         return None
 
     async def _find_match(self, card: dict[str, Any], window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
@@ -311,7 +312,8 @@ class ProcuratorateAdapter(Target, Source):
         the card) by 移送单位 + main 移送案由 + a 受理日期 window. See :mod:`casebot.matching`.
         """
         ident = _identity(card)
-        found = [_candidate(r, "key") for r in (await self._search(ysajbh=search_term(ident.key)))[1]]
+        terms = search_terms(ident.key)
+        found = [_candidate(r, "key") for r in (await self._search(ysajbh=terms[0]))[1]] if terms else []
         match = classify(ident, found, window_days=window_days)
         if match.kind == "certain":
             return match
@@ -326,6 +328,12 @@ class ProcuratorateAdapter(Target, Source):
                                        slrq_from=(day - timedelta(days=window_days)).isoformat(),
                                        slrq_to=(day + timedelta(days=window_days)).isoformat()))[1]
             found += [_candidate(r, "case") for r in rows]
+        if not found:
+            # typed by hand in full width (the page matches the text as typed): the same searches so spelled
+            found += [_candidate(r, "key") for term in terms[1:] for r in (await self._search(ysajbh=term))[1]]
+            if not found and first_id and full_width(first_id) != first_id:
+                rows = (await self._search(zjhm=full_width(first_id)))[1]
+                found += [_candidate(r, "id", ids=frozenset({first_id})) for r in rows]
         return classify(ident, found, window_days=window_days)
 
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
