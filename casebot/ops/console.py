@@ -117,9 +117,7 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
     @app.post("/case/<int:item_id>/replay")
     def replay(item_id: int) -> Any:
         item, _ = one(item_id)
-        args = [sys.executable, "-m", "casebot", "replay", str(item.id), "--config", str(config_path)]
-        if request.form.get("fresh") == "1":
-            args.append("--fresh")
+        args = replay_command(item.id, config_path, fresh=request.form.get("fresh") == "1")
         try:
             done = subprocess.run(args, capture_output=True, text=True, timeout=REPLAY_TIMEOUT_S)
             code = done.returncode
@@ -136,6 +134,14 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         return redirect(url_for("case", item_id=item.id))
 
     return app
+
+
+def replay_command(item_id: int, config_path: Path, *, fresh: bool = False) -> list[str]:
+    """``casebot replay ID`` as its own process, in an isolated interpreter (``-I``: the working
+    directory is not put first on the import path, no PYTHON* variable is read), so that it runs the
+    installed casebot and its mappings package, as ``casebot run`` does, with the console's config."""
+    args = [sys.executable, "-I", "-m", "casebot", "replay", str(item_id), "--config", str(config_path.resolve())]
+    return [*args, "--fresh"] if fresh else args
 
 
 def nonce_of_request() -> str:

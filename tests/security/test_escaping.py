@@ -139,3 +139,22 @@ def test_chat_markdown_escapes_markup():
         assert "<svg" not in text and "&lt;svg" in text, fmt
         assert "**粗**" not in text and "[链](" not in text, fmt
         assert "\n# 标题" not in text, fmt
+
+
+def test_replay_runs_in_an_isolated_interpreter(tmp_path):
+    """Issue 26: the console's replay ran ``python -m casebot``, which puts the working directory first
+    on the import path: a ``mappings/__init__.py`` there was executed."""
+    import subprocess
+
+    from casebot.ops.console import replay_command
+
+    marker = tmp_path / "ran"
+    for package in ("mappings", "casebot"):  # what `casebot run` would never import from there
+        (tmp_path / package).mkdir()
+        for module in ("__init__.py", "__main__.py"):
+            (tmp_path / package / module).write_text(f"open({str(marker)!r}, 'w').write('1')\nCODES_DIR = '.'\n")
+    cmd = replay_command(1, tmp_path / "missing.toml")
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 4, done.stderr[-1000:]
+    assert not marker.exists(), "a mappings package in the working directory was imported"
