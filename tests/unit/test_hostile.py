@@ -158,3 +158,12 @@ def test_replace_with_empty_old_text_is_refused_before_it_is_built(tmp_path: Pat
     finally:
         tracemalloc.stop()
     assert peak < 100_000_000, f"{peak / 1e6:.0f} MB built before the refusal"
+
+
+def test_a_long_sum_is_refused_not_a_traceback(env: MappingEnvironment) -> None:
+    """Issue 26: a 210-term ``1+1+…`` made ``mappings check`` end in a traceback (SyntaxError from the
+    compiled Python) and ``casebot run`` exit 8."""
+    from casebot.mapping.expressions import ExpressionRefused, compile_expression
+
+    with pytest.raises(ExpressionRefused, match="nested too deeply"):
+        compile_expression(env, "+".join(["1"] * 210), {})
