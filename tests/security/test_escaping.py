@@ -158,3 +158,16 @@ def test_replay_runs_in_an_isolated_interpreter(tmp_path):
                           env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(tmp_path)})
     assert done.returncode == 4, done.stderr[-1000:]
     assert not marker.exists(), "a mappings package in the working directory was imported"
+
+
+def test_every_html_environment_is_hardened():
+    """A new page cannot forget escaping: every Jinja environment of casebot rendering HTML is made or
+    configured by casebot.htmlenv (the mapping sandbox and the code scaffold render no HTML)."""
+    root = TEMPLATES.parent
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] == "mapping" or rel.name in ("htmlenv.py", "adapters.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "Environment(" in text or "Flask(" in text:
+            assert "harden(" in text or "html_environment(" in text, rel
