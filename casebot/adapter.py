@@ -36,14 +36,14 @@ import re
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar, final
 
 from casebot import errors, logins
 from casebot.changes import CardDiff
-from casebot.keys import same_key
+from casebot.keys import full_width, same_key, search_terms
 from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify
 from casebot.widgets import FormCheck, checking
 
@@ -371,7 +371,8 @@ class Target(Adapter):
             record_id = await self._find_existing(card)
             return Match("certain", record_id) if record_id else Match("none")
         window = self.match_window_days
-        found = list(await self._search_by_key(ident.key))
+        terms = self._key_terms(ident.key)
+        found = list(await self._search_by_key(terms[0])) if terms else []
         match = classify(ident, found, window_days=window)
         if match.kind == "certain":
             return match
@@ -383,6 +384,14 @@ class Target(Adapter):
             day = date.fromisoformat(ident.date)
             found += await self._search_by_case(ident, (day - timedelta(days=window)).isoformat(),
                                                 (day + timedelta(days=window)).isoformat())
+        if not found:
+            # typed by hand in full width (a search page matches the text as typed): the same searches so spelled
+            for term in terms[1:]:
+                found += await self._search_by_key(term)
+            wide = full_width(first_id)
+            if not found and wide != first_id:
+                found += [replace(c, identity=replace(c.identity, ids=frozenset({first_id})))
+                          for c in await self._search_by_id(wide)]
         return classify(ident, found, window_days=window)
 
     #: how many days apart a record typed by hand may be dated and still be the same case
@@ -419,8 +428,14 @@ class Target(Adapter):
         """*override*: the first person's ID number on the card, to search by ("" when none)."""
         return ""
 
-    async def _search_by_key(self, key: str) -> list[Candidate]:
-        """*override* (with :meth:`_match_identity`): the records the search page finds by the case key."""
+    def _key_terms(self, key: str) -> list[str]:
+        """What to type into the search box for the case key, in turn (:func:`casebot.keys.search_terms`: the
+        key's most selective part, then the same in full width); *override* when the key is made of parts."""
+        return search_terms(key)
+
+    async def _search_by_key(self, term: str) -> list[Candidate]:
+        """*override* (with :meth:`_match_identity`): the records the search page finds by ``term``, one of
+        :meth:`_key_terms` of the case key."""
         return []
 
     async def _search_by_id(self, number: str) -> list[Candidate]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from casebot import logs
-from casebot.privacy import PERSONAL_KEYS, PERSONAL_TEXT_KEYS, Replacer, mask_value, replacements, spellings
+from casebot.privacy import PERSONAL_KEYS, PERSONAL_TEXT_KEYS, Replacer, mask_value, replacements, scrub_text, spellings
 
 log = logs.get("artifacts")
 
@@ -80,9 +80,15 @@ class Artifacts:
         return self._dir() / f"{safe_name(stem)}.trace.zip"
 
     def scrub_trace(self, path: Path, secrets: Iterable[str], *, passwords: Iterable[str] = ()) -> None:
-        """Rewrite a trace so that the case's names and ID numbers appear only masked.
+        """Rewrite a trace so that it holds no personal data: of this case, or of any other.
 
-        Traces keep DOM snapshots (what the pages showed) for debugging. Request
+        By construction first, whoever the data belongs to (a list page shows other cases'
+        titles and suspects): in every DOM snapshot the text of table cells, captions,
+        definition values, text areas and marked person fields, and every form control's
+        value, is blanked, as the screenshot masks them (labels, headings and messages stay
+        readable); response bodies of pages and JSON answers are dropped, as are the values
+        the robot read from pages (the results of its calls); anything shaped like an ID
+        number is masked in every string. Then by value: request
         bodies (form posts, JSON saves) are dropped, with the resource files
         holding them; the values the case brought (names, ID numbers, birth
         dates, addresses, in every spelling met) are replaced in every text
@@ -104,6 +110,7 @@ class Artifacts:
                 data = src.read(info)
                 if info.filename.endswith((".network", ".trace")):
                     data = _drop_request_bodies(data, bodies)
+                    data = _impersonal_events(data, bodies)
                 entries[info.filename] = data
             for info in infos:
                 if info.filename in bodies:
@@ -191,6 +198,113 @@ async def _shows(page: Any, key: str) -> bool:
 
 def _path_only(url: str) -> str:
     return re.sub(r"^[a-z]+://[^/]+", "", url).split("?")[0].split("#")[0] or "/"
+
+
+#: elements whose text a trace never keeps, whoever's it is (the screenshot masks the same)
+_BLANK_TAGS = frozenset({"TD", "DD", "TEXTAREA", "CAPTION", "TITLE"})
+_BLANK_CLASSES = frozenset({"person", "pii"})
+#: attributes holding what a control shows or a person typed
+_VALUE_ATTRS = frozenset({"value", "__playwright_value_", "title", "aria-label", "alt", "placeholder"})
+#: response bodies a trace keeps (the page's look: styles, scripts, images, fonts); others hold data
+_KEPT_BODIES = ("text/css", "javascript", "image/", "font/", "application/font", "application/wasm")
+
+
+#: parameters of a call that carry what was typed or chosen
+_TYPED_PARAMS = frozenset({"value", "text", "options", "values", "label", "labels"})
+#: the same, as Playwright's call log quotes them: ``fill("…")``, ``<input value="…">``
+_TYPED_IN_LOG = re.compile(r'((?:fill|type|press|pressSequentially|insertText|selectOption)\(\"|value=\")'
+                           r'((?:[^"\\]|\\.)*)(\")')
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"\S", "*", text)
+
+
+def _blank_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return _blank(value)
+    if isinstance(value, list):
+        return [_blank_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _blank_json(v) for k, v in value.items()}
+    return value
+
+
+def _blank_dom(node: Any, inside: bool = False, depth: int = 0) -> Any:
+    """A DOM snapshot node (Playwright: a text, ``[tag, attrs, *children]`` or a reference ``[[n, i]]``)
+    with the text of personal containers and every control's value blanked; its shape kept, so that
+    later snapshots' references still point at the same nodes."""
+    if isinstance(node, str):
+        return _blank(node) if inside else scrub_text(node)
+    if not isinstance(node, list) or not node or not isinstance(node[0], str) or depth > 400:
+        return node
+    tag = node[0].upper()
+    attrs = node[1] if len(node) > 1 and isinstance(node[1], dict) else None
+    classes = set(str((attrs or {}).get("class", "")).split())
+    blank = inside or tag in _BLANK_TAGS or bool(classes & _BLANK_CLASSES)
+    out: list[Any] = [node[0]]
+    if attrs is not None:
+        out.append({k: (_blank(v) if isinstance(v, str) and (k in _VALUE_ATTRS or (blank and k.startswith("data-")))
+                        else scrub_text(v) if isinstance(v, str) else v) for k, v in attrs.items()})
+    start = 2 if attrs is not None else 1
+    out.extend(_blank_dom(child, blank and tag not in ("STYLE", "SCRIPT"), depth + 1) for child in node[start:])
+    return out
+
+
+#: a text locator (the screenshot masks every element holding a personal value by its text): its text
+_TEXT_LOCATOR = re.compile(r'((?:internal:(?:has-)?text=|get_by_text\(|getByText\()\\*")((?:[^"\\]|\\.)*)(\\*")')
+
+
+def _scrub_strings(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return scrub_text(_TEXT_LOCATOR.sub(lambda m: m.group(1) + _blank(m.group(2)) + m.group(3), obj))
+    if isinstance(obj, dict):
+        return {k: (v if k in ("_sha1", "sha1") else _scrub_strings(v)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_scrub_strings(v) for v in obj]
+    return obj
+
+
+def _impersonal_events(data: bytes, dropped: set[str]) -> bytes:
+    """Trace events (JSON lines) holding nothing personal by construction (see :meth:`Artifacts.scrub_trace`)."""
+    try:
+        lines = data.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        return data
+    out = []
+    for line in lines:
+        try:
+            event = json.loads(line) if line.strip() else None
+        except ValueError:
+            out.append(scrub_text(line))
+            continue
+        if not isinstance(event, dict):
+            out.append(line)
+            continue
+        kind = event.get("type")
+        snap = event.get("snapshot") if isinstance(event.get("snapshot"), dict) else None
+        if kind == "frame-snapshot" and snap is not None and "html" in snap:
+            snap["html"] = _blank_dom(snap["html"])
+        elif kind == "resource-snapshot" and snap is not None:
+            content = (snap.get("response") or {}).get("content")
+            if isinstance(content, dict) and not str(content.get("mimeType", "")).startswith(_KEPT_BODIES):
+                for key in ("_sha1", "_file"):
+                    if content.get(key):
+                        name = str(content[key])
+                        dropped.add(name if name.startswith("resources/") else f"resources/{name}")
+                        content.pop(key)
+                content.pop("text", None)
+                content["comment"] = "response body dropped (personal data)"
+        elif kind in ("after", "action") and "result" in event:
+            event["result"] = {}  # what the robot read from the page (a search's rows, a text)
+        if kind in ("before", "action") and isinstance(event.get("params"), dict):
+            # what the robot typed or chose: a name, a title, an ID number
+            event["params"] = {k: (_blank_json(v) if k in _TYPED_PARAMS else v) for k, v in event["params"].items()}
+        elif kind == "log" and isinstance(event.get("message"), str):
+            event["message"] = _TYPED_IN_LOG.sub(lambda m: m.group(1) + _blank(m.group(2)) + m.group(3),
+                                                 event["message"])
+        out.append(json.dumps(_scrub_strings(event), ensure_ascii=False))
+    return "\n".join(out).encode("utf-8")
 
 
 def personal_values(*records: Any) -> set[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["CLOSING", "OPENING", "normalise_key", "same_key", "search_term"]
+__all__ = ["CLOSING", "OPENING", "full_width", "normalise_key", "same_key", "search_term", "search_terms"]
 
 #: opening brackets a clerk may use, all read as ``[``
 OPENING = "〔[【(（［〖"
@@ -68,3 +68,24 @@ def search_term(key: str | None) -> str:
         return ""
     with_digit = [r for r in runs if any(c.isdigit() for c in r)]
     return with_digit[-1] if with_digit else max(runs, key=len)
+
+
+_FULL = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+
+
+def full_width(text: str) -> str:
+    """``text`` with its ASCII letters, digits and marks in full width (as a clerk's IME types them)."""
+    return text.translate(_FULL)
+
+
+def search_terms(key: str | None) -> list[str]:
+    """The terms to search for ``key`` in turn: :func:`search_term`, then the same in full width.
+
+    A target's search matches the text as typed: ``9103号`` does not find ``９１０３号``. Each
+    further term is searched only when the ones before found nothing certain.
+    """
+    term = search_term(key)
+    if not term:
+        return []
+    wide = full_width(term)
+    return [term] if wide == term else [term, wide]

@@ -38,6 +38,8 @@ __all__ = ["LoginCap", "capped", "submitting"]
 log = logs.get("logins")
 
 _ITERATIONS = 100_000
+#: refused secrets after which none is tried until a person logs in by hand (accounts lock at about 5)
+MAX_REFUSED = 3
 
 
 def _fingerprint(username: str, password: str, salt: bytes) -> str:
@@ -60,19 +62,31 @@ class LoginCap:
             return {"salt": "", "fingerprint": "", "reason": "unreadable mark"}  # refuse: a person looks
         return data if isinstance(data, dict) else None
 
+    def _refused(self, mark: dict[str, Any]) -> list[dict[str, str]]:
+        """Every refused fingerprint since a person last acted (older marks held one)."""
+        items = mark.get("refused")
+        if isinstance(items, list):
+            return [i for i in items if isinstance(i, dict)]
+        return [{"salt": str(mark.get("salt", "")), "fingerprint": str(mark.get("fingerprint", ""))}]
+
     def blocked(self, username: str, password: str) -> str | None:
-        """The refusal's reason when these credentials were refused and no person has acted since."""
+        """The refusal's reason when these credentials, or :data:`MAX_REFUSED` others, were refused
+        and no person has acted since (``casebot login``)."""
         mark = self._read()
         if mark is None:
             return None
-        try:
-            salt = bytes.fromhex(mark.get("salt", ""))
-        except ValueError:
-            salt = b""
-        if salt and not hmac.compare_digest(_fingerprint(username, password, salt), mark.get("fingerprint", "")):
-            self.clear("new secret")  # a person set a new secret: it may be tried
-            return None
-        return str(mark.get("reason") or "登录被拒绝")
+        reason = str(mark.get("reason") or "登录被拒绝")
+        refused = self._refused(mark)
+        if len(refused) >= MAX_REFUSED:
+            return reason  # alternating secrets: the account's own lock is near, a person acts
+        for item in refused:
+            try:
+                salt = bytes.fromhex(item.get("salt", ""))
+            except ValueError:
+                salt = b""
+            if not salt or hmac.compare_digest(_fingerprint(username, password, salt), item.get("fingerprint", "")):
+                return reason  # refused before (or an unreadable mark: a person looks)
+        return None  # a new secret: it may be tried once
 
     def check(self, username: str, password: str) -> None:
         """LoginBlocked instead of submitting credentials the system already refused."""
@@ -84,10 +98,14 @@ class LoginCap:
             raise LoginBlocked(self.system, reason)
 
     def refused(self, username: str, password: str, reason: str) -> None:
-        """Mark the system: these credentials were refused."""
+        """Mark the system: these credentials were refused (kept with every other refused since a
+        person acted, so that alternating between two wrong secrets does not defeat the mark)."""
         salt = secrets.token_bytes(16)
-        mark = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "reason": reason[:200],
-                "salt": salt.hex(), "fingerprint": _fingerprint(username, password, salt)}
+        before = self._read()
+        refused = self._refused(before) if before is not None else []
+        refused = [i for i in refused if i.get("salt")][-(MAX_REFUSED - 1):]
+        refused.append({"salt": salt.hex(), "fingerprint": _fingerprint(username, password, salt)})
+        mark = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "reason": reason[:200], "refused": refused}
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -131,6 +149,9 @@ async def capped(config: Any) -> AsyncIterator[None]:
     token = _submitted.set(False)
     try:
         yield
+        cap = _cap(config)
+        if cap is not None and _submitted.get():
+            cap.clear("logged in")  # the secret worked: the refused ones no longer count
     except HumanRequired as exc:
         cap = _cap(config)
         submitted = _submitted.get()

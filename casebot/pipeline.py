@@ -31,6 +31,7 @@ from pydantic import BaseModel
 
 from casebot.codes import CodeTables
 from casebot.errors import DataError, MappingError
+from casebot.keys import same_key
 from casebot.mapping.engine import CompiledMapping
 from casebot.mapping.loader import MappingSet, load_mappings
 from casebot.mapping.shapes import SOURCE_KINDS
@@ -175,5 +176,5 @@ class Pipeline:
 
 
 def _check_same_case(card: CaseCard, record: ProcuratorateRecord) -> None:
-    if record.ysajbh and record.ysajbh.strip() != card.ajbh:
+    if record.ysajbh and not same_key(record.ysajbh, card.ajbh):  # a key typed by hand, spelled its own way
         raise DataError("检察院记录的移送案件编号与本案不一致", case=card.ajbh, field="移送案件编号")

@@ -21,7 +21,10 @@ import ahocorasick_rs
 
 from casebot.identity import clean_name, clean_text, visible
 
-_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])([0-9０-９]{6})[0-9０-９ ]{5,}([0-9０-９xX]{2})(?![0-9A-Za-z])")
+#: an ID number (half or full width, spaced or not), not part of a longer code: a case number
+#: (``A3505…``, ``ａ３５０５…`` typed by hand) is not masked
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])([0-9０-９]{6})[0-9０-９ \u3000]{5,}([0-9０-９xXｘＸ]{2})"
+                      r"(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
 
 
 def mask_id(value: str | None) -> str:

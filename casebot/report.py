@@ -6,20 +6,11 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from casebot.glossary import STATE_LABELS
-from casebot.identity import visible
+from casebot.htmlenv import html_environment
 from casebot.run.outcome import RunSummary
 
-
-def _shown(value: object) -> object:
-    """Every printed value: invisible (bidi, zero-width, control) characters shown as <U+XXXX>."""
-    return visible(value) if isinstance(value, str) else value
-
-
-_env = Environment(loader=PackageLoader("casebot", "templates"), autoescape=select_autoescape(["html", "j2"]),
-                   finalize=_shown)
+_env = html_environment()
 
 
 def render(summary: RunSummary, *, manual_minutes: float, dry_run: bool = False,

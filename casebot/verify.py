@@ -12,7 +12,7 @@ import unicodedata
 from typing import Any
 
 from casebot.errors import VerificationError
-from casebot.privacy import PERSONAL_KEYS, names_in, redact
+from casebot.privacy import PERSONAL_KEYS, names_in
 
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
@@ -37,15 +37,14 @@ def normalise(value: Any) -> Any:
 _QUOTABLE = re.compile(r"^[0-9A-Za-z_./:+-]{0,40}$")
 
 
-#: short titles a clerk recognises a record by (案件名称): quoted with the case's names masked
+#: titles (案件名称): they name people, some not on the card (victims): shown by length only
 TITLE_KEYS = frozenset({"ajmc"})
-_TITLE_MAX = 60
 
 
 def _show(key: str, value: Any, names: frozenset[str] = frozenset()) -> str:
     """A value as a message may show it: names and ID numbers masked, codes and dates as they are,
-    a title (:data:`TITLE_KEYS`) with every name of ``names`` masked in it, any other text (free
-    text may hold names, addresses, facts) only by its length."""
+    any other text, titles (:data:`TITLE_KEYS`) included (free text and titles may hold names,
+    addresses, facts), only by its length."""
     fn = PERSONAL_KEYS.get(key)
     if fn is not None and isinstance(value, str):
         return fn(value)
@@ -54,8 +53,10 @@ def _show(key: str, value: Any, names: frozenset[str] = frozenset()) -> str:
     text = "" if value is None else str(value)
     if _QUOTABLE.match(text):
         return text
-    if key in TITLE_KEYS and names and len(text) <= _TITLE_MAX:
-        return redact(text, names)
+    if key in TITLE_KEYS:
+        # a title names suspects and may name victims (``王大锤故意伤害\n李小龙案``): masking the
+        # case's own names is not enough, so a title is shown by its length
+        return f"{len(text)} 字的案件名称"
     return f"{len(text)} 字的文本"
 
 

@@ -26,7 +26,7 @@ import yaml
 from casebot import errors
 from casebot.adapter import FieldSpec, RecordRef, Source, Target
 from casebot.changes import CardDiff, RowChange, row_identity, shown_path
-from casebot.keys import same_key, search_term
+from casebot.keys import same_key, search_terms
 from casebot.matching import Candidate, Identity, names_of
 from casebot.privacy import mask_names_in
 from casebot.verify import normalise
@@ -219,8 +219,8 @@ class CourtAdapter(Target):
     def _first_id(self, card: dict[str, Any]) -> str:
         return next((d["sfzh"] for d in card.get("bgr") or [] if d.get("sfzh")), "")
 
-    async def _search_by_key(self, key: str) -> list[Candidate]:
-        return [self._candidate(r, "key") for r in await self._search(await self.page(), qsswh=search_term(key))]
+    async def _search_by_key(self, term: str) -> list[Candidate]:
+        return [self._candidate(r, "key") for r in await self._search(await self.page(), qsswh=term)]
 
     async def _search_by_id(self, number: str) -> list[Candidate]:
         rows = await self._search(await self.page(), sfzh=number)
@@ -251,13 +251,14 @@ class CourtAdapter(Target):
         if not key:
             return None
         page = await self.page()
-        for row in await self._search(page, qsswh=search_term(key)):
-            cells = row["cells"]
-            if same_key(cells.get(s["key_column"], ""), key):
-                ah = cells.get(s["id_column"], "").strip()
-                if row["links"].get(s["id_column"]):
-                    self._detail_urls[ah] = row["links"][s["id_column"]]
-                return ah
+        for term in search_terms(key):
+            for row in await self._search(page, qsswh=term):
+                cells = row["cells"]
+                if same_key(cells.get(s["key_column"], ""), key):
+                    ah = cells.get(s["id_column"], "").strip()
+                    if row["links"].get(s["id_column"]):
+                        self._detail_urls[ah] = row["links"][s["id_column"]]
+                    return ah
         return None
 
     async def _update(self, ah: str, card: dict[str, Any], changes: CardDiff) -> str:

@@ -28,7 +28,7 @@ import yaml
 from casebot import errors
 from casebot.adapter import RecordRef, Source
 from casebot.changes import CardDiff
-from casebot.keys import same_key
+from casebot.keys import normalise_key, same_key
 from casebot.model import as_requested, request_key, split_request_key
 from casebot.pageflow import FormTarget, field_specs
 from casebot.widgets import Form
@@ -225,6 +225,9 @@ class PoliceAdapter(Source):
         return self._url(self.pages["detail"].format(key=quote(ajbh, safe="")))
 
     async def _read(self, ajbh: str) -> dict[str, Any]:
+        # a later hop asks by the key its own system holds, maybe typed by hand (full width, lower case,
+        # spaces: SPEC rule 9); the police's own 案件编号 is that key normalised
+        ajbh = normalise_key(ajbh)
         page = await self.page()
         response = await page.goto(self.detail_url(ajbh), wait_until="domcontentloaded")
         snap = await self._snapshot(page, response, _DETAIL_JS, self._detail_arg())

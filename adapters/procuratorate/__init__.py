@@ -36,7 +36,7 @@ from playwright.async_api import TimeoutError as PWTimeout
 from casebot import errors
 from casebot.adapter import FieldSpec, RecordRef, Source, Target
 from casebot.changes import CardDiff, row_identity, shown_path
-from casebot.keys import same_key, search_term
+from casebot.keys import same_key, search_term, search_terms
 from casebot.matching import Candidate, Identity, match_person, names_of
 from casebot.privacy import mask_names_in
 from casebot.widgets import Form
@@ -301,10 +301,11 @@ class ProcuratorateAdapter(Target, Source):
 
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
         key = str(card[self.key_field])
-        _, rows = await self._search(ysajbh=search_term(key))
-        for row in rows:
-            if same_key(row.get("ysajbh"), key):
-                return row.get("bmsah") or None
+        for term in search_terms(key):
+            _, rows = await self._search(ysajbh=term)
+            for row in rows:
+                if same_key(row.get("ysajbh"), key):
+                    return row.get("bmsah") or None
         return None
 
     # -- what the matching policy (Target._find_match, SPEC rule 9) may search by ------------------
@@ -316,8 +317,8 @@ class ProcuratorateAdapter(Target, Source):
     def _first_id(self, card: dict[str, Any]) -> str:
         return next((p["zjhm"] for p in card.get("xyr") or [] if p.get("zjlx") == "111" and p.get("zjhm")), "")
 
-    async def _search_by_key(self, key: str) -> list[Candidate]:
-        return [_candidate(r, "key") for r in (await self._search(ysajbh=search_term(key)))[1]]
+    async def _search_by_key(self, term: str) -> list[Candidate]:
+        return [_candidate(r, "key") for r in (await self._search(ysajbh=term))[1]]
 
     async def _search_by_id(self, number: str) -> list[Candidate]:
         rows = (await self._search(zjhm=number))[1]
@@ -519,8 +520,11 @@ class ArrestReviewAdapter(ProcuratorateAdapter):
         """As the 审查起诉 card's, the key being the 移送案件编号 and the 提请批准逮捕书文号 together."""
         return replace(_identity(card), key=arrest_key(card))
 
-    async def _search_by_key(self, key: str) -> list[Candidate]:
-        rows = (await self._search(ysajbh=search_term(key.partition("#")[0])))[1]
+    def _key_terms(self, key: str) -> list[str]:
+        return search_terms(key.partition("#")[0])  # by the 移送案件编号 (the page lists the case's requests)
+
+    async def _search_by_key(self, term: str) -> list[Candidate]:
+        rows = (await self._search(ysajbh=term))[1]
         return [_arrest_candidate(r, "key") for r in rows]
 
     async def _search_by_id(self, number: str) -> list[Candidate]:

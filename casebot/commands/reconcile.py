@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.table import Table
 
 from casebot.adapter import SystemConfig
 from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.errors import ConfigError
+from casebot.htmlenv import html_environment
 from casebot.ledger import open_ledger
 from casebot.reconcile import KINDS, Report
 from casebot.reconcile import reconcile as check
@@ -63,7 +63,7 @@ def last_counts(settings: Any) -> dict[str, Any] | None:
 
 
 def _html(report: Report, path: Path) -> None:
-    env = Environment(loader=PackageLoader("casebot", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    env = html_environment()
     text = env.get_template("reconcile.html.j2").render(report=report, kinds=KINDS,
                                                          when=datetime.now().isoformat(timespec="seconds"))
     path.parent.mkdir(parents=True, exist_ok=True)

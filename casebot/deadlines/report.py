@@ -10,10 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 from rich.cells import cell_len
 
 from casebot.deadlines.compute import STATE_LABELS, STATES, Deadline
+from casebot.htmlenv import harden
 
 SCHEMA = "casebot.deadlines/1"
 WIDTH = 80
@@ -126,7 +127,7 @@ def as_json(report: Report) -> dict[str, Any]:
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+    env = harden(Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True))
     env.globals.update(STATE_LABELS=STATE_LABELS, STATES=STATES, when=when)
     return env
 

@@ -14,6 +14,7 @@ statement.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -52,6 +53,10 @@ class SQLiteLedger:
         if not exists and not create:
             raise LedgerError(f"no ledger at {self.path}: run `casebot run` first")
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not exists:
+            # created 0600 before SQLite opens it: its -wal and -shm files (which hold the frozen cards)
+            # take the database file's mode when SQLite creates them
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self.conn.row_factory = sqlite3.Row
@@ -74,8 +79,11 @@ class SQLiteLedger:
             raise self._translate(exc) from exc
         if mode.lower() != "wal":
             raise LedgerError(f"ledger {self.path}: WAL mode unavailable ({mode})")
-        if not exists:
-            os.chmod(self.path, 0o600)
+        for path in (self.path, self.path.with_name(self.path.name + "-wal"),
+                     self.path.with_name(self.path.name + "-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mode & 0o077:
+                    os.chmod(path, 0o600)  # ledgers made before this was done
         if marked != self.ledger_id:
             self.marker.write_text(self.ledger_id + "\n", encoding="utf-8")
             os.chmod(self.marker, 0o600)

@@ -302,13 +302,15 @@ class _Analyser:
 def compile_expression(env: MappingEnvironment, source: str,
                        scope: Mapping[str, Shape]) -> tuple[TemplateExpression, Analysis]:
     """Parse, analyse and compile ``source``; ExpressionRefused if anything is not allowed."""
-    expr = parse_expression(env, source)
-    analysis = analyse(env, expr, scope)
     try:
+        expr = parse_expression(env, source)
+        analysis = analyse(env, expr, scope)
         compiled = env.compile_expression(source, undefined_to_none=False)
     except TemplateError as exc:
         raise ExpressionRefused(f"cannot compile expression: {exc.message}") from None
-    except RecursionError:
+    except (RecursionError, SyntaxError, MemoryError):
+        # a 210-term ``1+1+…`` compiles to Python nested past the parser's limit ("too many nested
+        # parentheses"): refused like any expression nested too deeply, never a traceback
         raise ExpressionRefused("expression nested too deeply") from None
     return _Budgeted(compiled), analysis
 

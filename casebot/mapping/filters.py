@@ -59,7 +59,8 @@ def f_lower(value: Any) -> str:
 
 def f_replace(value: Any, old: str, new: str) -> str:
     text, old, new = _text(value), str(old), str(new)
-    if old and len(new) > len(old) and len(text) + text.count(old) * (len(new) - len(old)) > MAX_TEXT:
+    # an empty ``old`` is met len(text) + 1 times (before every character and at the end): counted too
+    if len(new) > len(old) and len(text) + text.count(old) * (len(new) - len(old)) > MAX_TEXT:
         raise SecurityError(f"text longer than {MAX_TEXT} characters")
     return _bounded(text.replace(old, new))
 

@@ -16,10 +16,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Flask, abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from casebot.config import Settings
 from casebot.glossary import STATE_LABELS
+from casebot.htmlenv import harden
 from casebot.ops import lastrun, reading, snapshot, timefmt
 from casebot.ops.advice import advise
 from casebot.ops.notify import PAGE_CHANGED_BANNER
@@ -35,7 +36,12 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
     app = Flask(__name__, template_folder=str(Path(__file__).resolve().parent.parent / "templates" / "console"))
     app.secret_key = secrets.token_bytes(32)
     app.config["CASEBOT_TOKEN"] = token or secrets.token_urlsafe(24)
+    harden(app.jinja_env)  # Flask autoescapes only ``*.html``: the console's templates are ``*.html.j2``
     app.jinja_env.globals.update(STATE_LABELS=STATE_LABELS, local=timefmt.local, age=timefmt.age)
+
+    @app.context_processor
+    def nonce() -> dict[str, str]:
+        return {"csp_nonce": nonce_of_request()}
 
     def ok(given: str | None) -> bool:
         return bool(given) and hmac.compare_digest(given.encode(), app.config["CASEBOT_TOKEN"].encode())
@@ -54,6 +60,9 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         if request.args.get("token") and ok(request.args.get("token")):
             response.set_cookie(COOKIE, app.config["CASEBOT_TOKEN"], httponly=True, samesite="Strict")
         response.headers["Cache-Control"] = "no-store"
+        response.headers["Content-Security-Policy"] = csp(nonce_of_request())
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
         return response
 
@@ -119,9 +128,7 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
     @app.post("/case/<int:item_id>/replay")
     def replay(item_id: int) -> Any:
         item, _ = one(item_id)
-        args = [sys.executable, "-m", "casebot", "replay", str(item.id), "--config", str(config_path)]
-        if request.form.get("fresh") == "1":
-            args.append("--fresh")
+        args = replay_command(item.id, config_path, fresh=request.form.get("fresh") == "1")
         try:
             done = subprocess.run(args, capture_output=True, text=True, timeout=REPLAY_TIMEOUT_S)
             code = done.returncode
@@ -138,6 +145,28 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         return redirect(url_for("case", item_id=item.id))
 
     return app
+
+
+def replay_command(item_id: int, config_path: Path, *, fresh: bool = False) -> list[str]:
+    """``casebot replay ID`` as its own process, in an isolated interpreter (``-I``: the working
+    directory is not put first on the import path, no PYTHON* variable is read), so that it runs the
+    installed casebot and its mappings package, as ``casebot run`` does, with the console's config."""
+    args = [sys.executable, "-I", "-m", "casebot", "replay", str(item_id), "--config", str(config_path.resolve())]
+    return [*args, "--fresh"] if fresh else args
+
+
+def nonce_of_request() -> str:
+    """A fresh nonce per response: the only inline style (and script) the page may run carries it."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
+
+
+def csp(nonce: str) -> str:
+    """A strict Content-Security-Policy: nothing but the console's own images, forms and nonce'd blocks;
+    no inline handler (``onload=``), no ``javascript:`` URL, no other origin, no framing."""
+    return (f"default-src 'none'; img-src 'self'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
 def serve(app: Flask, host: str, port: int) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import smtplib
 import ssl
 import urllib.error
@@ -200,14 +201,27 @@ def _domain(sender: str) -> str:
     return sender.rpartition("@")[2].strip(" >") or "casebot.local"
 
 
+#: the marks that make markup inside a line (each line starts with the format's own ``> `` or ``- ``)
+_MARKDOWN = re.compile(r"([\\`*_\[\]~|])")
+
+
+def markdown_text(text: str) -> str:
+    """Text shown as itself in the robots' markdown: HTML's ``< > &`` as entities (both render HTML tags,
+    ``<font>`` and more), markdown's marks escaped, one line (a newline would start a heading or a list)."""
+    one_line = " ".join(str(text).split())
+    html_safe = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN.sub(r"\\\1", html_safe)
+
+
 def webhook_body(fmt: str, alert: Alert) -> dict[str, Any]:
-    lines = [*alert.lines, *alert.footer()]  # the workstation and the console's link last
+    title = markdown_text(alert.title)
+    lines = [markdown_text(ln) for ln in [*alert.lines, *alert.footer()]]  # workstation, console link last
     if fmt == "wecom":  # 企业微信群机器人: markdown, content at most 4096 bytes
-        content = f"**{alert.title}**\n" + "\n".join(f"> {ln}" for ln in lines)
+        content = f"**{title}**\n" + "\n".join(f"> {ln}" for ln in lines)
         return {"msgtype": "markdown", "markdown": {"content": _cut(content, 4000)}}
     if fmt == "dingtalk":  # 钉钉群机器人: markdown with a title
-        text = f"#### {alert.title}\n\n" + "\n\n".join(f"- {ln}" for ln in lines)
-        return {"msgtype": "markdown", "markdown": {"title": alert.title, "text": _cut(text, 4000)}}
+        text = f"#### {title}\n\n" + "\n\n".join(f"- {ln}" for ln in lines)
+        return {"msgtype": "markdown", "markdown": {"title": " ".join(alert.title.split()), "text": _cut(text, 4000)}}
     return alert.as_json()
 
 

@@ -56,3 +56,19 @@ async def test_captcha_before_submitting_does_not_mark(context: Any, urls: dict[
     with pytest.raises(errors.HumanRequired, match="验证码"):
         await _adapter(context, urls, "sandbox", cap).page()
     assert not cap.exists(), "nothing was refused: the form was never submitted"
+
+
+async def test_alternating_wrong_passwords_do_not_defeat_the_cap(context: Any, urls: dict[str, str],
+                                                                 tmp_path: Path) -> None:
+    """Issue 26: the mark kept only the last refused fingerprint, so wrong1, wrong2, wrong1, wrong2 were
+    all submitted (four steps towards the account's lock)."""
+    cap = tmp_path / "police.login-refused"
+    posts: list[str] = []
+    context.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "login" in r.url else None)
+    for password in ("wrong1", "wrong2", "wrong1", "wrong2", "wrong3", "wrong4"):
+        with pytest.raises(errors.HumanRequired):
+            await _adapter(context, urls, password, cap).page()
+    assert len(posts) == 3, "each wrong secret tried once, and none after the third until a person acts"
+    LoginCap(cap, "police").clear("casebot login")
+    await _adapter(context, urls, "sandbox", cap).page()
+    assert len(posts) == 4 and not cap.exists()

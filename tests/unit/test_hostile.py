@@ -109,6 +109,8 @@ def _run(tmp_path: Path, expr: str) -> None:
     ("[card.ajmc * 20000] + [card.ajmc * 20000]", "result too large"),
     ("card.jyaq | replace('', card.jyaq ~ card.jyaq ~ card.jyaq ~ card.jyaq ~ card.jyaq)"
      " | replace('', card.jyaq ~ card.jyaq) | replace('', card.jyaq ~ card.jyaq)", "longer than"),
+    # the empty old text: inserted before every character (issue 26: reached 434 MB before refused)
+    ("('a' * 20000) | replace('', 'b' * 20000)", "longer than"),
     # each step small enough, together past the evaluation's memory budget
     (" ~ ".join(["(card.ajmc * 19000)[:1]"] * 30), "memory budget"),
 ])
@@ -141,3 +143,27 @@ def test_run_time_error_names_no_data(tmp_path: Path) -> None:
     text = str(info.value)
     assert "evil.yaml:6" in text and "TypeError" in text
     assert "张三" not in text and "350502199003072415" not in text
+
+
+def test_replace_with_empty_old_text_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    """``replace('', new)`` inserts ``new`` before every character: its size is checked like any other
+    (issue 26: ``('a'*20000)|replace('', 'b'*20000)`` reached 434 MB before it was refused)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(MappingError, match="longer than"):
+            _run(tmp_path, "('a' * 20000) | replace('', 'b' * 20000)")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000_000, f"{peak / 1e6:.0f} MB built before the refusal"
+
+
+def test_a_long_sum_is_refused_not_a_traceback(env: MappingEnvironment) -> None:
+    """Issue 26: a 210-term ``1+1+…`` made ``mappings check`` end in a traceback (SyntaxError from the
+    compiled Python) and ``casebot run`` exit 8."""
+    from casebot.mapping.expressions import ExpressionRefused, compile_expression
+
+    with pytest.raises(ExpressionRefused, match="nested too deeply"):
+        compile_expression(env, "+".join(["1"] * 210), {})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from casebot.keys import CLOSING, OPENING, normalise_key, same_key, search_term
+from casebot.keys import CLOSING, OPENING, normalise_key, same_key, search_term, search_terms
+from casebot.privacy import scrub_text
 
 #: canonical keys: what casebot itself writes (police 案件编号, 起诉书文号 with brackets)
 AJBH = st.from_regex(r"\AA[0-9]{12}20[0-9]{2}(0[1-9]|1[0-2])[0-9]{4}\Z")
@@ -94,3 +95,41 @@ def test_search_term_examples() -> None:
     assert search_term("泉检刑诉[2026]1号") == "1号"
     assert search_term("〔刑诉〕") == "刑诉"
     assert search_term("") == ""
+
+
+@st.composite
+def typed_uniformly(draw: st.DrawFn, key: str) -> str:
+    """``key`` typed wholly in full width or half width, in upper or lower case, brackets swapped."""
+    wide, lower = draw(st.booleans()), draw(st.booleans())
+    out = []
+    for c in key:
+        if c == "[":
+            c = draw(st.sampled_from(OPENING))
+        elif c == "]":
+            c = draw(st.sampled_from(CLOSING))
+        c = c.lower() if lower else c
+        out.append(fullwidth(c) if wide else c)
+    return "".join(out)
+
+
+@given(KEYS.flatmap(lambda k: st.tuples(st.just(k), typed_uniformly(k))))
+def test_one_of_the_search_terms_finds_the_key_as_typed(pair: tuple[str, str]) -> None:
+    """A target's search matches the text as typed (case aside): a record typed in full width is found
+    by the full-width term (issue: ``泉鲤检刑诉（２０２６）９１０３号`` was found by neither search)."""
+    key, typed = pair
+    terms = search_terms(key)
+    assert terms[0] == search_term(key)
+    assert any(t.casefold() in typed.casefold() for t in terms), (terms, typed)
+    assert all(normalise_key(t) == terms[0] for t in terms)
+
+
+@given(KEYS.flatmap(lambda k: st.tuples(st.just(k), typed_uniformly(k))))
+@example(("A3505020000002026110001", "Ａ３５０５０２００００００２０２６１１０００１"))
+def test_a_case_number_in_any_width_is_not_masked_as_an_id_number(pair: tuple[str, str]) -> None:
+    _, typed = pair
+    assert scrub_text(f"案件 {typed} 失败") == f"案件 {typed} 失败"
+
+
+def test_an_id_number_in_full_width_is_still_masked() -> None:
+    assert "１２３４" not in scrub_text("证件 ３５０５０２１９９０１２０１１２３４ 错")
+    assert scrub_text("证件 350502199012011234 错") == "证件 350502********34 错"
