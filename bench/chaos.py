@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from casebot.commands.demo import sandbox_settings
+from casebot.cli.demo import sandbox_settings
 from casebot.ledger import open_ledger
 from casebot.run import Runner
 from casebot.run.outcome import UNFINISHED_OUTCOMES

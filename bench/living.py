@@ -25,11 +25,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from casebot.commands.demo import sandbox_settings
+from casebot.cli.demo import sandbox_settings
+from casebot.domain.verify import differences
 from casebot.errors import BusinessError
-from casebot.pipeline import Pipeline
+from casebot.mapping.pipeline import Pipeline
 from casebot.run import Runner
-from casebot.verify import differences
 from sandbox.client import SandboxProcess
 
 ROUTE = "police-procuratorate"

@@ -12,8 +12,8 @@ import sys
 import time
 from typing import Any
 
-from casebot import idcard
-from casebot.pipeline import Pipeline
+from casebot.domain import idcard
+from casebot.mapping.pipeline import Pipeline
 
 CHARGES = ["032640", "032660", "032340", "032930", "031331"]
 MEASURES = [[], [("02", "2026-10-05")], [("05", "2026-10-01"), ("06", "2026-10-20")]]

@@ -47,8 +47,8 @@ from bench.baseline import Baseline  # noqa: E402
 from bench.recorder import Recorder  # noqa: E402
 from bench.workload import ROUTE_COURT, ROUTE_PROC, ROUTES, Prepared, Workload  # noqa: E402
 from casebot import logs  # noqa: E402
-from casebot.browser import BrowserOptions  # noqa: E402
-from casebot.commands.demo import sandbox_settings  # noqa: E402
+from casebot.cli.demo import sandbox_settings  # noqa: E402
+from casebot.kit.browser import BrowserOptions  # noqa: E402
 from casebot.run import Runner  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "perf.json"
@@ -243,7 +243,7 @@ class Bench:
 # -- the ledger --------------------------------------------------------------------------------
 def ledger_bench(tmp: Path, rows: int, card: dict[str, Any]) -> dict[str, Any]:
     """A ledger with ``rows`` items: how long `casebot status` / `failures` take on it."""
-    from casebot.commands import ops
+    from casebot.cli import ops
     from casebot.ledger import now
     from casebot.ledger.sqlite import SQLiteLedger
 

@@ -8,7 +8,7 @@ already accepted and prosecuted, as after the first route and the
 prosecutors' work.
 
 The cards the scripts write are computed up front by casebot's
-:class:`~casebot.pipeline.Pipeline` (mapping is not page work); casebot itself
+:class:`~casebot.mapping.pipeline.Pipeline` (mapping is not page work); casebot itself
 computes them from what it reads on the pages.
 """
 
@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from casebot.commands.demo import qsswh_for
+from casebot.cli.demo import qsswh_for
+from casebot.domain.verify import differences
 from casebot.errors import BusinessError
-from casebot.pipeline import Pipeline
-from casebot.verify import differences
+from casebot.mapping.pipeline import Pipeline
 from sandbox.client import SandboxClient
 
 ROUTE_PROC = "police-procuratorate"
@@ -110,7 +110,7 @@ def run_standalone(script: Any, doc: str, default_cards: int) -> None:
     import argparse
     import asyncio
 
-    from casebot.browser import BrowserOptions
+    from casebot.kit.browser import BrowserOptions
     from sandbox.client import SandboxProcess
 
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])

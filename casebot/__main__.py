@@ -1,3 +1,3 @@
-from casebot.cli import main
+from casebot.cli.main import main
 
 main()

@@ -16,9 +16,9 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from casebot.adapter import Credentials, SystemConfig
-from casebot.browser import BrowserOptions
 from casebot.errors import ConfigError
+from casebot.kit.base import Credentials, SystemConfig
+from casebot.kit.browser import BrowserOptions
 from casebot.ledger import sqlite_path
 
 DEFAULT_CONFIG = "casebot.toml"
@@ -73,7 +73,7 @@ class RouteSettings(_Strict):
 
     def hop(self, settings: Any) -> str:
         """The hop this route carries, in a clerk's words (``公安提请批准逮捕 → 检察院审查逮捕案卡``)."""
-        from casebot.glossary import hop
+        from casebot.domain.glossary import hop
 
         return hop(settings.adapter_name(self.source), self.source_kind, settings.adapter_name(self.target),
                    self.target_kind)
@@ -118,7 +118,7 @@ class ArtifactSettings(_Strict):
 
 
 class AuditSettings(_Strict):
-    """The tamper-evident audit log of writes (casebot.audit)."""
+    """The tamper-evident audit log of writes (casebot.run.audit)."""
 
     dir: Path = Path("var/audit")
     #: months whose every line is older than this are removed (网络安全法: at least six months)
@@ -297,7 +297,7 @@ class Settings(BaseSettings):
                             login_cap=self.login_cap_file(system))
 
     def login_cap_file(self, system: str) -> Path:
-        """Where a refused login of ``system`` is remembered (casebot.logins), beside its kept session."""
+        """Where a refused login of ``system`` is remembered (casebot.kit.logins), beside its kept session."""
         return self.session_file(system).with_name(f"{system}.login-refused")
 
     def session_file(self, system: str) -> Path:
@@ -306,8 +306,8 @@ class Settings(BaseSettings):
 
 
 def secret(system: str) -> str | None:
-    """A system's password: environment first, then the keyring (see :mod:`casebot.ops.secrets`)."""
-    from casebot.ops.secrets import lookup
+    """A system's password: environment first, then the keyring (see :mod:`casebot.kit.secrets`)."""
+    from casebot.kit.secrets import lookup
 
     return lookup(system)[0]
 

@@ -35,7 +35,7 @@ chained with ``raise ... from exc``, so callers only ever handle these::
 Business errors carry ``case``, ``suspect``, ``field`` and ``reason`` so that a
 clerk can read ``str(err)`` as is; ``suspect`` is the subject as a clerk names it
 (``嫌疑人1 张*``, ``被告人2 李*``). Messages never carry raw ID numbers or full
-names: callers pass masked values (see :mod:`casebot.privacy`).
+names: callers pass masked values (see :mod:`casebot.domain.privacy`).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import jinja2
 
-from casebot.identity import visible
+from casebot.domain.identity import visible
 
 
 def shown(value: object) -> object:

@@ -16,7 +16,7 @@ from typing import Any
 
 import structlog
 
-from casebot.privacy import mask_mapping
+from casebot.domain.privacy import mask_mapping
 
 _configured_file: Path | None = None
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from casebot.browser import BrowserOptions
+from casebot.kit.browser import BrowserOptions
 from sandbox.client import SandboxClient, SandboxProcess
 from tests.postgres import pg_url, postgres_server  # noqa: F401 - a real PostgreSQL server, shared fixtures
 

@@ -12,11 +12,11 @@ from typing import Any, ClassVar
 
 import yaml
 
-from casebot.pageflow import FormTarget, field_specs
-from casebot.widgets import Form
-from casebot.widgets.input_mask import mask_read as parse
-from casebot.widgets.outcome import SaveOutcome
-from casebot.widgets.tables import form_values, snapshot_tables
+from casebot.kit.pageflow import FormTarget, field_specs
+from casebot.kit.widgets import Form
+from casebot.kit.widgets.input_mask import mask_read as parse
+from casebot.kit.widgets.outcome import SaveOutcome
+from casebot.kit.widgets.tables import form_values, snapshot_tables
 
 FORM_FILE = Path(__file__).with_name("form.yaml")
 UI = yaml.safe_load(FORM_FILE.read_text(encoding="utf-8"))

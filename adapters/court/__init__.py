@@ -24,14 +24,14 @@ from urllib.parse import urlencode, urljoin
 import yaml
 
 from casebot import errors
-from casebot.adapter import FieldSpec, RecordRef, Source, Target
-from casebot.changes import CardDiff, RowChange, row_identity, shown_path
-from casebot.keys import same_key, search_terms
-from casebot.matching import Candidate, Identity, names_of
-from casebot.privacy import mask_names_in
-from casebot.verify import normalise
-from casebot.widgets import Form, widget
-from casebot.widgets.rows import children
+from casebot.domain.changes import CardDiff, RowChange, row_identity, shown_path
+from casebot.domain.keys import same_key, search_terms
+from casebot.domain.matching import Candidate, Identity, names_of
+from casebot.domain.privacy import mask_names_in
+from casebot.domain.verify import normalise
+from casebot.kit.base import FieldSpec, RecordRef, Source, Target
+from casebot.kit.widgets import Form, widget
+from casebot.kit.widgets.rows import children
 
 FORM_FILE = Path(__file__).with_name("form.yaml")
 

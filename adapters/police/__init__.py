@@ -26,14 +26,14 @@ from urllib.parse import quote, urlencode, urljoin
 import yaml
 
 from casebot import errors
-from casebot.adapter import RecordRef, Source
-from casebot.changes import CardDiff
-from casebot.keys import normalise_key, same_key
-from casebot.model import as_requested, request_key, split_request_key
-from casebot.pageflow import FormTarget, field_specs
-from casebot.widgets import Form
-from casebot.widgets.outcome import SaveOutcome
-from casebot.widgets.tables import JS_HELPERS, Grid, form_values, table_specs
+from casebot.domain.changes import CardDiff
+from casebot.domain.keys import normalise_key, same_key
+from casebot.domain.model import as_requested, request_key, split_request_key
+from casebot.kit.base import RecordRef, Source
+from casebot.kit.pageflow import FormTarget, field_specs
+from casebot.kit.widgets import Form
+from casebot.kit.widgets.outcome import SaveOutcome
+from casebot.kit.widgets.tables import JS_HELPERS, Grid, form_values, table_specs
 
 __all__ = ["ArrestRequests", "DecisionEntry", "PoliceAdapter"]
 
@@ -266,9 +266,9 @@ class PoliceAdapter(Source):
 class ArrestRequests(PoliceAdapter):
     """The police system's 提请批准逮捕 requests (record kind ``arrest_request``, SPEC 7 hop 3).
 
-    Each request of a case is one record, keyed ``{ajbh}#{wsh}`` (:func:`casebot.model.request_key`):
+    Each request of a case is one record, keyed ``{ajbh}#{wsh}`` (:func:`casebot.domain.model.request_key`):
     the 案件列表 (filtered by 案件状态 提请批捕) shows each case's request documents, latest first;
-    a request reads as its case seen from the request (:func:`casebot.model.as_requested`).
+    a request reads as its case seen from the request (:func:`casebot.domain.model.as_requested`).
     """
 
     record_kind: ClassVar[str | None] = "arrest_request"

@@ -34,13 +34,13 @@ import yaml
 from playwright.async_api import TimeoutError as PWTimeout
 
 from casebot import errors
-from casebot.adapter import FieldSpec, RecordRef, Source, Target
-from casebot.changes import CardDiff, row_identity, shown_path
-from casebot.keys import same_key, search_term, search_terms
-from casebot.matching import Candidate, Identity, match_person, names_of
-from casebot.privacy import mask_names_in
-from casebot.widgets import Form
-from casebot.widgets.dialog import FrameDialog, messages
+from casebot.domain.changes import CardDiff, row_identity, shown_path
+from casebot.domain.keys import same_key, search_term, search_terms
+from casebot.domain.matching import Candidate, Identity, match_person, names_of
+from casebot.domain.privacy import mask_names_in
+from casebot.kit.base import FieldSpec, RecordRef, Source, Target
+from casebot.kit.widgets import Form
+from casebot.kit.widgets.dialog import FrameDialog, messages
 
 FORM_YAML = Path(__file__).with_name("form.yaml")
 _UI: dict[str, Any] = yaml.safe_load(FORM_YAML.read_text(encoding="utf-8"))["pages"]
@@ -94,7 +94,7 @@ _ROWS_JS = """([rowSel, cellSel]) => [...document.querySelectorAll(rowSel)].map(
 
 @functools.cache
 def _units() -> dict[str, dict[str, str]]:
-    from casebot.codes import CodeTables
+    from casebot.domain.codes import CodeTables
     from mappings import MAPPINGS_DIR
 
     return CodeTables.load(MAPPINGS_DIR / "codes")["units"].index("ysdw_code")
@@ -311,7 +311,7 @@ class ProcuratorateAdapter(Target, Source):
     # -- what the matching policy (Target._find_match, SPEC rule 9) may search by ------------------
     def _match_identity(self, card: dict[str, Any]) -> Identity:
         """综合查询 finds by 移送案件编号 (its most selective part, matched loosely by the page), a
-        suspect's 证件号码, or 移送单位 + 移送案由 + a 受理日期 window. See :mod:`casebot.matching`."""
+        suspect's 证件号码, or 移送单位 + 移送案由 + a 受理日期 window. See :mod:`casebot.domain.matching`."""
         return _identity(card)
 
     def _first_id(self, card: dict[str, Any]) -> str:

@@ -29,7 +29,7 @@ from typing import Any
 from casebot.deadlines.calendar import Calendar
 from casebot.deadlines.counting import holiday_shift
 from casebot.deadlines.rules import Rule, RuleSet, shipped
-from casebot.privacy import mask_name
+from casebot.domain.privacy import mask_name
 
 #: deadline states, most urgent first
 STATES = ("overdue", "due_today", "due_soon", "running", "unknown", "late", "met")

@@ -8,6 +8,8 @@ The runner and the commands only call :func:`open_ledger` and talk to the
   one file on this workstation;
 - ``postgresql://…``: a ledger shared by several workstations (``casebot.ledger.postgres``,
   imported only when asked for, so its driver is needed only there).
+
+May import: the domain and ``casebot.errors``.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from casebot.states import ALL as STATES
-from casebot.states import UNCERTAIN as UNCERTAIN  # the ledger's word too (casebot.ledger re-exports it)
+from casebot.domain.states import ALL as STATES
+from casebot.domain.states import UNCERTAIN as UNCERTAIN  # the ledger's word too (casebot.ledger re-exports it)
 
 
 def now() -> str:

@@ -8,6 +8,8 @@
 - :mod:`~casebot.mapping.loader`: load, check, compile;
 - :mod:`~casebot.mapping.engine`: apply a compiled mapping;
 - :mod:`~casebot.mapping.checks`: deeper checks for ``casebot mappings check``.
+
+May import: the domain, the kit (adapters' field lists for checks), ``casebot.errors``.
 """
 
 from casebot.mapping.engine import CompiledMapping

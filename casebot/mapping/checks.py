@@ -3,7 +3,7 @@
 Loading already refuses a malformed mapping. These checks go further:
 
 - the police -> ``case_card`` hop exists;
-- each adapter target's declared fields (:attr:`casebot.adapter.Target.fields`)
+- each adapter target's declared fields (:attr:`casebot.kit.base.Target.fields`)
   are covered: no unknown field, every required field mapped, text bounded to
   the field's length, list fields mapped item by item;
 - code tables are complete for every code the police system can send: for each
@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from casebot.adapter import FieldSpec
+from casebot.domain.model import CaseCard, PoliceCase
 from casebot.errors import MappingError
+from casebot.kit.base import FieldSpec
 from casebot.mapping.engine import CompiledField, CompiledMapping
 from casebot.mapping.loader import MappingSet, load_mappings
 from casebot.mapping.shapes import SOURCE_KINDS
-from casebot.model import CaseCard, PoliceCase
 
 __all__ = ["CASE_CARD", "Problem", "check_directory", "check_mappings", "check_routes", "refuse"]
 
@@ -55,7 +55,7 @@ class Problem:
 
 
 def _default_loader(name: str) -> Any:
-    from casebot.registry import load_adapter  # another package; may be absent
+    from casebot.kit.plugins import load_adapter  # another package; may be absent
 
     return load_adapter(name)
 

@@ -23,10 +23,10 @@ from jinja2.environment import TemplateExpression
 from jinja2.exceptions import SecurityError
 from pydantic import BaseModel, ValidationError
 
-from casebot.codes import CodeTables
+from casebot.domain.codes import CodeTables
+from casebot.domain.model import data_error
+from casebot.domain.privacy import mask_name
 from casebot.errors import DataError, MappingError
-from casebot.model import data_error
-from casebot.privacy import mask_name
 
 __all__ = ["CompiledField", "CompiledMapping", "Getter", "Where", "expression_getter", "path_getter"]
 

@@ -29,7 +29,7 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from casebot.codes import CodeTables
+from casebot.domain.codes import CodeTables
 from casebot.mapping import bounds
 from casebot.mapping.filters import CODE_FILTER, MAX_TEXT, TESTS, build_filters
 from casebot.mapping.shapes import ANY, Shape

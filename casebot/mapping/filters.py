@@ -17,12 +17,12 @@ from jinja2 import filters as jf
 from jinja2 import tests as jt
 from jinja2.exceptions import SecurityError
 
-from casebot import idcard
-from casebot.codes import CodeTables
+from casebot.domain import idcard
+from casebot.domain.codes import CodeTables
+from casebot.domain.identity import clean_name, clean_text
+from casebot.domain.model import age_on
 from casebot.errors import DataError
-from casebot.identity import clean_name, clean_text
 from casebot.mapping import bounds
-from casebot.model import age_on
 
 __all__ = ["CODE_FILTER", "FILTER_DOCS", "MAX_TEXT", "TESTS", "build_filters"]
 
@@ -84,7 +84,7 @@ def f_id_normalize(value: Any) -> str:
 
 
 def f_clean_name(value: Any) -> str:
-    """The identity rules for names (casebot.identity): spaces by script, dots unified, invisibles out."""
+    """The identity rules for names (casebot.domain.identity): spaces by script, dots unified, invisibles out."""
     return clean_name(_text(value))
 
 
@@ -126,7 +126,7 @@ def f_age_on(birth: Any, day: Any) -> int | None:
 def f_same_person(suspects: Iterable[Any] | None, id_number: Any, name: Any) -> str:
     """The 人员编号 of the case's suspect who is the person with ``id_number`` (else ``name``);
     no such suspect (or two) stops the case."""
-    from casebot.matching import match_person
+    from casebot.domain.matching import match_person
 
     people = list(suspects or [])
     index = match_person(((getattr(s, "id_number", ""), getattr(s, "name", "")) for s in people),

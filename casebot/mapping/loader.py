@@ -17,7 +17,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from casebot.codes import CodeTables
+from casebot.domain.codes import CodeTables
 from casebot.errors import MappingError
 from casebot.mapping.engine import (
     EACH,
@@ -296,14 +296,14 @@ class MappingSet:
 
 def load_mappings(directory: Path, codes_dir: Path | None = None, *, plugins: bool = True) -> MappingSet:
     """Load and compile every ``*.yaml`` mapping of ``directory`` (tables from ``codes/`` beside them),
-    and, with ``plugins``, those the installed adapter packages bring (:mod:`casebot.plugins`)."""
+    and, with ``plugins``, those the installed adapter packages bring (:mod:`casebot.kit.bundles`)."""
     if not directory.is_dir():
         raise MappingError("mapping directory not found", file=str(directory))
     codes = CodeTables.load(codes_dir or directory / "codes")
     env = MappingEnvironment(codes)
     files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
     if plugins:
-        from casebot.plugins import mapping_files
+        from casebot.kit.bundles import mapping_files
 
         files += mapping_files()
     if not files:

@@ -19,7 +19,14 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from casebot.model import ArrestDecision, ArrestRequestCase, CaseCard, JudgedCase, PoliceCase, ProcuratorateRecord
+from casebot.domain.model import (
+    ArrestDecision,
+    ArrestRequestCase,
+    CaseCard,
+    JudgedCase,
+    PoliceCase,
+    ProcuratorateRecord,
+)
 
 __all__ = ["MODEL_TARGETS", "SOURCE_KINDS", "Shape", "shape_of", "shape_of_model"]
 

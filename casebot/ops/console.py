@@ -19,12 +19,12 @@ from typing import Any
 from flask import Flask, abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from casebot.config import Settings
-from casebot.glossary import STATE_LABELS
+from casebot.domain.states import LABELS as STATE_LABELS
+from casebot.domain.states import REPLAYABLE
 from casebot.htmlenv import harden
 from casebot.ops import lastrun, reading, snapshot, timefmt
 from casebot.ops.advice import advise
 from casebot.ops.notify import PAGE_CHANGED_BANNER
-from casebot.states import REPLAYABLE
 
 COOKIE = "casebot_console"
 #: failures where the target holds what a person typed or changed: listed apart, a clerk compares
@@ -90,9 +90,9 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
 
     @app.get("/deadlines")
     def deadlines_page() -> Any:
-        from casebot.deadlines import report_for
         from casebot.deadlines.compute import STATES
         from casebot.deadlines.report import html, select
+        from casebot.ops.deadlines import report_for
 
         report = report_for(settings)
         report.deadlines = select(report.deadlines, states=[s for s in STATES if s != "met"])

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from casebot.config import Settings
-from casebot.run.outcome import EXIT_TEXT as EXIT_TEXT  # the one exit table (casebot.run.outcome.EXITS)
-from casebot.run.outcome import REASONS
+from casebot.domain.exits import EXIT_TEXT as EXIT_TEXT  # the one exit table (casebot.domain.exits.EXITS
+from casebot.domain.exits import REASONS
 
 
 def path(settings: Settings) -> Path:

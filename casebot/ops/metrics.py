@@ -18,8 +18,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, write_to_textfile
 from prometheus_client.openmetrics.exposition import generate_latest
 
+from casebot.domain.states import OUTCOMES
 from casebot.ledger.base import STATES
-from casebot.run.outcome import OUTCOMES
 
 EXITS = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "130", "143")
 

@@ -35,11 +35,11 @@ from typing import Any, Protocol
 
 from casebot import logs
 from casebot.config import EmailSettings, Settings, WebhookSettings
+from casebot.domain.exits import PAGE_CHANGED_BANNER
+from casebot.domain.privacy import scrub_text
+from casebot.domain.states import LABELS as STATE_LABELS
+from casebot.domain.states import NEEDS_PERSON
 from casebot.errors import CasebotError
-from casebot.privacy import scrub_text
-from casebot.run.outcome import PAGE_CHANGED_BANNER
-from casebot.states import LABELS as STATE_LABELS
-from casebot.states import NEEDS_PERSON
 
 SCHEMA = "casebot.notification/1"
 
@@ -260,7 +260,7 @@ def channels(settings: Settings) -> list[Channel]:
     if cfg.email is not None:
         password = None
         if cfg.email.username:
-            from casebot.ops.secrets import lookup
+            from casebot.kit.secrets import lookup
 
             password = lookup(cfg.email.password_secret)[0]
         out.append(EmailChannel(cfg.email, password))

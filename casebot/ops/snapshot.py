@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from casebot.config import Settings
-from casebot.ledger.base import STATES
-from casebot.ops import lastrun, timefmt
 
 #: states a person must act on: failed, outcome unknown, written but not verified
-from casebot.states import NEEDS_PERSON
+from casebot.domain.states import NEEDS_PERSON
+from casebot.ledger.base import STATES
+from casebot.ops import lastrun, timefmt
 
 
 @dataclass

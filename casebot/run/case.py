@@ -25,21 +25,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from casebot import errors, failpoints, logs
-from casebot.adapter import Target
-from casebot.adoption import adopted_differs, align_key, look_before_first_write
-from casebot.artifacts import Artifacts, personal_values
-from casebot.audit import RunAudit
-from casebot.changes import diff
+from casebot import errors, logs
 from casebot.config import RouteSettings, Settings
-from casebot.follow import Policy, follow
+from casebot.domain.changes import diff
+from casebot.domain.exits import PAGE_CHANGED_BANNER
+from casebot.domain.privacy import redact, scrub_text
+from casebot.domain.states import UNFINISHED
+from casebot.domain.verify import verify
+from casebot.kit.base import Target
 from casebot.ledger import UNCERTAIN, Item, Ledger
-from casebot.privacy import redact, scrub_text
-from casebot.run.outcome import PAGE_CHANGED_BANNER, CaseResult, RunSummary, digest
+from casebot.run import failpoints
+from casebot.run.adoption import adopted_differs, align_key, look_before_first_write
+from casebot.run.artifacts import Artifacts, personal_values
+from casebot.run.audit import RunAudit
+from casebot.run.follow import Policy, follow
+from casebot.run.outcome import CaseResult, RunSummary, digest
 from casebot.run.retry import retrying
 from casebot.run.worker import Worker
-from casebot.states import UNFINISHED
-from casebot.verify import verify
 
 log = logs.get("runner")
 
@@ -76,11 +78,11 @@ class RunContext:
     verify_writes: bool = True
     #: personal values met per case, scrubbed from every failure trace of the run
     personal: dict[str, set[str]] = field(default_factory=dict)
-    #: every write and adoption, hash-chained (casebot.audit); None: not recorded
+    #: every write and adoption, hash-chained (casebot.run.audit); None: not recorded
     audit: RunAudit | None = None
 
     def redact(self, key: str, text: str) -> str:
-        """A message about case ``key`` fit for the ledger, the log and the report (casebot.privacy.redact)."""
+        """A message about case ``key`` fit for the ledger, the log and the report (casebot.domain.privacy.redact)."""
         return redact(text, self.personal.get(key, ()))
     #: the ledger items of the cases being worked right now (their leases are renewed by the run)
     in_flight: dict[int, Item] = field(default_factory=dict)
@@ -348,7 +350,7 @@ class Case:
         return self.run.ledger.last_version(item.id) is not None
 
     async def _follow(self, card: dict[str, Any], source_hash: str) -> None:
-        """Bring the target record to ``card`` under the route's policy (:mod:`casebot.follow`), once."""
+        """Bring the target record to ``card`` under the route's policy (:mod:`casebot.run.follow`), once."""
         run, item, job, route, result = self.run, self.item, self.job, self.route, self.result
         assert item is not None and item.record_id is not None
         result.record_id = item.record_id

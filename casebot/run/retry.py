@@ -13,7 +13,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from casebot import errors, logs
 from casebot.config import RunSettings
-from casebot.privacy import scrub_text
+from casebot.domain.privacy import scrub_text
 
 log = logs.get("runner")
 

@@ -15,16 +15,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from casebot import errors, logs, report, routing
-from casebot.adapter import RecordRef, Source
-from casebot.artifacts import Artifacts
-from casebot.audit import RunAudit
+from casebot import errors, logs
 from casebot.config import RouteSettings, Settings
+from casebot.domain.exits import EXIT_BUG, EXIT_HUMAN_REQUIRED, REASONS
+from casebot.domain.model import case_number
+from casebot.kit.base import RecordRef, Source
 from casebot.ledger import Item, Ledger, open_ledger
-from casebot.lock import RunLock
-from casebot.model import case_number
+from casebot.run import report, routing
+from casebot.run.artifacts import Artifacts
+from casebot.run.audit import RunAudit
 from casebot.run.case import Case, Job, RunContext
-from casebot.run.outcome import EXIT_BUG, EXIT_HUMAN_REQUIRED, REASONS, CaseResult, RunSummary, ended_by
+from casebot.run.lock import RunLock
+from casebot.run.outcome import CaseResult, RunSummary, ended_by
 from casebot.run.retry import retrying
 from casebot.run.worker import Worker
 
@@ -38,7 +40,7 @@ class Runner:
                  on_progress: Callable[[str, int, int], None] | None = None) -> None:
         self.settings = settings
         if pipeline is None:
-            from casebot.pipeline import Pipeline
+            from casebot.mapping.pipeline import Pipeline
 
             pipeline = Pipeline.of(settings)
         self.pipeline = pipeline
@@ -115,7 +117,7 @@ class Runner:
             lastrun.record_end(self.settings, summary, kind="replay" if replay else "run")
             after_run(self.settings, exit_code=summary.exit_code, system_errors=summary.system_errors,
                       replay=replay)
-            from casebot.deadlines.alerts import after_run as deadlines_after_run
+            from casebot.ops.deadlines import after_run as deadlines_after_run
 
             deadlines_after_run(self.settings)
         housekeeping.after_run(self.settings)
@@ -126,8 +128,8 @@ class Runner:
         Once per exception (:meth:`execute` and :meth:`run` both meet it); None when ``exc`` does not
         end a run.
         """
+        from casebot.domain.privacy import scrub_text
         from casebot.ops import lastrun
-        from casebot.privacy import scrub_text
 
         code = ended_by(exc)
         if code is None or getattr(exc, "casebot_recorded", False):

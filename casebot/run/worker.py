@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from casebot.adapter import Adapter
 from casebot.config import Settings
-from casebot.registry import load_adapter
+from casebot.kit.base import Adapter
+from casebot.kit.plugins import load_adapter
 
 #: a worker closes and reopens its pages after this many cases: Playwright keeps every
 #: request and response of a page until the page closes (memory grew ~90 KB a card; with

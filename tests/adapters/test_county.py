@@ -10,10 +10,10 @@ import pytest
 
 from adapters.county import CountyAdapter
 from casebot import errors
-from casebot.adapter import Credentials, SystemConfig
-from casebot.faultproxy import FaultProxy
+from casebot.domain.verify import verify
+from casebot.kit.base import Credentials, SystemConfig
 from casebot.testing import TargetContract, ThroughFaultProxy
-from casebot.verify import verify
+from casebot.testing.faultproxy import FaultProxy
 from sandbox.client import SandboxClient
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ import pytest
 
 from adapters.county import CountyAdapter
 from casebot import errors
-from casebot.adapter import Credentials, SystemConfig
+from casebot.kit.base import Credentials, SystemConfig
 from casebot.testing import Fault, FaultProxy
 from tests.adapters.test_county import card
 

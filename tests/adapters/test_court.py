@@ -10,10 +10,10 @@ import pytest
 
 from adapters.court import CourtAdapter
 from casebot import errors
-from casebot.adapter import Credentials, SystemConfig
+from casebot.domain.verify import verify
+from casebot.kit.base import Credentials, SystemConfig
+from casebot.kit.widgets import Binding, widget
 from casebot.testing import TargetContract
-from casebot.verify import verify
-from casebot.widgets import Binding, widget
 from sandbox.client import SandboxClient
 
 CREDS = Credentials("casebot", "sandbox")

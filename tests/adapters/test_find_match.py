@@ -7,8 +7,8 @@ from typing import Any
 
 from adapters.court import CourtAdapter
 from adapters.procuratorate import ProcuratorateAdapter
-from casebot.adapter import Credentials, SystemConfig
-from casebot.idcard import check_digit
+from casebot.domain.idcard import check_digit
+from casebot.kit.base import Credentials, SystemConfig
 from sandbox.client import SandboxClient
 from tests.adapters.test_court import CARD as COURT_CARD
 from tests.adapters.test_procuratorate import CARD as PROC_CARD

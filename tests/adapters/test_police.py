@@ -9,7 +9,7 @@ import pytest
 
 from adapters.police import PoliceAdapter
 from casebot import errors
-from casebot.adapter import Credentials, Source, SystemConfig
+from casebot.kit.base import Credentials, Source, SystemConfig
 from casebot.testing import SourceContract
 
 CREDS = Credentials("casebot", "sandbox")

@@ -10,10 +10,10 @@ import pytest
 
 from adapters.procuratorate import ProcuratorateAdapter
 from casebot import errors
-from casebot.adapter import Credentials, SystemConfig
-from casebot.idcard import check_digit
+from casebot.domain.idcard import check_digit
+from casebot.kit.base import Credentials, SystemConfig
+from casebot.kit.widgets import Binding, Form, widget
 from casebot.testing import SourceContract, TargetContract
-from casebot.widgets import Binding, Form, widget
 from sandbox.client import SandboxClient
 
 CREDS = Credentials("casebot", "sandbox")

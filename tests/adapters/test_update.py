@@ -7,9 +7,9 @@ from typing import Any
 
 from adapters.court import CourtAdapter
 from adapters.procuratorate import ProcuratorateAdapter
-from casebot.adapter import Credentials, SystemConfig
-from casebot.changes import diff
-from casebot.verify import differences
+from casebot.domain.changes import diff
+from casebot.domain.verify import differences
+from casebot.kit.base import Credentials, SystemConfig
 from sandbox.client import SandboxClient
 from tests.adapters.test_court import CARD as COURT_CARD
 from tests.adapters.test_find_match import person_id

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from casebot.run import EXIT_CASES_FAILED, EXIT_PAGE_CHANGED, Runner
+from casebot.domain.exits import EXIT_CASES_FAILED, EXIT_PAGE_CHANGED
+from casebot.run import Runner
 from tests.golden import EXAMPLE, assert_holds, golden
 
 CORPUS = sorted((Path(__file__).parents[1] / "data" / "bad_cases").glob("*.json"))

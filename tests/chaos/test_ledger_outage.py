@@ -12,8 +12,8 @@ import time
 import psycopg
 import pytest
 
+from casebot.domain.exits import EXIT_LEDGER_UNAVAILABLE, EXIT_OK
 from casebot.ledger.postgres import PostgresLedger
-from casebot.run import EXIT_LEDGER_UNAVAILABLE, EXIT_OK
 from tests.golden import assert_holds, golden
 
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import Error, TimeoutError
 
 from casebot import errors
-from casebot.adapter import Adapter, SystemConfig, playwright_error
+from casebot.kit.base import Adapter, SystemConfig, playwright_error
 
 
 class _Plain(Adapter):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casebot import errors
-from casebot.codes import CodeMissing
+from casebot.domain.codes import CodeMissing
 from casebot.ops.advice import advise
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from casebot.audit import AuditLog, verify
-from casebot.cli import app
+from casebot.cli.main import app
+from casebot.run.audit import AuditLog, verify
 
 CARD = {"ysajbh": "A3505020000002026110001", "ajmc": "张三丰盗窃案", "ajzy": "2026年9月30日，张三丰在新华路盗窃。",
         "slrq": "2026-11-20", "xyr": [{"xm": "张三丰", "zjhm": "350502199003072415", "csrq": "1990-03-07",

@@ -9,7 +9,7 @@ import pytest
 
 from casebot import config
 from casebot.errors import ConfigError, RunLocked
-from casebot.lock import RunLock
+from casebot.run.lock import RunLock
 
 ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?:[ ,'][A-Za-z]{2,})+\b")
 GOOD = ('[systems.police]\nurl = "http://127.0.0.1:8101"\nusername = "u"\n'

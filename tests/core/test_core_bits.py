@@ -1,9 +1,9 @@
 import pytest
 
+from casebot.domain.privacy import mask_id, mask_mapping, mask_name, scrub_text
+from casebot.domain.verify import differences, verify
 from casebot.errors import RunLocked, VerificationError
-from casebot.lock import RunLock
-from casebot.privacy import mask_id, mask_mapping, mask_name, scrub_text
-from casebot.verify import differences, verify
+from casebot.run.lock import RunLock
 
 
 def test_masks():

@@ -1,4 +1,4 @@
-"""One exit-status table (casebot.run.outcome.EXITS): README's table, the run's help and the errors' statuses agree."""
+"""One exit-status table (casebot.domain.exits.EXITS): README's table, the run's help and the errors' statuses agree."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from casebot import errors
-from casebot.run.outcome import ERROR_EXITS, EXIT_TEXT, EXITS, REASONS, ended_by
+from casebot.domain.exits import ERROR_EXITS, EXIT_TEXT, EXITS, REASONS
+from casebot.run.outcome import ended_by
 
 ROOT = Path(__file__).parents[2]
 

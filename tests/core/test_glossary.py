@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from casebot import report
-from casebot.glossary import STATE_LABELS, label
+from casebot.domain.states import LABELS as STATE_LABELS
+from casebot.domain.states import label
 from casebot.ledger import STATES
+from casebot.run import report
 from casebot.run.outcome import OUTCOMES, CaseResult, RunSummary
 
 

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casebot import logs
+from casebot.domain.privacy import mask_id, mask_mapping, mask_name, scrub_text
+from casebot.domain.verify import differences, normalise, verify
 from casebot.errors import VerificationError
-from casebot.privacy import mask_id, mask_mapping, mask_name, scrub_text
-from casebot.verify import differences, normalise, verify
 
 CARD = {
     "ysajbh": "A3505020000002026110001", "ysay": ["0502", "0504"], "slrq": "2026-11-20",

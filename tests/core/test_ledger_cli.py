@@ -7,9 +7,9 @@ import json
 import psycopg
 from typer.testing import CliRunner
 
-from casebot.cli import app
+from casebot.cli.main import app
+from casebot.domain.exits import EXIT_CONFIG, EXIT_LEDGER, EXIT_OK
 from casebot.ledger.sqlite import SQLiteLedger
-from casebot.run import EXIT_CONFIG, EXIT_LEDGER, EXIT_OK
 
 cli = CliRunner()
 

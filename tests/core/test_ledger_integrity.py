@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from casebot.domain.exits import EXIT_LEDGER
 from casebot.errors import LedgerCorrupt
 from casebot.ledger.sqlite import SQLiteLedger
-from casebot.run import EXIT_LEDGER
 
 
 def _drop_sidecars(path: Path) -> None:

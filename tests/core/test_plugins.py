@@ -15,18 +15,19 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import casebot.widgets as kit
-from casebot import plugins, registry
-from casebot.cli import app
+import casebot.kit.widgets as kit
+from casebot.cli.main import app
+from casebot.kit import bundles as plugins
+from casebot.kit import plugins as registry
+from casebot.kit.widgets import Form, widget
 from casebot.mapping.checks import check_directory
-from casebot.pipeline import Pipeline
-from casebot.widgets import Form, widget
+from casebot.mapping.pipeline import Pipeline
 from mappings import MAPPINGS_DIR
 
 ADAPTER = '''
 from pathlib import Path
-from casebot.adapter import FieldSpec, Target
-from casebot.widgets import Form
+from casebot.kit.base import FieldSpec, Target
+from casebot.kit.widgets import Form
 
 class ThrowawayAdapter(Target):
     name = "throwaway"
@@ -46,7 +47,7 @@ class ThrowawayAdapter(Target):
 '''
 
 WIDGETS = '''
-from casebot.widgets import Widget, register
+from casebot.kit.widgets import Widget, register
 
 @register
 class Stamp(Widget):

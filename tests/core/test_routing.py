@@ -6,10 +6,10 @@ import pytest
 
 from adapters.police import PoliceAdapter
 from adapters.procuratorate import ProcuratorateAdapter
-from casebot.adapter import RecordRef, SystemConfig
 from casebot.config import RouteSettings
 from casebot.errors import ConfigError
-from casebot.routing import admits
+from casebot.kit.base import RecordRef, SystemConfig
+from casebot.run.routing import admits
 
 SOURCE = ProcuratorateAdapter(None, SystemConfig("procuratorate", "http://127.0.0.1:9"))
 HUIAN, SHISHI = RecordRef("A1", region="350521"), RecordRef("A2", region="350581")

@@ -8,11 +8,11 @@ import sys
 
 from typer.testing import CliRunner
 
-from casebot.adapter import Target
-from casebot.cli import app
+from casebot.cli.main import app
+from casebot.kit.base import Target
+from casebot.kit.pageflow import FormTarget
+from casebot.kit.widgets import Form
 from casebot.mapping import load_mappings
-from casebot.pageflow import FormTarget
-from casebot.widgets import Form
 from mappings import MAPPINGS_DIR
 
 

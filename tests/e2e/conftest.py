@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from casebot.commands.demo import sandbox_settings
+from casebot.cli.demo import sandbox_settings
 from casebot.config import Settings
 
 

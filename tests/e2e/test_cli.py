@@ -6,8 +6,8 @@ import json
 
 from typer.testing import CliRunner
 
-from casebot.cli import app
-from casebot.run import EXIT_CASES_FAILED, EXIT_HUMAN_REQUIRED, EXIT_OK
+from casebot.cli.main import app
+from casebot.domain.exits import EXIT_CASES_FAILED, EXIT_HUMAN_REQUIRED, EXIT_OK
 from tests.golden import EXAMPLE, SECOND, assert_holds, golden
 
 cli = CliRunner()
@@ -98,7 +98,7 @@ def test_adapters_list_and_schedule(config_file):
 
 
 def test_demo_flows_cases_into_both_systems(tmp_path):
-    from casebot.commands.demo import run_demo
+    from casebot.cli.demo import run_demo
 
     lines: list[str] = []
     result = run_demo(cases=4, seed=42, workdir=tmp_path / "demo", echo=lines.append)

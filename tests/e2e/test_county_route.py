@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from casebot.commands.demo import prosecute_some, sandbox_settings
-from casebot.commands.reconcile import _run as reconcile_routes
+from casebot.cli.demo import prosecute_some, sandbox_settings
+from casebot.cli.reconcile import _run as reconcile_routes
+from casebot.domain.exits import EXIT_OK
+from casebot.domain.verify import differences
 from casebot.ledger import open_ledger
-from casebot.pipeline import Pipeline
-from casebot.run import EXIT_OK, Runner
-from casebot.verify import differences
+from casebot.mapping.pipeline import Pipeline
+from casebot.run import Runner
 from sandbox.county import REGIONS
 
 PIPELINE = Pipeline()

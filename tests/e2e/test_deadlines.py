@@ -6,8 +6,9 @@ import json
 
 from typer.testing import CliRunner
 
-from casebot.cli import app
-from casebot.run import EXIT_OK, Runner
+from casebot.cli.main import app
+from casebot.domain.exits import EXIT_OK
+from casebot.run import Runner
 from tests.golden import EXAMPLE, golden, prosecute
 
 

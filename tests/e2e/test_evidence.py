@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from casebot.artifacts import Artifacts
-from casebot.run import EXIT_CASES_FAILED, Runner
+from casebot.domain.exits import EXIT_CASES_FAILED
+from casebot.run import Runner
+from casebot.run.artifacts import Artifacts
 from tests.golden import EXAMPLE, SECOND, golden
 
 BAD = Path(__file__).parents[1] / "data" / "bad_cases"

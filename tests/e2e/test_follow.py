@@ -9,8 +9,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from casebot.domain.exits import EXIT_CASES_FAILED, EXIT_OK
 from casebot.ledger import open_ledger
-from casebot.run import EXIT_CASES_FAILED, EXIT_OK, Runner
+from casebot.run import Runner
 from tests.golden import EXAMPLE, GoldenSet, assert_holds, golden, holdings, prosecute
 
 #: a 同案犯 the police add to the worked example: 李四, 取保候审 (02) on 2026-11-10, no 性别 or 出生日期 given

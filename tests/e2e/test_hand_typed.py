@@ -10,7 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from casebot.run import EXIT_CASES_FAILED, Runner
+from casebot.domain.exits import EXIT_CASES_FAILED
+from casebot.run import Runner
 from tests.golden import EXAMPLE, SECOND, THIRD, assert_holds, golden, holdings, prosecute
 
 #: the fields a clerk types into a procuratorate 案卡 (the rest the system sets itself)

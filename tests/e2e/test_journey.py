@@ -7,8 +7,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from casebot.domain.exits import EXIT_CASES_FAILED, EXIT_OK, EXIT_PAGE_CHANGED
 from casebot.ledger import open_ledger
-from casebot.run import EXIT_CASES_FAILED, EXIT_OK, EXIT_PAGE_CHANGED, Runner
+from casebot.run import Runner
 from tests.golden import EXAMPLE, assert_holds, golden
 
 ROUTE = "police-procuratorate"

@@ -15,8 +15,9 @@ import copy
 
 import pytest
 
-from casebot.commands.demo import sandbox_settings
-from casebot.run import EXIT_CASES_FAILED, Runner
+from casebot.cli.demo import sandbox_settings
+from casebot.domain.exits import EXIT_CASES_FAILED
+from casebot.run import Runner
 from tests.golden import arrest, assert_holds, decisions, golden, holdings, judgments, police_decisions
 
 ARREST_ROUTE = "police-arrest-review"
@@ -95,7 +96,7 @@ async def test_decisions_flow_back_to_the_police_once_per_suspect_and_document(s
     assert police_decisions(sandbox) == want["police"]
 
     # 回头看: each decision entered is in step with the procuratorate's
-    from casebot.commands.reconcile import _run
+    from casebot.cli.reconcile import _run
     from casebot.ledger import open_ledger
 
     ledger = open_ledger(loop_settings.ledger_url())

@@ -17,11 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 from casebot import config
-from casebot.cli import app
+from casebot.cli.main import app
+from casebot.domain.exits import EXIT_CASES_FAILED, EXIT_CONFIG, EXIT_OK
 from casebot.ledger import open_ledger
-from casebot.pipeline import Pipeline
-from casebot.run import EXIT_CASES_FAILED, EXIT_OK, Runner
-from casebot.run.outcome import EXIT_CONFIG
+from casebot.mapping.pipeline import Pipeline
+from casebot.run import Runner
 from mappings import MAPPINGS_DIR
 from tests.golden import EXAMPLE, assert_holds, golden, holdings
 

@@ -7,8 +7,8 @@ import json
 
 from typer.testing import CliRunner
 
-from casebot.cli import app
-from casebot.run import EXIT_OK
+from casebot.cli.main import app
+from casebot.domain.exits import EXIT_OK
 from tests.e2e.test_hand_typed import stored
 from tests.golden import EXAMPLE, SECOND, THIRD, assert_holds, golden, holdings
 

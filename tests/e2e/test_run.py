@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import zipfile
 
-from casebot.commands.demo import sandbox_settings
+from casebot.cli.demo import sandbox_settings
+from casebot.domain.exits import EXIT_CASES_FAILED, EXIT_OK, EXIT_RETRY_LATER
 from casebot.ledger import open_ledger
-from casebot.run import EXIT_CASES_FAILED, EXIT_OK, EXIT_RETRY_LATER, Runner
+from casebot.run import Runner
 from casebot.run import worker as worker_module
 from casebot.run.worker import Worker
 from tests.golden import EXAMPLE, SECOND, THIRD, assert_holds, golden, holdings, prosecute

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from casebot.commands.demo import sandbox_settings
+from casebot.cli.demo import sandbox_settings
+from casebot.domain.exits import EXIT_CONFIG
 from casebot.run import Runner
-from casebot.run.outcome import EXIT_CONFIG
 from sandbox.county import REGIONS
 from tests.e2e.test_hand_typed import stored
 from tests.golden import EXAMPLE, golden

@@ -7,9 +7,9 @@ import json
 from datetime import date
 
 from casebot.config import WebhookSettings
-from casebot.deadlines.alerts import notify
 from casebot.deadlines.calendar import Calendar
 from casebot.deadlines.compute import compute, gather
+from casebot.ops.deadlines import notify
 from casebot.ops.notify import WebhookChannel
 from tests.unit.test_deadlines_golden import ENTRIES
 
@@ -48,7 +48,7 @@ def test_a_channel_that_refuses_is_told_again_next_time(webhook_server, tmp_path
 
 def test_after_a_run_the_configured_channels_hear_of_deadlines_once(webhook_server, tmp_path):
     from casebot.config import load
-    from casebot.deadlines.alerts import after_run
+    from casebot.ops.deadlines import after_run
     from tests.ops.test_deadlines_cli import config, write_ledger
 
     cfg = config(tmp_path, webhook_server.base)
@@ -65,7 +65,7 @@ def test_after_a_run_the_configured_channels_hear_of_deadlines_once(webhook_serv
 
 def test_a_sites_year_file_named_in_the_config_is_used(tmp_path):
     from casebot.config import load
-    from casebot.deadlines import calendar_for, calendar_words
+    from casebot.ops.deadlines import calendar_for, calendar_words
     from tests.ops.test_deadlines_cli import config
 
     cfg = config(tmp_path, "http://127.0.0.1:9")
@@ -82,7 +82,7 @@ def test_a_sites_year_file_named_in_the_config_is_used(tmp_path):
 def test_a_broken_year_file_costs_the_deadline_gauges_only(tmp_path):
     from prometheus_client import CollectorRegistry, Gauge
 
-    from casebot.commands.ops import _deadline_metrics
+    from casebot.cli.ops import _deadline_metrics
     from casebot.config import load
     from tests.ops.test_deadlines_cli import config
 

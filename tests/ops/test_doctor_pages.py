@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.procuratorate import ProcuratorateAdapter
-from casebot.cli import app
-from casebot.widgets import Form
+from casebot.cli.main import app
+from casebot.kit.widgets import Form
 from tests.ops.conftest import casebot
 
 pytestmark = pytest.mark.browser

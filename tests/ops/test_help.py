@@ -7,7 +7,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from casebot.cli import app
+from casebot.cli.main import app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 COMMANDS = ["run", "status", "failures", "failures show", "replay", "metrics", "console", "doctor", "login",
@@ -60,7 +60,7 @@ def test_no_help_page_speaks_english():
 
 
 def test_audit_verify_help_gives_its_real_exit_status():
-    from casebot.commands.audit import EXIT_TAMPERED as EXIT_AUDIT_ALTERED
+    from casebot.cli.audit import EXIT_TAMPERED as EXIT_AUDIT_ALTERED
 
     out = CliRunner().invoke(app, ["audit", "verify", "--help"], env={"COLUMNS": "200"}).output
     assert f"退出码 {EXIT_AUDIT_ALTERED}" in out

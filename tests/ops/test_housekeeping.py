@@ -7,7 +7,7 @@ import stat
 import time
 
 from casebot import logs
-from casebot.commands.demo import sandbox_settings
+from casebot.cli.demo import sandbox_settings
 from casebot.ops import housekeeping
 
 
@@ -45,7 +45,7 @@ def test_a_replay_keeps_house_as_a_run_does(sandbox, config_file):
     from typer.testing import CliRunner
 
     from casebot import config
-    from casebot.cli import app
+    from casebot.cli.main import app
     from casebot.ledger import open_ledger
     from casebot.ops import lastrun
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
-from casebot.commands.demo import sandbox_settings
+from casebot.cli.demo import sandbox_settings
 from casebot.ops import lastrun, snapshot
 from casebot.ops import metrics as m
 from casebot.ops import schedule as sched

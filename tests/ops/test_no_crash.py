@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from casebot.browser import BrowserOptions
+from casebot.kit.browser import BrowserOptions
 from tests.ops.conftest import CASEBOT, bare_env, casebot
 from tests.ops.test_doctor import write_config
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from adapters.procuratorate import ProcuratorateAdapter
-from casebot.commands.run import execute
-from casebot.widgets import Binding, Form
+from casebot.cli.run import execute
+from casebot.kit.widgets import Binding, Form
 from tests.golden import copies
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from casebot.lock import RunLock
+from casebot.run.lock import RunLock
 from tests.ops.conftest import bare_env, casebot
 
 OUTCOMES = {"done", "failed", "retry", "unknown", "written", "dry-run"}

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from casebot.commands.demo import sandbox_settings
+from casebot.cli.demo import sandbox_settings
 from casebot.ops import housekeeping
 from casebot.ops import schedule as sched
 from tests.ops.conftest import bare_env, casebot

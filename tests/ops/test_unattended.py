@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from casebot.ops import secrets
+from casebot.kit import secrets
 from tests.ops.conftest import bare_env, casebot
 
 

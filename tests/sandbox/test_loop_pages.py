@@ -11,7 +11,7 @@ import pytest
 
 from adapters.police import DecisionEntry
 from casebot import errors
-from casebot.adapter import Credentials, SystemConfig
+from casebot.kit.base import Credentials, SystemConfig
 from sandbox.client import SandboxHTTPError
 from tests.golden import arrest, golden
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PWTimeout
 
-from casebot import idcard
+from casebot.domain import idcard
 from sandbox.client import SandboxHTTPError, SandboxProcess
 from sandbox.seed import generate_cases
 

@@ -19,7 +19,7 @@ import pytest
 from playwright.async_api import Frame, Page
 from playwright.async_api import TimeoutError as PWTimeout
 
-from casebot.idcard import check_digit
+from casebot.domain.idcard import check_digit
 from sandbox.client import SandboxClient, SandboxHTTPError, SandboxProcess
 
 BMSAH = re.compile(r"^(.+院)刑检受\[(\d{4})\](\d{6})(\d{5})号$")

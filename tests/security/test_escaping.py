@@ -15,7 +15,7 @@ import jinja2
 import pytest
 from werkzeug.serving import make_server
 
-from casebot.commands.demo import sandbox_settings
+from casebot.cli.demo import sandbox_settings
 from casebot.config import load
 from casebot.ledger import open_ledger
 from casebot.ops.console import create_app

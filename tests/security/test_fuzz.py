@@ -27,16 +27,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.police import PoliceAdapter
-from casebot.adapter import Credentials, SystemConfig
-from casebot.codes import CodeTables
+from casebot.domain.codes import CodeTables
+from casebot.domain.identity import has_invisible
+from casebot.domain.model import CaseCard
 from casebot.errors import BusinessError, MappingError
-from casebot.identity import has_invisible
+from casebot.kit.base import Credentials, SystemConfig
 from casebot.mapping.bounds import MAX_TEXT, weight
 from casebot.mapping.expressions import ExpressionRefused, MappingEnvironment, compile_expression
 from casebot.mapping.loader import load_mapping
+from casebot.mapping.pipeline import Pipeline
 from casebot.mapping.shapes import shape_of_model
-from casebot.model import CaseCard
-from casebot.pipeline import Pipeline
 from mappings import CODES_DIR, MAPPINGS_DIR
 from tests.unit.conftest import EXAMPLE_CASE
 

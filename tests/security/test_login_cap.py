@@ -9,8 +9,8 @@ import pytest
 
 from adapters.police import PoliceAdapter
 from casebot import errors
-from casebot.adapter import Credentials, SystemConfig
-from casebot.logins import LoginCap
+from casebot.kit.base import Credentials, SystemConfig
+from casebot.kit.logins import LoginCap
 
 
 def _adapter(context: Any, urls: dict[str, str], password: str, cap: Path) -> PoliceAdapter:

@@ -25,12 +25,11 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from casebot import audit
-from casebot.artifacts import Artifacts
-from casebot.commands.demo import prosecute_some, sandbox_settings
-from casebot.commands.run import execute
-from casebot.report import render
-from casebot.run import CaseResult, RunSummary
+from casebot.cli.demo import prosecute_some, sandbox_settings
+from casebot.cli.run import execute
+from casebot.run import CaseResult, RunSummary, audit
+from casebot.run.artifacts import Artifacts
+from casebot.run.report import render
 from sandbox.client import SandboxProcess
 
 

@@ -12,10 +12,10 @@ from urllib.parse import quote, quote_plus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casebot.artifacts import Artifacts
+from casebot.domain.privacy import mask_name, redact
+from casebot.domain.verify import differences
 from casebot.errors import RejectedError
-from casebot.privacy import mask_name, redact
-from casebot.verify import differences
+from casebot.run.artifacts import Artifacts
 
 NAME = "张三丰"
 LATIN = "NGUYEN VAN AN"

@@ -16,8 +16,8 @@ import zipfile
 
 import pytest
 
-from casebot.commands.demo import sandbox_settings
-from casebot.commands.run import execute
+from casebot.cli.demo import sandbox_settings
+from casebot.cli.run import execute
 from tests.security.test_privacy import spellings, texts
 
 

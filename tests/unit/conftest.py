@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from casebot.pipeline import Pipeline
+from casebot.mapping.pipeline import Pipeline
 
 #: the worked example of SPEC section 6 (fields the spec leaves open filled plausibly)
 EXAMPLE_SUSPECT: dict[str, Any] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from casebot.changes import diff, plan_update, restrict
+from casebot.domain.changes import diff, plan_update, restrict
 
 ZHANG = {"xm": "张三", "zjhm": "350502199003072415", "qzcs": "2", "qzcsrq": "2026-10-02", "zy": "无业"}
 LI = {"xm": "李四", "zjhm": "350502199105060012", "qzcs": "", "qzcsrq": "", "zy": "司机"}

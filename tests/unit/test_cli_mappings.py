@@ -11,9 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from casebot.adapter import FieldSpec
-from casebot.commands import mappings as mappings_cmd
-from casebot.commands.preview import preview
+from casebot.cli import mappings as mappings_cmd
+from casebot.cli.preview import preview
+from casebot.kit.base import FieldSpec
 from casebot.mapping import checks
 from mappings import MAPPINGS_DIR
 from tests.unit.conftest import EXAMPLE_CASE, make_case, make_suspect
@@ -272,7 +272,7 @@ def test_preview_json_with_court(preview_app: typer.Typer, tmp_path: Path) -> No
 
 def test_preview_shows_every_route_county_included(preview_app: typer.Typer, tmp_path: Path) -> None:
     """Preview makes each card as the run does (Pipeline.card_for): the county route too, by route name."""
-    from casebot.pipeline import Pipeline
+    from casebot.mapping.pipeline import Pipeline
 
     src = write_records(tmp_path, EXAMPLE_CASE)
     facts = ["--qsswh", "泉鲤检刑诉〔2026〕123号", "--qsrq", "2026-12-01"]

@@ -1,10 +1,10 @@
-"""doctor's code check (casebot.codecheck) on the shipped code tables: which codes a control lacks."""
+"""doctor's code check (casebot.ops.codecheck) on the shipped code tables: which codes a control lacks."""
 
 from __future__ import annotations
 
-from casebot.adapter import FieldSpec
-from casebot.codecheck import lacking
-from casebot.codes import CodeTables
+from casebot.domain.codes import CodeTables
+from casebot.kit.base import FieldSpec
+from casebot.ops.codecheck import lacking
 from mappings import CODES_DIR
 
 TABLES = CodeTables.load(CODES_DIR)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from casebot.codes import CodeMissing, CodeTable, CodeTables
+from casebot.domain.codes import CodeMissing, CodeTable, CodeTables
 from casebot.errors import MappingError
 from casebot.mapping.filters import FILTER_DOCS, TESTS
 from mappings import CODES_DIR

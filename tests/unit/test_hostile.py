@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from casebot.codes import CodeTables
+from casebot.domain.codes import CodeTables
 from casebot.errors import MappingError
 from casebot.mapping.expressions import MappingEnvironment
 from casebot.mapping.loader import load_mapping
-from casebot.pipeline import Pipeline
+from casebot.mapping.pipeline import Pipeline
 from mappings import CODES_DIR
 from tests.unit.conftest import EXAMPLE_CASE
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casebot import idcard
-from casebot.idcard import IdNumberError
+from casebot.domain import idcard
+from casebot.domain.idcard import IdNumberError
 
 REGIONS = st.sampled_from(["350502", "350503", "110101", "440305", "650102"])
 BIRTHS = st.dates(min_value=date(1900, 1, 1), max_value=date(1999, 12, 31))

@@ -1,4 +1,4 @@
-"""Identity text rules (casebot.identity): the examples the issue quotes, then properties on generated text."""
+"""Identity text rules (casebot.domain.identity): the examples the issue quotes, then properties on generated text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casebot.identity import clean_name, clean_text, has_invisible, is_chinese_name, visible
+from casebot.domain.identity import clean_name, clean_text, has_invisible, is_chinese_name, visible
 from casebot.mapping.filters import f_clean_name, f_clean_text
 
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u202a", "\u202b",

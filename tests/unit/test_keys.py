@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from casebot.keys import CLOSING, OPENING, normalise_key, same_key, search_term, search_terms
-from casebot.privacy import scrub_text
+from casebot.domain.keys import CLOSING, OPENING, normalise_key, same_key, search_term, search_terms
+from casebot.domain.privacy import scrub_text
 
 #: canonical keys: what casebot itself writes (police 案件编号, 起诉书文号 with brackets)
 AJBH = st.from_regex(r"\AA[0-9]{12}20[0-9]{2}(0[1-9]|1[0-2])[0-9]{4}\Z")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from casebot.domain.matching import match_person
+from casebot.domain.model import as_requested, case_number, request_key, split_request_key
 from casebot.errors import DataError
 from casebot.mapping.filters import f_same_person, f_term
-from casebot.matching import match_person
-from casebot.model import as_requested, case_number, request_key, split_request_key
 
 CASE = {
     "ajbh": "A3505830000002026100005",
@@ -65,9 +65,9 @@ def test_a_term_only_for_a_penalty_that_has_one():
 
 
 def test_status_run_and_report_name_each_hop_and_count_per_hop(tmp_path):
-    from casebot.commands.demo import sandbox_settings
-    from casebot.report import render
+    from casebot.cli.demo import sandbox_settings
     from casebot.run.outcome import CaseResult, RunSummary
+    from casebot.run.report import render
 
     settings = sandbox_settings({"police": "http://a", "procuratorate": "http://b", "court": "http://c"},
                                 tmp_path, loop=True)

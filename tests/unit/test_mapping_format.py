@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from casebot.codes import CodeTables
+from casebot.domain.codes import CodeTables
+from casebot.domain.model import CaseCard
 from casebot.errors import DataError, MappingError
 from casebot.mapping.engine import CompiledMapping
 from casebot.mapping.expressions import MappingEnvironment
 from casebot.mapping.filters import FILTER_DOCS
 from casebot.mapping.loader import load_mapping
+from casebot.mapping.pipeline import Pipeline
 from casebot.mapping.schema import mapping_json_schema
-from casebot.model import CaseCard
-from casebot.pipeline import Pipeline
 from mappings import CODES_DIR
 from tests.unit.conftest import EXAMPLE_CASE, make_case
 

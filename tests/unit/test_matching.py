@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casebot.matching import Candidate, Identity, classify, names_of
+from casebot.domain.matching import Candidate, Identity, classify, names_of
 
 CARD = Identity(key="A3505020000002026110001", ids=frozenset({"350502199003072415"}), names=frozenset({"张三"}),
                 charge="0502", unit="Y350502", date="2026-11-20")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from casebot.domain.model import CaseCard, PoliceCase, Suspect, age_on, clean_name, masked, personal_fields
 from casebot.errors import DataError
-from casebot.model import CaseCard, PoliceCase, Suspect, age_on, clean_name, masked, personal_fields
-from casebot.pipeline import Pipeline
+from casebot.mapping.pipeline import Pipeline
 from tests.unit.conftest import EXAMPLE_CASE, make_case, make_suspect
 
 ID = "350502199003072415"

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from casebot import idcard
-from casebot.codes import CodeMissing
+from casebot.domain import idcard
+from casebot.domain.codes import CodeMissing
 from casebot.errors import BusinessError, DataError
-from casebot.pipeline import Pipeline
+from casebot.mapping.pipeline import Pipeline
 from tests.unit.conftest import make_case, make_suspect
 
 AJBH = "A3505020000002026110001"

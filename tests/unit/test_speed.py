@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from casebot import idcard
-from casebot.pipeline import Pipeline
+from casebot.domain import idcard
+from casebot.mapping.pipeline import Pipeline
 from tests.unit.conftest import make_case, make_suspect
 
 N = 1000

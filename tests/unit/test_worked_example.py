@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from casebot.pipeline import Pipeline
+from casebot.mapping.pipeline import Pipeline
 from tests.unit.conftest import EXAMPLE_CASE
 
 QSSWH = "泉鲤检刑诉〔2026〕123号"

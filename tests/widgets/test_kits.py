@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from casebot import errors
-from casebot.widgets import Binding, widget
-from casebot.widgets.element import confirm_dialog
-from casebot.widgets.layui import confirm_layer
+from casebot.kit.widgets import Binding, widget
+from casebot.kit.widgets.element import confirm_dialog
+from casebot.kit.widgets.layui import confirm_layer
 
 pytestmark = pytest.mark.browser
 

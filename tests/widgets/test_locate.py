@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from casebot import errors
-from casebot.widgets import Binding, Form
+from casebot.kit.widgets import Binding, Form
 
 pytestmark = pytest.mark.browser
 

@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from casebot import errors
-from casebot.adapter import SystemConfig
-from casebot.cli import app
-from casebot.widgets.outcome import json_answer
+from casebot.cli.main import app
+from casebot.kit.base import SystemConfig
+from casebot.kit.widgets.outcome import json_answer
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,247 @@
+"""A case follows the police (SPEC rule 10): what changed, and whether a person changed it too.
+
+Three cards of one case and target meet here, all in the target's card shape:
+
+- ``written``: the card casebot last wrote (kept in the ledger's card history);
+- ``found``: the record as the target shows it now (read back before updating);
+- ``wanted``: the rules' output for the case as the police now have it.
+
+:func:`diff` is the field-level difference between two cards: the case's own
+fields, and the person rows of its list field (人卡, 被告人) matched by identity
+(ID number, else name), so that a suspect added in the middle is one row added,
+not every later row edited. :func:`plan_update` puts the three cards together:
+what to change in the target (``wanted`` against ``written``) and which of those
+changes would overwrite a person's edit (``found`` differs from ``written`` in
+the same place): a :class:`Conflict`, never overwritten. Values shown in a
+conflict are masked where personal.
+
+Nothing here touches a page or the ledger.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from casebot.domain.keys import normalise_key
+from casebot.domain.privacy import mask_id, mask_name, names_in
+from casebot.domain.verify import _show, normalise
+
+__all__ = ["CardDiff", "Conflict", "RowChange", "UpdatePlan", "diff", "plan_update", "restrict", "row_identity",
+           "shown_path"]
+
+RowKind = Literal["added", "removed", "edited"]
+
+
+def row_identity(row: dict[str, Any]) -> str:
+    """Who a person row is: the ID number (证件号码 / 身份证号) when there is one, else the name."""
+    number = row.get("zjhm") or row.get("sfzh") or ""
+    if number:
+        return "id:" + normalise_key(number)
+    return "name:" + normalise_key(row.get("xm") or "")
+
+
+@dataclass(frozen=True)
+class RowChange:
+    kind: RowKind
+    #: the row's identity (see :func:`row_identity`)
+    who: str
+    #: its position in the old card (edited, removed) and in the new card (added, edited), from 0
+    old_index: int | None
+    new_index: int | None
+    #: field -> (old, new), for an edited row
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    #: the new row (added, edited)
+    row: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class CardDiff:
+    #: case field -> (old, new)
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    #: list field (``xyr``, ``bgr``) -> the row changes, in the new card's order (removed ones first)
+    rows: dict[str, list[RowChange]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.fields and not any(self.rows.values())
+
+    def paths(self) -> set[str]:
+        """Every changed place: ``ajmc``, ``xyr[id:3505…].qzcs``, ``xyr[id:3505…]`` (a row added or removed)."""
+        out = set(self.fields)
+        for name, changes in self.rows.items():
+            for ch in changes:
+                if ch.kind == "edited":
+                    out.update(f"{name}[{ch.who}].{f}" for f in ch.fields)
+                else:
+                    out.add(f"{name}[{ch.who}]")
+        return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    return normalise(a) == normalise(b)
+
+
+def _is_rows(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
+
+
+def diff(old: dict[str, Any], new: dict[str, Any], *,
+         identity: Callable[[dict[str, Any]], str] = row_identity) -> CardDiff:
+    """The field-level difference from ``old`` to ``new`` (fields of either card)."""
+    out = CardDiff()
+    for key in dict.fromkeys([*old, *new]):
+        a, b = old.get(key), new.get(key)
+        if _is_rows(a) or _is_rows(b):
+            changes = _row_changes(a or [], b or [], identity)
+            if changes:
+                out.rows[key] = changes
+        elif not _same(a, b):
+            out.fields[key] = (a, b)
+    return out
+
+
+def _row_changes(old: list[dict[str, Any]], new: list[dict[str, Any]],
+                 identity: Callable[[dict[str, Any]], str]) -> list[RowChange]:
+    old_ids = [identity(r) for r in old]
+    new_ids = [identity(r) for r in new]
+    out = [RowChange("removed", who, i, None) for i, who in enumerate(old_ids) if who not in new_ids]
+    for j, who in enumerate(new_ids):
+        if who not in old_ids:
+            out.append(RowChange("added", who, None, j, row=new[j]))
+            continue
+        i = old_ids.index(who)
+        fields = {k: (old[i].get(k), new[j].get(k)) for k in dict.fromkeys([*old[i], *new[j]])
+                  if not _same(old[i].get(k), new[j].get(k))}
+        if fields:
+            out.append(RowChange("edited", who, i, j, fields=fields, row=new[j]))
+    return out
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A place casebot would change that a person changed in the target since casebot wrote it."""
+
+    path: str
+    written: str
+    found: str
+    wanted: str
+
+    def describe(self) -> str:
+        return f"{shown_path(self.path)}：系统中为“{self.found}”（本系统写入“{self.written}”，现应为“{self.wanted}”）"
+
+
+def shown_path(path: str) -> str:
+    """A change's place as a report may show it: the person's ID number or name masked."""
+    def mask(m: re.Match[str]) -> str:
+        kind, value = m.group(1), m.group(2)
+        return "[" + (mask_id(value) if kind == "id" else mask_name(value)) + "]"
+
+    return re.sub(r"\[(id|name):([^\]]*)\]", mask, path)
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    #: what to apply to the target (wanted against written), minus skipped fields
+    changes: CardDiff
+    #: changes that would overwrite a person's edit
+    conflicts: list[Conflict]
+    #: places a person changed that this update leaves alone
+    edited_by_person: set[str]
+    #: places left out by policy (frozen after the first write, or skipped on conflict)
+    skipped: set[str]
+
+
+def _value_at(card: dict[str, Any], path: str, identity: Callable[[dict[str, Any]], str]) -> Any:
+    if "[" not in path:
+        return card.get(path)
+    name, rest = path.split("[", 1)
+    who, _, fld = rest.partition("]")
+    row = next((r for r in card.get(name) or [] if identity(r) == who), None)
+    if not fld:
+        return "" if row is None else (row.get("xm") or who)
+    return None if row is None else row.get(fld.lstrip("."))
+
+
+def plan_update(written: dict[str, Any], found: dict[str, Any], wanted: dict[str, Any], *,
+                frozen: Iterable[str] = (), on_conflict: str = "hold", field_conflict: dict[str, str] | None = None,
+                identity: Callable[[dict[str, Any]], str] = row_identity) -> UpdatePlan:
+    """What an update of the target must change, and what it must not overwrite.
+
+    ``frozen``: field names never updated after the first write (a case field, or a
+    person-row field such as ``xm``). ``on_conflict``: ``hold`` (the conflicts are
+    returned: the caller holds the update) or ``skip-field`` (the conflicting places are
+    left out of the update); ``field_conflict`` overrides it per field name.
+    """
+    frozen = set(frozen)
+    changes = diff(written, wanted, identity=identity)
+    by_person = diff(written, found, identity=identity).paths()
+    already = changes.paths() - diff(found, wanted, identity=identity).paths()
+    conflicts = []
+    skipped: set[str] = set()
+    for path in sorted(changes.paths()):
+        name = path.split("[", 1)[0] if "[" in path else path
+        leaf = path.rsplit(".", 1)[1] if "]." in path else name
+        if name in frozen or leaf in frozen:
+            skipped.add(path)
+            continue
+        row_path = path.split("].", 1)[0] + "]" if "]." in path else path
+        if path in already:
+            continue  # the target already holds the wanted value (an update cut short, or a person's same fix)
+        if path in by_person or row_path in by_person:
+            key = leaf if "]." in path else name
+            names = names_in(written, found, wanted)
+            conflicts.append(Conflict(path, _show(key, _value_at(written, path, identity) or "", names),
+                                      _show(key, _value_at(found, path, identity) or "", names),
+                                      _show(key, _value_at(wanted, path, identity) or "", names)))
+    field_conflict = field_conflict or {}
+
+    def policy(c: Conflict) -> str:
+        leaf = c.path.rsplit(".", 1)[1] if "]." in c.path else c.path.split("[", 1)[0]
+        return field_conflict.get(leaf, on_conflict)
+
+    skipped.update(c.path for c in conflicts if policy(c) == "skip-field")
+    held = [c for c in conflicts if policy(c) != "skip-field"]
+    return UpdatePlan(_without(changes, skipped), held, by_person - changes.paths(), skipped)
+
+
+def restrict(changes: CardDiff, paths: set[str]) -> CardDiff:
+    """``changes`` limited to ``paths`` (a row's path covers its fields)."""
+    fields = {k: v for k, v in changes.fields.items() if k in paths}
+    rows: dict[str, list[RowChange]] = {}
+    for name, lst in changes.rows.items():
+        kept = []
+        for ch in lst:
+            whole = f"{name}[{ch.who}]" in paths
+            if ch.kind != "edited":
+                if whole:
+                    kept.append(ch)
+                continue
+            left = {f: v for f, v in ch.fields.items() if whole or f"{name}[{ch.who}].{f}" in paths}
+            if left:
+                kept.append(RowChange("edited", ch.who, ch.old_index, ch.new_index, fields=left, row=ch.row))
+        if kept:
+            rows[name] = kept
+    return CardDiff(fields, rows)
+
+
+def _without(changes: CardDiff, paths: set[str]) -> CardDiff:
+    if not paths:
+        return changes
+    fields = {k: v for k, v in changes.fields.items() if k not in paths}
+    rows: dict[str, list[RowChange]] = {}
+    for name, lst in changes.rows.items():
+        kept = []
+        for ch in lst:
+            if ch.kind != "edited":
+                if f"{name}[{ch.who}]" not in paths:
+                    kept.append(ch)
+                continue
+            left = {f: v for f, v in ch.fields.items() if f"{name}[{ch.who}].{f}" not in paths}
+            if left:
+                kept.append(RowChange("edited", ch.who, ch.old_index, ch.new_index, fields=left, row=ch.row))
+        if kept:
+            rows[name] = kept
+    return CardDiff(fields, rows)
