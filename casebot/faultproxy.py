@@ -120,6 +120,9 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             if "server_error" in faults:
                 return self._error(faults["server_error"].status or 500)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
+            for k, v in headers.items():  # the system sees its own origin (Host is set by the connection)
+                if k.lower() in ("origin", "referer") and v.startswith(proxy.url):
+                    headers[k] = proxy.upstream + v[len(proxy.url):]
             if "drop_session" in faults:
                 headers.pop("Cookie", None)
                 headers.pop("cookie", None)

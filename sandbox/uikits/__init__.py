@@ -20,8 +20,9 @@ from sandbox.codes import table
 HERE = Path(__file__).parent
 NODE_MODULES = HERE / "node_modules"
 #: what may be served: the browser builds of each package
-SERVED = ("layui/dist/", "jquery/dist/", "select2/dist/", "vue/dist/", "element-plus/dist/")
-KITS = ("layui", "select2", "element")
+SERVED = ("layui/dist/", "jquery/dist/", "select2/dist/", "vue/dist/", "element-plus/dist/",
+          "ant-design-vue/dist/", "dayjs/", "select2-4.0/dist/")
+KITS = ("layui", "select2", "select2-4.0", "element", "antd")
 
 
 def installed() -> bool:
