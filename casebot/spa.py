@@ -137,7 +137,20 @@ class AppTarget(FormTarget):
     async def _exchange(self, page: Any, submit: str, api: str, *, invalid: str | None = None,
                         login: bool = False, card: dict[str, Any] | None = None) -> tuple[int, Any]:
         """Click ``submit`` and follow its POST to ``api`` to the answer: (status, JSON body or None)."""
-        sent = self._watch(page, "request", lambda r: r.method in ("POST", "PUT") and _path_is(api)(r.url))
+        def ours(r: Any) -> bool:
+            return r.method in ("POST", "PUT") and _path_is(api)(r.url)
+
+        # watched before the click: the answer may be read whole before the request is even looked at
+        sent, ended, failed = (self._watch(page, e, ours) for e in ("request", "requestfinished", "requestfailed"))
+        try:
+            return await self._exchanged(page, submit, sent, ended, failed, invalid, login, card)
+        finally:
+            for f in (sent, ended, failed):
+                if not f.done():
+                    f.cancel()
+
+    async def _exchanged(self, page: Any, submit: str, sent: Any, ended: Any, failed: Any, invalid: str | None,
+                         login: bool, card: dict[str, Any] | None) -> tuple[int, Any]:
         await page.locator(submit).click()
         held = [page.locator(invalid).locator("visible=true").first] if invalid else []
         if await self._first(page, sent, *held) == 1:
@@ -145,8 +158,13 @@ class AppTarget(FormTarget):
             raise errors.RejectedError("表单校验未通过：" + "；".join(mask_names_in(p, card or {}) for p in problems))
         request = sent.result()
         lost = f"{self.name}: {'登录' if login else '保存'}请求已发出，应答丢失或不完整"
-        response = await request.response()
-        if response is None or await response.finished() is not None:
+        # the request's end, as the browser saw it: finished (answer read whole) or failed (cut, truncated)
+        try:
+            outcome = await self._first(page, ended, failed)
+        except errors.PageTimeout:
+            outcome = 1
+        response = await request.response() if outcome == 0 else None
+        if response is None:
             if login:
                 raise errors.ServerError(lost)
             raise errors.OutcomeUnknown(lost)

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 
 from adapters.smartcourt import SmartcourtAdapter
+from casebot import errors
 from casebot.adapter import Credentials, SystemConfig
-from casebot.faultproxy import FaultProxy
+from casebot.faultproxy import Fault, FaultProxy
 from casebot.testing import TargetContract, ThroughFaultProxy
+from sandbox.client import SandboxClient
 
 pytestmark = pytest.mark.browser
 
@@ -57,3 +59,55 @@ class TestSmartcourtContract(ThroughFaultProxy, TargetContract):
 @pytest.fixture
 def adapter(context: Any, urls: dict[str, str]) -> SmartcourtAdapter:
     return SmartcourtAdapter(context, SystemConfig("smartcourt", urls["smartcourt"], CREDS, timeout_ms=30_000))
+
+
+async def test_refused_password_is_a_refusal_and_capped(context: Any, urls: dict[str, str], tmp_path: Any) -> None:
+    """The app shows its alert without navigating: a refusal (not a timeout), marked so it is not tried again."""
+    config = SystemConfig("smartcourt", urls["smartcourt"], Credentials("casebot", "nope"), timeout_ms=30_000,
+                          login_cap=tmp_path / "smartcourt.login-refused")
+    with pytest.raises(errors.HumanRequired, match="用户名或密码错误"):
+        await SmartcourtAdapter(context, config).page()
+    with pytest.raises(errors.LoginBlocked):
+        await SmartcourtAdapter(context, config).page()
+
+
+async def test_login_answered_by_a_403_page_is_not_logged_in(context: Any, urls: dict[str, str]) -> None:
+    with FaultProxy(urls["smartcourt"]) as proxy:
+        proxy.inject(Fault("server_error", method="POST", path="/api/login", status=403))
+        adapter = SmartcourtAdapter(context, SystemConfig("smartcourt", proxy.url, CREDS, timeout_ms=30_000))
+        with pytest.raises(errors.HumanRequired, match="403"):
+            await adapter.page()
+
+
+async def test_lost_truncated_and_failed_answers_are_unknown_outcomes(
+        context: Any, urls: dict[str, str], sandbox: SandboxClient) -> None:
+    """In sequence: the first save's answer cut off, the second's truncated; each was saved (a 502: the contract)."""
+    cards = [card(), card()]
+    for c in cards:
+        del c["bgr"][1]  # one defendant is enough here
+    with FaultProxy(urls["smartcourt"]) as proxy:
+        proxy.inject(Fault("commit_then_drop", method="POST", path="/api/cases", times=1),
+                     Fault("commit_then_truncate", method="POST", path="/api/cases", times=1))
+        adapter = SmartcourtAdapter(context, SystemConfig("smartcourt", proxy.url, CREDS, timeout_ms=30_000))
+        for c in cards:
+            with pytest.raises(errors.OutcomeUnknown):
+                await adapter.write(c)
+        assert [await adapter.find_existing(c) is not None for c in cards] == [True, True]
+    assert sandbox.saves("smartcourt") == {c["qsswh"]: 1 for c in cards}
+
+
+async def test_the_dialogs_own_validation_is_a_refusal(adapter: SmartcourtAdapter, sandbox: SandboxClient) -> None:
+    """The modal keeps OK from closing it and sends nothing: a business error naming the row, not a timeout."""
+    bad = card()
+    bad["bgr"][1]["sfzh"] = "35052619921130242"
+    with pytest.raises(errors.RejectedError, match="身份证号应为18位") as info:
+        await adapter.write(bad)
+    assert info.value.field == "被告人[2].身份证号"
+    assert sandbox.saves("smartcourt") == {}
+
+
+async def test_a_value_the_select_does_not_offer(adapter: SmartcourtAdapter) -> None:
+    bad = card()
+    bad["bgr"][0]["mz"] = "火星族"
+    with pytest.raises(errors.OptionMissing, match="民族"):
+        await adapter.write(bad)
