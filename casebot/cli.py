@@ -5,7 +5,20 @@ from __future__ import annotations
 import typer
 
 from casebot import __version__
-from casebot.commands import adapters, audit, console, demo, ledger, ops, proxy, reconcile, run, secret, system
+from casebot.commands import (
+    adapters,
+    audit,
+    console,
+    deadlines,
+    demo,
+    ledger,
+    ops,
+    proxy,
+    reconcile,
+    run,
+    secret,
+    system,
+)
 
 app = typer.Typer(name="casebot", no_args_is_help=True, add_completion=False,
                   help="casebot：通过网页把公安系统的案卡录入检察院和法院的系统，每次写入都回读核对。"
@@ -18,6 +31,7 @@ app.command()(ops.metrics)
 app.command("console")(console.console_cmd)
 app.command()(ops.replay)
 app.command()(reconcile.reconcile)
+app.command()(deadlines.deadlines)
 app.command()(demo.demo)
 app.command()(system.sandbox)
 app.command()(proxy.proxy)

@@ -173,6 +173,18 @@ class NotifySettings(_Strict):
     webhooks: list[WebhookSettings] = Field(default_factory=list)
 
 
+class DeadlineSettings(_Strict):
+    """期限预警 (casebot deadlines, docs/deadlines.md): when a deadline is due soon and when to tell people."""
+
+    #: a period with at most this many days left is 即将到期
+    soon_days: int = Field(3, ge=0, le=60)
+    #: days left at which a notification goes out, once each: 3 (three days before), 0 (the day), -1 (overdue)
+    notify_days: list[int] = Field(default_factory=lambda: [3, 0, -1])
+    notify: bool = True
+    #: a site's year files of the State Council's holiday schedule (years the installed library does not know)
+    calendars: list[Path] = Field(default_factory=list)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASEBOT_", env_nested_delimiter="__", extra="forbid")
 
@@ -185,6 +197,7 @@ class Settings(BaseSettings):
     browser: BrowserSettings = BrowserSettings()
     run: RunSettings = RunSettings()
     notify: NotifySettings = NotifySettings()
+    deadlines: DeadlineSettings = DeadlineSettings()
     #: directory relative paths are resolved against (the config file's folder)
     base_dir: Path = Path(".")
 

@@ -111,7 +111,8 @@ case "$cmd" in
         say "ruff"
         "$VENV/bin/ruff" check .
         say "pytest"
-        exec "$VENV/bin/python" -m pytest "$@" ;;
+        # one worker per core, each with its own sandbox and Chromium (CASEBOT_TEST_WORKERS=0: in-process)
+        exec "$VENV/bin/python" -m pytest -n "${CASEBOT_TEST_WORKERS:-2}" --dist worksteal "$@" ;;
     bench) setup; exec "$VENV/bin/python" bench/run.py "$@" ;;
     mutants)
         setup

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from casebot.commands.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
+from casebot.commands.common import ConfigOption, JsonOption, console, err_console, exits, load_settings, print_json
 from casebot.commands.run import execute, notify_after, record_run, run_json, show
 from casebot.errors import UsageError
 from casebot.glossary import STATE_LABELS
@@ -191,11 +191,28 @@ def metrics(config: Path = ConfigOption,
     """输出 OpenMetrics 指标（供 Prometheus 告警）。"""
     from casebot.ops import metrics as m
 
-    snap = snapshot.take(load_settings(config))
+    settings = load_settings(config)
+    snap = snapshot.take(settings)
     reg = m.registry(routes=snap.routes, counts=snap.counts, last_run=snap.last_run, oldest_failure=snap.oldest_at,
                      now=snap.taken)
+    _deadline_metrics(reg, settings)
     if textfile is not None:
         m.write_textfile(reg, textfile)
         console.print(f"已写入 {textfile}", highlight=False, soft_wrap=True)
     else:
         typer.echo(m.openmetrics(reg), nl=False)
+
+
+def _deadline_metrics(reg: Any, settings: Any) -> None:
+    """期限预警's gauges (casebot_deadline_cases{rule, state}) beside the ledger's; a broken calendar file
+    costs these gauges only (said on stderr), never the others."""
+    from casebot.deadlines import report_for
+    from casebot.deadlines.metrics import add
+    from casebot.errors import ConfigError
+
+    try:
+        found = report_for(settings).deadlines
+    except ConfigError as exc:
+        err_console.print(f"[yellow]期限预警指标未输出[/yellow] {exc}", highlight=False)
+        return
+    add(reg, found)

@@ -72,6 +72,9 @@ def notify_after(settings: Settings, summary: RunSummary) -> None:
     from casebot.ops.notify import after_run
 
     after_run(settings, exit_code=summary.exit_code, system_errors=summary.system_errors)
+    from casebot.deadlines.alerts import after_run as deadlines_after_run
+
+    deadlines_after_run(settings)
 
 
 def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary | None = None,

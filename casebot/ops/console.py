@@ -78,6 +78,16 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         return render_template("index.html.j2", snap=snap, groups=groups, run=run, banner=banner,
                                exit_text=lastrun.EXIT_TEXT, token=app.config["CASEBOT_TOKEN"])
 
+    @app.get("/deadlines")
+    def deadlines_page() -> Any:
+        from casebot.deadlines import report_for
+        from casebot.deadlines.compute import STATES
+        from casebot.deadlines.report import html, select
+
+        report = report_for(settings)
+        report.deadlines = select(report.deadlines, states=[s for s in STATES if s != "met"])
+        return html(report)
+
     def one(item_id: int) -> tuple[Any, list[dict[str, Any]]]:
         found, attempts = reading.read(
             settings, lambda ledger: (ledger.items(ids=[item_id]), ledger.attempts_of(item_id)), ([], []))

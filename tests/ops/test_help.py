@@ -11,7 +11,8 @@ from casebot.cli import app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 COMMANDS = ["run", "status", "failures", "failures show", "replay", "metrics", "console", "doctor", "login",
-            "schedule", "secret", "secret set", "secret list", "sandbox", "demo", "preview", "version"]
+            "schedule", "secret", "secret set", "secret list", "sandbox", "demo", "preview", "version",
+            "deadlines"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
