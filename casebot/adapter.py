@@ -37,12 +37,14 @@ import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar, final
 
 from casebot import errors, logins
 from casebot.changes import CardDiff
-from casebot.matching import Match
+from casebot.keys import same_key
+from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify
 from casebot.widgets import FormCheck, checking
 
 FieldType = Literal["text", "date", "code", "codes", "choice", "list"]
@@ -113,6 +115,9 @@ class Adapter(ABC):
 
     #: entry-point name, e.g. ``"court"``
     name: ClassVar[str]
+    #: the record kinds the system offers beyond this class's own, each driven by a class of its own
+    #: (a route's ``source_kind`` / ``target_kind``), e.g. ``{"arrest_review": ArrestReviewAdapter}``
+    kinds: ClassVar[dict[str, type[Adapter]]] = {}
     #: the system's own name, shown to clerks
     title: ClassVar[str]
 
@@ -121,6 +126,16 @@ class Adapter(ABC):
         self.config = config
         self._page: Any = None
         self._logged_in = False
+
+    @classmethod
+    def of_kind(cls, kind: str | None) -> type[Adapter]:
+        """The class driving records of ``kind`` in this system (None: this one)."""
+        if not kind:
+            return cls
+        if kind not in cls.kinds:
+            known = ", ".join(sorted(cls.kinds)) or "none"
+            raise errors.ConfigError(f"adapter {cls.name!r} has no record kind {kind!r} (kinds: {known})")
+        return cls.kinds[kind]
 
     # -- override -------------------------------------------------------
     @abstractmethod
@@ -337,9 +352,79 @@ class Target(Adapter):
         return []
 
     async def _find_match(self, card: dict[str, Any]) -> Match:
-        """*override* where the search page offers more than the key: by default, the key only."""
-        record_id = await self._find_existing(card)
-        return Match("certain", record_id) if record_id else Match("none")
+        """The matching policy (SPEC rule 9), the same for every target: adapters offer searches, the
+        base decides (:func:`casebot.matching.classify`).
+
+        By the card's key; unless that found the case, by the first person's ID number, or (none on
+        the card) by the case's unit + main charge + a date window. A target that offers no searches
+        (:meth:`_match_identity` gives None) is matched by its key only.
+        """
+        if self.entries:
+            return await self._match_entry(card)
+        ident = self._match_identity(card)
+        if ident is None:
+            record_id = await self._find_existing(card)
+            return Match("certain", record_id) if record_id else Match("none")
+        window = self.match_window_days
+        found = list(await self._search_by_key(ident.key))
+        match = classify(ident, found, window_days=window)
+        if match.kind == "certain":
+            return match
+        first_id = self._first_id(card)
+        if first_id:
+            # one search: a record typed by hand has its first person (each search costs a page)
+            found += await self._search_by_id(first_id)
+        elif ident.unit and ident.charge and ident.date:
+            day = date.fromisoformat(ident.date)
+            found += await self._search_by_case(ident, (day - timedelta(days=window)).isoformat(),
+                                                (day + timedelta(days=window)).isoformat())
+        return classify(ident, found, window_days=window)
+
+    #: how many days apart a record typed by hand may be dated and still be the same case
+    match_window_days: ClassVar[int] = DEFAULT_WINDOW_DAYS
+    #: the target's records are entries on a page of their own (a decision registered on a suspect, a
+    #: judgment on a person card): an entry already made with the same document is this card's; one made
+    #: with another document is a person's, for a clerk to settle (never written over)
+    entries: ClassVar[bool] = False
+
+    async def _match_entry(self, card: dict[str, Any]) -> Match:
+        held = await self._entry_held(card)
+        if held is None:
+            return Match("none")
+        record_id, document = held
+        if same_key(document, self._entry_key(card)):
+            return Match("certain", record_id)
+        return Match("probable", None, (Candidate(record_id, Identity(key=document), "key"),))
+
+    def _entry_key(self, card: dict[str, Any]) -> str:
+        """*override* (with :attr:`entries`): the document the card's entry is made with."""
+        raise NotImplementedError
+
+    async def _entry_held(self, card: dict[str, Any]) -> tuple[str, str] | None:
+        """*override* (with :attr:`entries`): the entry already made where the card goes, as (record id,
+        its document), or None."""
+        raise NotImplementedError
+
+    def _match_identity(self, card: dict[str, Any]) -> Identity | None:
+        """*override* to offer searches: what identifies the card's case (key, ID numbers, names, charge,
+        unit, date); None (the default): the target is matched by its key only (:meth:`_find_existing`)."""
+        return None
+
+    def _first_id(self, card: dict[str, Any]) -> str:
+        """*override*: the first person's ID number on the card, to search by ("" when none)."""
+        return ""
+
+    async def _search_by_key(self, key: str) -> list[Candidate]:
+        """*override* (with :meth:`_match_identity`): the records the search page finds by the case key."""
+        return []
+
+    async def _search_by_id(self, number: str) -> list[Candidate]:
+        """*override*: the records the search page finds by a person's ID number."""
+        return []
+
+    async def _search_by_case(self, ident: Identity, date_from: str, date_to: str) -> list[Candidate]:
+        """*override*: the records of ``ident``'s unit and main charge dated within the window."""
+        return []
 
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         """*override*: apply ``changes`` through the system's edit pages (only what changed)."""

@@ -46,9 +46,12 @@ def adopted_differs(exc: errors.VerificationError, record_id: str, case: str) ->
     return errors.AdoptedDiffers(record_id, exc.differences, case=case)
 
 
-def align_key(card: dict[str, Any], back: dict[str, Any], key_field: str) -> dict[str, Any]:
+def align_key(card: dict[str, Any], back: dict[str, Any], *key_fields: str) -> dict[str, Any]:
     """An adopted record read back, its case number spelt as the card spells it when it is the same number
-    (``a3505… `` typed by hand is not a difference to report)."""
-    if same_key(card.get(key_field), back.get(key_field)):
-        return {**back, key_field: card[key_field]}
-    return back
+    (``a3505… `` typed by hand is not a difference to report); each of ``key_fields`` when a kind of
+    record is known by several (a 审查逮捕 card: 移送案件编号 and 提请批准逮捕书文号)."""
+    out = back
+    for key_field in key_fields:
+        if same_key(card.get(key_field), back.get(key_field)):
+            out = {**out, key_field: card[key_field]}
+    return out

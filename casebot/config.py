@@ -50,6 +50,10 @@ class RouteSettings(_Strict):
     target: str
     #: where the case card comes from when the source is not the police system (the court hop)
     case_source: str | None = None
+    #: the kind of record the route reads from its source and the kind it writes into its target, when
+    #: not the systems' own (``arrest_request`` from the police, ``arrest_review`` into the procuratorate)
+    source_kind: str | None = None
+    target_kind: str | None = None
     #: what makes a source record eligible, given to the source's list_records
     filters: dict[str, str] = Field(default_factory=dict)
     #: only records of these regions (行政区划 codes, units.csv ``region``); empty: every region
@@ -66,6 +70,17 @@ class RouteSettings(_Strict):
     #: per field (a card field, or a person-row field such as ``xm``): ``off`` = never updated
     #: after the first write; ``skip-field`` / ``hold`` override ``on_conflict`` for that field
     fields: dict[str, Literal["off", "hold", "skip-field"]] = Field(default_factory=dict)
+
+    def hop(self, settings: Any) -> str:
+        """The hop this route carries, in a clerk's words (``公安提请批准逮捕 → 检察院审查逮捕案卡``)."""
+        from casebot.glossary import hop
+
+        return hop(settings.adapter_name(self.source), self.source_kind, settings.adapter_name(self.target),
+                   self.target_kind)
+
+    def mapping_target(self, adapter: str) -> str:
+        """The target a mapping names for this route: the adapter, or ``adapter.kind``."""
+        return f"{adapter}.{self.target_kind}" if self.target_kind else adapter
 
     @field_validator("regions", "skip_regions")
     @classmethod
@@ -166,6 +181,12 @@ class WebhookSettings(_Strict):
         return v
 
 
+class MappingSettings(_Strict):
+    #: the mappings directory this workstation uses (default: the shipped ``mappings/``); the
+    #: mappings installed adapters bring are added to it
+    dir: Path | None = None
+
+
 class NotifySettings(_Strict):
     """Who hears of what needs a person: new failed cases, a login to do (exit 3), changed pages (exit 7)."""
 
@@ -197,6 +218,7 @@ class Settings(BaseSettings):
     browser: BrowserSettings = BrowserSettings()
     run: RunSettings = RunSettings()
     notify: NotifySettings = NotifySettings()
+    mappings: MappingSettings = MappingSettings()
     deadlines: DeadlineSettings = DeadlineSettings()
     #: directory relative paths are resolved against (the config file's folder)
     base_dir: Path = Path(".")
@@ -248,6 +270,10 @@ class Settings(BaseSettings):
             return Path(str(ledger_file) + ".lock")
         return self.path(Path("var/casebot.lock"))
 
+    def mappings_dir(self) -> Path | None:
+        """``[mappings] dir`` resolved against the config's folder; None: the shipped mappings."""
+        return self.path(self.mappings.dir) if self.mappings.dir else None
+
     def adapter_name(self, system: str) -> str:
         return self.systems[system].adapter or system
 
@@ -255,11 +281,15 @@ class Settings(BaseSettings):
         s = self.systems[system]
         creds = None
         if s.username:
-            password = secret(system)
+            try:
+                password = secret(system)
+            except ConfigError as exc:  # the keyring cannot be read: this system's configuration
+                exc.system = exc.system or system
+                raise
             if password is None and need_password:
                 raise ConfigError(
                     f"systems.{system}: no password: set CASEBOT_{system.upper()}_PASSWORD or store it with "
-                    f"`casebot secret set {system}`")
+                    f"`casebot secret set {system}`", system=system)
             creds = Credentials(s.username, password or "")
         return SystemConfig(name=system, base_url=s.url, credentials=creds, timeout_ms=s.timeout_ms,
                             login_cap=self.login_cap_file(system))

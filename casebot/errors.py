@@ -5,7 +5,7 @@ Every error casebot raises is a :class:`CasebotError`. Lower-layer errors
 chained with ``raise ... from exc``, so callers only ever handle these::
 
     CasebotError
-    ├── ConfigError              a setting is missing or wrong (before anything runs)
+    ├── ConfigError              a setting is missing or wrong; with ``system``: that system's (its password)
     │   ├── SecretError          a password cannot be read or stored (keyring)
     │   └── UsageError           a command was given arguments it cannot use (an unknown ID...)
     ├── MappingError             a mapping file is invalid (file, line, hint)
@@ -22,7 +22,10 @@ chained with ``raise ... from exc``, so callers only ever handle these::
     │   ├── RejectedError        the target system refused the card, with its message
     │   ├── OptionMissing        the target does not offer a value (picker, select, autocomplete)
     │   ├── AlreadyExists        the target says the record exists (duplicate key)
+    │   ├── ProbableMatch        the target may hold the case typed by hand under another number
+    │   ├── EditConflict         a police change would overwrite what a person changed in the target
     │   └── VerificationError    the read-back differs from the card written
+    │       └── AdoptedDiffers   a record typed by hand was adopted and differs from the card
     └── TransientError           retried by the core with backoff
         ├── ServerError          the system answered 5xx or an error page
         ├── SessionExpired       the session ended; log in again and retry
@@ -43,7 +46,15 @@ class CasebotError(Exception):
 
 
 class ConfigError(CasebotError):
-    """A setting is missing or invalid; raised before the browser starts."""
+    """A setting is missing or invalid; raised before the browser starts.
+
+    ``system``: the system whose configuration it is (a missing or unreadable password):
+    that system's routes stop for the run, the others go on, and the run exits 4.
+    """
+
+    def __init__(self, message: str = "", *, system: str | None = None) -> None:
+        self.system = system
+        super().__init__(message)
 
 
 class SecretError(ConfigError):

@@ -27,7 +27,7 @@ from typing import Literal
 
 from casebot.keys import normalise_key, same_key
 
-__all__ = ["DEFAULT_WINDOW_DAYS", "Candidate", "Identity", "Match", "classify", "names_of"]
+__all__ = ["DEFAULT_WINDOW_DAYS", "Candidate", "Identity", "Match", "classify", "match_person", "names_of"]
 
 #: how far apart two dates of the same case may be (受理日期 / 收案日期 typed by hand)
 DEFAULT_WINDOW_DAYS = 30
@@ -116,3 +116,22 @@ def classify(card: Identity, found: Iterable[Candidate], *, window_days: int = D
 def names_of(text: str) -> frozenset[str]:
     """The names of a search row's 嫌疑人 / 被告人 cell (``张三、李四``), spaces dropped."""
     return frozenset(n for n in (normalise_key(p) for p in text.replace(",", "、").split("、")) if n)
+
+
+def match_person(people: Iterable[tuple[str, str]], id_number: str | None, name: str | None) -> int | None:
+    """The position of the one person among ``people`` (``(id_number, name)`` pairs) who is the person
+    named by ``id_number``, else by ``name`` (SPEC 7: decisions and judgments go back to the person
+    they are about); None when no one, or more than one, is.
+
+    ID numbers and names are compared normalised (:func:`casebot.keys.normalise_key`: width, spaces,
+    letter case); a person given an ID number is matched by it alone.
+    """
+    people = list(people)
+    wanted = normalise_key(id_number)
+    if wanted:
+        found = [i for i, (pid, _) in enumerate(people) if normalise_key(pid) == wanted]
+        if found or any(normalise_key(pid) for pid, _ in people):
+            return found[0] if len(found) == 1 else None
+    wanted = normalise_key(name)
+    found = [i for i, (_, pname) in enumerate(people) if wanted and normalise_key(pname) == wanted]
+    return found[0] if len(found) == 1 else None

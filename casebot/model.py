@@ -33,6 +33,7 @@ from casebot.privacy import mask_id, mask_name, scrub_text
 __all__ = [
     "CUSTODIAL_POLICE_CODES",
     "RESIDENT_ID",
+    "ArrestRequestCase",
     "CaseCard",
     "Charge",
     "DetentionHouse",
@@ -41,6 +42,7 @@ __all__ = [
     "Measure",
     "PoliceCase",
     "PoliceMeasure",
+    "PoliceRequest",
     "PoliceSuspect",
     "ProcuratorateRecord",
     "Prosecution",
@@ -48,6 +50,7 @@ __all__ = [
     "Suspect",
     "Unit",
     "age_on",
+    "as_requested",
     "clean_name",
     "masked",
     "personal_fields",
@@ -337,7 +340,7 @@ class CaseCard(_Model):
     fasj: date = Field(title="发案日期")
     lasj: date | None = Field(None, title="立案日期")
     yssj: date | None = Field(None, title="移送起诉日期")
-    ajzt: Literal["侦查中", "已移送起诉", "撤案"] = Field(title="案件状态")
+    ajzt: Literal["侦查中", "提请批捕", "已移送起诉", "撤案"] = Field(title="案件状态")
     jyaq: str = personal("text", default="", title="简要案情")
     suspects: list[Suspect] = Field(
         title="犯罪嫌疑人", min_length=1,
@@ -399,6 +402,22 @@ class PoliceMeasure(_Record):
     zxrq: Text = Field(None, title="执行日期")
 
 
+class PoliceDecision(_Record):
+    """The procuratorate's decision on an arrest, as the police record it (SPEC section 7)."""
+
+    jd: Text = Field(None, title="批捕决定")
+    jdrq: Text = Field(None, title="决定日期")
+    jdswh: Text = Field(None, title="决定书文号")
+
+
+class PoliceRequest(_Record):
+    """提请批准逮捕: a request for the approval of the arrest of some of a case's suspects."""
+
+    wsh: Text = Field(None, title="提请批准逮捕书文号")
+    tqrq: Text = Field(None, title="提请日期")
+    rybh: Annotated[list[Text], BeforeValidator(_to_list)] = Field(default_factory=list, title="提请逮捕人员")
+
+
 class PoliceSuspect(_Record):
     """A suspect as the police system gives it (SPEC section 1)."""
 
@@ -419,6 +438,7 @@ class PoliceSuspect(_Record):
     qzcs: Annotated[list[PoliceMeasure], BeforeValidator(_to_list)] = Field(
         default_factory=list, title="强制措施")
     jycs: Text = Field(None, title="羁押场所")
+    pbjd: PoliceDecision | None = Field(None, title="批捕决定")
 
 
 class PoliceCase(_Record):
@@ -439,6 +459,111 @@ class PoliceCase(_Record):
     xyr: Annotated[list[PoliceSuspect], BeforeValidator(_to_list)] = Field(
         default_factory=list, title="犯罪嫌疑人",
         json_schema_extra={"item_title": "嫌疑人", "item_name": "xm"})
+    tqpb: Annotated[list[PoliceRequest], BeforeValidator(_to_list)] = Field(
+        default_factory=list, title="提请批准逮捕")
+
+
+class ArrestRequestCase(PoliceCase):
+    """A police case as one of its 提请批准逮捕 requests sees it (:func:`as_requested`): the requested
+    suspects only, each with the measures taken by the request date; ``tqpb`` holds that request."""
+
+    @property
+    def request(self) -> PoliceRequest:
+        return self.tqpb[0] if self.tqpb else PoliceRequest()
+
+
+#: between a case's number and a request's document number in a record key (``A350502…0001#泉鲤公提捕〔2026〕5号``)
+REQUEST_SEPARATOR = "#"
+
+
+def request_key(ajbh: str, wsh: str) -> str:
+    """The key of one 提请批准逮捕 request: its case and its document number (SPEC 7: one record each)."""
+    return f"{ajbh}{REQUEST_SEPARATOR}{wsh.strip()}"
+
+
+def case_number(key: str) -> str:
+    """The case number a record key starts with: the key itself, or what precedes its first ``#``
+    (a request ``{ajbh}#{wsh}``, a decision ``{ajbh}#{wsh}#{n}``)."""
+    return key.partition(REQUEST_SEPARATOR)[0]
+
+
+def split_request_key(key: str) -> tuple[str, str]:
+    """``(ajbh, wsh)`` of a :func:`request_key`; ValueError when ``key`` is not one."""
+    ajbh, sep, wsh = key.partition(REQUEST_SEPARATOR)
+    if not sep or not ajbh or not wsh:
+        raise ValueError(f"not a request key: {key!r}")
+    return ajbh, wsh
+
+
+def as_requested(case: Mapping[str, Any], wsh: str) -> dict[str, Any] | None:
+    """The police case ``case`` as its request ``wsh`` sees it (SPEC 7, hop 3), or None if it has no
+    such request: its suspects those requested, in the case's order, each with the measures taken by
+    the request date (the latest measure *as of* 提请日期); ``tqpb`` that request alone."""
+    from casebot.keys import same_key
+
+    request = next((r for r in case.get("tqpb") or [] if same_key(r.get("wsh"), wsh)), None)
+    if request is None:
+        return None
+    tqrq = request.get("tqrq") or ""
+    wanted = set(request.get("rybh") or [])
+    suspects = []
+    for s in case.get("xyr") or []:
+        if s.get("rybh") in wanted:
+            measures = [m for m in s.get("qzcs") or [] if not tqrq or (m.get("zxrq") or "") <= tqrq]
+            suspects.append({**s, "qzcs": measures})
+    return {**case, "xyr": suspects, "tqpb": [request]}
+
+
+class DecidedPerson(_Record):
+    """A 审查逮捕 person card and the prosecutor's decision on it (``pbjd``: decisions.csv code)."""
+
+    xm: Text = personal("name", default=None, title="姓名")
+    zjlx: Text = Field(None, title="证件类型")
+    zjhm: Text = personal("id", default=None, title="证件号码")
+    pbjd: PoliceDecision | None = Field(None, title="批捕决定")
+
+
+class ArrestDecision(_Record):
+    """One decision of a 审查逮捕 card (record kind ``arrest_decision``, SPEC 7 hop 4): the card's
+    numbers and the person card decided on."""
+
+    bmsah: Text = Field(None, title="部门受案号")
+    ysajbh: Text = Field(None, title="移送案件编号")
+    tqpbsh: Text = Field(None, title="提请批准逮捕书文号")
+    index: Text = Field(None, title="人卡序号")
+    person: DecidedPerson = Field(default_factory=DecidedPerson, title="人卡")
+
+
+class CourtJudgment(_Record):
+    """宣判: one defendant's judgment as the court records it (SPEC 7)."""
+
+    xprq: Text = Field(None, title="宣判日期")
+    pjzm: Annotated[list[Text], BeforeValidator(_to_list)] = Field(default_factory=list, title="判决罪名")
+    zx: Text = Field(None, title="主刑")
+    xq: Text = Field(None, title="刑期")
+    hx: Text = Field(None, title="缓刑")
+    fj: Text = Field(None, title="罚金")
+
+
+class JudgedDefendant(_Record):
+    xm: Text = personal("name", default=None, title="姓名")
+    sfzh: Text = personal("id", default=None, title="身份证号")
+    pj: CourtJudgment | None = Field(None, title="判决")
+
+
+class JudgedCase(_Record):
+    """A court record once pronounced (record kind ``court_judgment``, SPEC 7 hop 5)."""
+
+    ah: Text = Field(None, title="案号")
+    qsswh: Text = Field(None, title="起诉书文号")
+    zt: Text = Field(None, title="状态")
+    bgr: Annotated[list[JudgedDefendant], BeforeValidator(_to_list)] = Field(
+        default_factory=list, title="被告人", json_schema_extra={"item_title": "被告人", "item_name": "xm"})
+
+    @property
+    def judged(self) -> list[JudgedDefendant]:
+        """The defendants judged so far, in the court's order."""
+        return [d for d in self.bgr if d.pj is not None]
 
 
 class ProcuratorateRecord(_Record):

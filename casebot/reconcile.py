@@ -30,6 +30,7 @@ from casebot import errors, logs
 from casebot.adapter import Source, Target
 from casebot.changes import diff, shown_path
 from casebot.keys import normalise_key
+from casebot.states import LINKED
 
 log = logs.get("reconcile")
 
@@ -37,7 +38,6 @@ log = logs.get("reconcile")
 KINDS = {"missing": "目标系统中已不存在", "edited": "目标记录被人修改", "stale": "公安已变更、尚未同步",
          "no-source": "目标记录无对应来源", "in-step": "一致"}
 #: ledger states of a case linked to a target record
-LINKED = ("done", "written", "failed")
 
 
 @dataclass
@@ -91,8 +91,9 @@ async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], p
     chosen = [r for r in settings.routes if r.enabled and (not routes or r.name in routes)]
     linked_keys: dict[str, set[str]] = {}
     for route in chosen:
-        target: Target = adapter(route.target)
-        keys = linked_keys.setdefault(route.target, set())
+        target: Target = _kind(adapter, route.target, route.target_kind)
+        # records of the systems' own kind are listed below for those no case links; a kind's are not
+        keys = linked_keys.setdefault(route.target, set()) if not route.target_kind else set()
         for item in ledger.items(route=route.name, states=LINKED):
             if not item.record_id:
                 continue
@@ -102,7 +103,8 @@ async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], p
             if since and (item.updated_at or "") < since:
                 continue
             try:
-                report.findings.append(await _check(route, item, _written(ledger, item), target, adapter, pipeline))
+                report.findings.append(await _check(route, item, _written(ledger, item), target, adapter, pipeline,
+                                                   settings))
             except errors.HumanRequired as exc:
                 report.problems.append(str(exc))
                 break
@@ -134,7 +136,7 @@ def _written(ledger: Any, item: Any) -> dict[str, Any] | None:
 
 
 async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: Target,
-                 adapter: Callable[[str], Any], pipeline: Any) -> Finding:
+                 adapter: Callable[[str], Any], pipeline: Any, settings: Any) -> Finding:
     try:
         found = await target.read_back(item.record_id)
     except errors.BusinessError:
@@ -143,7 +145,7 @@ async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: 
     edited = diff(written, {k: found.get(k) for k in written}).paths()
     note = ""
     try:
-        wanted = await _wanted(route, item.case_key, adapter, pipeline)
+        wanted = await _wanted(route, item.case_key, adapter, pipeline, settings)
         stale = diff(written, wanted).paths()
     except errors.BusinessError as exc:
         stale, note = set(), f"无法按当前公安数据生成案卡：{exc}"
@@ -155,11 +157,12 @@ async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: 
     return Finding(route.name, item.case_key, item.record_id, "in-step", note=note)
 
 
-async def _wanted(route: Any, key: str, adapter: Callable[[str], Any], pipeline: Any) -> dict[str, Any]:
-    record = await adapter(route.source).read(key)
-    sources: dict[str, Any] = {}
-    police = record
-    if route.case_source:
-        police = await adapter(route.case_source).read(key)
-        sources[route.source] = record
-    return pipeline.target_card(route.target, pipeline.case_card(police), **sources)
+def _kind(adapter: Callable[..., Any], system: str, kind: str | None) -> Any:
+    """The adapter of ``system`` for records of ``kind`` (the system's own when None)."""
+    return adapter(system, kind) if kind else adapter(system)
+
+
+async def _wanted(route: Any, key: str, adapter: Callable[[str], Any], pipeline: Any, settings: Any) -> dict[str, Any]:
+    """The card the run would write now: the run's own record -> card path (casebot.pipeline)."""
+    police, records = await pipeline.read_case(route, key, adapter)
+    return pipeline.route_card(settings, route, police, records)

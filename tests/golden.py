@@ -114,6 +114,48 @@ def copies(n: int) -> GoldenSet:
     return out
 
 
+@dataclass
+class LoopHop:
+    """One further hop of the loop (SPEC 7): the source records, and what the target must hold."""
+
+    police: list[dict[str, Any]]
+    expected: dict[str, dict[str, Any]]
+    stops: dict[str, str] = field(default_factory=dict)
+
+
+def arrest() -> LoopHop:
+    """Hop 3: police cases with 提请批准逮捕 requests, the 审查逮捕 cards (by 移送案件编号#文书号)."""
+    data = copy.deepcopy(_load("arrest"))
+    return LoopHop(data["police"], data["procuratorate"], data["stops"])
+
+
+def decisions() -> dict[str, Any]:
+    """Hop 4: decisions taken on arrest()'s cards, and each police suspect's 批捕决定 then."""
+    return copy.deepcopy(_load("decisions"))
+
+
+def police_decisions(client: Any) -> dict[str, dict[str, Any]]:
+    """What the police hold of decisions: case -> 人员编号 -> 批捕决定 (suspects with one only)."""
+    out: dict[str, dict[str, Any]] = {}
+    for case in client.police_cases():
+        held = {p["rybh"]: p["pbjd"] for p in case["xyr"] if p.get("pbjd")}
+        if held:
+            out[case["ajbh"]] = held
+    return out
+
+
+def judgments() -> dict[str, Any]:
+    """Hop 5: judgments pronounced on golden court records, and each person card's 判决情况 then."""
+    return copy.deepcopy(_load("judgments"))
+
+
+def record_key(system: str, record: dict[str, Any]) -> str:
+    """The key a system knows a record by; a 审查逮捕 card's is its case and its request together."""
+    if system == "procuratorate" and record.get("ajlb") == "审查逮捕":
+        return f"{record['ysajbh']}#{record['tqpbsh']}"
+    return record[KEY[system]]
+
+
 def stripped(system: str, record: dict[str, Any]) -> dict[str, Any]:
     """A stored record without the fields the target assigned."""
     return {k: v for k, v in record.items() if k not in ASSIGNED[system]}
@@ -122,10 +164,10 @@ def stripped(system: str, record: dict[str, Any]) -> dict[str, Any]:
 def holdings(client: Any, system: str) -> dict[str, dict[str, Any]]:
     """What ``system`` holds, by case key; fails on a key held twice."""
     records = client.records(system)
-    counts = Counter(r[KEY[system]] for r in records)
+    counts = Counter(record_key(system, r) for r in records)
     dupes = {k: n for k, n in counts.items() if n > 1}
     assert not dupes, f"held twice in the {system}: {dupes}"
-    return {r[KEY[system]]: stripped(system, r) for r in records}
+    return {record_key(system, r): stripped(system, r) for r in records}
 
 
 def assert_holds(client: Any, system: str, expected: dict[str, dict[str, Any]]) -> None:

@@ -27,10 +27,15 @@ import yaml
 
 from casebot import errors
 from casebot.adapter import RecordRef, Source
+from casebot.changes import CardDiff
+from casebot.keys import same_key
+from casebot.model import as_requested, request_key, split_request_key
+from casebot.pageflow import FormTarget, field_specs
 from casebot.widgets import Form
+from casebot.widgets.outcome import SaveOutcome
 from casebot.widgets.tables import JS_HELPERS, Grid, form_values, table_specs
 
-__all__ = ["PoliceAdapter"]
+__all__ = ["ArrestRequests", "DecisionEntry", "PoliceAdapter"]
 
 FORM_FILE = Path(__file__).with_name("form.yaml")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -93,6 +98,8 @@ class PoliceAdapter(Source):
     title: ClassVar[str] = "公安执法办案系统"
     key_field: ClassVar[str] = "ajbh"
     record_kind: ClassVar[str | None] = "police_case"
+    #: whether the list is read for its 提请批准逮捕 requests (the arrest_request kind)
+    lists_requests: ClassVar[bool] = False
 
     def __init__(self, context: Any, config: Any) -> None:
         super().__init__(context, config)
@@ -175,7 +182,12 @@ class PoliceAdapter(Source):
                 if key in seen:
                     continue
                 seen.add(key)
-                yield RecordRef(key=key, version=row.get("xgsj") or None)
+                for ref in self._refs(key, row):
+                    yield ref
+
+    def _refs(self, ajbh: str, row: dict[str, Any]) -> list[RecordRef]:
+        """The records a list row stands for: the case."""
+        return [RecordRef(key=ajbh, version=row.get("xgsj") or None)]
 
     async def _list_page(self, url: str, expected: int) -> tuple[list[dict[str, Any]], str | None, int]:
         sel = self.pages["list_page"]
@@ -198,7 +210,7 @@ class PoliceAdapter(Source):
             raise errors.PageChanged(self.name, f"案件列表第 {expected} 页（打开的是第 {page_no} 页）")
         grid = Grid(headers=snap["grid"]["headers"], rows=snap["grid"]["rows"])
         try:
-            rows = grid.records(sel["columns"])
+            rows = grid.records(sel["columns"] + (sel.get("request_columns", []) if self.lists_requests else []))
         except KeyError as exc:
             raise errors.PageChanged(self.name, f"案件列表的列“{exc.args[0]}”") from None
         except ValueError as exc:
@@ -246,3 +258,128 @@ class PoliceAdapter(Source):
         record["xyr"] = suspects
         return record
 
+
+
+class ArrestRequests(PoliceAdapter):
+    """The police system's 提请批准逮捕 requests (record kind ``arrest_request``, SPEC 7 hop 3).
+
+    Each request of a case is one record, keyed ``{ajbh}#{wsh}`` (:func:`casebot.model.request_key`):
+    the 案件列表 (filtered by 案件状态 提请批捕) shows each case's request documents, latest first;
+    a request reads as its case seen from the request (:func:`casebot.model.as_requested`).
+    """
+
+    record_kind: ClassVar[str | None] = "arrest_request"
+    lists_requests: ClassVar[bool] = True
+
+    def __init__(self, context: Any, config: Any) -> None:
+        super().__init__(context, config)
+        self.request_form = Form.from_yaml(FORM_FILE, "requests", "police")
+
+    def list_url(self, status: str | None = "提请批捕", yssj_from: Any = None, yssj_to: Any = None) -> str:
+        return super().list_url(status, yssj_from, yssj_to)
+
+    async def _list_records(self, status: str | None = "提请批捕", yssj_from: Any = None,
+                            yssj_to: Any = None) -> AsyncIterator[RecordRef]:
+        async for ref in super()._list_records(status, yssj_from, yssj_to):
+            yield ref
+
+    def _refs(self, ajbh: str, row: dict[str, Any]) -> list[RecordRef]:
+        """One record per request the row shows (latest first), each at the case's 修改时间."""
+        return [RecordRef(key=request_key(ajbh, wsh), version=row.get("xgsj") or None)
+                for wsh in row.get("tqpb") or []]
+
+    def _detail_arg(self) -> dict[str, Any]:
+        arg = super()._detail_arg()
+        return {**arg, "case": arg["case"] + table_specs(self.request_form)}
+
+    def parse_detail(self, snap: dict[str, Any]) -> dict[str, Any]:
+        record = super().parse_detail(snap)
+        record.update(form_values(self.request_form, snap["tables"], system=self.name))
+        return record
+
+    async def _read(self, key: str) -> dict[str, Any]:
+        try:
+            ajbh, wsh = split_request_key(key)
+        except ValueError:
+            raise errors.DataError("不是提请批准逮捕的记录编号", case=key) from None
+        record = await super()._read(ajbh)
+        requested = as_requested(record, wsh)
+        if requested is None:
+            raise errors.DataError(f"公安系统中该案件没有提请批准逮捕书 {wsh}", case=ajbh)
+        return requested
+
+
+_DECISION = yaml.safe_load(FORM_FILE.read_text(encoding="utf-8"))["decision"]
+
+
+class DecisionEntry(PoliceAdapter, FormTarget):
+    """决定登记: the procuratorate's decision entered on the police suspect (record kind
+    ``arrest_decision``, SPEC 7 hop 4): the police system as a target.
+
+    The card: ``{ajbh, rybh, jd, jdrq, jdswh}``; the record: ``{ajbh}#{rybh}``. A suspect already holding
+    this decision document (typed by a police clerk) is that record; one holding another decision is
+    for a clerk to look at, never overwritten by a first write.
+    """
+
+    fields = field_specs(_DECISION["fields"])
+    key_field: ClassVar[str] = "jdswh"
+
+    def __init__(self, context: Any, config: Any) -> None:
+        super().__init__(context, config)
+        self.decision_form = Form.from_yaml(FORM_FILE, "decision", "police")
+        self.decision_view = Form.from_yaml(FORM_FILE, "decision_view", "police")
+        self.outcome = SaveOutcome(**_DECISION["outcome"], system=self.name)
+
+    def _detail_arg(self) -> dict[str, Any]:
+        arg = super()._detail_arg()
+        return {**arg, "suspect": arg["suspect"] + table_specs(self.decision_view)}
+
+    def parse_detail(self, snap: dict[str, Any]) -> dict[str, Any]:
+        record = super().parse_detail(snap)
+        for suspect, tab in zip(record["xyr"], snap["tabs"], strict=True):
+            shown = tab["tables"].get(self.decision_view.bindings[0].selector)
+            decision = form_values(self.decision_view, tab["tables"], system=self.name) if shown else None
+            suspect["pbjd"] = decision if decision and decision.get("jdswh") else None
+        return record
+
+    async def _decision(self, record_id: str) -> tuple[str, str, dict[str, Any] | None]:
+        ajbh, _, rybh = record_id.partition("#")
+        case = await PoliceAdapter._read(self, ajbh)
+        suspect = next((p for p in case["xyr"] if p.get("rybh") == rybh), None)
+        if suspect is None:
+            raise errors.BusinessError(f"{self.title}的案件 {ajbh} 中没有人员编号为 {rybh} 的犯罪嫌疑人", case=ajbh)
+        return ajbh, rybh, suspect.get("pbjd")
+
+    async def _find_existing(self, card: dict[str, Any]) -> str | None:
+        record_id = f"{card['ajbh']}#{card['rybh']}"
+        _, _, held = await self._decision(record_id)
+        return record_id if held and same_key(held.get("jdswh"), card.get("jdswh")) else None
+
+    entries = True
+
+    def _entry_key(self, card: dict[str, Any]) -> str:
+        return str(card.get("jdswh") or "")
+
+    async def _entry_held(self, card: dict[str, Any]) -> tuple[str, str] | None:
+        record_id = f"{card['ajbh']}#{card['rybh']}"
+        _, _, held = await self._decision(record_id)
+        return (record_id, str(held.get("jdswh") or "")) if held else None
+
+    async def _write(self, card: dict[str, Any]) -> str:
+        page = await self.page()
+        path = self.pages["decision"].format(ajbh=quote(card["ajbh"], safe=""), rybh=quote(card["rybh"], safe=""))
+        await self.go(page, path)
+        await self.decision_form.fill(page, {k: card[k] for k in ("jd", "jdrq", "jdswh")})
+        await self.post_form(page, _DECISION["submit"], self.outcome)
+        return f"{card['ajbh']}#{card['rybh']}"
+
+    async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
+        """A decision changed (复议): the same page, the suspect's decision entered anew."""
+        return await self._write(card)
+
+    async def _read_back(self, record_id: str) -> dict[str, Any]:
+        ajbh, rybh, held = await self._decision(record_id)
+        return {"ajbh": ajbh, "rybh": rybh, **{k: (held or {}).get(k, "") for k in ("jd", "jdrq", "jdswh")}}
+
+
+PoliceAdapter.kinds = {"arrest_request": ArrestRequests, "arrest_decision": DecisionEntry}

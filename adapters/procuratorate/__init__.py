@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date, timedelta
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,7 +37,7 @@ from casebot import errors
 from casebot.adapter import FieldSpec, RecordRef, Source, Target
 from casebot.changes import CardDiff, row_identity, shown_path
 from casebot.keys import same_key, search_term
-from casebot.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify, names_of
+from casebot.matching import Candidate, Identity, match_person, names_of
 from casebot.privacy import mask_names_in
 from casebot.widgets import Form
 from casebot.widgets.dialog import FrameDialog, messages
@@ -159,6 +159,10 @@ class ProcuratorateAdapter(Target, Source):
         FieldSpec("bmsah", "部门受案号", assigned=True),
     )
 
+    #: the 案件类别 of the cards this class writes and reads (each kind searches its own)
+    category: ClassVar[str] = "审查起诉"
+    case_keys: ClassVar[tuple[str, ...]] = CASE_KEYS
+    record_keys: ClassVar[tuple[str, ...]] = RECORD_KEYS
     case_form: ClassVar[Form] = Form.from_yaml(FORM_YAML, "case", "procuratorate")
     person_form: ClassVar[Form] = Form.from_yaml(FORM_YAML, "person", "procuratorate")
     ui: ClassVar[dict[str, Any]] = _UI
@@ -253,7 +257,7 @@ class ProcuratorateAdapter(Target, Source):
         ui = self.ui["case"]
         page, _ = await self._shell()
         frame = await self._menu(page, self.ui["shell"]["menu_case"], ui["form"])
-        await self._fill(self.case_form, frame, {k: card[k] for k in CASE_KEYS if k in card and k != "xyr"})
+        await self._fill(self.case_form, frame, {k: card[k] for k in self.case_keys if k in card and k != "xyr"})
         await frame.locator(ui["tab_persons"]).click()
         dialog = FrameDialog(frame, open=ui["add_person"], frame=ui["person_frame"], system=self.name)
         child = await dialog.frame_of()
@@ -303,30 +307,25 @@ class ProcuratorateAdapter(Target, Source):
                 return row.get("bmsah") or None
         return None
 
-    async def _find_match(self, card: dict[str, Any], window_days: int = DEFAULT_WINDOW_DAYS) -> Match:
-        """Whether the card's case is already in the system, typed by hand or not (SPEC rule 9).
+    # -- what the matching policy (Target._find_match, SPEC rule 9) may search by ------------------
+    def _match_identity(self, card: dict[str, Any]) -> Identity:
+        """综合查询 finds by 移送案件编号 (its most selective part, matched loosely by the page), a
+        suspect's 证件号码, or 移送单位 + 移送案由 + a 受理日期 window. See :mod:`casebot.matching`."""
+        return _identity(card)
 
-        综合查询 by the 移送案件编号 (its most selective part, matched loosely by the page),
-        then, unless that found the case, by the first suspect's 证件号码, or (no ID number on
-        the card) by 移送单位 + main 移送案由 + a 受理日期 window. See :mod:`casebot.matching`.
-        """
-        ident = _identity(card)
-        found = [_candidate(r, "key") for r in (await self._search(ysajbh=search_term(ident.key)))[1]]
-        match = classify(ident, found, window_days=window_days)
-        if match.kind == "certain":
-            return match
-        first_id = next((p["zjhm"] for p in card.get("xyr") or [] if p.get("zjlx") == "111" and p.get("zjhm")), "")
-        if first_id:
-            # one search: a record typed by hand has its first suspect (each search costs a page)
-            rows = (await self._search(zjhm=first_id))[1]
-            found += [_candidate(r, "id", ids=frozenset({first_id})) for r in rows]
-        elif ident.unit and ident.charge and ident.date:
-            day = date.fromisoformat(ident.date)
-            rows = (await self._search(ysdw=ident.unit, ysay=ident.charge,
-                                       slrq_from=(day - timedelta(days=window_days)).isoformat(),
-                                       slrq_to=(day + timedelta(days=window_days)).isoformat()))[1]
-            found += [_candidate(r, "case") for r in rows]
-        return classify(ident, found, window_days=window_days)
+    def _first_id(self, card: dict[str, Any]) -> str:
+        return next((p["zjhm"] for p in card.get("xyr") or [] if p.get("zjlx") == "111" and p.get("zjhm")), "")
+
+    async def _search_by_key(self, key: str) -> list[Candidate]:
+        return [_candidate(r, "key") for r in (await self._search(ysajbh=search_term(key)))[1]]
+
+    async def _search_by_id(self, number: str) -> list[Candidate]:
+        rows = (await self._search(zjhm=number))[1]
+        return [_candidate(r, "id", ids=frozenset({number})) for r in rows]
+
+    async def _search_by_case(self, ident: Identity, date_from: str, date_to: str) -> list[Candidate]:
+        rows = (await self._search(ysdw=ident.unit, ysay=ident.charge, slrq_from=date_from, slrq_to=date_to))[1]
+        return [_candidate(r, "case") for r in rows]
 
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         """Apply ``changes`` (towards ``card``) to the record through its 修改 page; the 部门受案号.
@@ -338,7 +337,7 @@ class ProcuratorateAdapter(Target, Source):
         ui = self.ui["case"]
         frame = await self._open_view("bmsah", record_id)
         await self._navigate(frame, lambda: frame.locator(self.ui["view"]["edit"]).click(), ui["form"])
-        fields = {k: card[k] for k in changes.fields if k in CASE_KEYS and k != "xyr"}
+        fields = {k: card[k] for k in changes.fields if k in self.case_keys and k != "xyr"}
         await self._fill(self.case_form, frame, fields)
         rows = changes.rows.get("xyr") or []
         if rows:
@@ -379,7 +378,7 @@ class ProcuratorateAdapter(Target, Source):
 
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         record = await self._open_record("bmsah", record_id)
-        card = {k: record.get(k, "") for k in CASE_KEYS}
+        card = {k: record.get(k, "") for k in self.case_keys}
         card["xyr"] = [{k: p.get(k, "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
         return card
 
@@ -413,19 +412,27 @@ class ProcuratorateAdapter(Target, Source):
                                      f"（可用：{', '.join(LIST_FILTERS)}）")
         rows = await self._list_all(filters)
         for row in rows:
-            unit = _units().get(row.get("ysdw") or "")  # the 移送单位 (data-code) -> its region
-            yield RecordRef(key=row["ysajbh"], region=unit["region"] if unit else None)
+            for ref in self._refs(row):
+                yield ref
+
+    def _refs(self, row: dict[str, Any]) -> list[RecordRef]:
+        """The records a 综合查询 row stands for: the card, by its 移送案件编号."""
+        unit = _units().get(row.get("ysdw") or "")  # the 移送单位 (data-code) -> its region
+        return [RecordRef(key=row["ysajbh"], region=unit["region"] if unit else None)]
+
+    def _row_key(self, row: dict[str, Any]) -> str:
+        return row["ysajbh"]
 
     async def _list_all(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
         frame, rows = await self._search(**{k: str(v) for k, v in filters.items() if v not in (None, "")})
-        seen = {r["ysajbh"] for r in rows}
+        seen = {self._row_key(r) for r in rows}
         out = list(rows)
         ui = self.ui["search"]
         while await frame.locator(ui["next"]).count():
             await self._navigate(frame, lambda: frame.locator(ui["next"]).click(), ui["form"])
             for row in await frame.evaluate(_ROWS_JS, [ui["rows"], ui["cell"]]):
-                if row["ysajbh"] not in seen:
-                    seen.add(row["ysajbh"])
+                if self._row_key(row) not in seen:
+                    seen.add(self._row_key(row))
                     out.append(row)
         return out
 
@@ -438,11 +445,12 @@ class ProcuratorateAdapter(Target, Source):
         ui = self.ui["search"]
         page, _ = await self._shell()
         frame = await self._menu(page, self.ui["shell"]["menu_search"], ui["form"])
-        for name in ("ysajbh", "bmsah", *SECOND_IDENTITY):
+        for name in ("ysajbh", "bmsah", "tqpbsh", "qsswh", *SECOND_IDENTITY):
             if criteria.get(name):
                 await frame.locator(ui[name]).fill(criteria[name])
         if criteria.get("zt"):
             await frame.locator(ui["zt"]).select_option(criteria["zt"])
+        await frame.locator(ui["ajlb"]).select_option(self.category)
         await self._navigate(frame, lambda: frame.locator(ui["submit"]).click(), ui["form"])
         return frame, await frame.evaluate(_ROWS_JS, [ui["rows"], ui["cell"]])
 
@@ -451,7 +459,7 @@ class ProcuratorateAdapter(Target, Source):
         view = self.ui["view"]
         frame = await self._open_view(by, value)
         record = await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
-        out = {k: record.get(k, [] if k in ("ysay", "xyr") else "") for k in RECORD_KEYS}
+        out = {k: record.get(k, [] if k in ("ysay", "xyr") else "") for k in self.record_keys}
         out["xyr"] = [{k: p.get(k, [] if k == "ay" else "") for k in PERSON_KEYS} for p in record.get("xyr") or []]
         return out
 
@@ -477,3 +485,217 @@ class ProcuratorateAdapter(Target, Source):
             link = frame.locator(self.ui["search"]["rows"]).nth(index).locator(self.ui["search"]["view_link"])
             await self._navigate(frame, lambda: link.click(), view["ready"])
         return frame
+
+
+class ArrestReviewAdapter(ProcuratorateAdapter):
+    """The 审查逮捕 case card (record kind ``arrest_review``, SPEC 7 hop 3): one per 提请批准逮捕书.
+
+    The same 案卡 pages as the 审查起诉 card, with 案件类别 审查逮捕 and the 提请批准逮捕书文号;
+    a record is known by its 移送案件编号 *and* that document number (both normalised), searched
+    among 审查逮捕 records only.
+    """
+
+    category: ClassVar[str] = "审查逮捕"
+    record_kind = "arrest_review"
+    #: the card fields that together name its record (spelt loosely by a clerk: compared normalised)
+    key_fields: ClassVar[tuple[str, ...]] = ("ysajbh", "tqpbsh")
+    case_keys: ClassVar[tuple[str, ...]] = (*CASE_KEYS[:3], "tqpbsh", *CASE_KEYS[3:])
+    record_keys: ClassVar[tuple[str, ...]] = (*RECORD_KEYS[:4], "tqpbsh", *RECORD_KEYS[4:])
+    fields: ClassVar[tuple[FieldSpec, ...]] = (
+        *ProcuratorateAdapter.fields[:3],
+        FieldSpec("tqpbsh", "提请批准逮捕书文号", required=True),
+        *ProcuratorateAdapter.fields[3:],
+    )
+
+    async def _find_existing(self, card: dict[str, Any]) -> str | None:
+        key = arrest_key(card)
+        _, rows = await self._search(ysajbh=search_term(card.get("ysajbh")), tqpbsh=search_term(card.get("tqpbsh")))
+        for row in rows:
+            if same_key(arrest_key(row), key):
+                return row.get("bmsah") or None
+        return None
+
+    def _match_identity(self, card: dict[str, Any]) -> Identity:
+        """As the 审查起诉 card's, the key being the 移送案件编号 and the 提请批准逮捕书文号 together."""
+        return replace(_identity(card), key=arrest_key(card))
+
+    async def _search_by_key(self, key: str) -> list[Candidate]:
+        rows = (await self._search(ysajbh=search_term(key.partition("#")[0])))[1]
+        return [_arrest_candidate(r, "key") for r in rows]
+
+    async def _search_by_id(self, number: str) -> list[Candidate]:
+        rows = (await self._search(zjhm=number))[1]
+        return [_arrest_candidate(r, "id", ids=frozenset({number})) for r in rows]
+
+    async def _search_by_case(self, ident: Identity, date_from: str, date_to: str) -> list[Candidate]:
+        rows = (await self._search(ysdw=ident.unit, ysay=ident.charge, slrq_from=date_from, slrq_to=date_to))[1]
+        return [_arrest_candidate(r, "case") for r in rows]
+
+    async def _read(self, key: str) -> dict[str, Any]:
+        return await self._open_record("bmsah", key)
+
+    def _row_key(self, row: dict[str, Any]) -> str:
+        return arrest_key(row)
+
+    async def _open_arrest(self, ysajbh: str, tqpbsh: str) -> dict[str, Any]:
+        """The view page of the 审查逮捕 card of this request, parsed whole (decisions included)."""
+        frame, rows = await self._search(ysajbh=search_term(ysajbh), tqpbsh=search_term(tqpbsh))
+        key = f"{ysajbh}#{tqpbsh}"
+        index = next((i for i, r in enumerate(rows) if same_key(arrest_key(r), key)), None)
+        if index is None:
+            raise errors.BusinessError(f"{self.title}中找不到该审查逮捕案件（{tqpbsh}）", case=ysajbh)
+        link = frame.locator(self.ui["search"]["rows"]).nth(index).locator(self.ui["search"]["view_link"])
+        await self._navigate(frame, lambda: link.click(), self.ui["view"]["ready"])
+        view = self.ui["view"]
+        return await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
+
+
+class ArrestDecisions(ArrestReviewAdapter):
+    """The prosecutor's decisions on 审查逮捕 cards (record kind ``arrest_decision``, SPEC 7 hop 4).
+
+    One record per person card decided on, keyed ``{ysajbh}#{tqpbsh}#{n}`` (n: the card's position):
+    综合查询 of 审查逮捕 cards lists the decided positions with each decision (its version: a decision
+    changed on 复议 is a change to follow); a record reads as the card's numbers and that person card.
+    """
+
+    record_kind = "arrest_decision"
+
+    def _refs(self, row: dict[str, Any]) -> list[RecordRef]:
+        unit = _units().get(row.get("ysdw") or "")
+        region = unit["region"] if unit else None
+        try:
+            decided = json.loads(row.get("pbjd") or "[]")
+        except ValueError:
+            raise errors.PageChanged(self.name, "综合查询的“批捕决定”列") from None
+        return [RecordRef(key=f"{arrest_key(row)}#{d['n']}", region=region,
+                          version=f"{d.get('jd')} {d.get('jdrq')} {d.get('jdswh')}") for d in decided]
+
+    async def _read(self, key: str) -> dict[str, Any]:
+        request, _, n = key.rpartition("#")
+        ysajbh, _, tqpbsh = request.partition("#")
+        if not (ysajbh and tqpbsh and n.isdigit()):
+            raise errors.DataError("不是批捕决定的记录编号", case=key)
+        record = await self._open_arrest(ysajbh, tqpbsh)
+        persons = record.get("xyr") or []
+        if not 1 <= int(n) <= len(persons):
+            raise errors.DataError(f"{self.title}的审查逮捕案卡中没有第{n}张人卡", case=ysajbh)
+        p = persons[int(n) - 1]
+        decision = None
+        if p.get("pbjd_jd"):
+            decision = {"jd": p["pbjd_jd"], "jdrq": p.get("pbjd_jdrq", ""), "jdswh": p.get("pbjd_jdswh", "")}
+        return {"bmsah": record.get("bmsah", ""), "ysajbh": record.get("ysajbh", ""),
+                "tqpbsh": record.get("tqpbsh", ""), "index": n,
+                "person": {"xm": p.get("xm", ""), "zjlx": p.get("zjlx", ""), "zjhm": p.get("zjhm", ""),
+                           "pbjd": decision}}
+
+
+def arrest_key(card: dict[str, Any]) -> str:
+    """What names a 审查逮捕 card: its 移送案件编号 and 提请批准逮捕书文号 (compared normalised)."""
+    return f"{card.get('ysajbh') or ''}#{card.get('tqpbsh') or ''}"
+
+
+def _arrest_candidate(row: dict[str, Any], by: str, ids: frozenset[str] = frozenset()) -> Candidate:
+    cand = _candidate(row, by, ids)
+    return replace(cand, identity=replace(cand.identity, key=arrest_key(row)))
+
+
+JUDGMENT_KEYS = ("xm", "sfzh", "pjrq", "pjzm", "zx", "xq", "hx", "fj")
+
+
+class JudgmentEntry(ProcuratorateAdapter):
+    """判决情况 of a 审查起诉 card (record kind ``judgment``, SPEC 7 hop 5): the procuratorate as the
+    target of the court's judgments.
+
+    The card: ``{qsswh, pjqk: [{xm, sfzh, pjrq, pjzm: [codes], zx, xq, hx, fj}]}``, one row per judged
+    defendant; each row goes to the person card matched by ID number, else name (a defendant matching
+    none stops the case before anything is entered), through that card's 判决情况 page. The record is
+    the card's 部门受案号; a person card already holding a 判决情况 (typed by a clerk) is adopted.
+    """
+
+    key_field = "qsswh"
+    fields: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec("qsswh", "起诉书文号", required=True),
+        FieldSpec("pjqk", "判决情况", "list", required=True, children=(
+            FieldSpec("xm", "姓名", required=True), FieldSpec("sfzh", "身份证号"),
+            FieldSpec("pjrq", "判决日期", "date", required=True),
+            FieldSpec("pjzm", "判决罪名", "codes", required=True, code_table="charges"),
+            FieldSpec("zx", "主刑", "code", required=True, code_table="penalties"),
+            FieldSpec("xq", "刑期"), FieldSpec("hx", "缓刑考验期"), FieldSpec("fj", "罚金"))),
+        FieldSpec("bmsah", "部门受案号", assigned=True),
+    )
+    judgment_form: ClassVar[Form] = Form.from_yaml(FORM_YAML, "judgment", "procuratorate")
+
+    async def _prosecuted(self, qsswh: str) -> tuple[Any, dict[str, Any]]:
+        """The view page of the 审查起诉 card with this 起诉书文号, and the card parsed whole."""
+        frame, rows = await self._search(qsswh=search_term(qsswh))
+        index = next((i for i, r in enumerate(rows) if same_key(r.get("qsswh"), qsswh)), None)
+        if index is None:
+            raise errors.DataError(f"{self.title}中找不到起诉书文号为 {qsswh} 的审查起诉案件", case=qsswh)
+        link = frame.locator(self.ui["search"]["rows"]).nth(index).locator(self.ui["search"]["view_link"])
+        await self._navigate(frame, lambda: link.click(), self.ui["view"]["ready"])
+        view = self.ui["view"]
+        return frame, await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
+
+    @staticmethod
+    def _matched(card: dict[str, Any], record: dict[str, Any]) -> list[int]:
+        """The person card (position) each judged defendant is; DataError naming one that matches none."""
+        people = [(p.get("zjhm") if p.get("zjlx") == "111" else "", p.get("xm") or "") for p in record["xyr"]]
+        out = []
+        for n, row in enumerate(card.get("pjqk") or [], 1):
+            index = match_person(people, row.get("sfzh"), row.get("xm"))
+            if index is None:
+                raise errors.DataError("被告人与检察院案卡的人卡都对不上（证件号码、姓名均不同）",
+                                       case=str(card.get("qsswh")), suspect=f"被告人{n}", field="人卡")
+            out.append(index)
+        return out
+
+    entries = True
+
+    def _match_identity(self, card: dict[str, Any]) -> None:
+        return None
+
+    def _entry_key(self, card: dict[str, Any]) -> str:
+        return str(card["qsswh"])
+
+    async def _entry_held(self, card: dict[str, Any]) -> tuple[str, str] | None:
+        """The judgment already entered on the card's person cards (a judgment is entered once)."""
+        _, record = await self._prosecuted(str(card["qsswh"]))
+        matched = self._matched(card, record)
+        if any(record["xyr"][i].get("pjqk_pjrq") for i in matched):
+            return str(record.get("bmsah")), self._entry_key(card)
+        return None
+
+    async def _find_existing(self, card: dict[str, Any]) -> str | None:
+        held = await self._entry_held(card)
+        return held[0] if held else None
+
+    async def _write(self, card: dict[str, Any]) -> str:
+        ui = self.ui["judgment"]
+        frame, record = await self._prosecuted(str(card["qsswh"]))
+        for row, index in zip(card.get("pjqk") or [], self._matched(card, record), strict=True):
+            link = frame.locator(ui["link"]).nth(index)
+            await self._navigate(frame, lambda link=link: link.click(), ui["form"])
+            await self._fill(self.judgment_form, frame, {**{k: row[k] for k in ("pjrq", "zx", "xq", "hx", "fj")},
+                                                         "pjzm": ",".join(row["pjzm"])})
+            await self._navigate(frame, lambda: frame.locator(ui["save"]).click(), None)
+            failures = await messages(frame, ui["errors"])
+            if failures:
+                raise errors.RejectedError(mask_names_in("；".join(failures), card), case=str(card["qsswh"]))
+            await frame.locator(self.ui["view"]["ready"]).wait_for()
+        return str(record.get("bmsah"))
+
+    async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
+        return await self._write(card)
+
+    async def _read_back(self, record_id: str) -> dict[str, Any]:
+        frame = await self._open_view("bmsah", record_id)
+        view = self.ui["view"]
+        record = await frame.evaluate(_VIEW_JS, [view["case"], view["person"]])
+        rows = [{"xm": p.get("xm", ""), "sfzh": p.get("zjhm", "") if p.get("zjlx") == "111" else "",
+                 **{k: p.get(f"pjqk_{k}", [] if k == "pjzm" else "") for k in JUDGMENT_KEYS[2:]}}
+                for p in record.get("xyr") or [] if p.get("pjqk_pjrq")]
+        return {"qsswh": record.get("qsswh", ""), "pjqk": rows}
+
+
+ProcuratorateAdapter.kinds = {"arrest_review": ArrestReviewAdapter, "arrest_decision": ArrestDecisions,
+                              "judgment": JudgmentEntry}

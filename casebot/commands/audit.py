@@ -10,11 +10,12 @@ from rich.markup import escape
 
 from casebot import audit
 from casebot.commands.common import ConfigOption, console, err_console, exits, load_settings
+from casebot.run.outcome import EXIT_AUDIT_ALTERED
 
 app = typer.Typer(help="The tamper-evident audit log of writes.", no_args_is_help=True)
 
 #: the audit log was altered: a line edited, removed or reordered
-EXIT_TAMPERED = 10
+EXIT_TAMPERED = EXIT_AUDIT_ALTERED
 
 
 @app.command()

@@ -28,21 +28,12 @@ def load_settings(path: Path | None) -> config.Settings:
 
 
 #: casebot's errors met outside a run's cases: (error type, exit status, the word that starts the message)
-_STATUSES: tuple[tuple[type[BaseException], int, str | None], ...] = (
-    (errors.UsageError, outcome.EXIT_CONFIG, "用法错误"),
-    (errors.SecretError, outcome.EXIT_CONFIG, "密码问题"),
-    (errors.ConfigError, outcome.EXIT_CONFIG, "配置错误"),
-    (errors.MappingError, outcome.EXIT_CONFIG, "配置错误"),
-    (errors.RunLocked, outcome.EXIT_LOCKED, None),
-    (errors.LedgerUnavailable, outcome.EXIT_LEDGER_UNAVAILABLE, "台账无法连接"),
-    (errors.LedgerError, outcome.EXIT_LEDGER, "台账错误"),
-    (errors.HumanRequired, outcome.EXIT_HUMAN_REQUIRED, None),
-)
+_STATUSES = outcome.ERROR_EXITS
 
 
 def exit_status(exc: BaseException) -> int | None:
     """The documented exit status of one of casebot's errors; None for what is not recognised."""
-    return next((code for kind, code, _ in _STATUSES if isinstance(exc, kind)), None)
+    return outcome.error_exit(exc)
 
 
 def exits(fn: Callable[..., Any]) -> Callable[..., Any]:

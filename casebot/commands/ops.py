@@ -9,12 +9,13 @@ import typer
 from rich.table import Table
 
 from casebot.commands.common import ConfigOption, JsonOption, console, err_console, exits, load_settings, print_json
-from casebot.commands.run import execute, notify_after, record_run, run_json, show
+from casebot.commands.run import execute, run_json, show
 from casebot.errors import UsageError
 from casebot.glossary import STATE_LABELS
 from casebot.ops import lastrun, reading, snapshot, timefmt
+from casebot.states import REPLAYABLE
 
-FAILURE_STATES = ("failed", "retry", "unknown", "written")
+FAILURE_STATES = REPLAYABLE
 
 
 def _items(settings: Any, **kw: Any) -> list[Any]:
@@ -50,10 +51,12 @@ def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
         return
     table = Table(title="casebot 台账")
     table.add_column("路线", no_wrap=True)
+    table.add_column("环节", no_wrap=True)
+    hops = {r.name: r.hop(settings) for r in settings.routes}
     for s in snapshot.STATES:
         table.add_column(STATE_LABELS[s], justify="right", no_wrap=True)
     for route, c in snap.counts.items():
-        table.add_row(route, *(str(c[s]) for s in snapshot.STATES))
+        table.add_row(route, hops.get(route, ""), *(str(c[s]) for s in snapshot.STATES))
     console.print(table)
     run = snap.last_run
     if run is None:
@@ -167,15 +170,13 @@ def replay(ids: list[int] = typer.Argument(None, help="`casebot failures` 中的
     if not ids and not all_:
         raise UsageError("replay：请给出 ID（见 casebot failures）或 --all")
     settings = load_settings(config)
-    items = _items(settings, states=("failed", "retry", "unknown", "written"), ids=ids or None)
+    items = _items(settings, states=REPLAYABLE, ids=ids or None)
     if ids:
         missing = set(ids) - {i.id for i in items}
         if missing:
             raise UsageError(f"replay：没有 ID 为 {', '.join(map(str, sorted(missing)))} 的失败案件"
                              "（用 casebot failures 查看 ID）")
     summary = execute(settings, replay=items, fresh=fresh)  # type: ignore[arg-type]
-    record_run(settings, summary)  # type: ignore[arg-type]
-    notify_after(settings, summary)  # type: ignore[arg-type]
     if json_out:
         print_json(run_json(settings, exit_code=summary.exit_code, summary=summary))
     else:

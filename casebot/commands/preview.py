@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from casebot.commands.common import console, err_console, exits, print_json
+from casebot.commands.common import console, err_console, exits, load_settings, print_json
 from casebot.errors import BusinessError
-from casebot.model import ProcuratorateRecord
+from casebot.mapping.shapes import SOURCE_KINDS
 from casebot.pipeline import Pipeline
 from casebot.privacy import mask_mapping, mask_name
 
@@ -33,13 +33,20 @@ def preview(
     mask: Annotated[bool, typer.Option("--mask", help="mask names, ID numbers, birth dates, addresses")] = False,
     mappings_dir: Annotated[Path | None, typer.Option("--mappings", help="mappings directory to use",
                                                       file_okay=False)] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", help="show the card of each route of this casebot.toml (and use its mappings)",
+        dir_okay=False)] = None,
 ) -> None:
     """逐字段显示公安记录对应的、各目标系统将收到的案卡；不写入任何东西。"""
     if (qsswh is None) != (qsrq is None):
         raise typer.BadParameter("give both --qsswh and --qsrq to see the court card")
     records = _read_records(source)
+    settings = load_settings(config) if config is not None else None
+    if mappings_dir is None and settings is not None:
+        mappings_dir = settings.mappings_dir()
     pipeline = Pipeline(mappings_dir)
-    results = [_cards(pipeline, r, qsswh, qsrq) for r in records]
+    targets = _targets(pipeline, settings)
+    results = [_cards(pipeline, targets, r, qsswh, qsrq) for r in records]
     if mask:
         results = [_masked(r) for r in results]
     if json_output:
@@ -62,19 +69,44 @@ def _read_records(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def _cards(pipeline: Pipeline, record: dict[str, Any], qsswh: str | None, qsrq: str | None) -> dict[str, Any]:
-    result: dict[str, Any] = {"ajbh": record.get("ajbh"), "cards": {}, "error": None}
+#: what preview shows: (title, adapter, what the mapping reads besides the case card)
+Shown = tuple[str, str, frozenset[str]]
+
+
+def _targets(pipeline: Pipeline, settings: Any) -> list[Shown]:
+    """Every configured route (by name), else every adapter target of the mappings."""
+    def reads(adapter: str) -> frozenset[str]:
+        mapping = pipeline.mapping(adapter)
+        return frozenset(kind for kind, model in SOURCE_KINDS.items() if model in mapping.sources.values()
+                         and kind != "case_card")
+
+    if settings is None:
+        return [(t, t, reads(t)) for t in pipeline.targets]
+    return [(r.name, r.mapping_target(settings.adapter_name(r.target)),
+             reads(r.mapping_target(settings.adapter_name(r.target))))
+            for r in settings.routes if r.enabled]
+
+
+def _cards(pipeline: Pipeline, targets: list[Shown], record: dict[str, Any], qsswh: str | None,
+           qsrq: str | None) -> dict[str, Any]:
+    """The cards of one police record, each made as the run makes it (``Pipeline.card_for``); a target that
+    reads the procuratorate's record is shown with ``--qsswh``/``--qsrq`` (a record made of the
+    procuratorate card and those facts)."""
+    result: dict[str, Any] = {"ajbh": record.get("ajbh"), "cards": {}, "targets": {}, "error": None}
     try:
         card = pipeline.case_card(record)
-        for target in pipeline.targets:
-            mapping = pipeline.mapping(target)
-            if ProcuratorateRecord in mapping.sources.values():
-                continue
-            result["cards"][target] = pipeline.target_card(target, card)
-        if qsswh is not None and "court" in pipeline.targets:
-            base = result["cards"].get("procuratorate", {"ysajbh": card.ajbh})
-            prosecuted = {**base, "qsswh": qsswh, "qsrq": qsrq, "zt": "已起诉"}
-            result["cards"]["court"] = pipeline.court_card(card, prosecuted)
+        given: dict[str, Any] = {}
+        for title, adapter, kinds in targets:
+            if not kinds:
+                result["cards"][title] = pipeline.card_for(adapter, card, given)
+                result["targets"][title] = adapter
+        if qsswh is not None and "procuratorate" in pipeline.targets:
+            base = pipeline.procuratorate_card(card)
+            given["procuratorate_record"] = {**base, "qsswh": qsswh, "qsrq": qsrq, "zt": "已起诉"}
+        for title, adapter, kinds in targets:
+            if kinds and kinds <= given.keys():
+                result["cards"][title] = pipeline.card_for(adapter, card, given)
+                result["targets"][title] = adapter
     except BusinessError as exc:
         result["error"] = str(exc)
     return result
@@ -135,9 +167,9 @@ def _show(pipeline: Pipeline, result: dict[str, Any]) -> None:
     if result["error"]:
         err_console.print(f"[red]案件停止[/red] {result['error']}", highlight=False)
         return
-    for target, card in result["cards"].items():
-        mapping = pipeline.mapping(target)
-        table, nested = _table(f"{target}（{mapping.name}）", card, mapping.labels())
+    for title, card in result["cards"].items():
+        mapping = pipeline.mapping(result["targets"][title])
+        table, nested = _table(f"{title}（{mapping.name}）", card, mapping.labels())
         console.print(table)
         for title, (item, children) in nested:
             sub, _ = _table(f"  {title}", item, children)

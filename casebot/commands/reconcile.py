@@ -35,14 +35,15 @@ async def _run(settings: Any, ledger: Any, routes: list[str] | None, since: str 
         context = await browser.new_context(locale="zh-CN")
         adapters: dict[str, Any] = {}
 
-        def adapter(system: str) -> Any:
-            if system not in adapters:
+        def adapter(system: str, kind: str | None = None) -> Any:
+            key = f"{system}:{kind}" if kind else system
+            if key not in adapters:
                 config: SystemConfig = settings.system_config(system)
-                adapters[system] = load_adapter(settings.adapter_name(system))(context, config)
-            return adapters[system]
+                adapters[key] = load_adapter(settings.adapter_name(system)).of_kind(kind)(context, config)
+            return adapters[key]
 
         try:
-            return await check(settings, ledger, adapter, Pipeline(), routes=routes, since=since)
+            return await check(settings, ledger, adapter, Pipeline.of(settings), routes=routes, since=since)
         finally:
             await context.close()
             await browser.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import sys
 import time
@@ -19,16 +18,14 @@ from casebot.commands.common import (
     JsonOption,
     console,
     err_console,
-    exit_status,
     exits,
     load_settings,
     print_json,
 )
 from casebot.config import Settings
 from casebot.glossary import label
-from casebot.ops import housekeeping
 from casebot.run import Runner, RunSummary
-from casebot.run.outcome import EXIT_BUG, EXIT_HUMAN_REQUIRED, EXIT_INTERRUPTED, EXIT_TERMINATED, OUTCOMES, REASONS
+from casebot.run.outcome import EXIT_BUG, EXIT_HUMAN_REQUIRED, OUTCOMES, REASONS, Terminated, ended_by
 
 
 def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = None,
@@ -51,30 +48,11 @@ def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = No
 
     r = Runner(settings, dry_run=dry_run, limit=limit, routes=routes, headed=headed, verify_writes=verify,
                on_progress=on_progress)
+    # the runner owns the run from start to end: last run, notifications, housekeeping (Runner.finished)
     if bar is not None:
         with bar:
-            summary = asyncio.run(r.run(replay=replay, fresh=fresh))
-    else:
-        summary = asyncio.run(r.run(replay=replay, fresh=fresh))
-    return summary
-
-
-def record_run(settings: Settings, summary: RunSummary) -> None:
-    """Keep the run's end for `status`, `metrics` and the console (see casebot.ops.lastrun)."""
-    from casebot.ops import lastrun
-
-    lastrun.save(settings, lastrun.record(run_id=summary.run_id, started=summary.started, finished=summary.finished,
-                                          exit_code=summary.exit_code, by_route=summary.as_json()["by_route"]))
-
-
-def notify_after(settings: Settings, summary: RunSummary) -> None:
-    """Tell the configured channels what is new and needs a person (see casebot.ops.notify)."""
-    from casebot.ops.notify import after_run
-
-    after_run(settings, exit_code=summary.exit_code, system_errors=summary.system_errors)
-    from casebot.deadlines.alerts import after_run as deadlines_after_run
-
-    deadlines_after_run(settings)
+            return r.execute(replay=replay, fresh=fresh)
+    return r.execute(replay=replay, fresh=fresh)
 
 
 def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary | None = None,
@@ -105,33 +83,28 @@ def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary |
     }
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (a scheduler's timeout, a shutdown): unwinds like Ctrl-C so the lock and browser are let go."""
-
-
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise Terminated()
 
 
 def stopped(settings: Settings | None, exc: BaseException, *, started: float, json_out: bool) -> int | None:
-    """A run that ended by an exception: its exit status, logged as run.finished, kept, printed as JSON.
+    """A run that ended by an exception: its exit status, printed as JSON; logged as run.finished and
+    kept as the last run here only when it ended before a runner took it (else Runner.stopped did).
 
     None for what is not an ending of a run (typer's own exit), which the caller re-raises as is.
     """
     from casebot.ops import lastrun
     from casebot.privacy import scrub_text
 
-    if isinstance(exc, Terminated):
-        code = EXIT_TERMINATED
-    elif isinstance(exc, KeyboardInterrupt):
-        code = EXIT_INTERRUPTED
-    elif isinstance(exc, errors.CasebotError) and exit_status(exc) is not None:
-        code = exit_status(exc)  # type: ignore[assignment]
-    elif isinstance(exc, Exception):
-        code = EXIT_BUG
-    else:
+    code = ended_by(exc)
+    if code is None:
         return None
     message = scrub_text(str(exc)) or type(exc).__name__
+    if getattr(exc, "casebot_recorded", False):  # the runner logged and kept its end (Runner.stopped)
+        if json_out:
+            print_json(run_json(settings, exit_code=code, message=message, started=started))
+        return code
+    # ended before a runner took it (the configuration or the ledger could not be opened)
     if settings is not None:
         logs.configure(log_file=settings.path(settings.logging.file), console=not sys.stderr.isatty(),
                        level=settings.logging.level, max_bytes=int(settings.logging.max_mb * 1024 * 1024),
@@ -155,15 +128,18 @@ def stopped(settings: Settings | None, exc: BaseException, *, started: float, js
     return code
 
 
-def show(summary: RunSummary) -> None:
+def show(summary: RunSummary, settings: Any = None) -> None:
     table = Table(title=f"运行 {summary.run_id}")
     table.add_column("路线")
+    hops = {r.name: r.hop(settings) for r in settings.routes} if settings is not None else {}
+    if hops:
+        table.add_column("环节")
     data = summary.as_json()["by_route"]
     shown = [o for o in OUTCOMES if any(o in counts for counts in data.values())]
     for o in shown:
         table.add_column(label(o), justify="right")
     for route, counts in sorted(data.items()):
-        table.add_row(route, *(str(counts.get(o, 0)) for o in shown))
+        table.add_row(route, *([hops.get(route, "")] if hops else []), *(str(counts.get(o, 0)) for o in shown))
     console.print(table)
     for r in summary.news:
         if r.outcome not in ("done", "dry-run"):
@@ -211,12 +187,8 @@ def run(config: Path = ConfigOption,
         raise typer.Exit(code) from exc
     finally:
         signal.signal(signal.SIGTERM, previous)
-    if not dry_run:
-        record_run(settings, summary)
-        notify_after(settings, summary)
-    housekeeping.after_run(settings)
     if json_out:
         print_json(run_json(settings, exit_code=summary.exit_code, summary=summary))
     else:
-        show(summary)
+        show(summary, settings)
     raise typer.Exit(summary.exit_code)

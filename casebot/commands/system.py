@@ -116,7 +116,7 @@ def _absent_messages(form: FormCheck) -> list[str]:
     """One line per control not found: its label, its selector and the form description that names it."""
     out, said = [], set()
     for source, name, b in form.absent:
-        out.append(f"录入页：{absent_line(source, name, b)}")
+        out.append(f"录入页：{absent_line(source, name, b, form.why.get(b.label))}")
         said.add(b.label)
     out += [f"录入页：找不到“{label}”" for label in form.labels if label not in said]
     return out

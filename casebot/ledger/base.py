@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-STATES = ("pending", "writing", "unknown", "written", "done", "failed", "retry")
-#: states where the ledger cannot tell whether the target holds the record
-UNCERTAIN = ("writing", "unknown")
+from casebot.states import ALL as STATES
+from casebot.states import UNCERTAIN as UNCERTAIN  # the ledger's word too (casebot.ledger re-exports it)
 
 
 def now() -> str:

@@ -24,9 +24,9 @@ from casebot.errors import MappingError
 from casebot.mapping.engine import CompiledField, CompiledMapping
 from casebot.mapping.loader import MappingSet, load_mappings
 from casebot.mapping.shapes import SOURCE_KINDS
-from casebot.model import PoliceCase
+from casebot.model import CaseCard, PoliceCase
 
-__all__ = ["CASE_CARD", "Problem", "check_directory", "check_mappings"]
+__all__ = ["CASE_CARD", "Problem", "check_directory", "check_mappings", "check_routes", "refuse"]
 
 CASE_CARD = "case_card"
 
@@ -35,14 +35,13 @@ AdapterLoader = Callable[[str], Any]
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding; ``error`` fails the check, ``warning`` does not."""
+    """One finding; an ``error`` makes the mappings unusable: ``mappings check``, ``run`` and ``replay``
+    stop on it with exit 4 (:func:`refuse`), before a page is opened. A ``warning`` does not."""
 
     level: Literal["error", "warning"]
     message: str
     file: str | None = None
     line: int | None = None
-    #: the mappings could not even be loaded (``mappings check`` exits 4, as ``run`` would)
-    fatal: bool = False
 
     @property
     def where(self) -> str:
@@ -70,7 +69,7 @@ def check_directory(directory: Path, *, load_adapter: AdapterLoader | None = Non
         if exc.file:
             prefix = f"{exc.file}:{exc.line}: " if exc.line is not None else f"{exc.file}: "
             message = message.removeprefix(prefix)
-        return [Problem("error", message, exc.file, exc.line, fatal=True)]
+        return [Problem("error", message, exc.file, exc.line)]
     return check_mappings(mappings, load_adapter=load_adapter or _default_loader)
 
 
@@ -98,12 +97,23 @@ def check_mappings(mappings: MappingSet, *, load_adapter: AdapterLoader) -> list
 def _check_adapter(mapping: CompiledMapping, load_adapter: AdapterLoader) -> list[Problem]:
     file = str(mapping.file)
     try:
-        adapter = load_adapter(mapping.target)
+        adapter = _of_kind(load_adapter, mapping.target)
         specs = tuple(adapter.fields)
     except Exception as exc:
         return [Problem("warning", f"adapter not installed: {mapping.target!r} ({type(exc).__name__}); "
                                    "its fields were not checked", file, mapping.spec.line_of("target"))]
     return list(_compare(mapping.fields, specs, file, mapping, ""))
+
+
+def _of_kind(load_adapter: AdapterLoader, target: str, kind: str | None = None) -> Any:
+    """The adapter class of a mapping's target (``adapter`` or ``adapter.kind``), or of ``kind`` of it."""
+    name, _, own = target.partition(".")
+    cls = load_adapter(name)
+    kind = own or kind
+    if not kind:
+        return cls
+    # an adapter class names its kinds; another loader may answer for a kind by its full name
+    return cls.of_kind(kind) if hasattr(cls, "of_kind") else load_adapter(f"{name}.{kind}")
 
 
 def _compare(fields: tuple[CompiledField, ...], specs: Iterable[FieldSpec], file: str,
@@ -203,15 +213,19 @@ def check_routes(mappings: MappingSet, settings: Any, *, load_adapter: AdapterLo
     for route in settings.routes:
         if not route.enabled:
             continue
-        adapter = settings.adapter_name(route.target)
+        adapter = route.mapping_target(settings.adapter_name(route.target))
         if adapter not in mappings:
             problems.append(Problem("error", f"routes.{route.name}: no mapping into adapter {adapter!r} "
                                              f"(target {route.target!r})", where))
             continue
         mapping = mappings.for_target(adapter)
         try:
-            given = {"case_card"} | {getattr(load_adapter(settings.adapter_name(system)), "record_kind", None)
-                                     for system in (route.source, route.case_source) if system} - {None}
+            given = {"case_card"} | {getattr(_of_kind(load_adapter, settings.adapter_name(system), kind),
+                                             "record_kind", None)
+                                     for system, kind in ((route.source, route.source_kind), (route.case_source, None))
+                                     if system} - {None}
+            if route.source_kind and not route.case_source:
+                given |= {"police_case"}  # a kind of the police source is a police case seen one way
         except Exception as exc:
             problems.append(Problem("warning", f"routes.{route.name}: an adapter is not installed "
                                                f"({type(exc).__name__}); what the route gives was not checked", where))
@@ -222,7 +236,7 @@ def check_routes(mappings: MappingSet, settings: Any, *, load_adapter: AdapterLo
                 problems.append(Problem("error", f"routes.{route.name}: regions are set, but {route.source!r} "
                                                  "cannot tell a record's region (Source.lists_regions)", where))
         case_from = route.case_source or route.source
-        if "police_case" not in given:
+        if "police_case" not in given and CaseCard in mapping.sources.values():
             problems.append(Problem("error", f"routes.{route.name}: the case card needs a police_case, "
                                              f"but {case_from!r} gives {sorted(given - {'case_card'}) or 'nothing'}",
                                     where))
@@ -235,3 +249,18 @@ def check_routes(mappings: MappingSet, settings: Any, *, load_adapter: AdapterLo
                              f"does not give (it gives {', '.join(sorted(given))})",
                     str(mapping.file), mapping.spec.line_of("sources")))
     return problems
+
+
+# ---------------------------------------------------------------------------
+# the gate: what ``mappings check`` calls an error stops a run before a page is opened
+
+
+def refuse(problems: Iterable[Problem]) -> None:
+    """Raise :class:`MappingError` (exit 4) naming every error by file and line; warnings pass."""
+    found = [p for p in problems if p.level == "error"]
+    if not found:
+        return
+    first = found[0]
+    lines = [first.message] + [f"{p.where + ': ' if p.where else ''}{p.message}" for p in found[1:]]
+    raise MappingError("\n  ".join(lines), file=first.file, line=first.line,
+                       hint="映射不可用：改正后再运行（casebot mappings check 列出全部问题）")

@@ -122,6 +122,29 @@ def f_age_on(birth: Any, day: Any) -> int | None:
     return None if b is None or d is None else age_on(b, d)
 
 
+def f_same_person(suspects: Iterable[Any] | None, id_number: Any, name: Any) -> str:
+    """The 人员编号 of the case's suspect who is the person with ``id_number`` (else ``name``);
+    no such suspect (or two) stops the case."""
+    from casebot.matching import match_person
+
+    people = list(suspects or [])
+    index = match_person(((getattr(s, "id_number", ""), getattr(s, "name", "")) for s in people),
+                         _text(id_number), _text(name))
+    if index is None:
+        raise DataError("找不到与之对应的犯罪嫌疑人（证件号码、姓名都对不上）", field="犯罪嫌疑人")
+    return _text(getattr(people[index], "rybh", ""))
+
+
+def f_term(value: Any, has_term: Any) -> str:
+    """A term (months) for a penalty whose ``has_term`` is ``yes``; a term given for one without stops the case."""
+    text = _text(value).strip()
+    if _text(has_term).strip() == "yes":
+        return text
+    if text:
+        raise DataError("该主刑没有刑期，判决却写明了刑期", field="刑期")
+    return ""
+
+
 def _code_filter(codes: CodeTables) -> Callable[..., Any]:
     def f_code(value: Any, table: str, key: str, column: str) -> Any:
         """Look ``value`` up in ``table`` by ``key``, give ``column``; lists element-wise."""
@@ -140,6 +163,10 @@ FILTER_DOCS: dict[str, str] = {
     "code": "x | code(table, key_column, value_column): code-table lookup; a missing code stops the case",
     "date": "x | date or x | date('%Y/%m/%d'): format a date (or YYYY-MM-DD text); empty stays empty",
     "age_on": "birth | age_on(day): completed years on day",
+    "term": "months | term(has_term): the term when has_term is 'yes'; a term for a penalty without one "
+            "stops the case",
+    "same_person": "card.suspects | same_person(id_number, name): 人员编号 of the suspect with that ID number "
+                   "(else name); none or two stops the case",
     "id_normalize": "full-width to half-width, spaces removed, upper case",
     "clean_name": "identity rules for names: Chinese names lose inner spaces, Latin-script names keep one; "
                   "look-alike dots to ·; control, zero-width and bidi characters removed",
@@ -171,6 +198,8 @@ def build_filters(codes: CodeTables) -> dict[str, Callable[..., Any]]:
         "code": _code_filter(codes),
         "date": f_date,
         "age_on": f_age_on,
+        "same_person": f_same_person,
+        "term": f_term,
         "id_normalize": f_id_normalize,
         "clean_name": f_clean_name,
         "clean_text": f_clean_text,

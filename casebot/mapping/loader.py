@@ -246,11 +246,14 @@ class _Compiler:
                 if sub is None:
                     raise Where(self.ctx.file, parent.line_in("fields", key)).error(
                         f"{target.describe()} has no field {key!r}", _hint(key, target.fields))
-            out.append(self.field(key, fm, scope, sub))
+            # where the field's key is written (a block mapping's own line is its first entry's)
+            at = Where(self.ctx.file, parent.line_in("fields", key) or fm.line)
+            out.append(self.field(key, fm, scope, sub, at))
         return tuple(out)
 
-    def field(self, key: str, fm: FieldMap, scope: Mapping[str, Shape], target: Shape | None) -> CompiledField:
-        cf = CompiledField(key=key, label=fm.label or key, where=self.where(fm), default=fm.default,
+    def field(self, key: str, fm: FieldMap, scope: Mapping[str, Shape], target: Shape | None,
+              at: Where | None = None) -> CompiledField:
+        cf = CompiledField(key=key, label=fm.label or key, where=at or self.where(fm), default=fm.default,
                            required=fm.required, max_length=fm.max_length, truncate=fm.truncate)
         if fm.when is not None:
             cf.when, _ = self.expr(fm.when, scope, self.where(fm, "when"))

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from casebot.model import CaseCard, PoliceCase, ProcuratorateRecord
+from casebot.model import ArrestDecision, ArrestRequestCase, CaseCard, JudgedCase, PoliceCase, ProcuratorateRecord
 
 __all__ = ["MODEL_TARGETS", "SOURCE_KINDS", "Shape", "shape_of", "shape_of_model"]
 
@@ -30,6 +30,10 @@ SOURCE_KINDS: dict[str, type[BaseModel]] = {
     "police_case": PoliceCase,
     "case_card": CaseCard,
     "procuratorate_record": ProcuratorateRecord,
+    # the loop's further kinds (SPEC 7)
+    "arrest_request": ArrestRequestCase,
+    "arrest_decision": ArrestDecision,
+    "court_judgment": JudgedCase,
 }
 #: targets that are models (validated after mapping) rather than adapters
 MODEL_TARGETS: dict[str, type[BaseModel]] = {"case_card": CaseCard}

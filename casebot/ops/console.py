@@ -23,6 +23,7 @@ from casebot.glossary import STATE_LABELS
 from casebot.ops import lastrun, reading, snapshot, timefmt
 from casebot.ops.advice import advise
 from casebot.ops.notify import PAGE_CHANGED_BANNER
+from casebot.states import REPLAYABLE
 
 COOKIE = "casebot_console"
 #: failures where the target holds what a person typed or changed: listed apart, a clerk compares
@@ -66,7 +67,7 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
     @app.get("/")
     def index() -> Any:
         snap = snapshot.take(settings)
-        items = ledger_items(states=("failed", "unknown", "written", "retry"))
+        items = ledger_items(states=REPLAYABLE)
 
         def group(i: Any) -> str:
             return "conflict" if i.state == "failed" and i.error_type in CONFLICTS else i.state
@@ -102,7 +103,7 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         return render_template("case.html.j2", item=item, attempts=attempts, files=files,
                                advice=advise(item.state, item.error_type, item.error_message),
                                token=app.config["CASEBOT_TOKEN"],
-                               can_replay=item.state in ("failed", "retry", "unknown", "written"))
+                               can_replay=item.state in REPLAYABLE)
 
     @app.get("/case/<int:item_id>/file/<int:n>")
     def artifact(item_id: int, n: int) -> Any:

@@ -14,13 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from casebot.config import Settings
+from casebot.run.outcome import EXIT_TEXT as EXIT_TEXT  # the one exit table (casebot.run.outcome.EXITS)
 from casebot.run.outcome import REASONS
-
-#: what each exit status means, in a clerk's words
-EXIT_TEXT = {0: "正常", 1: "有案件需要人工处理", 2: "暂时性错误，下次运行重试",
-             3: "需要人工登录（casebot login 系统名）", 4: "配置错误或缺少密码", 5: "另一次运行正在进行",
-             6: "台账缺失或损坏", 7: "页面已变化，请运行 casebot doctor", 8: "意外错误（程序缺陷，详见日志）",
-             130: "被中断", 143: "被终止（如超时）"}
 
 
 def path(settings: Settings) -> Path:

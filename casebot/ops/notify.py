@@ -31,11 +31,11 @@ from casebot.config import EmailSettings, Settings, WebhookSettings
 from casebot.errors import CasebotError
 from casebot.privacy import scrub_text
 from casebot.run.outcome import PAGE_CHANGED_BANNER
+from casebot.states import LABELS as STATE_LABELS
+from casebot.states import NEEDS_PERSON
 
 SCHEMA = "casebot.notification/1"
-#: ledger states that need a person
-NEEDS_PERSON = ("failed", "unknown", "written")
-STATE_LABELS = {"failed": "需人工处理", "unknown": "待确认", "written": "已写入未核对"}
+
 EXIT_HUMAN_REQUIRED = 3
 EXIT_PAGE_CHANGED = 7
 

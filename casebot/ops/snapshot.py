@@ -12,7 +12,7 @@ from casebot.ledger.base import STATES
 from casebot.ops import lastrun, timefmt
 
 #: states a person must act on: failed, outcome unknown, written but not verified
-NEEDS_PERSON = ("failed", "unknown", "written")
+from casebot.states import NEEDS_PERSON
 
 
 @dataclass

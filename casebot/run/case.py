@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from casebot import errors, failpoints, logs
-from casebot.adapter import Source, Target
+from casebot.adapter import Target
 from casebot.adoption import adopted_differs, align_key, look_before_first_write
 from casebot.artifacts import Artifacts, personal_values
 from casebot.audit import RunAudit
@@ -38,14 +38,13 @@ from casebot.privacy import redact, scrub_text
 from casebot.run.outcome import PAGE_CHANGED_BANNER, CaseResult, RunSummary, digest
 from casebot.run.retry import retrying
 from casebot.run.worker import Worker
+from casebot.states import UNFINISHED
 from casebot.verify import verify
 
 log = logs.get("runner")
 
 T = TypeVar("T")
 
-#: ledger states of a case that an earlier run left unfinished
-UNFINISHED = (*UNCERTAIN, "written", "retry")
 
 
 @dataclass
@@ -125,10 +124,16 @@ class Case:
     async def run_journey(self) -> CaseResult:
         run, route, job, result = self.run, self.route, self.job, self.result
         t0 = time.monotonic()
-        blocked = run.summary.blocked.keys() & {route.source, route.target, route.case_source}
+        systems = {route.source, route.target, route.case_source}
+        blocked = run.summary.blocked.keys() & systems
         if blocked:
             result.outcome, result.error_type = "retry", "HumanRequired"
             result.error = run.summary.blocked[next(iter(blocked))]
+            return result
+        unconfigured = run.summary.unconfigured.keys() & systems
+        if unconfigured:
+            result.outcome, result.error_type = "retry", "ConfigError"
+            result.error = run.summary.unconfigured[next(iter(unconfigured))]
             return result
         if route.name in run.summary.stopped_routes:
             # the route met a changed page in this run: the next case would only wait out the same timeout
@@ -166,13 +171,13 @@ class Case:
                     result.record_id = item.record_id
                     result.known = True
                     return result
-                if self._follows(item):
+                if self._follows(item, card):
                     await self._follow(card, source_hash)
                     return result
                 if run.dry_run:
                     result.outcome = "dry-run"
                     return result
-                target: Target = self.worker.adapter(route.target)
+                target: Target = self.worker.adapter(route.target, route.target_kind)
                 record_id = await self._retrying(lambda: self._write_once(target, card))
                 result.record_id = record_id
                 if run.verify_writes or self.adopted:
@@ -183,7 +188,7 @@ class Case:
                         run.ledger.record_version(item, back, digest(back), kind="adopted",
                                                   source_hash=source_hash, source_version=job.source_version,
                                                   run_id=run.summary.run_id)
-                        back = align_key(card, back, target.key_field)
+                        back = align_key(card, back, *_key_fields(target))
                     try:
                         verify(card, back, case=job.key, labels=_labels(target))
                     except errors.VerificationError as exc:
@@ -198,6 +203,14 @@ class Case:
             except errors.HumanRequired as exc:
                 run.block(exc.system, exc)
                 result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
+            except errors.ConfigError as exc:
+                # a system's configuration (its password): that system's routes stop, never a bug
+                system = exc.system or route.target
+                if system not in run.summary.unconfigured:
+                    run.summary.unconfigured[system] = str(exc)
+                    run.summary.system_errors.append(str(exc))
+                    log.error("system.misconfigured", system=system, error_type=type(exc).__name__)
+                await self._unfinished("ConfigError", str(exc))
             except errors.PageChanged as exc:
                 run.summary.page_changed = True
                 log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)
@@ -249,19 +262,11 @@ class Case:
         if job.frozen_card is not None:
             self.run.personal[job.key] = personal_values(job.frozen_card)
             return job.frozen_card, digest(job.frozen_card)
-        source: Source = worker.adapter(route.source)
-        record = await self._retrying(lambda: source.read(job.key))
-        sources: dict[str, Any] = {}
-        if route.case_source:
-            case_source: Source = worker.adapter(route.case_source)
-            police = await self._retrying(lambda: case_source.read(job.key))
-            sources[source.record_kind or route.source] = record  # by kind: mappings do not know config keys
-        else:
-            police = record
+        pipeline = self.run.pipeline
+        police, sources = await pipeline.read_case(route, job.key, worker.adapter, self._retrying)
         self.run.personal[job.key] = personal_values(police, sources)
         try:
-            case_card = self.run.pipeline.case_card(police)
-            card = self.run.pipeline.card_for(self.run.settings.adapter_name(route.target), case_card, sources)
+            card = pipeline.route_card(self.run.settings, route, police, sources)
         except errors.BusinessError as exc:
             exc.with_context(case=job.key)
             raise
@@ -318,11 +323,19 @@ class Case:
             self.run.audit.record(action, route=self.route, case=self.job.key, record_id=record_id, card=card)
 
     # -- a written case follows the police ------------------------------------------------
-    def _follows(self, item: Item) -> bool:
-        """Whether the case's target record exists and this is a change to follow, not a first write."""
+    def _follows(self, item: Item, card: dict[str, Any]) -> bool:
+        """Whether the case's target record exists and this is a change to follow, not a first write.
+
+        A fresh replay (``replay --fresh``, after a mapping was fixed) of a case linked to a record
+        whose card changed is one: the record, written incomplete, is brought to the new card
+        through the edit pages, never over what a person changed since.
+        """
         if item.record_id is None:
             return False
         if item.state == "done":
+            return True
+        if self.job.replay and self.job.frozen_card is None and item.card is not None \
+                and not diff(item.card, card).empty:
             return True
         # an update cut short (or a follow that failed, replayed): the history has the card before it
         return self.run.ledger.last_version(item.id) is not None
@@ -334,6 +347,10 @@ class Case:
         result.record_id = item.record_id
         last = run.ledger.last_version(item.id)
         written = last["card"] if last else item.card
+        target: Target = self.worker.adapter(route.target, route.target_kind)
+        if written is not None:
+            # a case number the target holds in a clerk's spelling is the same number: not a change
+            card = align_key(written, card, *_key_fields(target))
         if written is None or (item.state == "done" and not job.replay and diff(written, card).empty):
             # a revision at the police that changes nothing the target holds
             if job.source_version != item.source_version:
@@ -344,7 +361,6 @@ class Case:
             result.outcome = "dry-run"
             return
         policy = Policy.of(route)
-        target: Target = self.worker.adapter(route.target)
         if policy.update != "auto":
             outcome = await follow(target, item.record_id, written, card, policy=policy, case=job.key,
                                    route=route.name)
@@ -405,7 +421,7 @@ class Case:
         run, worker = self.run, self.worker
         paths: list[str] = []
         stem = f"{self.route.name}-{self.job.key}"
-        shot = await run.artifacts.screenshot(worker.page_of(self.route.target), stem,
+        shot = await run.artifacts.screenshot(worker.page_of(self.route.target, self.route.target_kind), stem,
                                               personal=run.personal.get(self.job.key))
         if shot:
             paths.append(shot)
@@ -440,6 +456,11 @@ class Case:
         await self.worker.reset_pages()
         if self.run.settings.artifacts.trace == "on-retry":
             await self.worker.start_trace(f"{self.route.name} {self.job.key} (retry)")
+
+
+def _key_fields(target: Any) -> tuple[str, ...]:
+    """The card fields naming a target's record: its ``key_fields``, else its ``key_field``."""
+    return tuple(getattr(target, "key_fields", ()) or (target.key_field,))
 
 
 def _labels(target: Any) -> dict[str, str]:

@@ -10,6 +10,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from casebot import errors
+from casebot.states import OUTCOMES as OUTCOMES  # re-exported: the commands and the report read it here
+from casebot.states import UNFINISHED_OUTCOMES
+
 # exit statuses, for schedulers (documented in the README)
 EXIT_OK = 0
 EXIT_CASES_FAILED = 1      # some cases need a clerk (bad data, refused, verification)
@@ -23,20 +27,65 @@ EXIT_PAGE_CHANGED = 7      # a system's pages changed: run `casebot doctor`
 PAGE_CHANGED_BANNER = "页面已变化，请运行 casebot doctor"
 EXIT_BUG = 8               # an error casebot does not know: a bug, see the log
 EXIT_LEDGER_UNAVAILABLE = 9  # the shared ledger's database cannot be reached: the run stopped, nothing lost
+EXIT_AUDIT_ALTERED = 10    # `casebot audit verify`: the audit log was altered
 EXIT_INTERRUPTED = 130     # Ctrl-C
 EXIT_TERMINATED = 143      # SIGTERM (a scheduler's timeout)
 
+#: every exit status casebot gives: (its word for logs, JSON and metrics, what a person reads). The one
+#: table: REASONS and the console's texts are read from it, README's table is tested against it.
+EXITS: dict[int, tuple[str, str]] = {
+    EXIT_OK: ("ok", "正常"),
+    EXIT_CASES_FAILED: ("cases_failed", "有案件需要人工处理"),
+    EXIT_RETRY_LATER: ("retry_later", "暂时性错误，下次运行重试"),
+    EXIT_HUMAN_REQUIRED: ("login_required", "需要人工登录（casebot login 系统名）"),
+    EXIT_CONFIG: ("config", "配置错误或缺少密码"),
+    EXIT_LOCKED: ("locked", "另一次运行正在进行"),
+    EXIT_LEDGER: ("ledger", "台账缺失或损坏"),
+    EXIT_PAGE_CHANGED: ("pages_changed", PAGE_CHANGED_BANNER),
+    EXIT_BUG: ("bug", "意外错误（程序缺陷，详见日志）"),
+    EXIT_LEDGER_UNAVAILABLE: ("ledger_unavailable", "共享台账数据库无法连接（运行已停止，未丢失任何数据）"),
+    EXIT_AUDIT_ALTERED: ("audit_altered", "审计记录被改动"),
+    EXIT_INTERRUPTED: ("interrupted", "被中断"),
+    EXIT_TERMINATED: ("terminated", "被终止（如超时）"),
+}
 #: each exit status in a word, for logs (run.finished's ``reason``), JSON and metrics
-REASONS = {EXIT_OK: "ok", EXIT_CASES_FAILED: "cases_failed", EXIT_RETRY_LATER: "retry_later",
-           EXIT_HUMAN_REQUIRED: "login_required", EXIT_CONFIG: "config", EXIT_LOCKED: "locked",
-           EXIT_LEDGER: "ledger", EXIT_PAGE_CHANGED: "pages_changed", EXIT_BUG: "bug",
-           EXIT_LEDGER_UNAVAILABLE: "ledger_unavailable",
-           EXIT_INTERRUPTED: "interrupted", EXIT_TERMINATED: "terminated"}
+REASONS = {code: word for code, (word, _) in EXITS.items()}
+#: each exit status in a person's words (the console, messages)
+EXIT_TEXT = {code: text for code, (_, text) in EXITS.items()}
 
-#: the outcomes a case can have in a run: the ledger state it was left in, or a dry run
-OUTCOMES = ("done", "failed", "retry", "unknown", "written", "dry-run")
-#: outcomes that the next run takes up again
-UNFINISHED_OUTCOMES = ("retry", "unknown", "written")
+#: casebot's errors that end a command or a run (not one case): (error type, exit status, the word a
+#: person reads first); the first that matches wins. The one table the CLI and the runner read.
+ERROR_EXITS: tuple[tuple[type[BaseException], int, str | None], ...] = (
+    (errors.UsageError, EXIT_CONFIG, "用法错误"),
+    (errors.SecretError, EXIT_CONFIG, "密码问题"),
+    (errors.ConfigError, EXIT_CONFIG, "配置错误"),
+    (errors.MappingError, EXIT_CONFIG, "配置错误"),
+    (errors.RunLocked, EXIT_LOCKED, None),
+    (errors.LedgerUnavailable, EXIT_LEDGER_UNAVAILABLE, "台账无法连接"),
+    (errors.LedgerError, EXIT_LEDGER, "台账错误"),
+    (errors.HumanRequired, EXIT_HUMAN_REQUIRED, None),
+)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's timeout, a shutdown): unwinds like Ctrl-C so the lock and browser are let go."""
+
+
+def error_exit(exc: BaseException) -> int | None:
+    """The documented exit status of one of casebot's errors (:data:`ERROR_EXITS`); None for others."""
+    return next((code for kind, code, _ in ERROR_EXITS if isinstance(exc, kind)), None)
+
+
+def ended_by(exc: BaseException) -> int | None:
+    """The exit status of a run an exception ended; None for what does not end a run (SystemExit)."""
+    if isinstance(exc, Terminated):
+        return EXIT_TERMINATED
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    code = error_exit(exc)
+    if code is not None:
+        return code
+    return EXIT_BUG if isinstance(exc, Exception) else None
 
 
 def digest(data: Any) -> str:
@@ -74,6 +123,9 @@ class RunSummary:
     counters: dict[str, int] = field(default_factory=dict)
     #: systems that need a person (captcha): system -> why; their routes stop for this run
     blocked: dict[str, str] = field(default_factory=dict)
+    #: systems whose configuration is unusable (a missing or unreadable password): system -> why;
+    #: their routes stop for this run, the others go on, and the run exits 4
+    unconfigured: dict[str, str] = field(default_factory=dict)
     #: a system's pages are not what its adapter expects
     page_changed: bool = False
     #: routes stopped for this run at their first PageChanged: route -> what changed
@@ -106,6 +158,8 @@ class RunSummary:
         """The exit code this run deserves, the most urgent reason first."""
         if self.blocked:
             return EXIT_HUMAN_REQUIRED
+        if self.unconfigured:
+            return EXIT_CONFIG
         if self.page_changed:
             return EXIT_PAGE_CHANGED
         if self.bug:

@@ -22,8 +22,9 @@ from casebot.audit import RunAudit
 from casebot.config import RouteSettings, Settings
 from casebot.ledger import Item, Ledger, open_ledger
 from casebot.lock import RunLock
+from casebot.model import case_number
 from casebot.run.case import Case, Job, RunContext
-from casebot.run.outcome import REASONS, CaseResult, RunSummary
+from casebot.run.outcome import EXIT_BUG, EXIT_HUMAN_REQUIRED, REASONS, CaseResult, RunSummary, ended_by
 from casebot.run.retry import retrying
 from casebot.run.worker import Worker
 
@@ -39,7 +40,7 @@ class Runner:
         if pipeline is None:
             from casebot.pipeline import Pipeline
 
-            pipeline = Pipeline()
+            pipeline = Pipeline.of(settings)
         self.pipeline = pipeline
         self._own_ledger = ledger is None
         self.ledger: Ledger = ledger or open_ledger(settings.ledger_url())
@@ -66,20 +67,87 @@ class Runner:
         return routes
 
     async def run(self, *, replay: list[Item] | None = None, fresh: bool = False) -> RunSummary:
-        """A whole pass (or, with ``replay``, those ledger items only). Holds the workstation lock."""
-        with RunLock(self.settings.lock_path()):
-            try:
-                # a shared ledger also locks per workstation name, across machines
-                lock_run = getattr(self.ledger, "lock_run", None)
-                if lock_run is not None:
-                    lock_run(self.owner)
-                return await self._run(replay=replay, fresh=fresh)
-            except errors.LedgerUnavailable as exc:
-                log.error("run.ledger_unavailable", error=str(exc))
-                raise
-            finally:
-                if self._own_ledger:
-                    self.ledger.close()
+        """A whole pass (or, with ``replay``, those ledger items only). Holds the workstation lock.
+
+        Mappings ``casebot mappings check`` finds an error in stop it before a page is opened
+        (MappingError, exit 4): a card with a field missing never reaches a target.
+        """
+        started = time.time()
+        try:
+            self.pipeline.gate(self.settings)
+            with RunLock(self.settings.lock_path()):
+                try:
+                    # a shared ledger also locks per workstation name, across machines
+                    lock_run = getattr(self.ledger, "lock_run", None)
+                    if lock_run is not None:
+                        lock_run(self.owner)
+                    summary = await self._run(replay=replay, fresh=fresh)
+                except errors.LedgerUnavailable as exc:
+                    log.error("run.ledger_unavailable", error=str(exc))
+                    raise
+                finally:
+                    if self._own_ledger:
+                        self.ledger.close()
+        except BaseException as exc:
+            self.stopped(exc, started=started)
+            raise
+        self.finished(summary)
+        return summary
+
+    def execute(self, *, replay: list[Item] | None = None, fresh: bool = False) -> RunSummary:
+        """:meth:`run` from synchronous code (the CLI); an interrupt (Ctrl-C, SIGTERM) that arrives
+        outside the run's own code is recorded as its end too."""
+        started = time.time()
+        try:
+            return asyncio.run(self.run(replay=replay, fresh=fresh))
+        except BaseException as exc:
+            self.stopped(exc, started=started)
+            raise
+
+    # -- the run's end: kept for status and the console, told to people, old files removed --------
+    def finished(self, summary: RunSummary) -> None:
+        """After a run or a replay: the last run kept, what needs a person notified, housekeeping."""
+        from casebot.ops import housekeeping, lastrun
+        from casebot.ops.notify import after_run
+
+        if not self.dry_run:
+            lastrun.save(self.settings, lastrun.record(
+                run_id=summary.run_id, started=summary.started, finished=summary.finished,
+                exit_code=summary.exit_code, by_route=summary.as_json()["by_route"]))
+            after_run(self.settings, exit_code=summary.exit_code, system_errors=summary.system_errors)
+            from casebot.deadlines.alerts import after_run as deadlines_after_run
+
+            deadlines_after_run(self.settings)
+        housekeeping.after_run(self.settings)
+
+    def stopped(self, exc: BaseException, *, started: float) -> int | None:
+        """A run an exception ended: logged as run.finished, kept as the last run, a login notified.
+
+        Once per exception (:meth:`execute` and :meth:`run` both meet it); None when ``exc`` does not
+        end a run.
+        """
+        from casebot.ops import lastrun
+        from casebot.privacy import scrub_text
+
+        code = ended_by(exc)
+        if code is None or getattr(exc, "casebot_recorded", False):
+            return code
+        try:
+            exc.casebot_recorded = True  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+        message = scrub_text(str(exc)) or type(exc).__name__
+        if code == EXIT_BUG:
+            log.error("run.crashed", error_type=type(exc).__name__, error=message, exc_info=exc)
+        log.info("run.finished", run_id=None, exit_code=code, reason=REASONS.get(code, "unknown"),
+                 error_type=type(exc).__name__, seconds=round(time.time() - started, 2))
+        lastrun.save(self.settings, lastrun.record(run_id=None, started=started, finished=time.time(),
+                                                   exit_code=code, by_route={}))
+        if code == EXIT_HUMAN_REQUIRED:
+            from casebot.ops.notify import after_run
+
+            after_run(self.settings, exit_code=code, system_errors=[message])
+        return code
 
     async def _run(self, *, replay: list[Item] | None, fresh: bool) -> RunSummary:
         from playwright.async_api import async_playwright
@@ -99,6 +167,7 @@ class Runner:
                              verify_writes=self.verify_writes, audit=audit)
         log.info("run.started", run_id=run_id, dry_run=self.dry_run, replay=bool(replay))
         routes = self.routes()
+        self._check_systems(routes if replay is None else self.settings.routes)
         launch = settings.browser.options(headed=self.headed).launch_kwargs()
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(**launch)
@@ -120,7 +189,8 @@ class Runner:
         self.ledger.finish_run(run_id, str(summary.exit_code), summary.as_json())
         if summary.did_something():  # a run that did nothing new leaves no report
             path = report.write(summary, settings.path(art.reports),
-                                manual_minutes=settings.run.manual_minutes_per_card, dry_run=self.dry_run)
+                                manual_minutes=settings.run.manual_minutes_per_card, dry_run=self.dry_run,
+                                hops={r.name: r.hop(settings) for r in settings.routes})
             summary.report_path = str(path)
         log.info("run.finished", run_id=run_id, exit_code=summary.exit_code, reason=REASONS[summary.exit_code],
                  done=summary.count("done"), failed=summary.count("failed"),
@@ -128,6 +198,21 @@ class Runner:
         return summary
 
     # -- setup -----------------------------------------------------------------
+    def _check_systems(self, routes: list[RouteSettings]) -> None:
+        """A system whose configuration cannot be used (no password) stops its routes, before a page opens."""
+        summary = self.summary
+        assert summary is not None
+        for route in routes:
+            for system in (route.source, route.target, route.case_source):
+                if system is None or system in summary.unconfigured:
+                    continue
+                try:
+                    self.settings.system_config(system)
+                except errors.ConfigError as exc:
+                    summary.unconfigured[system] = str(exc)
+                    summary.system_errors.append(str(exc))
+                    log.error("system.misconfigured", system=system, error_type=type(exc).__name__)
+
     async def _new_context(self, browser: Any) -> Any:
         state = self._storage_state()
         return await browser.new_context(storage_state=state, locale="zh-CN", accept_downloads=False)
@@ -154,9 +239,10 @@ class Runner:
         """The route's cases the source lists and the ledger does not have done."""
         summary = self.summary
         assert summary is not None
-        if route.source in summary.blocked or route.target in summary.blocked:
+        systems = {route.source, route.target, route.case_source}
+        if systems & (summary.blocked.keys() | summary.unconfigured.keys()):
             return []
-        source: Source = worker.adapter(route.source)
+        source: Source = worker.adapter(route.source, route.source_kind)
 
         async def collect() -> list[RecordRef]:
             return [ref async for ref in source.list_records(**route.filters) if routing.admits(route, source, ref)]
@@ -174,7 +260,9 @@ class Runner:
             refs = await retrying(self.settings.run, collect, fresh_page)
             versions = {ref.key: ref.version for ref in refs}
             if route.case_source and route.update != "off":
-                versions = await retrying(self.settings.run, case_versions, fresh_page)
+                # a change at either end is one to follow: the source record's own version, then the case's
+                police = await retrying(self.settings.run, case_versions, fresh_page)
+                versions = {key: _joined(versions.get(key), police.get(case_number(key))) for key in versions}
             keys = [ref.key for ref in refs]
         except errors.HumanRequired as exc:
             summary.blocked.setdefault(route.source, str(exc))
@@ -292,3 +380,10 @@ class Runner:
             for task in (*loops, beat):
                 task.cancel()
             await asyncio.gather(*loops, beat, return_exceptions=True)
+
+
+def _joined(own: str | None, case: str | None) -> str | None:
+    """A record's version and its case's together (either alone when the other is not known)."""
+    if own is None or case is None:
+        return case if own is None else own
+    return f"{own}|{case}"

@@ -31,15 +31,17 @@ class Worker:
         #: a trace is being recorded for the current case
         self.tracing = False
 
-    def adapter(self, system: str) -> Any:
-        if system not in self._adapters:
-            cls = load_adapter(self.settings.adapter_name(system))
-            self._adapters[system] = cls(self.context, self.settings.system_config(system))
-        return self._adapters[system]
+    def adapter(self, system: str, kind: str | None = None) -> Any:
+        """The adapter of ``system`` (for records of ``kind``, when not the system's own)."""
+        key = f"{system}:{kind}" if kind else system
+        if key not in self._adapters:
+            cls = load_adapter(self.settings.adapter_name(system)).of_kind(kind)
+            self._adapters[key] = cls(self.context, self.settings.system_config(system))
+        return self._adapters[key]
 
-    def page_of(self, system: str) -> Any:
+    def page_of(self, system: str, kind: str | None = None) -> Any:
         """The page of ``system``'s adapter, if it has one open."""
-        adapter = self._adapters.get(system)
+        adapter = self._adapters.get(f"{system}:{kind}" if kind else system)
         return adapter.current_page if adapter is not None else None
 
     async def reset_pages(self) -> None:

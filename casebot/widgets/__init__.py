@@ -53,6 +53,9 @@ class Binding:
 
 class Widget(ABC):
     kind: ClassVar[str]
+    #: the control is one element (a text box, a select): its selector must match exactly one, or
+    #: the form cannot tell which to fill (the run and doctor both refuse it, see :meth:`Form.find`)
+    single: ClassVar[bool] = False
 
     @abstractmethod
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
@@ -87,12 +90,17 @@ class FormCheck:
     absent: list[tuple[str, str, Binding]] = field(default_factory=list)
     #: field -> the values its control offers (pickers and selects)
     offered: dict[str, list[str]] = field(default_factory=dict)
+    #: label -> why its control could not be used, where it is more than "not found" (two controls match)
+    why: dict[str, str] = field(default_factory=dict)
     #: the page as it was when the first control was found missing (its tab, its dialog)
     screenshot: bytes | None = None
 
 
-def absent_line(source: str, form: str, binding: Binding) -> str:
-    """A control not found: its label, how it was looked for, and the form description naming it."""
+def absent_line(source: str, form: str, binding: Binding, why: str | None = None) -> str:
+    """A control not found (or ``why`` it cannot be used): its label, how it was looked for, and the form
+    description naming it."""
+    if why:
+        return f"字段“{binding.label}”无法使用：找不到{why}（{binding.where()}；表单描述 {source} 的 {form}）"
     return f"找不到字段“{binding.label}”（{binding.where()}；表单描述 {source} 的 {form}）"
 
 
@@ -205,6 +213,11 @@ class Form:
         from casebot.widgets import locate
 
         if not locate.wants_label(binding):
+            if widget(binding.widget).single and binding.selector:
+                n = await scope.locator(binding.selector).count()
+                if n > 1:  # what the run's strict locator would refuse: doctor finds it the same way
+                    raise PageChanged(self.system or self.name, f"唯一的 {binding.selector}（实际匹配 {n} 个元素）",
+                                      label=binding.label)
             return binding
         found = await locate.find(scope, binding, self.system or self.name)
         if binding.selector and found.selector != binding.selector and binding.label not in self.drift:
@@ -231,10 +244,11 @@ class Form:
         gone = []
         check = _CHECK.get()
         for b in self.bindings:
+            why = None
             try:
                 found: Binding | None = await self.find(scope, b)
-            except PageChanged:
-                found = None
+            except PageChanged as exc:
+                found, why = None, exc.what
             if found is not None and await widget(b.widget).present(scope, found):
                 if check is not None:
                     offered = await widget(b.widget).options(scope, found)
@@ -244,8 +258,10 @@ class Form:
             gone.append(b)
             if check is not None:
                 check.absent.append((self.source, self.name, b))
+                if why is not None:
+                    check.why[b.label] = why
                 if check.screenshot is None:
-                    caption = f"casebot doctor：{absent_line(self.source, self.name, b)}"
+                    caption = f"casebot doctor：{absent_line(self.source, self.name, b, why)}"
                     check.screenshot = await _screenshot(scope, caption)
         return gone
 

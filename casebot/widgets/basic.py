@@ -13,6 +13,7 @@ class Text(Widget):
     """``<input>``: cleared and filled; ``fill`` fires the input events a person's typing would."""
 
     kind = "text"
+    single = True
 
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
         await scope.locator(binding.selector).fill("" if value is None else str(value))
@@ -31,6 +32,7 @@ class SelectValue(Widget):
     """``<select>`` whose option values are the card's codes."""
 
     kind = "select"
+    single = True
 
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
         code = "" if value is None else str(value)
@@ -51,6 +53,7 @@ class SelectLabel(Widget):
     """``<select>`` whose option values are internal ids: chosen and read by visible text."""
 
     kind = "select_label"
+    single = True
 
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
         loc = scope.locator(binding.selector)
@@ -96,6 +99,7 @@ class Checkbox(Widget):
     """A checkbox; the card value is ``options.on`` (default ``是``) when checked, else ``options.off``."""
 
     kind = "checkbox"
+    single = True
 
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
         on = binding.options.get("on", "是")

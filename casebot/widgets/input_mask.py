@@ -54,6 +54,7 @@ def mask_read(mask: str, text: str) -> str:
 @register
 class MaskedDate(Widget):
     kind = "masked_date"
+    single = True
 
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
         mask = binding.options.get("mask", "YYYY/MM/DD")

@@ -31,6 +31,7 @@ def display_format(binding: Binding) -> str:
 @register
 class TypedDate(Widget):
     kind = "typed_date"
+    single = True
     commit_key = "Tab"
 
     def box(self, scope: Any, binding: Binding) -> Any:

@@ -140,8 +140,27 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         return render_template(template, user=g.session["username"] if g.session else None, **ctx)
 
     def case_row(r: Any) -> dict[str, Any]:
-        return {"ajbs": r["ajbs"], "ah": r["ah"], "ay": r["ay"], "gsjg": r["gsjg"], "qsswh": r["qsswh"],
-                "sarq": r["sarq"], "bgr": json.loads(r["bgr"]), "created_at": r["created_at"]}
+        row = {"ajbs": r["ajbs"], "ah": r["ah"], "ay": r["ay"], "gsjg": r["gsjg"], "qsswh": r["qsswh"],
+               "sarq": r["sarq"], "bgr": json.loads(r["bgr"]), "created_at": r["created_at"]}
+        if any(d.get("pj") for d in row["bgr"]):
+            row["zt"] = JUDGED  # 宣判 given (a record not yet judged shows no 状态)
+        return row
+
+    def judge(db: Any, ajbs: str, index: int, pj: dict[str, Any]) -> list[str]:
+        r = db.execute("SELECT * FROM cases WHERE ajbs = ?", (ajbs,)).fetchone()
+        if r is None:
+            return ["案件不存在"]
+        case = case_row(r)
+        if not 1 <= index <= len(case["bgr"]):
+            return ["被告人不存在"]
+        problems = judgment_problems(case, pj)
+        if problems:
+            return problems
+        case["bgr"][index - 1]["pj"] = {
+            "xprq": pj["xprq"], "pjzm": [z.strip() for z in pj["pjzm"]], "zx": pj["zx"],
+            **{k: str(pj.get(k) or "") for k in ("xq", "hx", "fj")}}
+        db.execute("UPDATE cases SET bgr = ? WHERE ajbs = ?", (json.dumps(case["bgr"], ensure_ascii=False), ajbs))
+        return []
 
     def slash(d: str) -> str:
         return d.replace("-", "/") if d else ""
@@ -232,6 +251,28 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if r is None:
             return Response(render_template("error.html", status=404, message="案件不存在或已被删除"), 404)
         return page("case_detail.html", case=case_row(r), active="search")
+
+    @app.route("/case/<ajbs>/judge/<int:index>", methods=["GET", "POST"])
+    @system.login_required
+    def case_judge(ajbs: str, index: int) -> Any:
+        """宣判: one defendant's judgment (date, charges judged, principal penalty, term, probation, fine)."""
+        r = system.store.one("SELECT * FROM cases WHERE ajbs = ?", (ajbs,))
+        if r is None:
+            return Response(render_template("error.html", status=404, message="案件不存在或已被删除"), 404)
+        case = case_row(r)
+        errs: list[str] = []
+        form = {k: request.form.get(k, "").strip() for k in ("xprq", "pjzm", "zx", "xq", "hx", "fj")}
+        if request.method == "POST":
+            pj = {**form, "pjzm": [z for z in re.split("[、,，]", form["pjzm"]) if z.strip()]}
+            if not system.csrf_ok(request.form.get("csrf_token")):
+                errs = ["页面已过期，请刷新后重试"]
+            else:
+                with system.store.tx() as db:
+                    errs = judge(db, ajbs, index, pj)
+            if not errs:
+                return redirect(url_for("case_detail", ajbs=ajbs))
+        return page("case_judge.html", case=case, index=index, form=form, errors=errs, penalties=PENALTIES,
+                    active="search")
 
     @app.get("/case/<ajbs>/edit")
     @system.login_required
@@ -413,6 +454,27 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         return {**record, "ah": ah, "ajbs": ajbs}
 
     # -- /_sandbox/ ----------------------------------------------------------
+    @app.post("/_sandbox/judge")
+    def sandbox_judge() -> Response:
+        """A judge pronounces: ``{"qsswh", "index" (1-based defendant), "xprq", "pjzm": [names], "zx",
+        "xq", "hx", "fj"}``."""
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", "expected a JSON object")
+        index = body.get("index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise BadInput("index", "required, the 1-based position of the defendant")
+        with system.store.tx() as db:
+            r = db.execute("SELECT ajbs FROM cases WHERE qsswh = ?", (body.get("qsswh"),)).fetchone()
+            if r is None:
+                raise BadInput("qsswh", "no case with this 起诉书文号")
+            problems = judge(db, r["ajbs"], index, body)
+            if problems:
+                raise BadInput("$", "；".join(problems))
+            out = case_row(db.execute("SELECT * FROM cases WHERE ajbs = ?", (r["ajbs"],)).fetchone())
+        out.pop("ajbs")
+        return jsonify(ok=True, record=out)
+
     @app.get("/_sandbox/records")
     def sandbox_records() -> Response:
         rows = system.store.query("SELECT * FROM cases ORDER BY created_at, rowid")
@@ -549,11 +611,36 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     return system
 
 
-SEARCH_KEYS = ("qsswh", "ah", "sfzh", "ay", "gsjg", "sarq_from", "sarq_to")
+SEARCH_KEYS = ("qsswh", "ah", "sfzh", "ay", "gsjg", "sarq_from", "sarq_to", "zt")
+#: principal penalties the court's 宣判 page offers (the table's, and 单处罚金, which it lacks)
+PENALTIES = (*(r["court_label"] for r in table("penalties")), "单处罚金")
+JUDGED = "已宣判"
+
+
+def judgment_problems(case: dict[str, Any], pj: dict[str, Any]) -> list[str]:
+    """What the 宣判 page refuses: a date that is not one or before 收案日期, no charge judged, a penalty
+    the page does not offer, a term, probation or fine that is not a whole number."""
+    out = []
+    if not valid_date(str(pj.get("xprq") or "")):
+        out.append("宣判日期：格式应为YYYY-MM-DD")
+    elif pj["xprq"] < case["sarq"]:
+        out.append("宣判日期：不能早于收案日期")
+    pjzm = pj.get("pjzm")
+    if not isinstance(pjzm, list) or not pjzm or not all(isinstance(z, str) and z.strip() for z in pjzm):
+        out.append("判决罪名：至少一项")
+    if pj.get("zx") not in PENALTIES:
+        out.append("主刑：请选择")
+    for key, label in (("xq", "刑期"), ("hx", "缓刑"), ("fj", "罚金")):
+        value = str(pj.get(key) or "")
+        if value and not value.isdigit():
+            out.append(f"{label}：应为整数")
+    return out
 
 
 def _matches(case: dict[str, Any], q: dict[str, str]) -> bool:
-    """The 案件查询 criteria no SQL column holds: a defendant's 身份证号, 案由, 公诉机关, 收案日期 range."""
+    """The 案件查询 criteria no SQL column holds: a defendant's 身份证号, 案由, 公诉机关, 收案日期 range, 状态."""
+    if q["zt"] and case.get("zt", "") != q["zt"]:
+        return False
     if q["sfzh"] and not any(d.get("sfzh", "").upper() == q["sfzh"].upper() for d in case["bgr"]):
         return False
     if q["ay"] and case["ay"] != q["ay"]:

@@ -51,6 +51,14 @@ CREATE INDEX IF NOT EXISTS cases_ajzt_yssj ON cases (ajzt, yssj);
 """
 
 PAGE_SIZE = 20
+#: 批捕决定 as the police record it (decisions.csv police_label)
+DECISION_LABELS = tuple(r["police_label"] for r in table("decisions"))
+
+
+class _Refused(Exception):
+    """A page's checks refused the change: nothing is stored."""
+#: every 案件状态 the list filters by (提请批捕: a request for approval of arrest waits at the procuratorate)
+CASE_STATUSES = ("侦查中", "提请批捕", "已移送起诉", "撤案")
 #: ways a detail page can come out malformed (``POST /_sandbox/defects``)
 PAGE_DEFECTS = ("missing_label", "extra_tab", "empty_table")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -200,7 +208,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             where.append("ajbh LIKE ?")
             params.append("%" + f["ajbh"].replace("%", "").replace("_", "") + "%")
         if f["ajzt"]:
-            if f["ajzt"] not in STATUSES:
+            if f["ajzt"] not in CASE_STATUSES:
                 error = "案件状态不正确"
             where.append("ajzt = ?")
             params.append(f["ajzt"])
@@ -230,7 +238,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             return url_for("case_list", **{k: v for k, v in f.items() if v}, page=n)
 
         return render_template("case_list.html", rows=rows, f=f, error=error, page=page, pages=pages,
-                               total=total, offset=(page - 1) * PAGE_SIZE, statuses=STATUSES,
+                               total=total, offset=(page - 1) * PAGE_SIZE, statuses=CASE_STATUSES,
                                prev_url=page_url(page - 1) if page > 1 else None,
                                next_url=page_url(page + 1) if page < pages else None)
 
@@ -243,8 +251,78 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if row is None:
             return render_template("not_found.html", ajbh=ajbh), 404
         case = json.loads(row["json"])
+        saved = "决定已登记" if request.args.get("saved") == "jddj" else ""
         return render_template("case_detail.html", case=case, defect=defects.get(ajbh, ""), xgsj=row["xgsj"],
-                               thcs=row["thcs"])
+                               thcs=row["thcs"], saved=saved,
+                               requested={b for r in case.get("tqpb") or [] for b in r["rybh"]})
+
+    # -- 决定登记: the procuratorate's decision on a suspect's arrest, entered by the police ----------
+    def register(case: dict[str, Any], rybh: str, form: dict[str, str]) -> list[str]:
+        """Check and enter a decision on suspect ``rybh``; the problems the page shows (none: entered)."""
+        suspect = next((p for p in case["xyr"] if p.get("rybh") == rybh), None)
+        requests = [r for r in case.get("tqpb") or [] if rybh in r["rybh"]]
+        if suspect is None:
+            return ["该犯罪嫌疑人不存在"]
+        if not requests:
+            return ["该犯罪嫌疑人未提请批准逮捕，不能登记批捕决定"]
+        errs = []
+        if form["jd"] not in DECISION_LABELS:
+            errs.append("决定：请选择批准逮捕或不批准逮捕")
+        if not _DATE.match(form["jdrq"]):
+            errs.append("决定日期：格式应为YYYY-MM-DD")
+        elif form["jdrq"] < min(r["tqrq"] for r in requests):
+            errs.append("决定日期：不能早于提请日期")
+        elif form["jdrq"] > datetime.now().strftime("%Y-%m-%d"):
+            errs.append("决定日期：不能晚于今天")
+        if not form["jdswh"].strip():
+            errs.append("决定书文号：不能为空")
+        if errs:
+            return errs
+        decision = {"jd": form["jd"], "jdrq": form["jdrq"], "jdswh": form["jdswh"].strip()}
+        if suspect.get("pbjd") == decision:
+            return ["该决定已登记"]
+        suspect["pbjd"] = decision
+        waiting = {b for r in case.get("tqpb") or [] for b in r["rybh"]} - {
+            p.get("rybh") for p in case["xyr"] if p.get("pbjd")}
+        if case["ajzt"] == "提请批捕" and not waiting:
+            case["ajzt"] = "侦查中"  # every requested suspect decided on: the investigation goes on
+        return []
+
+    @app.route("/ajgl/jddj", methods=["GET", "POST"])
+    @system.login_required
+    def decision_entry() -> Any:
+        """决定登记: one suspect's 批准逮捕 / 不批准逮捕 decision, its date and document number."""
+        ajbh = request.values.get("ajbh", "").strip()
+        rybh = request.values.get("rybh", "").strip()
+        row = system.store.one("SELECT * FROM cases WHERE ajbh = ?", (ajbh,)) if ajbh else None
+        if row is None:
+            return render_template("not_found.html", ajbh=ajbh), 404
+        case = json.loads(row["json"])
+        suspect = next((p for p in case["xyr"] if p.get("rybh") == rybh), None)
+        form = {k: request.form.get(k, "").strip() for k in ("jd", "jdrq", "jdswh")}
+        errs: list[str] = []
+        if request.method == "POST":
+            if not system.csrf_ok(request.form.get("csrf_token")):
+                errs = ["页面已过期，请重新打开后再保存"]
+            else:
+                problems: list[str] = []
+
+                def enter(stored: dict[str, Any], _row: Any) -> int:
+                    problems.extend(register(stored, rybh, form))
+                    if problems:
+                        raise _Refused
+                    return int(_row["thcs"])
+
+                try:
+                    revise(ajbh, enter)
+                except _Refused:
+                    errs = problems
+            if not errs:
+                return redirect(url_for("case_detail", ajbh=ajbh, saved="jddj", rybh=rybh))
+        elif suspect is not None and suspect.get("pbjd"):
+            form = dict(suspect["pbjd"])
+        return render_template("decision_entry.html", case=case, suspect=suspect, rybh=rybh, form=form,
+                               errors=errs, labels=DECISION_LABELS)
 
     # -- /_sandbox/ ----------------------------------------------------------
     @app.post("/_sandbox/cases")
@@ -316,6 +394,28 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             return int(row["thcs"])
 
         return jsonify(ok=True, case=revise(body.get("ajbh"), forward))
+
+    @app.post("/_sandbox/request")
+    def sandbox_request() -> Response:
+        """提请批准逮捕: ``{"ajbh", "wsh", "tqrq", "rybh": [...]}``; the case waits (提请批捕)."""
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", 'body must be a JSON object like {"ajbh": ..., "wsh": ..., "tqrq": ..., "rybh": [...]}')
+        unknown = set(body) - {"ajbh", "wsh", "tqrq", "rybh"}
+        if unknown:
+            raise BadInput(sorted(unknown)[0], "unknown key")
+
+        def ask(case: dict[str, Any], row: Any) -> int:
+            if case["ajzt"] not in ("侦查中", "提请批捕"):
+                raise BadInput("ajbh", "only a case under investigation (侦查中) can ask for an arrest")
+            case["tqpb"] = [*case.get("tqpb", []), {k: body.get(k) for k in ("wsh", "tqrq", "rybh")}]
+            case["ajzt"] = "提请批捕"
+            checked = validate_cases([case], names.units)[0]  # the record's checks: dates, suspects, one wsh once
+            case.clear()
+            case.update(checked)
+            return int(row["thcs"])
+
+        return jsonify(ok=True, case=revise(body.get("ajbh"), ask))
 
     @app.post("/_sandbox/seed")
     def sandbox_seed() -> Response:

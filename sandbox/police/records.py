@@ -89,6 +89,22 @@ class Measure(_Model):
     zxrq: Date
 
 
+class Decision(_Model):
+    """The procuratorate's decision on an arrest request, as the police record it (决定登记)."""
+
+    jd: Literal["批准逮捕", "不批准逮捕"]
+    jdrq: Date
+    jdswh: Name
+
+
+class Request(_Model):
+    """提请批准逮捕: the suspects (by 人员编号) the police ask the procuratorate to approve the arrest of."""
+
+    wsh: Name
+    tqrq: Date
+    rybh: Annotated[list[Name], Field(min_length=1)]
+
+
 class Suspect(_Model):
     rybh: OptText = ""
     xm: Name
@@ -106,6 +122,7 @@ class Suspect(_Model):
     xzz: OptText = ""
     qzcs: list[Measure] = Field(default_factory=list)
     jycs: OptText = ""
+    pbjd: Decision | None = None
 
 
 class Case(_Model):
@@ -119,9 +136,10 @@ class Case(_Model):
     fasj: Date
     lasj: Date
     yssj: Annotated[Date | None, BeforeValidator(_empty_to_none)] = None
-    ajzt: Literal["侦查中", "已移送起诉", "撤案"]
+    ajzt: Literal["侦查中", "提请批捕", "已移送起诉", "撤案"]
     jyaq: OptText = ""
     xyr: Annotated[list[Suspect], Field(min_length=1)]
+    tqpb: list[Request] = Field(default_factory=list)
 
 
 _CASES = TypeAdapter(list[Case])
@@ -151,8 +169,22 @@ def validate_cases(body: Any, unit_names: dict[str, str]) -> list[dict[str, Any]
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("str", "none")))
         raise BadInput(field_path(loc), err["msg"]) from exc
     out = []
-    for case in cases:
+    for i, case in enumerate(cases):
+        known = {p.rybh for p in case.xyr if p.rybh}
+        for j, req in enumerate(case.tqpb):
+            for k, rybh in enumerate(req.rybh):
+                if rybh not in known:
+                    raise BadInput(f"[{i}].tqpb[{j}].rybh[{k}]", "no suspect of the case has this rybh")
+            if req.tqrq < case.lasj:
+                raise BadInput(f"[{i}].tqpb[{j}].tqrq", "a request cannot be before 立案日期")
+        if len({r.wsh.strip() for r in case.tqpb}) != len(case.tqpb):
+            raise BadInput(f"[{i}].tqpb", "two requests with the same wsh")
         record = case.model_dump(mode="json")
+        if not record["tqpb"]:
+            del record["tqpb"]
+        for p in record["xyr"]:
+            if p["pbjd"] is None:
+                del p["pbjd"]
         if not record["zbdwmc"]:
             record["zbdwmc"] = unit_names.get(record["zbdw"], "")
         out.append(record)

@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS serials (
 
 PAGE_SIZE = 20
 AJZY_MAX = 1000
-STATES = ("已受理", "已起诉", "退回补充侦查")
+STATES = ("已受理", "已起诉", "退回补充侦查", "已判决")
 AJLB = ("审查起诉", "审查逮捕", "补充侦查", "刑事申诉")
 REJECT_MESSAGE = "案卡质量检查未通过：移送单位与受理单位管辖关系校验失败，请核对移送单位后重新保存"
 
@@ -75,6 +75,7 @@ CASE_FIELDS = (
     ("ysay", "移送案由", True),
     ("slrq", "受理日期", True),
     ("ajzy", "案情摘要", False),
+    ("tqpbsh", "提请批准逮捕书文号", False),
 )
 #: person-card fields: (name, label, required)
 PERSON_FIELDS = (
@@ -98,7 +99,76 @@ PERSON_FIELDS = (
     ("ay", "人卡罪名", True),
 )
 PERSON_KEYS = tuple(f[0] for f in PERSON_FIELDS)
-RECORD_KEYS = ("bmsah", "ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy", "zt", "qsswh", "qsrq", "xyr")
+RECORD_KEYS = ("bmsah", "ysajbh", "ajmc", "ajlb", "tqpbsh", "ysdw", "ysay", "slrq", "ajzy", "zt", "qsswh", "qsrq",
+               "xyr")
+#: the category of a 审查逮捕 card: one record per 提请批准逮捕书 (移送案件编号 + 文书号)
+ARREST = "审查逮捕"
+
+
+#: 批捕决定 codes (decisions.csv procuratorate_code -> name)
+DECISIONS = {r["procuratorate_code"]: r["procuratorate_name"] for r in codes.table("decisions")}
+
+
+def decision_problems(rec: dict[str, Any], decision: dict[str, Any], today: date) -> list[str]:
+    """What the 审查逮捕决定 page refuses: a record not 审查逮捕, an unknown decision, a date not a
+    date, before 受理日期 or in the future, an empty 决定书文号."""
+    out = []
+    if (rec.get("ajlb") or "") != ARREST:
+        out.append("只有审查逮捕案件可以登记批捕决定")
+    if decision.get("jd") not in DECISIONS:
+        out.append("决定：请选择批准逮捕或不批准逮捕")
+    day = _valid_date(str(decision.get("jdrq") or ""))
+    if day is None:
+        out.append("决定日期：格式应为YYYY-MM-DD")
+    elif day > today:
+        out.append("决定日期：不能晚于今天")
+    elif rec.get("slrq") and decision["jdrq"] < rec["slrq"]:
+        out.append("决定日期：不能早于受理日期")
+    if not str(decision.get("jdswh") or "").strip():
+        out.append("决定书文号：不能为空")
+    return out
+
+
+#: 主刑 codes (penalties.csv procuratorate_code -> row)
+PENALTIES = {r["procuratorate_code"]: r for r in codes.table("penalties")}
+JUDGED = "已判决"
+
+
+def judgment_problems(rec: dict[str, Any], pj: dict[str, Any], charges: dict[str, str], today: date) -> list[str]:
+    """What the 判决情况 page refuses (案卡质量检查): a record not prosecuted, a date not a date, before
+    起诉日期 or in the future, no or an unknown charge, an unknown penalty, a term missing for a penalty
+    that has one or given for one that has none, numbers that are not whole."""
+    out = []
+    if rec.get("zt") not in ("已起诉", JUDGED):
+        out.append("只有已起诉的案件可以填写判决情况")
+    day = _valid_date(str(pj.get("pjrq") or ""))
+    if day is None:
+        out.append("判决情况：判决日期格式错误")
+    elif day > today or (rec.get("qsrq") and pj["pjrq"] < rec["qsrq"]):
+        out.append("判决情况：判决日期不能早于起诉日期或晚于今天")
+    pjzm = pj.get("pjzm") or []
+    if not pjzm or any(c not in charges for c in pjzm):
+        out.append("判决情况：判决罪名代码无效")
+    penalty = PENALTIES.get(str(pj.get("zx") or ""))
+    if penalty is None:
+        out.append("判决情况：主刑代码无效")
+    else:
+        has_term = penalty["has_term"] == "yes"
+        if has_term != bool(str(pj.get("xq") or "")):
+            out.append("判决情况：刑期" + ("不能为空" if has_term else f"不适用于{penalty['procuratorate_name']}"))
+    for key, label in (("xq", "刑期"), ("hx", "缓刑考验期"), ("fj", "罚金")):
+        value = str(pj.get(key) or "")
+        if value and not value.isdigit():
+            out.append(f"判决情况：{label}应为整数")
+    return out
+
+
+def same_card(rec: dict[str, Any], ajlb: str, tqpbsh: str) -> bool:
+    """Whether a stored record is the card of this category (and request): a 审查起诉 card per case,
+    a 审查逮捕 card per 提请批准逮捕书."""
+    if (rec.get("ajlb") or "审查起诉") == ARREST:
+        return ajlb == ARREST and (rec.get("tqpbsh") or "").strip() == (tqpbsh or "").strip()
+    return ajlb != ARREST
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -121,6 +191,8 @@ def _tables() -> dict[str, dict[str, str]]:
         "education": edu,
         "measures": {r["procuratorate_code"]: r["procuratorate_name"] for r in codes.table("measures")},
         "detention_houses": {r["procuratorate_code"]: r["name"] for r in codes.table("detention_houses")},
+        "decisions": {r["procuratorate_code"]: r["procuratorate_name"] for r in codes.table("decisions")},
+        "penalties": {r["procuratorate_code"]: r["procuratorate_name"] for r in codes.table("penalties")},
     }
 
 
@@ -166,6 +238,10 @@ def quality_check(card: dict[str, Any], tables: dict[str, dict[str, str]], today
         out.append(f"受理情况：案情摘要不能超过{AJZY_MAX}字（现为{len(ajzy)}字）")
     if card.get("ajlb") and card["ajlb"] not in AJLB:
         out.append("受理情况：案件类别无效")
+    if card.get("ajlb") == ARREST and not (card.get("tqpbsh") or "").strip():
+        out.append("受理情况：审查逮捕案件的提请批准逮捕书文号不能为空")
+    if card.get("ajlb") != ARREST and (card.get("tqpbsh") or "").strip():
+        out.append("受理情况：只有审查逮捕案件填写提请批准逮捕书文号")
     persons = card.get("xyr") or []
     if not persons:
         out.append("犯罪嫌疑人情况：至少需要录入一名犯罪嫌疑人")
@@ -280,7 +356,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         return {"tables": shown, "ambiguous": plan.ambiguous, "user": user}
 
     # -- storage helpers --------------------------------------------------------------
-    def assign_bmsah(db: Any, ysdw: str, slrq: str) -> str:
+    def assign_bmsah(db: Any, ysdw: str, slrq: str, ajlb: str = "审查起诉") -> str:
         unit = units[ysdw]
         dwbm, short, yyyy = unit["procuratorate_dwbm"], unit["procuratorate_short"], slrq[:4]
         while True:
@@ -288,7 +364,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             n = (row["n"] if row else 0) + 1
             db.execute("INSERT INTO serials (dwbm, yyyy, n) VALUES (?, ?, ?) "
                        "ON CONFLICT (dwbm, yyyy) DO UPDATE SET n = excluded.n", (dwbm, yyyy, n))
-            bmsah = f"{short}刑检受[{yyyy}]{dwbm}{n:05d}号"
+            word = "捕受" if ajlb == ARREST else "刑检受"
+            bmsah = f"{short}{word}[{yyyy}]{dwbm}{n:05d}号"
             if db.execute("SELECT 1 FROM records WHERE bmsah = ?", (bmsah,)).fetchone() is None:
                 return bmsah
 
@@ -300,7 +377,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
 
     def load(row: Any) -> dict[str, Any]:
         rec = json.loads(row["data"])
-        out = {k: rec.get(k) for k in RECORD_KEYS}
+        # a 审查起诉 card has no 提请批准逮捕书文号: left out of what it shows
+        out = {k: rec.get(k) for k in RECORD_KEYS if k != "tqpbsh" or rec.get("ajlb") == ARREST}
         out["created_at"] = row["created_at"]
         out["thcs"] = row["thcs"]
         return out
@@ -310,10 +388,26 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
                    (rec["ysajbh"], rec["zt"], json.dumps(rec, ensure_ascii=False),
                     datetime.now().isoformat(timespec="seconds"), rid))
 
+    def find_row(db: Any, ysajbh: Any, tqpbsh: Any = None, *, exclude: int | None = None) -> Any:
+        """The stored row of the 审查起诉 card of ``ysajbh`` (``tqpbsh`` None) or of its 审查逮捕 card
+        for that request."""
+        ajlb = ARREST if tqpbsh else "审查起诉"
+        for row in db.execute("SELECT * FROM records WHERE ysajbh = ? ORDER BY id", (ysajbh,)).fetchall():
+            if row["id"] != exclude and same_card(json.loads(row["data"]), ajlb, tqpbsh or ""):
+                return row
+        return None
+
     def show(rec: dict[str, Any], table: str, code: str) -> str:
         return tables[table].get(code, code) if code else ""
 
     app.jinja_env.globals["show"] = show
+
+    def decided(rec: dict[str, Any]) -> list[dict[str, Any]]:
+        """The person cards of a record decided on, by position: what the 综合查询 row lists."""
+        return [{"n": n, **p["pbjd"]} for n, p in enumerate(rec.get("xyr") or [], 1) if p.get("pbjd")]
+
+    app.jinja_env.globals["decided"] = decided
+    app.jinja_env.globals["decisions"] = DECISIONS
 
     # -- login -------------------------------------------------------------------------
     @app.route("/login", methods=["GET", "POST"])
@@ -377,7 +471,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         refuse_duplicates = system.faults.plan.refuse_duplicates
         existing = None
         if card.get("ysajbh") and refuse_duplicates:
-            existing = system.store.one("SELECT bmsah FROM records WHERE ysajbh = ?", (card["ysajbh"],))
+            with system.store.tx() as db:
+                existing = find_row(db, card["ysajbh"], card.get("tqpbsh") if card.get("ajlb") == ARREST else None)
             if existing is not None:
                 errs.insert(0, f"该案件已受理，部门受案号：{existing['bmsah']}")
         if not errs and system.faults.reject():
@@ -386,12 +481,12 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             return render_template("case_form.html", card=card, errors=errs)
         alteration = system.faults.alteration()
         with system.store.tx() as db:
-            if refuse_duplicates and db.execute("SELECT 1 FROM records WHERE ysajbh = ?",
-                                                (card["ysajbh"],)).fetchone():
+            if refuse_duplicates and find_row(db, card["ysajbh"],
+                                              card.get("tqpbsh") if card.get("ajlb") == ARREST else None):
                 dup = True
             else:
                 dup = False
-                bmsah = assign_bmsah(db, card["ysdw"], card["slrq"])
+                bmsah = assign_bmsah(db, card["ysdw"], card["slrq"], card["ajlb"])
                 rec = {"bmsah": bmsah, **{k: card[k] for k, _, _ in CASE_FIELDS}, "zt": "已受理",
                        "qsswh": "", "qsrq": "", "xyr": card["xyr"]}
                 if alteration:
@@ -431,7 +526,9 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             problems.insert(0, "页面令牌已失效，请关闭案卡后重新打开")
         errs = problems + quality_check(card, tables, date.today())
         if card.get("ysajbh"):
-            other = system.store.one("SELECT bmsah FROM records WHERE ysajbh = ? AND id != ?", (card["ysajbh"], rid))
+            with system.store.tx() as db:
+                other = find_row(db, card["ysajbh"], card.get("tqpbsh") if card.get("ajlb") == ARREST else None,
+                                 exclude=rid)
             if other is not None:
                 errs.insert(0, f"该案件已受理，部门受案号：{other['bmsah']}")
         if not errs and system.faults.reject():
@@ -445,11 +542,95 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             rec = json.loads(row["data"])
             if rec["zt"] == "退回补充侦查" and card["slrq"] != rec["slrq"]:
                 rec["zt"] = "已受理"  # 重新移送: accepted again on the new 受理日期
+            for part in ("pbjd", "pjqk"):
+                # a decision, a judgment: not the 案卡's to change; the 修改 page keeps them
+                held = {p.get("zjhm"): p[part] for p in rec.get("xyr") or [] if p.get(part)}
+                for p in card["xyr"]:
+                    if p.get("zjhm") in held:
+                        p[part] = held[p["zjhm"]]
             rec.update({k: card[k] for k, _, _ in CASE_FIELDS}, xyr=card["xyr"])
             update(db, rid, rec)
         if system.faults.commit_then_error():
             return system.error_page(500)
         return render_template("saved.html", bmsah=rec["bmsah"], rid=rid, ysajbh=card["ysajbh"], edited=True)
+
+    # -- 审查逮捕决定: per person card ------------------------------------------------------
+    def decide(db: Any, row: Any, index: int, decision: dict[str, Any]) -> list[str]:
+        rec = json.loads(row["data"])
+        persons = rec.get("xyr") or []
+        if not 1 <= index <= len(persons):
+            return ["该人卡不存在"]
+        problems = decision_problems(rec, decision, date.today())
+        if problems:
+            return problems
+        persons[index - 1]["pbjd"] = {k: str(decision[k]).strip() for k in ("jd", "jdrq", "jdswh")}
+        update(db, row["id"], rec)
+        return []
+
+    @app.route("/scdb/jd/<int:rid>/<int:index>", methods=["GET", "POST"])
+    @login_required
+    def decision_page(rid: int, index: int) -> Any:
+        """审查逮捕决定 for one person card: 批准逮捕 / 不批准逮捕, 决定日期, 决定书文号."""
+        row = system.store.one("SELECT * FROM records WHERE id = ?", (rid,))
+        if row is None:
+            abort(404)
+        rec = load(row)
+        errs: list[str] = []
+        form = {k: request.form.get(k, "") for k in ("jd", "jdrq", "jdswh")}
+        if request.method == "POST":
+            if not system.csrf_ok(request.form.get("csrf_token")):
+                errs = ["页面令牌已失效，请重新打开"]
+            else:
+                with system.store.tx() as db:
+                    errs = decide(db, db.execute("SELECT * FROM records WHERE id = ?", (rid,)).fetchone(),
+                                  index, form)
+            if not errs:
+                return redirect(url_for("case_view", rid=rid))
+        elif 1 <= index <= len(rec["xyr"]):
+            form = {**form, **(rec["xyr"][index - 1].get("pbjd") or {})}
+        return render_template("decision.html", rec=rec, rid=rid, index=index, form=form, errors=errs,
+                               decisions=DECISIONS)
+
+    # -- 判决情况: per person card of a prosecuted 审查起诉 card --------------------------------
+    def enter_judgment(db: Any, row: Any, index: int, pj: dict[str, Any]) -> list[str]:
+        rec = json.loads(row["data"])
+        persons = rec.get("xyr") or []
+        if not 1 <= index <= len(persons):
+            return ["该人卡不存在"]
+        problems = judgment_problems(rec, pj, tables["charges"], date.today())
+        if problems:
+            return problems
+        persons[index - 1]["pjqk"] = {"pjrq": pj["pjrq"], "pjzm": list(pj["pjzm"]), "zx": pj["zx"],
+                                      **{k: str(pj.get(k) or "") for k in ("xq", "hx", "fj")}}
+        if all(p.get("pjqk") for p in persons):
+            rec["zt"] = JUDGED
+        update(db, row["id"], rec)
+        return []
+
+    @app.route("/slaj/pj/<int:rid>/<int:index>", methods=["GET", "POST"])
+    @login_required
+    def judgment_page(rid: int, index: int) -> Any:
+        row = system.store.one("SELECT * FROM records WHERE id = ?", (rid,))
+        if row is None:
+            abort(404)
+        rec = load(row)
+        errs: list[str] = []
+        form = {k: request.form.get(k, "").strip() for k in ("pjrq", "pjzm", "zx", "xq", "hx", "fj")}
+        if request.method == "POST":
+            pj = {**form, "pjzm": _split_codes(form["pjzm"])}
+            if not system.csrf_ok(request.form.get("csrf_token")):
+                errs = ["页面令牌已失效，请重新打开"]
+            else:
+                with system.store.tx() as db:
+                    errs = enter_judgment(db, db.execute("SELECT * FROM records WHERE id = ?", (rid,)).fetchone(),
+                                          index, pj)
+            if not errs:
+                return redirect(url_for("case_view", rid=rid))
+        elif 1 <= index <= len(rec["xyr"]) and rec["xyr"][index - 1].get("pjqk"):
+            held = rec["xyr"][index - 1]["pjqk"]
+            form = {**held, "pjzm": ",".join(held["pjzm"])}
+        return render_template("judgment.html", rec=rec, rid=rid, index=index, form=form, errors=errs,
+                               penalties={c: r["procuratorate_name"] for c, r in PENALTIES.items()})
 
     @app.get("/zhcx")
     @login_required
@@ -494,20 +675,21 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if not isinstance(body, list):
             raise BadInput("$", "expected a JSON list of records")
         recs = [validate_record(r, f"[{i}]", tables) for i, r in enumerate(body)]
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for i, r in enumerate(recs):
-            if r["ysajbh"] in seen:
-                raise BadInput(f"[{i}].ysajbh", "duplicate ysajbh in the request")
-            seen.add(r["ysajbh"])
+            key = (r["ysajbh"], r["tqpbsh"] if r["ajlb"] == ARREST else "")
+            if key in seen:
+                raise BadInput(f"[{i}].ysajbh", "duplicate ysajbh (and tqpbsh) in the request")
+            seen.add(key)
         with system.store.tx() as db:
             for i, r in enumerate(recs):
-                if db.execute("SELECT 1 FROM records WHERE ysajbh = ?", (r["ysajbh"],)).fetchone():
-                    raise BadInput(f"[{i}].ysajbh", "a record with this ysajbh already exists")
+                if find_row(db, r["ysajbh"], r["tqpbsh"] if r["ajlb"] == ARREST else None) is not None:
+                    raise BadInput(f"[{i}].ysajbh", "a record with this ysajbh (and tqpbsh) already exists")
                 if r.get("bmsah"):
                     if db.execute("SELECT 1 FROM records WHERE bmsah = ?", (r["bmsah"],)).fetchone():
                         raise BadInput(f"[{i}].bmsah", "a record with this bmsah already exists")
                 else:
-                    r["bmsah"] = assign_bmsah(db, r["ysdw"], r["slrq"])
+                    r["bmsah"] = assign_bmsah(db, r["ysdw"], r["slrq"], r["ajlb"])
                 insert(db, r)
         return jsonify(ok=True, bmsah=[r["bmsah"] for r in recs])
 
@@ -522,7 +704,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if _valid_date(body["qsrq"]) is None:
             raise BadInput("qsrq", "must be a date YYYY-MM-DD")
         with system.store.tx() as db:
-            row = db.execute("SELECT * FROM records WHERE ysajbh = ?", (body["ysajbh"],)).fetchone()
+            row = find_row(db, body["ysajbh"])
             if row is None:
                 raise BadInput("ysajbh", "no record with this ysajbh")
             rec = json.loads(row["data"])
@@ -530,6 +712,25 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             db.execute("UPDATE records SET zt = ?, data = ? WHERE id = ?",
                        ("已起诉", json.dumps(rec, ensure_ascii=False), row["id"]))
         return jsonify(ok=True, record=load(system.store.one("SELECT * FROM records WHERE id = ?", (row["id"],))))
+
+    @app.post("/_sandbox/decide")
+    def sandbox_decide() -> Any:
+        """A prosecutor decides: ``{"ysajbh", "tqpbsh", "index" (1-based person card), "jd", "jdrq", "jdswh"}``."""
+        body = json_body()
+        if not isinstance(body, dict):
+            raise BadInput("$", "expected a JSON object")
+        index = body.get("index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise BadInput("index", "required, the 1-based position of the person card")
+        with system.store.tx() as db:
+            row = find_row(db, body.get("ysajbh"), body.get("tqpbsh") or None)
+            if row is None or not body.get("tqpbsh"):
+                raise BadInput("tqpbsh", "no 审查逮捕 record with this ysajbh and tqpbsh")
+            problems = decide(db, row, index, body)
+            if problems:
+                raise BadInput("$", "；".join(problems))
+            out = load(db.execute("SELECT * FROM records WHERE id = ?", (row["id"],)).fetchone())
+        return jsonify(ok=True, record=out)
 
     @app.post("/_sandbox/edit")
     def sandbox_edit() -> Any:
@@ -541,11 +742,11 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         body = json_body()
         if not isinstance(body, dict):
             raise BadInput("$", "expected a JSON object")
-        unknown = set(body) - {"ysajbh", "set", "xyr"}
+        unknown = set(body) - {"ysajbh", "tqpbsh", "set", "xyr"}
         if unknown:
             raise BadInput(sorted(unknown)[0], "unknown key")
         with system.store.tx() as db:
-            row = db.execute("SELECT * FROM records WHERE ysajbh = ?", (body.get("ysajbh"),)).fetchone()
+            row = find_row(db, body.get("ysajbh"), body.get("tqpbsh"))
             if row is None:
                 raise BadInput("ysajbh", "no record with this ysajbh")
             rec = json.loads(row["data"])
@@ -579,8 +780,10 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if not isinstance(body, dict) or not isinstance(body.get("ysajbh"), str):
             raise BadInput("ysajbh", "required, a string")
         with system.store.tx() as db:
-            if db.execute("DELETE FROM records WHERE ysajbh = ?", (body["ysajbh"],)).rowcount == 0:
+            row = find_row(db, body["ysajbh"], body.get("tqpbsh"))
+            if row is None:
                 raise BadInput("ysajbh", "no record with this ysajbh")
+            db.execute("DELETE FROM records WHERE id = ?", (row["id"],))
         return jsonify(ok=True)
 
     @app.post("/_sandbox/return")
@@ -590,7 +793,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         if not isinstance(body, dict) or not isinstance(body.get("ysajbh"), str):
             raise BadInput("ysajbh", "required, a string")
         with system.store.tx() as db:
-            row = db.execute("SELECT * FROM records WHERE ysajbh = ?", (body["ysajbh"],)).fetchone()
+            row = find_row(db, body["ysajbh"])
             if row is None:
                 raise BadInput("ysajbh", "no record with this ysajbh")
             rec = json.loads(row["data"])
@@ -605,12 +808,18 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     return system
 
 
-SEARCH_KEYS = ("ysajbh", "bmsah", "zt", "zjhm", "ysdw", "ysay", "slrq_from", "slrq_to")
+SEARCH_KEYS = ("ysajbh", "bmsah", "zt", "ajlb", "tqpbsh", "qsswh", "zjhm", "ysdw", "ysay", "slrq_from", "slrq_to")
 
 
 def _matches(rec: dict[str, Any], q: dict[str, str]) -> bool:
     """The 综合查询 criteria a SQL column does not hold: a suspect's 证件号码, 单位, 案由, 受理日期 range."""
     if q["zjhm"] and not any(p.get("zjhm", "").upper() == q["zjhm"].upper() for p in rec.get("xyr") or []):
+        return False
+    if q["ajlb"] and (rec.get("ajlb") or "审查起诉") != q["ajlb"]:
+        return False
+    if q["qsswh"] and q["qsswh"] not in (rec.get("qsswh") or ""):
+        return False
+    if q["tqpbsh"] and q["tqpbsh"] not in (rec.get("tqpbsh") or ""):
         return False
     if q["ysdw"] and rec.get("ysdw") != q["ysdw"]:
         return False
@@ -654,6 +863,7 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         "ysajbh": text("ysajbh", required=True),
         "ajmc": text("ajmc", required=True),
         "ajlb": text("ajlb") or "审查起诉",
+        "tqpbsh": text("tqpbsh"),
         "ysdw": text("ysdw", required=True),
         "ysay": code_list("ysay"),
         "slrq": text("slrq", required=True),
@@ -670,9 +880,11 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         raise BadInput(f"{path}.ajzy", f"at most {AJZY_MAX} characters")
     if out["ajlb"] not in AJLB:
         raise BadInput(f"{path}.ajlb", "unknown case category")
+    if (out["ajlb"] == ARREST) != bool(out["tqpbsh"].strip()):
+        raise BadInput(f"{path}.tqpbsh", "required for a 审查逮捕 record, and for it only")
     if out["zt"] not in STATES:
         raise BadInput(f"{path}.zt", f"must be one of {', '.join(STATES)}")
-    if out["zt"] == "已起诉":
+    if out["zt"] in ("已起诉", JUDGED):
         if not out["qsswh"].strip():
             raise BadInput(f"{path}.qsswh", "required when zt is 已起诉")
         if _valid_date(out["qsrq"]) is None:
@@ -693,7 +905,7 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         if not isinstance(p, dict):
             raise BadInput(at, "expected an object")
         for key in p:
-            if key not in PERSON_KEYS:
+            if key not in PERSON_KEYS and key not in ("pbjd", "pjqk"):
                 raise BadInput(f"{at}.{key}", "unknown field")
         person: dict[str, Any] = {}
         for key, _label, required in PERSON_FIELDS:
@@ -707,6 +919,15 @@ def validate_record(rec: Any, path: str, tables: dict[str, dict[str, str]]) -> d
         for key in ("csrq", "qzcsrq"):
             if person[key] and _valid_date(person[key]) is None:
                 raise BadInput(f"{at}.{key}", "must be a date YYYY-MM-DD")
+        if p.get("pjqk") is not None:
+            if judgment_problems({**out, "zt": "已起诉"}, p["pjqk"], tables["charges"], date.today()):
+                raise BadInput(f"{at}.pjqk", "a judgment is {pjrq, pjzm: [codes], zx, xq, hx, fj}, as the page checks")
+            person["pjqk"] = dict(p["pjqk"])
+        if p.get("pbjd") is not None:
+            pbjd = p["pbjd"]
+            if not isinstance(pbjd, dict) or set(pbjd) != {"jd", "jdrq", "jdswh"} or pbjd["jd"] not in DECISIONS:
+                raise BadInput(f"{at}.pbjd", "a decision is {jd: decisions.csv code, jdrq, jdswh}")
+            person["pbjd"] = dict(pbjd)
         if person["sfwcn"] not in ("是", "否"):
             raise BadInput(f"{at}.sfwcn", "must be 是 or 否")
         if person["zjlx"] == "111" and (not re.fullmatch(r"\d{17}[\dX]", person["zjhm"])

@@ -36,3 +36,10 @@ def test_no_adapter_calls_the_guard():
     for path in [*(ROOT / "adapters").rglob("*.py"), ROOT / "casebot/templates/scaffold/adapter.py.j2"]:
         text = path.read_text(encoding="utf-8")
         assert "guard(" not in text, path
+
+
+def test_the_base_owns_the_matching_policy():
+    """Adapters offer searches (Target._search_by_*); whether a record is the case is decided once, in the base."""
+    for path in [*(ROOT / "adapters").rglob("*.py"), ROOT / "casebot/templates/scaffold/adapter.py.j2"]:
+        text = path.read_text(encoding="utf-8")
+        assert "classify" not in text and "_find_match(" not in text, path

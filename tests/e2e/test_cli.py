@@ -114,3 +114,7 @@ def test_demo_flows_cases_into_both_systems(tmp_path):
     assert len(third.waiting) == 2, "the two bad cases, unchanged since the first run: not news"
     assert any("此前已报告、仍待处理 2 起" in line for line in lines)
     assert any("已被人修改" in line for line in lines)
+    # the loop: a request became a 审查逮捕 card, its decision reached the police, a judgment came back
+    assert any("审查逮捕案卡" in line and "人卡 1 张" in line for line in lines), lines
+    assert any(line.startswith("公安：决定登记 批准逮捕") for line in lines), lines
+    assert any("状态 已判决" in line for line in lines), lines

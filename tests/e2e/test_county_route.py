@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from casebot.commands.demo import prosecute_some, sandbox_settings
+from casebot.commands.reconcile import _run as reconcile_routes
+from casebot.ledger import open_ledger
 from casebot.pipeline import Pipeline
 from casebot.run import EXIT_OK, Runner
 from casebot.verify import differences
@@ -47,3 +49,13 @@ async def test_court_hop_routed_by_region(sandbox, tmp_path, monkeypatch) -> Non
         assert differences(card, rec) == [], rec["qsswh"]
     again = await Runner(settings).run()
     assert again.results == [], "a repeated run finds everything done"
+
+    # reconcile builds the card the run built (one record -> card path): every linked record in step,
+    # the county one under the config's own name included
+    ledger = open_ledger(settings.ledger_url())
+    try:
+        report = await reconcile_routes(settings, ledger, None, None)
+    finally:
+        ledger.close()
+    assert report.problems == [] and report.counts()["in-step"] == len(report.findings) > len(county_keys)
+    assert {f.route for f in report.findings} >= {"procuratorate-county", "procuratorate-court"}

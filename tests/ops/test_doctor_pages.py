@@ -68,3 +68,13 @@ def test_a_code_a_target_lacks_is_exit_1(sandbox, config_file):
     proc = {r["system"]: r for r in json.loads(short.stdout)["systems"]}["procuratorate"]
     assert proc["kind"] == "codes" and [c["missing"] for c in proc["codes"]] == [["KSS350582"]]
     assert "“羁押场所”的选项缺少代码表 detention_houses.procuratorate_code 中的 KSS350582" in proc["problems"][0]
+
+
+def test_doctor_finds_a_field_as_the_run_does_a_duplicated_id_is_not_normal(sandbox, config_file):
+    """A second 案件名称 box with the same id: the run could not tell which to fill (exit 7), so doctor says so."""
+    sandbox.set_faults("procuratorate", ambiguous=True)
+    result = CliRunner().invoke(app, ["doctor", "--json", "--config", str(config_file)], catch_exceptions=False)
+    assert result.exit_code == 7, result.stdout
+    proc = {r["system"]: r for r in json.loads(result.stdout)["systems"]}["procuratorate"]
+    assert not proc["ok"] and proc["kind"] == "page"
+    assert any("案件名称" in p and "2 个" in p for p in proc["problems"]), proc["problems"]

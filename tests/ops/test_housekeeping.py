@@ -38,3 +38,26 @@ def test_the_log_rotates_by_size_and_every_file_stays_private(tmp_path):
     assert all(f.stat().st_size <= 2000 for f in files)
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
     logs.configure(log_file=None, console=False)
+
+
+def test_a_replay_keeps_house_as_a_run_does(sandbox, config_file):
+    """The runner owns the run's end: a replay (the console's replay button too) purges old reports."""
+    from typer.testing import CliRunner
+
+    from casebot import config
+    from casebot.cli import app
+    from casebot.ledger import open_ledger
+    from casebot.ops import lastrun
+
+    settings = config.load(config_file)
+    open_ledger(settings.ledger_url()).close()  # an earlier run's ledger, nothing in it to replay
+    reports = settings.path(settings.artifacts.reports)
+    reports.mkdir(parents=True)
+    old = reports / "report-20250101.html"
+    old.write_text("<html></html>")
+    long_ago = time.time() - (settings.artifacts.keep_days + 10) * 86400
+    os.utime(old, (long_ago, long_ago))
+    result = CliRunner().invoke(app, ["replay", "--all", "--config", str(config_file)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert not old.exists(), "housekeeping ran after the replay"
+    assert lastrun.load(settings)["exit_code"] == 0, "the replay is kept as the last run"

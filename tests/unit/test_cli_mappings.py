@@ -55,12 +55,31 @@ class FakeCourt:
     )
 
 
+class FakeArrestReview:
+    """The 审查逮捕 card as SPEC section 7 describes it: the 审查起诉 card's fields and the request's 文书号."""
+
+    fields = (*FakeProcuratorate.fields[:3], FieldSpec("tqpbsh", "提请批准逮捕书文号", required=True),
+              *FakeProcuratorate.fields[3:])
+
+
+class FakeJudgment:
+    """判决情况 as SPEC section 7 describes it: per judged person, the procuratorate's codes."""
+
+    fields = (
+        FieldSpec("qsswh", "起诉书文号", required=True),
+        FieldSpec("pjqk", "判决情况", "list", required=True, children=tuple(
+            FieldSpec(n, n, required=n in {"xm", "pjrq", "pjzm", "zx"})
+            for n in ("xm", "sfzh", "pjrq", "pjzm", "zx", "xq", "hx", "fj"))),
+    )
+
+
 _installed = checks._default_loader
 
 
 def fake_loader(name: str) -> Any:
     """The two SPEC systems as SPEC describes them; any other installed adapter package as it is."""
-    fakes = {"procuratorate": FakeProcuratorate, "court": FakeCourt}
+    fakes = {"procuratorate": FakeProcuratorate, "court": FakeCourt,
+             "procuratorate.arrest_review": FakeArrestReview, "procuratorate.judgment": FakeJudgment}
     return fakes[name] if name in fakes else _installed(name)
 
 
@@ -121,7 +140,7 @@ def test_code_table_incomplete(fakes: None, copy: Path) -> None:
     edit(copy / "codes" / "charges.csv", "盗窃罪,第二百六十四条,032640,0502", "盗窃罪,第二百六十四条,032640,")
     edit(copy / "codes" / "measures.csv", "06,逮捕,6,逮捕,逮捕,yes", "06,逮捕,6,逮捕,,yes")
     result = check(copy)
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert "code table 'charges': no procuratorate_code for police_code 032640" in result.output
     assert "code table 'measures': no court_label for police_code 06" in result.output
     assert "2 error(s)" in result.output
@@ -180,7 +199,7 @@ def test_unknown_and_unmapped_target_fields(fakes: None, copy: Path) -> None:
     edit(path, "      zz: {label: 住址, path: s.xzz}", "      zhuzhi: {label: 住址, path: s.xzz}")
     edit(path, "  gsjg: {label: 公诉机关", "  gongsu: {label: 公诉机关")
     result = check(copy)
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "zhuzhi" in t)
     assert f"card_to_court.yaml:{line}: the court card has no field 'bgr.zhuzhi'" in result.output
     assert "required field 'gsjg' (公诉机关) is not mapped" in result.output
@@ -189,7 +208,7 @@ def test_unknown_and_unmapped_target_fields(fakes: None, copy: Path) -> None:
 def test_too_long_for_target(fakes: None, copy: Path) -> None:
     edit(copy / "card_to_procuratorate.yaml", "max_length: 1000", "max_length: 2000")
     result = check(copy)
-    assert result.exit_code == 1 and "max_length 2000 exceeds the 1000" in result.output
+    assert result.exit_code == 4 and "max_length 2000 exceeds the 1000" in result.output
 
 
 def test_broken_expression_names_file_and_line(fakes: None, copy: Path) -> None:
@@ -206,7 +225,7 @@ def test_broken_expression_names_file_and_line(fakes: None, copy: Path) -> None:
 def test_missing_case_card_mapping(fakes: None, copy: Path) -> None:
     (copy / "police_to_card.yaml").unlink()
     result = check(copy)
-    assert result.exit_code == 1 and "no mapping targets case_card" in result.output
+    assert result.exit_code == 4 and "no mapping targets case_card" in result.output
 
 
 # -- schema --------------------------------------------------------------------------
@@ -249,6 +268,34 @@ def test_preview_json_with_court(preview_app: typer.Typer, tmp_path: Path) -> No
     assert item["cards"]["court"]["sarq"] == "2026-12-01"
     assert item["cards"]["court"]["bgr"][0]["jyrq"] == "2026-10-01"
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_preview_shows_every_route_county_included(preview_app: typer.Typer, tmp_path: Path) -> None:
+    """Preview makes each card as the run does (Pipeline.card_for): the county route too, by route name."""
+    from casebot.pipeline import Pipeline
+
+    src = write_records(tmp_path, EXAMPLE_CASE)
+    facts = ["--qsswh", "泉鲤检刑诉〔2026〕123号", "--qsrq", "2026-12-01"]
+    plain = runner.invoke(preview_app, ["preview", str(src), "--json", *facts])
+    assert plain.exit_code == 0, plain.output
+    [item] = json.loads(plain.output)
+    assert {"procuratorate", "court", "county"} <= set(item["cards"]), "every adapter target, county included"
+
+    # renamed in the config: mappings name adapters, the preview names routes
+    config = _config(tmp_path, lambda t: t.replace("[systems.county]", '[systems.huian]\nadapter = "county"')
+                     .replace('target = "county"', 'target = "huian"'))
+    routed = runner.invoke(preview_app, ["preview", str(src), "--json", "--config", str(config), *facts])
+    assert routed.exit_code == 0, routed.output
+    [item] = json.loads(routed.output)
+    assert set(item["cards"]) == {"police-procuratorate", "procuratorate-court", "procuratorate-county"}
+    pipeline = Pipeline()
+    card = pipeline.case_card(EXAMPLE_CASE)
+    record = {**pipeline.procuratorate_card(card), "qsswh": facts[1], "qsrq": facts[3], "zt": "已起诉"}
+    assert item["cards"]["procuratorate-county"] == pipeline.card_for("county", card,
+                                                                      {"procuratorate_record": record})
+    assert item["cards"]["procuratorate-county"]["qsswh"] == facts[1]
+    tables = runner.invoke(preview_app, ["preview", str(src), "--config", str(config), *facts])
+    assert tables.exit_code == 0 and "procuratorate-county（card_to_county）" in tables.output, tables.output
 
 
 def test_preview_tables_and_mask(preview_app: typer.Typer, tmp_path: Path) -> None:
@@ -301,6 +348,6 @@ def test_routes_checked_against_what_their_mappings_read(tmp_path: Path) -> None
     county = 'name = "procuratorate-county"\nsource = '
     bad = run_check("--config", str(_config(tmp_path, lambda t: t.replace(
         county + '"procuratorate"', county + '"police"'))))
-    assert bad.exit_code == 1
+    assert bad.exit_code == 4
     assert "routes.procuratorate-county: card_to_county.yaml reads procuratorate: procuratorate_record" in bad.output
     assert "regions are set, but 'police' cannot tell a record's region" in bad.output
