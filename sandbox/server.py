@@ -1,4 +1,4 @@
-"""Serve the systems on loopback: police on ``port``, procuratorate on the next, court, then county.
+"""Serve the systems on loopback: police on ``port``, procuratorate on the next, court, then county and smartcourt.
 
 ``python -m sandbox`` (or ``casebot sandbox``) runs this. With ``port=0`` each
 system takes a free port; the URLs are printed either way, as one JSON line
@@ -25,7 +25,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from sandbox.common import SandboxSystem
 from sandbox.faults import FaultPlan
 
-SYSTEMS = ("police", "procuratorate", "court", "county")
+SYSTEMS = ("police", "procuratorate", "court", "county", "smartcourt")
 
 
 def load_fault_plans(path: Path) -> dict[str, FaultPlan]:
@@ -54,7 +54,7 @@ def build_systems(data_dir: Path, *, sandbox_mode: bool = True,
 
 
 class Sandbox:
-    """The three servers, each in its own thread."""
+    """The servers, each in its own thread."""
 
     def __init__(self, systems: dict[str, SandboxSystem], host: str = "127.0.0.1", port: int = 8101) -> None:
         self.systems = systems

@@ -14,6 +14,7 @@ from casebot.cli import (
     ledger,
     notify,
     ops,
+    proxy,
     reconcile,
     run,
     secret,
@@ -34,6 +35,7 @@ app.command()(reconcile.reconcile)
 app.command()(deadlines.deadlines)
 app.command()(demo.demo)
 app.command()(system.sandbox)
+app.command()(proxy.proxy)
 app.command()(system.login)
 app.command()(system.doctor)
 app.command()(system.schedule)

@@ -38,7 +38,7 @@ def sandbox(port: int = typer.Option(8101, "--port", help="公安系统端口；
 
     def announce(urls: dict[str, str]) -> None:
         titles = {"police": "公安执法办案系统", "procuratorate": "检察业务应用系统", "court": "审判流程管理系统",
-                  "county": "法院案件管理平台（县法院）"}
+                  "county": "法院案件管理平台（县法院）", "smartcourt": "智慧审判平台"}
         for name, url in urls.items():
             console.print(f"{titles.get(name, name):12} {name:14} {url}", highlight=False)
         console.print(f"用户名 casebot / 密码 sandbox（{len(urls)} 个系统相同）· Ctrl-C 停止", highlight=False)

@@ -33,7 +33,7 @@ from casebot.mapping.engine import (
 from casebot.mapping.expressions import ExpressionRefused, MappingEnvironment, compile_expression
 from casebot.mapping.schema import PATH, FieldMap, MappingFile
 from casebot.mapping.shapes import ANY, MODEL_TARGETS, SOURCE_KINDS, Shape, shape_of_model
-from casebot.mapping.yamlio import line_at, read_yaml
+from casebot.mapping.yamlio import LineDict, line_at, read_yaml
 
 __all__ = ["MappingSet", "load_mapping", "load_mappings"]
 
@@ -75,12 +75,60 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def parse_file(path: Path) -> MappingFile:
-    """Read ``path`` into a :class:`MappingFile`; MappingError with line and hint if malformed."""
+def _merge(base: Any, patch: Any) -> Any:
+    """``patch`` over ``base`` as a JSON merge patch (RFC 7386): mappings merged key by key, ``null``
+    removes a key, anything else replaces. Lines are the patch's where it wrote a key."""
+    if not isinstance(patch, dict):
+        return patch
+    out = LineDict(base) if isinstance(base, dict) else LineDict()
+    out.line = getattr(patch, "line", None) or getattr(base, "line", None)
+    out.key_lines = {**getattr(base, "key_lines", {}), **getattr(patch, "key_lines", {})}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = _merge(out.get(key), value)
+    return out
+
+
+def _extended(name: str, path: Path) -> Path:
+    """The mapping ``extends:`` names: ``<name>.yaml`` beside ``path``, shipped, or an adapter package's."""
+    from casebot.kit.bundles import mapping_files
+    from mappings import MAPPINGS_DIR
+
+    candidates = [path.parent / f"{name}.yaml", MAPPINGS_DIR / f"{name}.yaml", *mapping_files()]
+    for c in candidates:
+        if c.stem == name and c.is_file() and c.resolve() != path.resolve():
+            return c
+    known = sorted({c.stem for c in [*MAPPINGS_DIR.glob("*.yaml"), *mapping_files()]})
+    raise MappingError(f"extends: no mapping named {name!r}", file=str(path), hint=_hint(name, known))
+
+
+def read_mapping(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The file's YAML, with the mapping it ``extends:`` merged under it (see :func:`_merge`)."""
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise MappingError("a mapping file is a YAML mapping (name:, sources:, target:, fields:)",
                            file=str(path), line=1)
+    if "extends" not in raw:
+        return raw
+    name = raw.pop("extends")
+    line = raw.key_lines.get("extends") if isinstance(raw, LineDict) else None
+    if not isinstance(name, str) or not name:
+        raise MappingError("extends: the name of another mapping, e.g. card_to_court", file=str(path), line=line)
+    base_path = _extended(name, path)
+    if base_path.resolve() in _seen:
+        raise MappingError(f"extends: {name!r} extends this mapping again (a cycle)", file=str(path), line=line)
+    base = read_mapping(base_path, (*_seen, path.resolve()))
+    return _merge(base, raw)
+
+
+def parse_file(path: Path) -> MappingFile:
+    """Read ``path`` into a :class:`MappingFile`; MappingError with line and hint if malformed.
+
+    A file may start from another mapping: ``extends: card_to_court`` and only what differs (a JSON
+    merge patch: keys replaced, ``null`` removes one); the result is checked like any mapping."""
+    raw = read_mapping(path)
     try:
         return MappingFile.model_validate(raw)
     except ValidationError as exc:

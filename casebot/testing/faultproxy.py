@@ -8,11 +8,19 @@ path prefix, how many times), does what a bad day does instead:
 ``drop_session``       forward the request without its cookies: the system has no session for it
 ``commit_then_error``  forward the request (the system acts on it), then answer ``status`` (502) instead
 ``commit_then_drop``   forward the request, then cut the connection in the answer's first line
+``commit_then_truncate`` forward the request, then send half of the answer's body and close
 ``latency``            wait ``seconds`` before forwarding
 
-It runs in a thread of the test process (standard library only) and counts
-what it did (``counts``). Redirects pass through unchanged (their locations
-are rewritten to the proxy when absolute), so the browser stays behind it.
+Faults are taken **in sequence**: a request meets the first fault (in the order they were
+injected) that matches it and is not used up, so ``commit_then_drop`` then ``commit_then_error``,
+each ``times=1``, cut off the first save and answer the second with a 502 (a ``latency`` adds
+to whichever fault is taken).
+
+It runs in a thread (standard library only; ``casebot proxy`` runs one from the command line)
+and counts what it did (``counts``). The system sees itself addressed: the ``Host`` of each
+request is the system's, and an ``Origin`` or ``Referer`` naming the proxy is rewritten to name
+the system (CSRF checks such as Django's compare them). Redirects pass through (their locations
+rewritten to the proxy when absolute), so the browser stays behind it.
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-FaultKind = Literal["server_error", "drop_session", "commit_then_error", "commit_then_drop", "latency"]
+FaultKind = Literal["server_error", "drop_session", "commit_then_error", "commit_then_drop", "commit_then_truncate",
+                    "latency"]
 KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
 _HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
         "transfer-encoding", "upgrade", "host", "content-length"}
@@ -79,9 +88,12 @@ class FaultProxy:
             self.faults.clear()
 
     def take(self, method: str, path: str) -> list[Fault]:
-        """The faults that hit this request (each counted, and used up when it has ``times``)."""
+        """The faults that hit this request: the first matching one of each sort, latency and the others
+        (each counted, and used up when it has ``times``)."""
         with self._lock:
-            hit = [f for f in self.faults if f.matches(method, path)]
+            delay = next((f for f in self.faults if f.kind == "latency" and f.matches(method, path)), None)
+            fault = next((f for f in self.faults if f.kind != "latency" and f.matches(method, path)), None)
+            hit = [f for f in (delay, fault) if f is not None]
             for f in hit:
                 if f.times is not None:
                     f.times -= 1
@@ -120,6 +132,9 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             if "server_error" in faults:
                 return self._error(faults["server_error"].status or 500)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
+            for k, v in headers.items():  # the system sees its own origin (Host is set by the connection)
+                if k.lower() in ("origin", "referer") and v.startswith(proxy.url):
+                    headers[k] = proxy.upstream + v[len(proxy.url):]
             if "drop_session" in faults:
                 headers.pop("Cookie", None)
                 headers.pop("cookie", None)
@@ -136,6 +151,16 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Ty")
                 self.wfile.flush()
                 self.close_connection = True
+                return
+            if "commit_then_truncate" in faults:
+                # the whole answer announced, half of it sent: a body that cannot be read
+                self.send_response(answer.status, answer.reason)
+                self.send_header("Content-Type", answer.getheader("Content-Type") or "text/html")
+                self.send_header("Content-Length", str(len(data)))
+                self._close()
+                self.end_headers()
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
                 return
             if "commit_then_error" in faults:
                 return self._error(faults["commit_then_error"].status or 502)
@@ -170,3 +195,37 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
 
     return Handler
+
+
+def parse_fault(spec: str) -> Fault:
+    """A fault as typed on the command line: ``KIND [METHOD] [PATH] [times=N|all] [status=N] [seconds=S]``.
+
+    ``commit_then_drop POST /api/cases`` hits the next matching request once (``times`` defaults to 1,
+    so that faults given one after the other are met one after the other); ``times=all`` every one.
+    """
+    words = spec.split()
+    if not words:
+        raise ValueError("empty fault")
+    kind, fields = words[0], {"times": "1"}
+    method = path = None
+    for word in words[1:]:
+        if "=" in word:
+            key, _, value = word.partition("=")
+            if key not in ("times", "status", "seconds"):
+                raise ValueError(f"{spec!r}: unknown setting {key!r} (times, status, seconds)")
+            fields[key] = value
+        elif word.startswith("/"):
+            path = word
+        elif word.isalpha():
+            method = word.upper()
+        else:
+            raise ValueError(f"{spec!r}: {word!r} is neither a method, a path (/...) nor key=value")
+    if kind not in KINDS:
+        raise ValueError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}")
+    try:
+        times = None if fields["times"] == "all" else int(fields["times"])
+        status = int(fields["status"]) if "status" in fields else None
+        seconds = float(fields.get("seconds", 0))
+    except ValueError:
+        raise ValueError(f"{spec!r}: times is a number or all, status a number, seconds a number") from None
+    return Fault(kind, method=method, path=path, times=times, status=status, seconds=seconds)  # type: ignore[arg-type]

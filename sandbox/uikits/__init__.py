@@ -20,8 +20,9 @@ from sandbox.codes import table
 HERE = Path(__file__).parent
 NODE_MODULES = HERE / "node_modules"
 #: what may be served: the browser builds of each package
-SERVED = ("layui/dist/", "jquery/dist/", "select2/dist/", "vue/dist/", "element-plus/dist/")
-KITS = ("layui", "select2", "element")
+SERVED = ("layui/dist/", "jquery/dist/", "select2/dist/", "vue/dist/", "element-plus/dist/",
+          "ant-design-vue/dist/", "dayjs/", "select2-4.0/dist/")
+KITS = ("layui", "select2", "select2-4.0", "element", "antd")
 
 
 def installed() -> bool:
@@ -54,7 +55,8 @@ def blueprint(*, search_delay_s: float = 0.15) -> Blueprint:
     def gallery(kit: str) -> str:
         if kit not in KITS:
             abort(404)
-        return render_template(f"kits/{kit}.html", charges=charges())
+        # select2-4.0: the select2 page on select2 4.0.13 (what Django admin ships) instead of 4.1
+        return render_template(f"kits/{kit.split('-')[0]}.html", charges=charges(), pkg=kit)
 
     @bp.get("/_sandbox/kits/api/charges")
     def charge_search() -> Response:

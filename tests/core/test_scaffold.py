@@ -18,7 +18,7 @@ from mappings import MAPPINGS_DIR
 
 def test_scaffold_creates_a_working_start(tmp_path):
     result = CliRunner().invoke(app, ["adapters", "new", "corrections", "--title", "社区矫正管理系统",
-                                      "--root", str(tmp_path)])
+                                      "--root", str(tmp_path), "--in-tree"])
     assert result.exit_code == 0, result.output
     pkg = tmp_path / "adapters" / "corrections"
     for path in (pkg / "__init__.py", pkg / "form.yaml", pkg / "mappings" / "card_to_corrections.yaml",
@@ -49,12 +49,13 @@ def test_scaffold_creates_a_working_start(tmp_path):
 
     compile((tmp_path / "tests" / "adapters" / "test_corrections.py").read_text(), "t", "exec")
 
-    again = CliRunner().invoke(app, ["adapters", "new", "corrections", "--root", str(tmp_path)])
+    again = CliRunner().invoke(app, ["adapters", "new", "corrections", "--root", str(tmp_path), "--in-tree"])
     assert again.exit_code != 0 and "already exists" in again.output
 
 
 def test_scaffold_ajax_save(tmp_path):
-    result = CliRunner().invoke(app, ["adapters", "new", "registry2", "--save", "ajax", "--root", str(tmp_path)])
+    result = CliRunner().invoke(app, ["adapters", "new", "registry2", "--save", "ajax", "--root", str(tmp_path),
+                                      "--in-tree"])
     assert result.exit_code == 0, result.output
     source = (tmp_path / "adapters" / "registry2" / "__init__.py").read_text()
     assert "expect_response" in source and "post_form" not in source
@@ -63,5 +64,5 @@ def test_scaffold_ajax_save(tmp_path):
 
 
 def test_scaffold_refuses_bad_names(tmp_path):
-    result = CliRunner().invoke(app, ["adapters", "new", "Bad-Name", "--root", str(tmp_path)])
+    result = CliRunner().invoke(app, ["adapters", "new", "Bad-Name", "--root", str(tmp_path), "--in-tree"])
     assert result.exit_code != 0

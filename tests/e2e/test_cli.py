@@ -88,7 +88,8 @@ def test_captcha_stops_the_system_not_the_run(sandbox, config_file):
 def test_adapters_list_and_schedule(config_file):
     listed = json.loads(cli.invoke(app, ["adapters", "list", "--json"]).stdout)
     assert {r["name"]: r["roles"] for r in listed} == {
-        "county": "target", "court": "target", "police": "source", "procuratorate": "source, target"}
+        "county": "target", "court": "target", "police": "source", "procuratorate": "source, target",
+        "smartcourt": "target"}
     cron = invoke(config_file, "schedule", "--every", "10")
     assert cron.exit_code == 0 and "*/10 * * * *" in cron.stdout and " run --config " in cron.stdout
     win = invoke(config_file, "schedule", "--kind", "windows", "--every", "10")

@@ -7,6 +7,8 @@ the value's text is typed there (``search: false`` for a select2 without a
 search box); the widget waits for the answer (select2 shows "Searching…" and
 the results as they come) and clicks the one result whose text is the value,
 then checks that the ``<select>`` took it. No result, or two, is never guessed.
+Works with select2 4.1 and 4.0 (Django admin ships 4.0.13: its results carry no
+``--selectable`` class, only ``aria-selected``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from casebot.kit.widgets.layui import exact
 
 _SELECTED = "s => s.selectedIndex < 0 || s.value === '' ? '' : s.options[s.selectedIndex].text.trim()"
 _OPEN = ".select2-container--open .select2-dropdown"
+#: a result that can be chosen: 4.1 marks it with a class, 4.0 (Django admin's) only with aria-selected
+_SELECTABLE = ".select2-results__option--selectable, .select2-results__option[aria-selected]"
 
 
 @register
@@ -41,7 +45,7 @@ class Select2(Widget):
         results = dropdown.locator(".select2-results__option")
         await dropdown.locator(".select2-results__option.loading-results").wait_for(state="detached")
         item = results.filter(has_text=exact(text)).and_(
-            dropdown.locator(".select2-results__option--selectable"))
+            dropdown.locator(_SELECTABLE))
         # the answer replaces "Searching…": wait until one result matches, or a final answer says none does
         await results.filter(has_text=exact(text)).or_(
             dropdown.locator(".select2-results__message")).first.wait_for(state="visible")
