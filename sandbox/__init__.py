@@ -1,4 +1,5 @@
-"""The sandbox: three simulated criminal-justice web systems (police, procuratorate, court).
+"""The sandbox: five simulated criminal-justice web systems (police, procuratorate, court, and two other
+vendors' court systems: county on layui, smartcourt a single-page app on ant-design-vue).
 
 Real Flask applications with their own SQLite storage and server-side
 sessions, served on loopback for the demo and the tests. The robot reaches
