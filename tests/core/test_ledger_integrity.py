@@ -154,3 +154,25 @@ def test_a_read_only_ledger_exits_6_without_a_traceback(tmp_path, command):
     assert proc.returncode == EXIT_LEDGER, proc.stdout[-1000:] + proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     assert "read-only" in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "status"])
+def test_a_read_only_var_folder_exits_6_without_a_traceback(tmp_path, command):
+    """issue 26 item 15: var/ (the log and the ledger together) read-only: exit 6 and a message."""
+    cfg = tmp_path / "casebot.toml"
+    cfg.write_text(_config(tmp_path).read_text(encoding="utf-8").replace(
+        '[ledger]\npath = "ledger.sqlite3"\n', ""), encoding="utf-8")
+    var = tmp_path / "var"
+    var.mkdir()
+    _closed_ledger(var / "ledger.sqlite3")
+    (var / "casebot.jsonl").write_text("", encoding="utf-8")
+    for p in var.iterdir():
+        os.chmod(p, 0o400)
+    os.chmod(var, 0o500)
+    try:
+        proc = _casebot(cfg, command, read_only_root=True)
+    finally:
+        os.chmod(var, 0o700)
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert proc.returncode == EXIT_LEDGER, proc.stdout[-1000:] + proc.stderr[-2000:]
+    assert "var" in proc.stderr
