@@ -35,6 +35,16 @@ from casebot.ledger.base import Item, applied, check_state, later, now
 from casebot.ledger.migrations import NAMES, SQLITE
 
 
+def _json(text: str, where: str) -> Any:
+    """A JSON column of the ledger; damaged (a flipped byte) is LedgerCorrupt, not a traceback."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        reason = getattr(exc, "msg", None) or str(exc)[:80]
+        raise LedgerCorrupt(f"ledger is damaged: {where} is not valid JSON ({reason}); "
+                            "restore it from backup") from None
+
+
 class SQLiteLedger:
     """The embedded ledger: one SQLite file in WAL mode."""
 
@@ -166,6 +176,10 @@ class SQLiteLedger:
     def _translate(self, exc: sqlite3.Error) -> Exception:
         """SQLite's errors, as the ledger error a clerk can act on; any other is returned as it is."""
         name = getattr(exc, "sqlite_errorname", "") or ""
+        if "Could not decode to UTF-8" in str(exc):
+            # a byte flipped inside a row: SQLite's quick check does not read the rows' text
+            return LedgerCorrupt(f"ledger {self.path} is damaged: a row holds text that is not UTF-8 "
+                                 f"({str(exc)[:80]}…); restore it from backup")
         if name.startswith("SQLITE_READONLY") or "readonly database" in str(exc):
             return LedgerError(f"ledger {self.path} is read-only: casebot must write to it (and to its folder). "
                                "Give the user running casebot write access to both.")
@@ -228,10 +242,10 @@ class SQLiteLedger:
     def _item(row: sqlite3.Row) -> Item:
         return Item(id=row["id"], route=row["route"], target=row["target"], case_key=row["case_key"],
                     state=row["state"], attempts=row["attempts"],
-                    card=json.loads(row["card_json"]) if row["card_json"] else None,
+                    card=_json(row["card_json"], "items.card_json") if row["card_json"] else None,
                     card_hash=row["card_hash"], source_hash=row["source_hash"], record_id=row["record_id"],
                     error_type=row["error_type"], error_message=row["error_message"],
-                    artifacts=json.loads(row["artifacts_json"] or "[]"),
+                    artifacts=_json(row["artifacts_json"] or "[]", "items.artifacts_json"),
                     created_at=row["created_at"], updated_at=row["updated_at"],
                     token=row["token"], lease_owner=row["lease_owner"], lease_until=row["lease_until"],
                     source_version=row["source_version"])
@@ -388,7 +402,7 @@ class SQLiteLedger:
         if row is None:
             return None
         run = dict(row)
-        run["summary"] = json.loads(run.pop("summary_json") or "null")
+        run["summary"] = _json(run.pop("summary_json") or "null", "runs.summary_json")
         return run
 
     # -- card versions -----------------------------------------------------------
@@ -416,7 +430,7 @@ class SQLiteLedger:
         with self._lock:
             rows = [dict(r) for r in self.conn.execute(sql, (item_id,))]
         for r in rows:
-            r["card"] = json.loads(r.pop("card_json"))
+            r["card"] = _json(r.pop("card_json"), "card_versions.card_json")
         return rows
 
     def set_source_version(self, item: Item, source_version: str | None) -> None:

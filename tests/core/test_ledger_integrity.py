@@ -176,3 +176,28 @@ def test_a_read_only_var_folder_exits_6_without_a_traceback(tmp_path, command):
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert proc.returncode == EXIT_LEDGER, proc.stdout[-1000:] + proc.stderr[-2000:]
     assert "var" in proc.stderr
+
+
+def _ledger_with_a_failure(path: Path) -> None:
+    led = SQLiteLedger(path)
+    item = led.reserve("r", "court", "A1", owner="ws/w0", lease_s=60)
+    led.begin_write(item, {"ajmc": "盗窃案", "marker": "ZZZZ"}, "h", "run")
+    led.set_state(item, "failed", error_type="DataError", error_message="坏数据 QQQQ", release=True)
+    led.close()
+    _drop_sidecars(path)
+
+
+@pytest.mark.parametrize(("needle", "flipped"), [(b'"ZZZZ"}', b'"ZZZZ"!'), ("盗".encode(), b"\xff\xfe\xfd")])
+@pytest.mark.parametrize("command", ["status", "failures"])
+def test_one_flipped_byte_exits_6_without_a_traceback(tmp_path, command, needle, flipped):
+    """issue 26 item 16: a byte flipped in a row (a card's JSON, its UTF-8) passes SQLite's quick check."""
+    cfg = _config(tmp_path)
+    path = tmp_path / "ledger.sqlite3"
+    _ledger_with_a_failure(path)
+    data = path.read_bytes()
+    assert data.count(needle) == 1
+    path.write_bytes(data.replace(needle, flipped))
+    proc = _casebot(cfg, command)
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert proc.returncode == EXIT_LEDGER, proc.stdout[-1000:] + proc.stderr[-2000:]
+    assert "ledger" in proc.stderr
