@@ -40,9 +40,16 @@ def configure(*, log_file: Path | None = None, console: bool = True, level: str 
     global _configured_file
     handlers: list[logging.Handler] = []
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(log_file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
-        fh = _PrivateRotatingFile(log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(log_file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+            fh = _PrivateRotatingFile(log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+        except OSError as exc:
+            from casebot.errors import LedgerError
+
+            # the log lives beside the ledger (var/): a folder casebot may not write stops it as the ledger would
+            raise LedgerError(f"日志文件 {log_file} 无法写入（{exc.strerror}）：casebot 必须能写入该文件及其所在目录"
+                              f"（{log_file.parent}），请给运行 casebot 的用户写权限。") from exc
         fh.setFormatter(structlog.stdlib.ProcessorFormatter(
             processor=structlog.processors.JSONRenderer(ensure_ascii=False),
             foreign_pre_chain=[structlog.processors.TimeStamper(fmt="iso", utc=True), _mask]))

@@ -39,6 +39,17 @@ def find_chromium() -> str | None:
     return None
 
 
+def _secret_name(name: str) -> bool:
+    upper = name.upper()
+    return upper.startswith("CASEBOT_") and upper.endswith(("_PASSWORD", "_SECRET", "_TOKEN"))
+
+
+def browser_env(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment Chromium is launched with: the robot's, without its secrets (``CASEBOT_*_PASSWORD``)."""
+    source = os.environ if environ is None else environ
+    return {k: v for k, v in source.items() if not _secret_name(k)}
+
+
 @dataclass
 class BrowserOptions:
     executable_path: str | None = None
@@ -48,7 +59,8 @@ class BrowserOptions:
 
     def launch_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``playwright.chromium.launch``."""
-        kwargs: dict[str, Any] = {"headless": self.headless, "args": [*QUIET_ARGS, *self.extra_args]}
+        kwargs: dict[str, Any] = {"headless": self.headless, "args": [*QUIET_ARGS, *self.extra_args],
+                                  "env": browser_env()}
         if self.channel:
             kwargs["channel"] = self.channel
             return kwargs

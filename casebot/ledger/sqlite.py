@@ -4,7 +4,11 @@ A ledger file is never silently recreated: the ledger keeps its own id
 (``ledger_meta``) and leaves a marker beside it holding the same id. A missing
 or empty (truncated) ledger with a marker present, a file that is not a
 readable SQLite database or not a casebot ledger, and a ledger whose id is not
-its marker's (swapped for another) raise :class:`~casebot.errors.LedgerCorrupt`;
+its marker's (swapped for another) raise :class:`~casebot.errors.LedgerCorrupt`,
+and so does an older copy of the same ledger put back: each open counts a
+generation, kept in the ledger (``ledger_meta``) and in the marker, and a
+ledger behind its marker is an old copy (it would write again what was written
+since);
 a ledger casebot may not write (read-only file or folder) raises
 :class:`~casebot.errors.LedgerError`, and so does one whose history was moved
 to a shared ledger. Every write is one ``BEGIN IMMEDIATE`` transaction (one
@@ -31,6 +35,16 @@ from casebot.ledger.base import Item, applied, check_state, later, now
 from casebot.ledger.migrations import NAMES, SQLITE
 
 
+def _json(text: str, where: str) -> Any:
+    """A JSON column of the ledger; damaged (a flipped byte) is LedgerCorrupt, not a traceback."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        reason = getattr(exc, "msg", None) or str(exc)[:80]
+        raise LedgerCorrupt(f"ledger is damaged: {where} is not valid JSON ({reason}); "
+                            "restore it from backup") from None
+
+
 class SQLiteLedger:
     """The embedded ledger: one SQLite file in WAL mode."""
 
@@ -39,7 +53,7 @@ class SQLiteLedger:
         self.marker = self.path.with_name(self.path.name + ".id")
         self._lock = threading.RLock()
         exists = self.path.exists()
-        marked = self._marker_id()
+        marked, self._marked_generation = self._read_marker()
         if not exists and marked:
             raise LedgerCorrupt(
                 f"ledger {self.path} is missing but {self.marker.name} shows one was here: refusing to start "
@@ -84,15 +98,28 @@ class SQLiteLedger:
             with contextlib.suppress(FileNotFoundError):
                 if path.stat().st_mode & 0o077:
                     os.chmod(path, 0o600)  # ledgers made before this was done
-        if marked != self.ledger_id:
-            self.marker.write_text(self.ledger_id + "\n", encoding="utf-8")
-            os.chmod(self.marker, 0o600)
+        self._write_marker()
 
-    def _marker_id(self) -> str | None:
+    def _read_marker(self) -> tuple[str | None, int | None]:
+        """The marker's ledger id and generation (a marker from before generations holds the id only)."""
         try:
-            return self.marker.read_text(encoding="utf-8").strip() or None
+            words = self.marker.read_text(encoding="utf-8").split()
         except FileNotFoundError:
-            return None
+            return None, None
+        if not words:
+            return None, None
+        generation = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
+        return words[0], generation
+
+    def _write_marker(self) -> None:
+        tmp = self.marker.with_name(self.marker.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, f"{self.ledger_id} {self.generation}\n".encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.marker)
 
     def _check_casebot(self, marked: str | None) -> None:
         """An existing file must be a casebot ledger (or, never marked, one that a crash left unmigrated)."""
@@ -105,15 +132,29 @@ class SQLiteLedger:
             "Put the ledger back from backup; casebot will not write into this file.")
 
     def _identify(self, marked: str | None) -> str:
-        """The ledger's own id, checked against its marker; a ledger from before ids takes its marker's."""
+        """The ledger's own id, checked against its marker; a ledger from before ids takes its marker's.
+
+        Each open also counts one generation, in the ledger and (after) in the marker: a crash in
+        between leaves the ledger one ahead, which is fine; a ledger behind its marker is an older copy.
+        """
         with self._tx() as db:
             row = db.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'").fetchone()
+            gen_row = db.execute("SELECT value FROM ledger_meta WHERE key = 'generation'").fetchone()
+            generation = int(gen_row[0]) if gen_row is not None and str(gen_row[0]).isdigit() else 0
+            if row is not None and marked and str(row[0]) == marked and self._marked_generation is not None \
+                    and generation < self._marked_generation:
+                raise LedgerCorrupt(
+                    f"ledger {self.path} is an older copy of this ledger (generation {generation}, "
+                    f"{self.marker.name} shows {self._marked_generation}): what was written since would be "
+                    "written again. Put the current ledger back; or, once sure this copy is the one to keep, "
+                    f"delete {self.marker.name} (find_existing still guards against duplicates).")
+            # a write now: a ledger casebot may not write is refused at once, not in the middle of a run
+            self.generation = max(generation, self._marked_generation or 0) + 1
+            db.execute("INSERT OR REPLACE INTO ledger_meta VALUES ('generation', ?)", (str(self.generation),))
             if row is None:
                 ledger_id = marked or str(uuid.uuid4())
                 db.execute("INSERT INTO ledger_meta VALUES ('ledger_id', ?)", (ledger_id,))
                 return ledger_id
-            # a write now: a ledger casebot may not write is refused at once, not in the middle of a run
-            db.execute("UPDATE ledger_meta SET value = value WHERE key = 'ledger_id'")
         stored = str(row[0])
         moved = self.conn.execute("SELECT value FROM ledger_meta WHERE key = 'moved_to'").fetchone()
         if moved:
@@ -135,6 +176,10 @@ class SQLiteLedger:
     def _translate(self, exc: sqlite3.Error) -> Exception:
         """SQLite's errors, as the ledger error a clerk can act on; any other is returned as it is."""
         name = getattr(exc, "sqlite_errorname", "") or ""
+        if "Could not decode to UTF-8" in str(exc):
+            # a byte flipped inside a row: SQLite's quick check does not read the rows' text
+            return LedgerCorrupt(f"ledger {self.path} is damaged: a row holds text that is not UTF-8 "
+                                 f"({str(exc)[:80]}…); restore it from backup")
         if name.startswith("SQLITE_READONLY") or "readonly database" in str(exc):
             return LedgerError(f"ledger {self.path} is read-only: casebot must write to it (and to its folder). "
                                "Give the user running casebot write access to both.")
@@ -197,10 +242,10 @@ class SQLiteLedger:
     def _item(row: sqlite3.Row) -> Item:
         return Item(id=row["id"], route=row["route"], target=row["target"], case_key=row["case_key"],
                     state=row["state"], attempts=row["attempts"],
-                    card=json.loads(row["card_json"]) if row["card_json"] else None,
+                    card=_json(row["card_json"], "items.card_json") if row["card_json"] else None,
                     card_hash=row["card_hash"], source_hash=row["source_hash"], record_id=row["record_id"],
                     error_type=row["error_type"], error_message=row["error_message"],
-                    artifacts=json.loads(row["artifacts_json"] or "[]"),
+                    artifacts=_json(row["artifacts_json"] or "[]", "items.artifacts_json"),
                     created_at=row["created_at"], updated_at=row["updated_at"],
                     token=row["token"], lease_owner=row["lease_owner"], lease_until=row["lease_until"],
                     source_version=row["source_version"])
@@ -357,7 +402,7 @@ class SQLiteLedger:
         if row is None:
             return None
         run = dict(row)
-        run["summary"] = json.loads(run.pop("summary_json") or "null")
+        run["summary"] = _json(run.pop("summary_json") or "null", "runs.summary_json")
         return run
 
     # -- card versions -----------------------------------------------------------
@@ -385,7 +430,7 @@ class SQLiteLedger:
         with self._lock:
             rows = [dict(r) for r in self.conn.execute(sql, (item_id,))]
         for r in rows:
-            r["card"] = json.loads(r.pop("card_json"))
+            r["card"] = _json(r.pop("card_json"), "card_versions.card_json")
         return rows
 
     def set_source_version(self, item: Item, source_version: str | None) -> None:

@@ -5,7 +5,10 @@ refused (no "billion laughs"), repeated keys are refused rather than silently
 overwritten, nesting deeper than :data:`MAX_DEPTH` is refused where it starts,
 values are JSON types only (text, numbers, true/false, null, lists, mappings:
 ``!!binary``, ``!!set``, ``!!omap``, ``!!pairs``, ``.nan`` and ``.inf`` are
-refused, an unquoted date stays text), and every mapping becomes a
+refused, as are an unquoted date (quote it: YAML would make it a date, not
+text), an integer of more than :data:`MAX_INT_DIGITS` digits and a plain
+number YAML 1.1 reads as text (``1.0e999999``: quote it or write ``1.0e+5``)),
+and every mapping becomes a
 :class:`LineDict` that knows the line of each of its keys, so errors found
 later can point at the file and line. Every YAML error is a MappingError
 with the file and, where the parser knows it, the line.
@@ -13,6 +16,7 @@ with the file and, where the parser knows it, the line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,9 @@ __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "LineDict", "line_at", "read_yaml"]
 MAX_FILE_BYTES = 512 * 1024
 #: lists and mappings nested deeper than this are refused
 MAX_DEPTH = 50
+#: an integer constant longer than this is refused (a code or a count needs far fewer)
+MAX_INT_DIGITS = 30
+_NUMBERISH = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
 _JSON_ONLY = "YAML values must be JSON types (text, number, true/false, null, list, mapping)"
 
 
@@ -68,8 +75,24 @@ class _Loader(yaml.SafeLoader):
                                                     node.start_mark)
         return value
 
-    def construct_timestamp_text(self, node: Any) -> str:
-        return str(self.construct_scalar(node))
+    def construct_timestamp_refused(self, node: Any) -> str:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{_JSON_ONLY}, found the date {node.value} (quote it: '{node.value}')", node.start_mark)
+
+    def construct_bounded_int(self, node: Any) -> int:
+        digits = sum(c.isdigit() for c in str(node.value))
+        if digits > MAX_INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of {digits} digits (at most {MAX_INT_DIGITS} digits)", node.start_mark)
+        return int(self.construct_yaml_int(node))
+
+    def construct_plain_text(self, node: Any) -> str:
+        text = self.construct_yaml_str(node)
+        if node.style is None and _NUMBERISH.match(text):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{_JSON_ONLY}: {text[:40]} reads as text, not a number "
+                "(quote it, or write the exponent with its sign: 1.0e+5)", node.start_mark)
+        return text
 
     def construct_line_mapping(self, node: MappingNode) -> LineDict:
         self.flatten_mapping(node)
@@ -94,7 +117,9 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 for _tag in ("binary", "set", "omap", "pairs"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _Loader.construct_not_json)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_finite_float)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_timestamp_text)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_timestamp_refused)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_bounded_int)
+_Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_plain_text)
 
 
 def read_yaml(path: Path) -> Any:

@@ -11,7 +11,13 @@ its own (``hash``, over the line without it), so that
 - a line edited (one character is enough) no longer matches its hash;
 - a line removed, or lines reordered, break the chain of ``prev`` and ``seq``;
 - the last lines removed no longer reach the head file (``audit.head``, the
-  last sequence number and hash, rewritten after each line).
+  last sequence number and hash, rewritten after each line);
+- the head is also anchored outside the folder it protects (``audit.anchor``
+  beside the folder, e.g. ``var/audit.anchor``): a deleted folder, or the last
+  lines dropped with ``audit.head`` rewritten to match, no longer reach it;
+- a line is parsed strictly: a key given twice (a forged ``"account"`` put at
+  a line's front, which a lenient reader would let the later one win over) is
+  not an audit line.
 
 Lines go to one file per month (``audit-YYYY-MM.jsonl``, 0600, flushed and
 fsynced). Retention (``audit.retention_days``, 180 by default) removes whole
@@ -44,6 +50,7 @@ log = logs.get("audit")
 ACTIONS = ("write", "update", "adopt", "purge")
 GENESIS = "0" * 64
 HEAD = "audit.head"
+ANCHOR_SUFFIX = ".anchor"
 _FILE = re.compile(r"^audit-(\d{4})-(\d{2})\.jsonl$")
 _QUOTABLE = re.compile(r"^[0-9A-Za-z_./:+-]{0,40}$")
 
@@ -97,6 +104,11 @@ class AuditLog:
         self.workstation = workstation or socket.gethostname()
 
     # -- writing ----------------------------------------------------------
+    @property
+    def anchor(self) -> Path:
+        """The copy of the head kept outside the folder it protects."""
+        return anchor_of(self.directory)
+
     def _head(self) -> tuple[int, str]:
         path = self.directory / HEAD
         if not path.exists():
@@ -120,6 +132,15 @@ class AuditLog:
         head.write_text(json.dumps({"seq": record["seq"], "hash": record["hash"]}), encoding="utf-8")
         _private_file(head)
         os.replace(head, self.directory / HEAD)
+        # then the anchor outside the folder: a crash in between leaves it one line behind, which verify accepts
+        anchor = self.anchor.with_name(self.anchor.name + ".tmp")
+        fd = os.open(anchor, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, json.dumps({"seq": record["seq"], "hash": record["hash"]}).encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(anchor, self.anchor)
         return record
 
     def record(self, action: str, *, account: str, route: str, case: str, target: str,
@@ -197,13 +218,42 @@ def _files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if _FILE.match(p.name))
 
 
+def anchor_of(directory: Path) -> Path:
+    """Where the head of the audit log in ``directory`` is anchored: beside the folder, not in it."""
+    return directory.with_name(directory.name + ANCHOR_SUFFIX)
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _strict_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Duplicate(key)
+        out[key] = value
+    return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"not JSON: {name}")
+
+
+def _parse(text: str) -> Any:
+    """One line, strictly: a key given twice, NaN or Infinity make it no audit line."""
+    return json.loads(text, object_pairs_hook=_strict_object, parse_constant=_reject_constant)
+
+
 def _lines(path: Path) -> Iterator[tuple[int, Any]]:
     with path.open(encoding="utf-8", errors="replace") as fh:
         for number, text in enumerate(fh, 1):
             if not text.strip():
                 continue
             try:
-                yield number, json.loads(text)
+                yield number, _parse(text)
+            except _Duplicate as exc:
+                yield number, f"key {str(exc)!r} given twice in the line (a forged value put before the real one)"
             except ValueError:
                 yield number, None
 
@@ -232,7 +282,8 @@ def verify(directory: Path) -> tuple[int, list[Problem]]:
             checked += 1
             where = (path.name, number)
             if not isinstance(record, dict) or "hash" not in record:
-                problems.append(Problem(*where, "not an audit line"))
+                problems.append(Problem(*where, "not an audit line" + (f": {record}" if isinstance(record, str)
+                                                                        else "")))
                 first = False
                 continue
             if _digest(record) != record["hash"]:
@@ -265,7 +316,33 @@ def verify(directory: Path) -> tuple[int, list[Problem]]:
                                                f"(the head names line {head.get('seq')})"))
     elif checked:
         problems.append(Problem(HEAD, None, "head file missing"))
+    problems.extend(_check_anchor(directory, files))
     return checked, problems
+
+
+def _check_anchor(directory: Path, files: list[Path]) -> list[Problem]:
+    """The anchor beside the folder names the last line (or, after a crash, the one before it)."""
+    path = anchor_of(directory)
+    if not path.exists():
+        return []
+    try:
+        anchor = _parse(path.read_text(encoding="utf-8"))
+        seq, digest = int(anchor["seq"]), str(anchor["hash"])
+    except (ValueError, KeyError, TypeError):
+        return [Problem(path.name, None, "the anchor of the audit log is unreadable")]
+    if not directory.is_dir():
+        return [Problem(directory.name, None, f"the audit folder is missing, but {path.name} shows "
+                                              f"{seq} line(s) were written")]
+    hashes: dict[int, str] = {}
+    for file in files:
+        for _, record in _lines(file):
+            if isinstance(record, dict) and isinstance(record.get("seq"), int):
+                hashes[record["seq"]] = str(record.get("hash"))
+    last = max(hashes, default=0)
+    if hashes.get(seq) != digest or seq < last - 1:
+        return [Problem(path.name, None, f"the audit log does not reach its anchor (line {seq}): "
+                                         "lines were removed or rewritten, the head with them")]
+    return []
 
 
 def _purge_after(files: list[Path], first: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -111,3 +111,46 @@ def test_cli_verify_catches_a_one_character_edit(tmp_path: Path) -> None:
 def test_only_known_actions(tmp_path: Path, action: str) -> None:
     with pytest.raises(ValueError):
         AuditLog(tmp_path).record(action, account="a", route="r", case="c", target="t", record_id=None, fields={})
+
+
+# -- issue 26 item 11: the head is anchored outside the folder it protects; lines parsed strictly -------
+
+def test_a_deleted_audit_folder_is_found(tmp_path: Path) -> None:
+    import shutil
+
+    _log(tmp_path)
+    shutil.rmtree(tmp_path / "audit")
+    checked, problems = verify(tmp_path / "audit")
+    assert checked == 0 and problems, "a deleted audit folder passed as an empty log"
+    assert "audit" in str(problems[0])
+
+
+def test_last_lines_dropped_with_the_head_rewritten_are_found(tmp_path: Path) -> None:
+    _log(tmp_path)
+    path = _file(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:2]), encoding="utf-8")
+    last = json.loads(lines[1])
+    (tmp_path / "audit" / "audit.head").write_text(json.dumps({"seq": last["seq"], "hash": last["hash"]}),
+                                                   encoding="utf-8")
+    checked, problems = verify(tmp_path / "audit")
+    assert checked == 2 and problems, "last lines dropped and the head rewritten passed"
+
+
+def test_a_duplicate_key_at_a_line_front_is_found(tmp_path: Path) -> None:
+    _log(tmp_path)
+    path = _file(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = '{"account": "someone-else", ' + lines[1][1:]
+    path.write_text("".join(lines), encoding="utf-8")
+    checked, problems = verify(tmp_path / "audit")
+    assert checked == 4 and problems, "a duplicate JSON key at a line's front passed"
+    assert "2" in str(problems[0])
+
+
+def test_a_crash_between_the_line_and_the_anchor_is_not_tampering(tmp_path: Path) -> None:
+    audit = _log(tmp_path, n=3)
+    anchor = audit.anchor.read_text(encoding="utf-8")
+    _log(tmp_path, n=1, start=T0 + timedelta(days=1))
+    audit.anchor.write_text(anchor, encoding="utf-8")  # the anchor one line behind, as after a crash
+    assert verify(tmp_path / "audit") == (4, [])

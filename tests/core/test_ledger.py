@@ -202,3 +202,35 @@ def test_runs_are_recorded_and_the_last_one_is_read_back(ledger):
     assert last["id"] == second and last["finished_at"] is None and last["summary"] is None
     ledger.finish_run(second, "1", {"failed": 1})
     assert ledger.last_run()["summary"] == {"failed": 1}
+
+
+def _closed_copy(path, to):
+    import shutil
+
+    for suffix in ("-wal", "-shm"):
+        p = path.with_name(path.name + suffix)
+        assert not p.exists() or suffix == "-shm" or p.stat().st_size == 0
+    shutil.copyfile(path, to)
+
+
+def test_an_older_copy_of_the_same_ledger_put_back_is_refused(tmp_path, ledger):
+    """issue 26 item 13: the generation kept beside the ledger (in its marker) is ahead of the old copy."""
+    path = tmp_path / "ledger.sqlite3"
+    reserve(ledger, "A1")
+    ledger.close()
+    _closed_copy(path, tmp_path / "backup.sqlite3")
+    later = SQLiteLedger(path)
+    reserve(later, "A2")
+    later.close()
+    _closed_copy(tmp_path / "backup.sqlite3", path)
+    with pytest.raises(LedgerCorrupt, match="older copy"):
+        SQLiteLedger(path, create=False)
+    # once a person says so (the marker deleted) the copy is taken up again
+    (tmp_path / "ledger.sqlite3.id").unlink()
+    SQLiteLedger(path, create=False).close()
+
+
+def test_reopening_the_current_ledger_is_not_an_older_copy(tmp_path, ledger):
+    ledger.close()
+    for _ in range(3):
+        SQLiteLedger(tmp_path / "ledger.sqlite3", create=False).close()

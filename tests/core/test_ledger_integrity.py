@@ -67,7 +67,7 @@ def test_the_ledger_keeps_its_id_and_the_marker_holds_the_same(tmp_path):
     assert len(ledger_id) == 36
     stored = sqlite3.connect(path).execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'").fetchone()[0]
     assert stored == ledger_id
-    assert (tmp_path / "ledger.sqlite3.id").read_text().strip() == ledger_id
+    assert (tmp_path / "ledger.sqlite3.id").read_text().split()[0] == ledger_id
     again = SQLiteLedger(path)
     assert again.ledger_id == ledger_id and again.get("r", "A1") is not None
     again.close()
@@ -124,7 +124,7 @@ def test_a_lost_marker_is_written_again_from_the_ledger(tmp_path):
     ledger_id = _closed_ledger(path)
     (tmp_path / "ledger.sqlite3.id").unlink()
     SQLiteLedger(path).close()
-    assert (tmp_path / "ledger.sqlite3.id").read_text().strip() == ledger_id
+    assert (tmp_path / "ledger.sqlite3.id").read_text().split()[0] == ledger_id
 
 
 @pytest.mark.parametrize("damage", ["truncated", "swapped"])
@@ -154,3 +154,50 @@ def test_a_read_only_ledger_exits_6_without_a_traceback(tmp_path, command):
     assert proc.returncode == EXIT_LEDGER, proc.stdout[-1000:] + proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     assert "read-only" in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "status"])
+def test_a_read_only_var_folder_exits_6_without_a_traceback(tmp_path, command):
+    """issue 26 item 15: var/ (the log and the ledger together) read-only: exit 6 and a message."""
+    cfg = tmp_path / "casebot.toml"
+    cfg.write_text(_config(tmp_path).read_text(encoding="utf-8").replace(
+        '[ledger]\npath = "ledger.sqlite3"\n', ""), encoding="utf-8")
+    var = tmp_path / "var"
+    var.mkdir()
+    _closed_ledger(var / "ledger.sqlite3")
+    (var / "casebot.jsonl").write_text("", encoding="utf-8")
+    for p in var.iterdir():
+        os.chmod(p, 0o400)
+    os.chmod(var, 0o500)
+    try:
+        proc = _casebot(cfg, command, read_only_root=True)
+    finally:
+        os.chmod(var, 0o700)
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert proc.returncode == EXIT_LEDGER, proc.stdout[-1000:] + proc.stderr[-2000:]
+    assert "var" in proc.stderr
+
+
+def _ledger_with_a_failure(path: Path) -> None:
+    led = SQLiteLedger(path)
+    item = led.reserve("r", "court", "A1", owner="ws/w0", lease_s=60)
+    led.begin_write(item, {"ajmc": "盗窃案", "marker": "ZZZZ"}, "h", "run")
+    led.set_state(item, "failed", error_type="DataError", error_message="坏数据 QQQQ", release=True)
+    led.close()
+    _drop_sidecars(path)
+
+
+@pytest.mark.parametrize(("needle", "flipped"), [(b'"ZZZZ"}', b'"ZZZZ"!'), ("盗".encode(), b"\xff\xfe\xfd")])
+@pytest.mark.parametrize("command", ["status", "failures"])
+def test_one_flipped_byte_exits_6_without_a_traceback(tmp_path, command, needle, flipped):
+    """issue 26 item 16: a byte flipped in a row (a card's JSON, its UTF-8) passes SQLite's quick check."""
+    cfg = _config(tmp_path)
+    path = tmp_path / "ledger.sqlite3"
+    _ledger_with_a_failure(path)
+    data = path.read_bytes()
+    assert data.count(needle) == 1
+    path.write_bytes(data.replace(needle, flipped))
+    proc = _casebot(cfg, command)
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert proc.returncode == EXIT_LEDGER, proc.stdout[-1000:] + proc.stderr[-2000:]
+    assert "ledger" in proc.stderr

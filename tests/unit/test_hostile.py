@@ -72,6 +72,9 @@ def test_refused_at_load(path: Path, env: MappingEnvironment) -> None:
     ("binary_constant", "JSON types"),
     ("set_constant", "JSON types"),
     ("deep_flow_yaml", "nested more than 50 levels"),
+    ("huge_int_constant", "at most 30 digits"),
+    ("huge_float_constant", "JSON types"),
+    ("date_constant", "quote"),
 ])
 def test_reason_is_clear(stem: str, words: str, env: MappingEnvironment) -> None:
     with pytest.raises(MappingError, match=words.replace("*", r"\*").replace("(", r"\(")):
