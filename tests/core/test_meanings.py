@@ -113,3 +113,24 @@ def test_the_exit_table_and_the_meanings_agree(cls):
 
 def test_a_code_missing_is_fixed_in_the_code_table_file():
     assert advise("failed", CodeMissing.__name__, "").where == "代码表文件" == MEANINGS[CodeMissing].where
+
+
+@pytest.mark.parametrize("cls", TREE, ids=lambda c: c.__name__)
+def test_doctor_gives_the_status_the_table_gives(cls):
+    """doctor's kinds and their exit statuses (a fifth copy once) are the table's: a system doctor could not
+    check ends doctor with the status the same error gives a run."""
+    from casebot.cli.system import DOCTOR_EXIT, _doctor_kind
+
+    kind = _doctor_kind(_bare(cls))
+    row = MEANINGS[cls]
+    if row.stops == "system" or row.retried or issubclass(cls, errors.PageChanged):
+        assert DOCTOR_EXIT[kind] == row.exit, (cls.__name__, kind)
+    else:
+        assert kind == "page"
+
+
+def test_notifications_alert_on_the_tables_statuses():
+    from casebot.ops import notify
+
+    assert notify.EXIT_HUMAN_REQUIRED == MEANINGS[errors.LoginBlocked].exit == exits.EXIT_HUMAN_REQUIRED
+    assert notify.EXIT_PAGE_CHANGED == MEANINGS[errors.PageChanged].exit == exits.EXIT_PAGE_CHANGED
