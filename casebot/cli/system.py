@@ -20,6 +20,7 @@ from rich.table import Table
 from casebot import errors, logs
 from casebot.cli.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
 from casebot.domain.codes import CodeTables
+from casebot.domain.meanings import MEANINGS, SYSTEM, meaning
 from casebot.kit.base import Source, Target
 from casebot.kit.logins import LoginCap
 from casebot.kit.plugins import load_adapter
@@ -169,7 +170,19 @@ async def _check_written(adapter: Target, item: Any | None, row: dict[str, Any])
     row["checked"].append("回读页")
 
 
-DOCTOR_EXIT = {"password": 4, "page": 7, "login": 3, "unreachable": 2, "codes": 1}
+#: each kind of problem doctor finds, and the exit status it gives: the error table's (domain.meanings)
+DOCTOR_EXIT = {"password": MEANINGS[errors.ConfigError].exit, "page": MEANINGS[errors.PageChanged].exit,
+               "login": MEANINGS[errors.HumanRequired].exit, "unreachable": MEANINGS[errors.TransientError].exit,
+               "codes": MEANINGS[errors.OptionMissing].exit}
+
+
+def _doctor_kind(exc: errors.CasebotError) -> str:
+    """Doctor's word for what stopped a system's check, as the error table means it: a person must log in,
+    the system's configuration (its password), not reachable now (retried by runs), else its pages."""
+    row = meaning(exc)
+    if row.stops == SYSTEM:
+        return "login" if row.exit == MEANINGS[errors.HumanRequired].exit else "password"
+    return "unreachable" if row.retried else "page"
 
 
 def _absent_messages(form: FormCheck) -> list[str]:
@@ -322,14 +335,8 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
                     elif isinstance(adapter, Source):
                         async for _ref in adapter.list_records():
                             break
-                except errors.HumanRequired as exc:
-                    row["problems"], row["kind"] = [str(exc)], "login"
-                except errors.ConfigError as exc:
-                    row["problems"], row["kind"] = [str(exc)], "password"
-                except errors.TransientError as exc:
-                    row["problems"], row["kind"] = [str(exc)], "unreachable"
                 except errors.CasebotError as exc:
-                    row["problems"], row["kind"] = [str(exc)], "page"
+                    row["problems"], row["kind"] = [str(exc)], _doctor_kind(exc)
                 if row["problems"]:
                     row["ok"] = False
                     path = out_dir / f"{system}.png"

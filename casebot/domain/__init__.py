@@ -10,6 +10,8 @@
 - :mod:`~casebot.domain.matching`: is a record the case (certain, probable, none);
 - :mod:`~casebot.domain.states`: a case's states with their Chinese labels (one enum);
 - :mod:`~casebot.domain.exits`: exit statuses, the one table;
+- :mod:`~casebot.domain.meanings`: what each error means (outcome, retried, what it stops, exit status,
+  where it is fixed), the one table;
 - :mod:`~casebot.domain.glossary`: the words for systems and hops.
 
 May import: ``casebot.errors`` only.

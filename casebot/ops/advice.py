@@ -1,12 +1,16 @@
 """Where a person fixes what stopped a case: the police data, a code table file, the target system, a mapping.
 
-Read from what the ledger keeps of a failure (its error type and message);
-anything not recognised says so rather than guessing.
+Read from what the ledger keeps of a failure (its error type and message) and the one table of what
+each error means (:mod:`casebot.domain.meanings`); anything not recognised says so rather than guessing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from casebot import errors
+from casebot.domain.codes import CodeMissing
+from casebot.domain.meanings import BUG, MEANINGS, meaning_named
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,7 @@ class Advice:
     what: str
 
 
-RETRY = Advice("无需处理", "暂时性错误，下次运行自动重试；多次仍失败时看截图和追踪")
+RETRY = Advice(MEANINGS[errors.TransientError].where, MEANINGS[errors.TransientError].what)
 
 
 def advise(state: str, error_type: str | None, message: str | None) -> Advice:
@@ -23,36 +27,12 @@ def advise(state: str, error_type: str | None, message: str | None) -> Advice:
     if state == "retry":
         return RETRY
     if state in ("written", "unknown"):
-        return Advice("目标系统", "已提交但未核对：到目标系统查看这件案件是否已保存，然后 replay（不会重复写入）")
-    if error_type == "CodeMissing" or "代码表" in text:
-        return Advice("代码表文件", "在 mappings/codes/ 的代码表 CSV 中补上这个代码"
-                                    "（或在公安系统改正代码），然后 replay --fresh")
-    if error_type == "DataError":
-        if "找不到该案件" in text:
-            return Advice("公安系统的数据", "公安系统中已没有这件案件：核实后在台账中忽略它")
-        return Advice("公安系统的数据", "在公安系统中改正所说的字段，然后 replay --fresh（重新读取）")
-    if error_type == "RejectedError":
-        return Advice("目标系统", "按目标系统给出的原因处理（如补全信息、联系目标系统管理员），然后 replay")
-    if error_type == "AlreadyExists":
-        return Advice("目标系统", "目标系统已有同号记录：核对是否为同一案件；是则无需再写")
-    if error_type == "EditConflict":
-        return Advice("目标系统", "公安的变更会覆盖目标系统中有人改过的地方：在目标系统中核对这些字段，"
-                                  "按应有的内容改好后 replay --fresh；或在路线设置 on_conflict = \"skip-field\"")
-    if error_type == "ProbableMatch":
-        return Advice("目标系统", "目标系统中可能已有人工录入的同一案件：核对所列记录，是同一案件就把它的编号"
-                                  "改成本案的编号后 replay（会采用它，不会新建），不是则 replay")
-    if error_type == "AdoptedDiffers":
-        return Advice("目标系统", "已采用目标系统中人工录入的记录（未覆盖），它与案卡不一致：在目标系统中核对所列字段，"
-                                  "需要时改正，然后 replay")
-    if error_type == "OptionMissing":
-        return Advice("目标系统", "目标系统的下拉选项中没有这个代码：请目标系统管理员添加"
-                                  "（casebot doctor 列出所有缺少的代码），或在 mappings/codes/ 中改正代码表，"
-                                  "然后 replay --fresh")
-    if error_type == "VerificationError":
-        return Advice("映射文件", "回读的内容与写入的不同：检查 mappings/ 中该字段的映射或目标系统的自动改写，"
-                                  "改正后 replay --fresh")
-    if error_type == "MappingError":
-        return Advice("映射文件", "按提示改正 mappings/ 中的映射文件（casebot mappings check），然后 replay --fresh")
-    if error_type == "PageChanged":
-        return Advice("目标系统", "页面已变化，请运行 casebot doctor 查看哪个页面、哪个字段变了")
+        return Advice(MEANINGS[errors.OutcomeUnknown].where, MEANINGS[errors.OutcomeUnknown].what)
+    if "代码表" in text:  # a code table's word, whatever type carried it
+        return Advice(MEANINGS[CodeMissing].where, MEANINGS[CodeMissing].what)
+    if error_type == "DataError" and "找不到该案件" in text:
+        return Advice("公安系统的数据", "公安系统中已没有这件案件：核实后在台账中忽略它")
+    row = meaning_named(error_type)
+    if row is not None and row is not BUG:
+        return Advice(row.where, row.what)
     return Advice("未识别", f"未识别的错误类型 {error_type or '（无）'}：看截图、追踪和 casebot failures show")

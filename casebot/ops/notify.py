@@ -36,15 +36,18 @@ from typing import Any, Protocol
 from casebot import logs
 from casebot.config import EmailSettings, Settings, WebhookSettings
 from casebot.domain.exits import PAGE_CHANGED_BANNER
+from casebot.domain.meanings import MEANINGS
 from casebot.domain.privacy import scrub_text
 from casebot.domain.states import LABELS as STATE_LABELS
 from casebot.domain.states import NEEDS_PERSON
-from casebot.errors import CasebotError
+from casebot.errors import CasebotError, HumanRequired, PageChanged
 
 SCHEMA = "casebot.notification/1"
 
-EXIT_HUMAN_REQUIRED = 3
-EXIT_PAGE_CHANGED = 7
+#: the conditions a person is told of once (and told again when they are gone): the exit statuses of a
+#: system that waits for a login and of a route whose pages changed, as the error table gives them
+EXIT_HUMAN_REQUIRED = MEANINGS[HumanRequired].exit
+EXIT_PAGE_CHANGED = MEANINGS[PageChanged].exit
 
 log = logs.get("notify")
 

@@ -29,6 +29,7 @@ from casebot import errors, logs
 from casebot.config import RouteSettings, Settings
 from casebot.domain.changes import diff
 from casebot.domain.exits import PAGE_CHANGED_BANNER
+from casebot.domain.meanings import ROUTE, SYSTEM, meaning
 from casebot.domain.privacy import redact, scrub_text
 from casebot.domain.states import UNFINISHED
 from casebot.domain.verify import verify
@@ -204,39 +205,10 @@ class Case:
                 failpoints.point("after_verify")
                 result.outcome = "done"
                 log.info("case.done", route=route.name, case=job.key, record_id=record_id)
-            except errors.BusinessError as exc:
-                await self._failed(exc, source_hash)
-            except errors.HumanRequired as exc:
-                run.block(exc.system, exc)
-                result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
-            except errors.ConfigError as exc:
-                # a system's configuration (its password): that system's routes stop, never a bug
-                system = exc.system or route.target
-                if system not in run.summary.unconfigured:
-                    run.summary.unconfigured[system] = str(exc)
-                    run.summary.system_errors.append(str(exc))
-                    log.error("system.misconfigured", system=system, error_type=type(exc).__name__)
-                await self._unfinished("ConfigError", str(exc))
-            except errors.PageChanged as exc:
-                run.summary.page_changed = True
-                log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)
-                if route.name not in run.summary.stopped_routes and not self._from_source(exc):
-                    # the target's forms changed: every next case would wait out the same timeout.
-                    # (One source record's malformed page stops only its case.)
-                    run.summary.stopped_routes[route.name] = str(exc)
-                    log.error("route.stopped", route=route.name, reason="page_changed")
-                await self._unfinished("PageChanged", f"案件 {job.key}：{exc}")
-            except errors.TransientError as exc:
-                await self._unfinished(type(exc).__name__, str(exc))
-                log.warning("case.retry_later", route=route.name, case=job.key, error_type=result.error_type)
             except (errors.LedgerUnavailable, errors.LeaseLost):
                 raise  # the ledger's own word on the case: handled below, whichever step it came from
             except Exception as exc:
-                # not an error casebot knows: a bug. Reported, left for the next run to check, not retried.
-                run.summary.bug = True
-                log.error("case.bug", route=route.name, case=job.key, error_type=type(exc).__name__,
-                          error=scrub_text(str(exc))[:300])
-                await self._unfinished(type(exc).__name__, f"案件 {job.key}：程序错误 {type(exc).__name__}")
+                await self._stopped(exc, source_hash)
         except errors.LedgerUnavailable:
             lost = True
             raise  # the run stops: what was committed stands, the rest is the next run's
@@ -254,6 +226,44 @@ class Case:
             if item.lease_owner is not None and not lost:
                 run.ledger.release(item)
         return result
+
+    async def _stopped(self, exc: Exception, source_hash: str | None) -> None:
+        """What an error that stopped the case does, as the error table says (:mod:`casebot.domain.meanings`):
+        a clerk's case, a system that waits for a person or its configuration, a route whose pages changed,
+        a transient error left for the next run, or a bug."""
+        run, route, job, result = self.run, self.route, self.job, self.result
+        row = meaning(exc)
+        if row.outcome == "failed" and isinstance(exc, errors.BusinessError):
+            await self._failed(exc, source_hash)
+        elif row.stops == SYSTEM and isinstance(exc, errors.HumanRequired):
+            run.block(exc.system, exc)
+            result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
+        elif row.stops == SYSTEM or isinstance(exc, errors.ConfigError):
+            # a system's configuration (its password): that system's routes stop, never a bug
+            system = getattr(exc, "system", None) or route.target
+            if system not in run.summary.unconfigured:
+                run.summary.unconfigured[system] = str(exc)
+                run.summary.system_errors.append(str(exc))
+                log.error("system.misconfigured", system=system, error_type=type(exc).__name__)
+            await self._unfinished("ConfigError", str(exc))
+        elif row.stops == ROUTE and isinstance(exc, errors.PageChanged):
+            run.summary.page_changed = True
+            log.warning("case.page_changed", route=route.name, case=job.key, what=exc.what)
+            if route.name not in run.summary.stopped_routes and not self._from_source(exc):
+                # the target's forms changed: every next case would wait out the same timeout.
+                # (One source record's malformed page stops only its case.)
+                run.summary.stopped_routes[route.name] = str(exc)
+                log.error("route.stopped", route=route.name, reason="page_changed")
+            await self._unfinished("PageChanged", f"案件 {job.key}：{exc}")
+        elif row.retried:  # retried already by the core, and outlasted this run's attempts
+            await self._unfinished(type(exc).__name__, str(exc))
+            log.warning("case.retry_later", route=route.name, case=job.key, error_type=result.error_type)
+        else:
+            # not an error casebot knows: a bug. Reported, left for the next run to check, not retried.
+            run.summary.bug = True
+            log.error("case.bug", route=route.name, case=job.key, error_type=type(exc).__name__,
+                      error=scrub_text(str(exc))[:300])
+            await self._unfinished(type(exc).__name__, f"案件 {job.key}：程序错误 {type(exc).__name__}")
 
     def _from_source(self, exc: errors.PageChanged) -> bool:
         """Whether a changed page was met reading the case from its source (not on the target's forms)."""

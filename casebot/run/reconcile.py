@@ -29,6 +29,7 @@ from typing import Any
 from casebot import errors, logs
 from casebot.domain.changes import diff, shown_path
 from casebot.domain.keys import normalise_key
+from casebot.domain.meanings import SYSTEM, meaning
 from casebot.domain.states import LINKED
 from casebot.kit.base import Source, Target
 
@@ -105,10 +106,10 @@ async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], p
             try:
                 report.findings.append(await _check(route, item, _written(ledger, item), target, adapter, pipeline,
                                                    settings))
-            except errors.HumanRequired as exc:
-                report.problems.append(str(exc))
-                break
-            except (errors.TransientError, errors.PageChanged) as exc:
+            except (errors.HumanRequired, errors.TransientError, errors.PageChanged) as exc:
+                if meaning(exc).stops == SYSTEM:  # a person must log in: the system's other records wait too
+                    report.problems.append(str(exc))
+                    break
                 report.problems.append(f"案件 {item.case_key}：{exc}")
     for system, keys in linked_keys.items():
         target = adapter(system)

@@ -1,7 +1,8 @@
 """Retries of transient errors: exponential backoff with jitter, a fresh page before each new attempt.
 
-The only place casebot retries; adapters never do. Business errors, a changed
-page and errors casebot does not know are not retried.
+The only place casebot retries; adapters never do. What is retried is the error table's word
+(:mod:`casebot.domain.meanings`): transient errors are; business errors, a changed page and errors
+casebot does not know are not.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from casebot import errors, logs
+from casebot import logs
 from casebot.config import RunSettings
+from casebot.domain.meanings import retried
 from casebot.domain.privacy import scrub_text
 
 log = logs.get("runner")
@@ -27,7 +29,7 @@ async def retrying(settings: RunSettings, fn: Callable[[], Awaitable[T]],
             stop=stop_after_attempt(settings.max_attempts),
             wait=wait_exponential_jitter(multiplier=settings.backoff_initial_s, max=settings.backoff_max_s,
                                         jitter=settings.backoff_initial_s),
-            retry=retry_if_exception_type(errors.TransientError), reraise=True,
+            retry=retry_if_exception(retried), reraise=True,
             before_sleep=_log_retry):
         with attempt:
             if attempt.retry_state.attempt_number > 1:

@@ -18,6 +18,7 @@ from typing import Any
 from casebot import errors, logs
 from casebot.config import RouteSettings, Settings
 from casebot.domain.exits import EXIT_BUG, EXIT_HUMAN_REQUIRED, REASONS
+from casebot.domain.meanings import ROUTE, SYSTEM, meaning
 from casebot.domain.model import case_number
 from casebot.kit.base import RecordRef, Source
 from casebot.ledger import Item, Ledger, open_ledger
@@ -266,19 +267,20 @@ class Runner:
                 police = await retrying(self.settings.run, case_versions, fresh_page)
                 versions = {key: _joined(versions.get(key), police.get(case_number(key))) for key in versions}
             keys = [ref.key for ref in refs]
-        except errors.HumanRequired as exc:
-            summary.blocked.setdefault(route.source, str(exc))
-            summary.system_errors.append(str(exc))
-            log.error("system.human_required", system=route.source)
-            return []
-        except errors.PageChanged as exc:
-            summary.page_changed = True
-            summary.stopped_routes.setdefault(route.name, str(exc))
-            summary.system_errors.append(str(exc))
-            log.error("route.stopped", route=route.name, reason="page_changed")
-            return []
-        except errors.TransientError as exc:
-            summary.system_errors.append(f"{route.source}: {exc}")
+        except (errors.HumanRequired, errors.PageChanged, errors.TransientError) as exc:
+            # what listing met stops what the error table says: the source system, the route, or this listing
+            stops = meaning(exc).stops
+            if stops == SYSTEM:
+                summary.blocked.setdefault(route.source, str(exc))
+                summary.system_errors.append(str(exc))
+                log.error("system.human_required", system=route.source)
+            elif stops == ROUTE:
+                summary.page_changed = True
+                summary.stopped_routes.setdefault(route.name, str(exc))
+                summary.system_errors.append(str(exc))
+                log.error("route.stopped", route=route.name, reason="page_changed")
+            else:  # transient, outlasted the attempts: the next run lists again
+                summary.system_errors.append(f"{route.source}: {exc}")
             return []
         # by any workstation sharing the ledger: each done case's key and the source version it was written at
         done = self.ledger.case_versions(route.name, ("done",))
