@@ -16,10 +16,24 @@ class Advice:
 
 
 RETRY = Advice("无需处理", "暂时性错误，下次运行自动重试；多次仍失败时看截图和追踪")
+#: states that ask nothing of a person: what each means instead
+SETTLED = {
+    "done": Advice("无需处理", "已写入目标系统并核对一致"),
+    "pending": Advice("无需处理", "等待下次运行写入"),
+    "writing": Advice("无需处理", "正在写入；运行中断时下次运行先查目标系统，不会重复写入"),
+}
 
 
 def advise(state: str, error_type: str | None, message: str | None) -> Advice:
     text = message or ""
+    if error_type == "PageChanged":
+        # the page changed before anything was saved (or while reading back): nothing to check on the target
+        # until the adapter follows the page; the message names the system, the page and the field
+        return Advice("目标系统的页面", "页面已变化，本案未能保存（原因中写明哪个系统、哪个页面、哪个字段）："
+                                        "请适配器维护人员更新适配器或映射后 replay；"
+                                        "若状态为待确认，replay 会先查目标系统，不会重复写入")
+    if state in SETTLED and not error_type:
+        return SETTLED[state]
     if state == "retry":
         return RETRY
     if state in ("written", "unknown"):
@@ -53,6 +67,4 @@ def advise(state: str, error_type: str | None, message: str | None) -> Advice:
                                   "改正后 replay --fresh")
     if error_type == "MappingError":
         return Advice("映射文件", "按提示改正 mappings/ 中的映射文件（casebot mappings check），然后 replay --fresh")
-    if error_type == "PageChanged":
-        return Advice("目标系统", "页面已变化，请运行 casebot doctor 查看哪个页面、哪个字段变了")
     return Advice("未识别", f"未识别的错误类型 {error_type or '（无）'}：看截图、追踪和 casebot failures show")
