@@ -124,7 +124,7 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         groups = {s: [(i, advise(i.state, i.error_type, i.error_message)) for i in items if group(i) == s]
                   for s in ("conflict", "failed", "unknown", "written", "retry")}
         run = snap.last_run
-        banner = PAGE_CHANGED_BANNER if run and run.get("exit_code") == 7 else None
+        banner = page_changed_banner(run) if run and run.get("exit_code") == 7 else None
         return render_template("index.html.j2", snap=snap, groups=groups, run=run, banner=banner,
                                exit_text=lastrun.EXIT_TEXT, token=app.config["CASEBOT_TOKEN"])
 
@@ -191,6 +191,18 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         return redirect(url_for("case", item_id=item.id))
 
     return app
+
+
+def page_changed_banner(run: dict[str, Any]) -> str:
+    """The banner of a run a changed page stopped: which system, page and field, by route."""
+    from casebot.domain.glossary import SYSTEM_WORDS
+
+    places = []
+    for route, why in (run.get("stopped") or {}).items():
+        system, sep, rest = str(why).partition(": ")
+        where = f"{SYSTEM_WORDS[system]}系统（{system}）：{rest}" if sep and system in SYSTEM_WORDS else str(why)
+        places.append(f"路线 {route} 已停止，{where}")
+    return PAGE_CHANGED_BANNER + ("。" + "；".join(places) if places else "")
 
 
 def replay_command(item_id: int, config_path: Path, *, fresh: bool = False) -> list[str]:

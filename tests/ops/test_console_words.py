@@ -41,3 +41,19 @@ def test_the_history_shows_states_in_chinese(config_file):
     assert LABELS["failed"] in history and LABELS["done"] in history
     assert ">done<" not in history and ">failed<" not in history
     assert "未识别" not in page, "a finished case is not advised as an unknown error"
+
+
+def test_the_page_changed_banner_says_which_system_page_and_field(config_file):
+    import time
+
+    from casebot.ops import lastrun
+    from casebot.run.outcome import RunSummary
+
+    settings = load(config_file)
+    summary = RunSummary(run_id="r7", started=time.time() - 3, finished=time.time(), exit_code=7, page_changed=True,
+                         stopped_routes={"police-procuratorate":
+                                         "procuratorate: 页面结构已变化，找不到 案卡录入页的 #ajmc（字段“案件名称”）"})
+    lastrun.record_end(settings, summary)
+    page = create_app(settings, config_file, token="tk").test_client().get("/?token=tk").get_data(as_text=True)
+    banner = page.split('id="banner">', 1)[1].split("</p>", 1)[0]
+    assert "检察院" in banner and "#ajmc" in banner and "案件名称" in banner, banner
