@@ -38,3 +38,11 @@ async def test_the_result_column_is_readable_beside_a_long_reason(page):
     assert await cell.inner_text() == "需人工处理"
     assert lines == 1, f"需人工处理 on one line, not one character a line ({lines} lines)"
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scroll"
+
+
+def test_a_changed_page_is_named_in_the_report():
+    summary = RunSummary(run_id="r3", started=time.time() - 5, finished=time.time(), exit_code=7, page_changed=True,
+                         stopped_routes={"police-procuratorate":
+                                         "procuratorate: 页面结构已变化，找不到 案卡录入页的 #ajmc（字段“案件名称”）"})
+    html = render(summary, manual_minutes=6)
+    assert "路线 police-procuratorate 已停止" in html and "案件名称" in html
