@@ -144,7 +144,49 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _table(title: str, card: dict[str, Any], labels: dict[str, Any]) -> tuple[Table, list[tuple[str, Any]]]:
+def _code_names(pipeline: Pipeline, adapter: str) -> dict[str, Any]:
+    """Field key -> its code table and column (``table.column``, nested for rows), from the adapter's field
+    specs; none when the adapter cannot be loaded (a preview of mappings alone)."""
+    try:
+        from casebot.kit.plugins import load_adapter
+
+        specs = load_adapter(adapter).fields
+    except Exception:  # an adapter not installed (or failing to load): codes are shown bare
+        return {}
+
+    def walk(fields: Any) -> dict[str, Any]:
+        return {f.name: (walk(f.children) if f.children else f.code_table) for f in fields
+                if f.children or f.code_table}
+
+    return walk(specs)
+
+
+def _named(pipeline: Pipeline, ref: Any, value: Any) -> str:
+    """A code with its name, ``6（逮捕）``; the value as it is when its table does not name it. ``ref``:
+    ``table.column``, or a table alone (its first column, then each ``*_code`` column)."""
+    shown = _value(value)
+    if not isinstance(ref, str) or not isinstance(value, str) or not value:
+        return shown
+    name, _, column = ref.partition(".")
+    if name not in pipeline.codes:
+        return shown
+    table = pipeline.codes[name]
+    if column and column != table.columns[0] and not column.endswith("_code"):
+        return shown  # the column holds a label already (court_label, name)
+    for col in [column] if column else [table.columns[0], *(c for c in table.columns if c.endswith("_code"))]:
+        label = col[: -len("_code")] + "_name" if col.endswith("_code") else "name"
+        label = label if table.has_column(label) else "name"
+        try:
+            row = table.index(col).get(value)
+        except (KeyError, BusinessError):
+            continue
+        if row is not None and table.has_column(label) and row[label]:
+            return f"{shown}（{row[label]}）"
+    return shown
+
+
+def _table(title: str, card: dict[str, Any], labels: dict[str, Any],
+           named: Any = None) -> tuple[Table, list[tuple[str, Any]]]:
     table = Table(title=title, title_justify="left", show_header=True)
     table.add_column("字段", style="dim")
     table.add_column("名称")
@@ -156,9 +198,11 @@ def _table(title: str, card: dict[str, Any], labels: dict[str, Any]) -> tuple[Ta
             label, children = label
             table.add_row(key, label, f"见下（{len(value)} 项）" if isinstance(value, list) else "见下")
             items = value if isinstance(value, list) else [value]
-            nested += [(f"{label} {i}", (item, children)) for i, item in enumerate(items, start=1)]
+            inner = named.get(key) if isinstance(named, dict) and isinstance(named.get(key), dict) else None
+            nested += [(f"{label} {i}", (item, children, inner)) for i, item in enumerate(items, start=1)]
         else:
-            table.add_row(key, str(label), _value(value))
+            ref = named.get(key) if isinstance(named, dict) else None
+            table.add_row(key, str(label), _named(named["__pipeline__"], ref, value) if ref else _value(value))
     return table, nested
 
 
@@ -169,8 +213,9 @@ def _show(pipeline: Pipeline, result: dict[str, Any]) -> None:
         return
     for title, card in result["cards"].items():
         mapping = pipeline.mapping(result["targets"][title])
-        table, nested = _table(f"{title}（{mapping.name}）", card, mapping.labels())
+        refs = _code_names(pipeline, result["targets"][title])
+        table, nested = _table(f"{title}（{mapping.name}）", card, mapping.labels(), {**refs, "__pipeline__": pipeline})
         console.print(table)
-        for title, (item, children) in nested:
-            sub, _ = _table(f"  {title}", item, children)
+        for title, (item, children, inner) in nested:
+            sub, _ = _table(f"  {title}", item, children, {**(inner or {}), "__pipeline__": pipeline})
             console.print(sub)

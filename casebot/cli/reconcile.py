@@ -111,7 +111,7 @@ def reconcile(config: Path = ConfigOption, route: list[str] = typer.Option(None,
         for f in report.findings:
             if f.kind != "in-step":
                 table.add_row(KINDS[f.kind], f.route, f.case_key, f.record_id or "",
-                              "\n".join([*f.places, f.note] if f.note else f.places))
+                              "\n".join(f.details or ([*f.places, f.note] if f.note else f.places)))
         console.print(table)
         console.print("，".join(f"{KINDS[k]} {n}" for k, n in report.counts().items()))
         for p in report.problems:

@@ -129,8 +129,50 @@ class Conflict:
     found: str
     wanted: str
 
-    def describe(self) -> str:
-        return f"{shown_path(self.path)}：系统中为“{self.found}”（本系统写入“{self.written}”，现应为“{self.wanted}”）"
+    def describe(self, labels: dict[str, str] | None = None) -> str:
+        """The place by its label (see :func:`field_labels`; its code without them) and the three values."""
+        return (f"{labelled_path(self.path, labels)}：系统中为“{self.found}”"
+                f"（本系统写入“{self.written}”，现应为“{self.wanted}”）")
+
+
+def field_labels(fields: Iterable[Any]) -> dict[str, str]:
+    """A target's labels by place: ``ajmc`` -> 案件名称, ``xyr`` -> 犯罪嫌疑人, ``xyr.qzcs`` -> 强制措施
+    (``fields``: the target's field specs, each with ``name``, ``label`` and ``children``)."""
+    out: dict[str, str] = {}
+    for f in fields:
+        out[f.name] = f.label
+        for c in getattr(f, "children", ()) or ():
+            out[f"{f.name}.{c.name}"] = c.label
+    return out
+
+
+def labelled_path(path: str, labels: dict[str, str] | None = None) -> str:
+    """A place as a clerk reads it: ``犯罪嫌疑人（350502********0118）的强制措施``, personal values masked."""
+    shown = shown_path(path)
+    if not labels:
+        return shown
+    m = re.fullmatch(r"([^\[.]+)(?:\[([^\]]*)\])?(?:\.(.+))?", shown)
+    if m is None:
+        return shown
+    name, who, leaf = m.groups()
+    top = labels.get(name, name)
+    if who is None:
+        return top if leaf is None else f"{top}的{labels.get(f'{name}.{leaf}', leaf)}"
+    row = f"{top}（{who}）"
+    return row if leaf is None else f"{row}的{labels.get(f'{name}.{leaf}', leaf)}"
+
+
+def place_text(path: str, one: dict[str, Any], other: dict[str, Any], labels: dict[str, str] | None = None, *,
+               before: str, after: str, identity: Callable[[dict[str, Any]], str] = row_identity) -> str:
+    """A place named by its label with its value in two cards, masked as a message may show them:
+    ``案件名称：本系统写入“7 字的案件名称”，系统中为“8 字的案件名称”``."""
+    key = path.rsplit(".", 1)[1] if "]." in path else path.split("[", 1)[0]
+    if "[" in path and "]." not in path:
+        key = "xm"  # a whole row: shown by its person's name (masked)
+    names = names_in(one, other)
+    a = _show(key, _value_at(one, path, identity) or "", names)
+    b = _show(key, _value_at(other, path, identity) or "", names)
+    return f"{labelled_path(path, labels)}：{before}“{a}”，{after}“{b}”"
 
 
 def shown_path(path: str) -> str:

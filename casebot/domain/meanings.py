@@ -79,8 +79,10 @@ MEANINGS: dict[type[BaseException], Meaning] = {
     errors.PasswordRefused: Meaning(_RETRY, False, SYSTEM, exits.EXIT_HUMAN_REQUIRED, "login", "密码", _PASSWORD),
     errors.LoginBlocked: Meaning(_RETRY, False, SYSTEM, exits.EXIT_HUMAN_REQUIRED, "login", "登录", _LOGIN),
     # the target's pages changed: every next case of the route would wait out the same timeout
-    errors.PageChanged: Meaning(_RETRY, False, ROUTE, exits.EXIT_PAGE_CHANGED, "page", "目标系统",
-                                "页面已变化，请运行 casebot doctor 查看哪个页面、哪个字段变了"),
+    errors.PageChanged: Meaning(_RETRY, False, ROUTE, exits.EXIT_PAGE_CHANGED, "page", "目标系统的页面",
+                                "页面已变化，本案未能保存（原因中写明哪个系统、哪个页面、哪个字段）："
+                                "请适配器维护人员更新适配器或映射后 replay（casebot doctor 也会列出）；"
+                                "若状态为待确认，replay 会先查目标系统，不会重复写入"),
     # bad data or a target's refusal: this case goes to a clerk
     errors.BusinessError: Meaning(_FAILED, False, CASE, exits.EXIT_CASES_FAILED, "business", "目标系统",
                                   _TARGET_SAYS),

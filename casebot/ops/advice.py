@@ -20,10 +20,23 @@ class Advice:
 
 
 RETRY = Advice(MEANINGS[errors.TransientError].where, MEANINGS[errors.TransientError].what)
+#: states that ask nothing of a person: what each means instead
+SETTLED = {
+    "done": Advice("无需处理", "已写入目标系统并核对一致"),
+    "pending": Advice("无需处理", "等待下次运行写入"),
+    "writing": Advice("无需处理", "正在写入；运行中断时下次运行先查目标系统，不会重复写入"),
+}
 
 
 def advise(state: str, error_type: str | None, message: str | None) -> Advice:
     text = message or ""
+    if error_type == "PageChanged":
+        # before the state: the page changed before anything was saved (or while reading back), whatever
+        # state the case was left in; the message names the system, the page and the field
+        row = MEANINGS[errors.PageChanged]
+        return Advice(row.where, row.what)
+    if state in SETTLED and not error_type:
+        return SETTLED[state]
     if state == "retry":
         return RETRY
     if state in ("written", "unknown"):

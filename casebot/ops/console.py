@@ -3,8 +3,9 @@
 Flask on loopback by default; every request carries the token printed at start
 (``?token=`` once, then a cookie; the replay form carries it too). The page reads
 the ledger through its public read methods and the last run's record; the
-replay button runs ``casebot replay ID`` as its own process, which takes the run
-lock like any run (a run in progress: exit 5, said so on the page).
+replay button starts ``casebot replay ID`` as its own process in the background, which takes the
+run lock like any run (a run in progress: exit 5, said so on the page); the case's page shows the
+replay's progress (time taken, the case's state in the ledger), refreshing itself until it ends.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import hmac
 import secrets
 import subprocess
 import sys
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +34,48 @@ COOKIE = "casebot_console"
 #: failures where the target holds what a person typed or changed: listed apart, a clerk compares
 CONFLICTS = frozenset({"EditConflict", "AdoptedDiffers", "ProbableMatch"})
 REPLAY_TIMEOUT_S = 900
+#: seconds between two refreshes of a case's page while its replay runs
+REFRESH_S = 2
+
+
+@dataclass
+class Replay:
+    """A replay started from the console, running as its own process."""
+
+    process: subprocess.Popen[bytes]
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def seconds(self) -> int:
+        return int(time.monotonic() - self.started)
+
+    def code(self) -> int | None:
+        """The exit status once it ended (-1 when it ran out of time and was stopped), else None."""
+        code = self.process.poll()
+        if code is None and self.seconds > REPLAY_TIMEOUT_S:
+            self.process.kill()
+            self.process.wait()
+            return -1
+        return code
+
+
+def replay_message(code: int) -> tuple[str, str]:
+    """What a person is told of a replay's end, and the message's kind."""
+    if code == 0:
+        return "重放成功：已写入并核对。", "ok"
+    if code == 5:
+        return "另一次运行正在进行，请稍后再点重放。", "warn"
+    if code == -1:
+        return "重放超时：请查看日志。", "error"
+    return f"重放未成功（退出码 {code}：{lastrun.EXIT_TEXT.get(code, '')}），原因见下。", "error"
 
 
 def create_app(settings: Settings, config_path: Path, *, token: str | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(Path(__file__).resolve().parent.parent / "templates" / "console"))
     app.secret_key = secrets.token_bytes(32)
     app.config["CASEBOT_TOKEN"] = token or secrets.token_urlsafe(24)
+    replays: dict[int, Replay] = {}
+    replays_lock = threading.Lock()
     harden(app.jinja_env)  # Flask autoescapes only ``*.html``: the console's templates are ``*.html.j2``
     app.jinja_env.globals.update(STATE_LABELS=STATE_LABELS, local=timefmt.local, age=timefmt.age)
 
@@ -84,7 +124,7 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         groups = {s: [(i, advise(i.state, i.error_type, i.error_message)) for i in items if group(i) == s]
                   for s in ("conflict", "failed", "unknown", "written", "retry")}
         run = snap.last_run
-        banner = PAGE_CHANGED_BANNER if run and run.get("exit_code") == 7 else None
+        banner = page_changed_banner(run) if run and run.get("exit_code") == 7 else None
         return render_template("index.html.j2", snap=snap, groups=groups, run=run, banner=banner,
                                exit_text=lastrun.EXIT_TEXT, token=app.config["CASEBOT_TOKEN"])
 
@@ -105,14 +145,28 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
             abort(404)
         return found[0], attempts
 
+    def running(item_id: int) -> Replay | None:
+        """The case's replay while it runs; once it ended, its end is flashed (once) and it is forgotten."""
+        with replays_lock:
+            replay = replays.get(item_id)
+            if replay is None:
+                return None
+            code = replay.code()
+            if code is None:
+                return replay
+            del replays[item_id]
+        flash(*replay_message(code))
+        return None
+
     @app.get("/case/<int:item_id>")
     def case(item_id: int) -> Any:
+        replay = running(item_id)
         item, attempts = one(item_id)
         files = [(n, Path(p).name, p.endswith(".png")) for n, p in enumerate(item.artifacts)]
         return render_template("case.html.j2", item=item, attempts=attempts, files=files,
                                advice=advise(item.state, item.error_type, item.error_message),
-                               token=app.config["CASEBOT_TOKEN"],
-                               can_replay=item.state in REPLAYABLE)
+                               token=app.config["CASEBOT_TOKEN"], replay=replay, refresh_s=REFRESH_S,
+                               can_replay=item.state in REPLAYABLE and replay is None)
 
     @app.get("/case/<int:item_id>/file/<int:n>")
     def artifact(item_id: int, n: int) -> Any:
@@ -128,23 +182,27 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
     @app.post("/case/<int:item_id>/replay")
     def replay(item_id: int) -> Any:
         item, _ = one(item_id)
-        args = replay_command(item.id, config_path, fresh=request.form.get("fresh") == "1")
-        try:
-            done = subprocess.run(args, capture_output=True, text=True, timeout=REPLAY_TIMEOUT_S)
-            code = done.returncode
-        except subprocess.TimeoutExpired:
-            code = -1
-        if code == 0:
-            flash("重放成功：已写入并核对。", "ok")
-        elif code == 5:
-            flash("另一次运行正在进行，请稍后再点重放。", "warn")
-        elif code == -1:
-            flash("重放超时：请查看日志。", "error")
-        else:
-            flash(f"重放未成功（退出码 {code}：{lastrun.EXIT_TEXT.get(code, '')}），原因见下。", "error")
+        if running(item.id) is None:
+            args = replay_command(item.id, config_path, fresh=request.form.get("fresh") == "1")
+            process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+            with replays_lock:
+                replays[item.id] = Replay(process)
         return redirect(url_for("case", item_id=item.id))
 
     return app
+
+
+def page_changed_banner(run: dict[str, Any]) -> str:
+    """The banner of a run a changed page stopped: which system, page and field, by route."""
+    from casebot.domain.glossary import SYSTEM_WORDS
+
+    places = []
+    for route, why in (run.get("stopped") or {}).items():
+        system, sep, rest = str(why).partition(": ")
+        where = f"{SYSTEM_WORDS[system]}系统（{system}）：{rest}" if sep and system in SYSTEM_WORDS else str(why)
+        places.append(f"路线 {route} 已停止，{where}")
+    return PAGE_CHANGED_BANNER + ("。" + "；".join(places) if places else "")
 
 
 def replay_command(item_id: int, config_path: Path, *, fresh: bool = False) -> list[str]:

@@ -84,6 +84,11 @@ def record_end(settings: Settings, summary: Any, *, kind: str = "run") -> None:
     data = summary.as_json()
     save_as = record(run_id=summary.run_id, started=summary.started, finished=summary.finished,
                      exit_code=summary.exit_code, by_route=data["by_route"])
+    stopped = getattr(summary, "stopped_routes", None)
+    if stopped:  # the routes a changed page stopped, and what changed (system, page, field)
+        from casebot.domain.privacy import scrub_text
+
+        save_as["stopped"] = {route: scrub_text(str(why)) for route, why in stopped.items()}
     _write(_path_of(settings, kind), save_as)
     c = load_counters(settings)
     cases = c.setdefault("cases", {})

@@ -119,7 +119,10 @@ def alerts(*, exit_code: int, system_errors: list[str], failures: list[Failure],
     """What this channel has not been told yet, given what it was (``told``)."""
     out: list[Alert] = []
     known = set(told.get("failures", []))
-    new = [replace(f, reason=scrub_text(f.reason)) for f in failures if f.key not in known]
+    changed = exit_code == EXIT_PAGE_CHANGED
+    # the cases a changed page stopped are the one incident's, told once in its own alert below
+    new = [replace(f, reason=scrub_text(f.reason)) for f in failures
+           if f.key not in known and not (changed and f.error_type == "PageChanged")]
     if new:
         out.append(Alert("new_failures", f"casebot：{len(new)} 个案件需要人工处理",
                          [_failure_line(f) for f in new] + ["处理后运行 casebot replay ID（详见 casebot failures）"],
@@ -138,14 +141,34 @@ def alerts(*, exit_code: int, system_errors: list[str], failures: list[Failure],
                                   + ("；密码被拒的系统运行 casebot secret set 系统名" if passwords else "")],
                                  condition))
         else:
+            places = _changed_places(failures)
             out.append(Alert("pages_changed", f"casebot：{PAGE_CHANGED_BANNER}（退出码 7）",
-                             [*errors, "运行 casebot doctor 查看变化的页面"], condition))
+                             [*dict.fromkeys([*errors, *places]),
+                              f"受影响的案件 {sum(f.error_type == 'PageChanged' for f in failures)} 件，"
+                              "适配器更新后自动续办；运行 casebot doctor 逐页核对"], condition))
     was = told.get("condition")
     if was in (EXIT_HUMAN_REQUIRED, EXIT_PAGE_CHANGED) and condition is None:
         what = "登录问题" if was == EXIT_HUMAN_REQUIRED else "页面变化"
         out.append(Alert("resolved", f"casebot：{what}已解决（退出码 {exit_code}）",
                          [f"此前报告的{what}（退出码 {was}）已不再出现，定时运行恢复正常。"], exit_code))
     return out
+
+
+def _changed_places(failures: list[Failure]) -> list[str]:
+    """Each changed place once, by system, page and field: ``检察院系统：页面结构已变化，找不到 …（字段“案件名称”）``
+    (from the reasons of the cases it stopped, the case number left out)."""
+    from casebot.domain.glossary import SYSTEM_WORDS
+
+    out: list[str] = []
+    for f in failures:
+        if f.error_type != "PageChanged":
+            continue
+        text = scrub_text(f.reason).split("：", 1)[1] if f.reason.startswith("案件 ") else scrub_text(f.reason)
+        system, sep, rest = text.partition(": ")
+        if sep and system in SYSTEM_WORDS:
+            text = f"{SYSTEM_WORDS[system]}系统（{system}）：{rest}"
+        out.append(text)
+    return list(dict.fromkeys(out))
 
 
 def told_after(failures: list[Failure], exit_code: int) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from casebot import errors, logs
-from casebot.domain.changes import CardDiff, UpdatePlan, diff, plan_update, restrict, shown_path
+from casebot.domain.changes import CardDiff, UpdatePlan, diff, field_labels, plan_update, restrict, shown_path
 from casebot.domain.verify import _show
 
 log = logs.get("follow")
@@ -69,7 +69,8 @@ async def follow(target: Any, record_id: str, written: dict[str, Any], wanted: d
                        field_conflict={f: p for f, p in fields.items() if p != "off"})
     if plan.conflicts:
         log.warning("case.edit_conflict", route=route, case=case, places=len(plan.conflicts))
-        raise errors.EditConflict(target.title, record_id, [c.describe() for c in plan.conflicts], case=case)
+        labels = field_labels(getattr(target, "fields", ()))
+        raise errors.EditConflict(target.title, record_id, [c.describe(labels) for c in plan.conflicts], case=case)
     todo = restrict(diff(found, wanted), plan.changes.paths())
     if not todo.empty:
         await target.update(record_id, wanted, todo)

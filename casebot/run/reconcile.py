@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from casebot import errors, logs
-from casebot.domain.changes import diff, shown_path
+from casebot.domain.changes import diff, field_labels, place_text, shown_path
 from casebot.domain.keys import normalise_key
 from casebot.domain.meanings import SYSTEM, meaning
 from casebot.domain.states import LINKED
@@ -50,6 +50,8 @@ class Finding:
     #: the places behind the class (stale: what the police changed; edited: what a person changed)
     places: list[str] = field(default_factory=list)
     note: str = ""
+    #: each place as a clerk reads it: its label and both values (masked where personal)
+    details: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "label": KINDS[self.kind]}
@@ -150,11 +152,21 @@ async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: 
         stale = diff(written, wanted).paths()
     except errors.BusinessError as exc:
         stale, note = set(), f"无法按当前公安数据生成案卡：{exc}"
+    labels = field_labels(getattr(target, "fields", ()))
     if edited:
+        details = [place_text(p, written, found, labels, before="本系统写入", after="系统中为") for p in sorted(edited)]
+        if stale:
+            details += [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为")
+                        for p in sorted(stale)]
+        elif note:
+            details.append(note)
         return Finding(route.name, item.case_key, item.record_id, "edited", _places(edited),
-                       note=("公安亦有变更：" + "、".join(_places(stale))) if stale else note)
+                       note=("公安亦有变更：" + "、".join(_places(stale))) if stale else note, details=details)
     if stale:
-        return Finding(route.name, item.case_key, item.record_id, "stale", _places(stale), note=note)
+        details = [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为") for p in sorted(stale)]
+        details += [note] if note else []
+        return Finding(route.name, item.case_key, item.record_id, "stale", _places(stale), note=note,
+                       details=details)
     return Finding(route.name, item.case_key, item.record_id, "in-step", note=note)
 
 

@@ -102,7 +102,9 @@ async def test_a_persons_edit_is_reported_not_overwritten(sandbox, settings):
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     [result] = summary.results
     assert summary.exit_code == EXIT_CASES_FAILED and result.error_type == "EditConflict"
-    assert "已被人修改" in result.error and "ajmc" in result.error, "the field is named (free text by its length only)"
+    assert "已被人修改" in result.error and "案件名称：" in result.error, "the field is named by its label"
+    assert "ajmc" not in result.error and "检察官定的案名" not in result.error, "(free text by its length only)"
+    assert "系统中为“7 字的案件名称”" in result.error, result.error
     assert_holds(sandbox, "procuratorate", want)   # never overwritten, nothing else changed either
 
     # the route may instead apply the rest and leave the person's field alone

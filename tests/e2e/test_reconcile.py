@@ -50,6 +50,12 @@ def test_reconcile_names_each_class(sandbox, config_file, tmp_path):
     assert "350583198802140000" not in result.stdout, "rows are named with the ID number masked"
     assert by_key[edited]["places"] == ["ajmc"]
     assert "目标记录被人修改" in html.read_text(encoding="utf-8")
+    # each place by its label with both values, a title only by its length (issue 21, item 6)
+    assert by_key[edited]["details"][0].startswith("案件名称："), by_key[edited]
+    assert "系统中为“8 字的案件名称”" in by_key[edited]["details"][0], by_key[edited]
+    assert "检察官改过的案名" not in result.stdout
+    assert any("犯罪嫌疑人" in d and "qzcs" not in d and "“" in d for d in by_key[stale]["details"]), by_key[stale]
+    assert "案件名称：本系统写入" in html.read_text(encoding="utf-8")
     assert holdings(sandbox, "procuratorate") == before, "reconcile only reads"
 
     sandbox.call("procuratorate", "POST", "/_sandbox/delete", {"ysajbh": in_step})

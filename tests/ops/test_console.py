@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -64,11 +65,18 @@ async def test_console_shows_the_failure_and_replays_it_after_the_fix(sandbox, c
     assert await page.locator("#state").inner_text() == "需人工处理"
 
     sandbox.set_faults("procuratorate")  # the cause is fixed
-    await page.locator("form#replay button").click(no_wait_after=True)
+    started = time.monotonic()
+    await page.locator("form#replay button").click()
+    await page.locator("#progress").wait_for(timeout=10_000)
+    assert time.monotonic() - started < 5, "the replay runs in the background: the page does not wait for it"
+    assert "重放进行中" in await page.locator("#progress").inner_text()
+    assert await page.locator("form#replay").count() == 0, "no second replay of the same case meanwhile"
     await page.wait_for_selector("p[role=status]", timeout=240_000)
     assert await page.locator("p.flash-ok").count() == 1, await page.locator("p[role=status]").inner_text()
     assert await page.locator("#state").inner_text() == "已完成"
     assert len(sandbox.records("procuratorate")) == 1
+    assert await page.locator("#progress").count() == 0
+    assert "已完成" in await page.locator("table#history").inner_text(), "the history in the clerk's words"
 
 
 async def test_replay_without_the_token_is_refused(config_file, console_url, page):
