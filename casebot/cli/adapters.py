@@ -61,7 +61,7 @@ def new(name: str = typer.Argument(..., help="适配器名（入口点名），�
         in_tree: bool = typer.Option(False, "--in-tree", help="加到 casebot 自己的源码树（adapters/NAME），"
                                      "而不是单独的软件包")) -> None:
     """生成新适配器软件包：带入口点的 pyproject.toml、适配器类、表单描述、映射模板和契约测试；
-    用 pip install -e 安装后在其中运行 pytest。"""
+    用 `pip install -e` 安装后在其中运行 pytest。"""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
         raise ConfigError("adapters new: NAME must be a lower-case Python identifier, e.g. corrections")
     if save not in SAVES:

@@ -34,7 +34,7 @@ def preview(
     mappings_dir: Annotated[Path | None, typer.Option("--mappings", help="使用这个映射目录",
                                                       file_okay=False)] = None,
     config: Annotated[Path | None, typer.Option(
-        "--config", "-c", help="show the card of each route of this casebot.toml (and use its mappings)",
+        "--config", "-c", help="按这个 casebot.toml 的每条路线显示案卡（并使用其中的映射）",
         dir_okay=False)] = None,
 ) -> None:
     """逐字段显示公安记录对应的、各目标系统将收到的案卡；不写入任何东西。"""

@@ -71,7 +71,9 @@ def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary |
         "run_id": summary.run_id if summary else None,
         "exit_code": exit_code,
         "reason": REASONS.get(exit_code, "unknown"),
-        "message": message,
+        # a run every route of which a system's configuration stopped says why (a missing password...)
+        "message": message or ("；".join(summary.system_errors) if summary and exit_code and summary.system_errors
+                               else None),
         "started": timefmt.local_iso(begun) if summary else None,
         "finished": timefmt.local_iso(finished),
         "seconds": round(finished - begun, 3) if begun else 0.0,

@@ -40,9 +40,10 @@ def save(settings: Settings, record: dict[str, Any]) -> None:
     tmp.replace(p)
 
 
-def load(settings: Settings) -> dict[str, Any] | None:
+def load(settings: Settings, kind: str = "run") -> dict[str, Any] | None:
+    """The last scheduled run's end (``kind`` ``run``) or the last replay's (``replay``)."""
     try:
-        data = json.loads(path(settings).read_text(encoding="utf-8"))
+        data = json.loads(_path_of(settings, kind).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

@@ -61,7 +61,7 @@ def test_a_package_outside_the_tree_installs_and_passes_its_contract_test(
     own = Path(run(py, "-c", "import site; print(site.getsitepackages()[0])", cwd=tmp_path).strip())
     (own / "casebot-parent.pth").write_text(f"import site; site.addsitedir({site.getsitepackages()[0]!r})\n")
     run(py, "-m", "pip", "install", "-q", "--no-build-isolation", "-e", pkg, cwd=tmp_path)
-    listed = run(py, "-c", "from casebot import registry; print(registry.load_adapter('hall').title)", cwd=tmp_path)
+    listed = run(py, "-c", "from casebot.kit import plugins; print(plugins.load_adapter('hall').title)", cwd=tmp_path)
     assert listed.strip() == "智慧审判平台"
     run(py, "-m", "casebot", "mappings", "check", cwd=tmp_path)
 

@@ -61,7 +61,7 @@ def test_doctor_reports_each_system(sandbox, config_file):
     out = json.loads(result.stdout)
     assert out["schema"] == "casebot.doctor/1" and out["ok"] and out["exit_code"] == 0
     rows = out["systems"]
-    assert {r["system"] for r in rows} == {"police", "procuratorate", "court", "county"}
+    assert {r["system"] for r in rows} == {"police", "procuratorate", "court", "county", "smartcourt"}
     assert all(r["ok"] and not r["drift"] for r in rows)
 
     sandbox.set_faults("court", captcha=True)

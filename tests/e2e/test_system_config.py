@@ -27,6 +27,6 @@ async def test_a_missing_county_password_stops_its_route_as_a_configuration_erro
     summary = await Runner(settings).run()
     assert summary.exit_code == EXIT_CONFIG, summary.as_json()
     assert not summary.bug
-    assert [e for e in summary.system_errors if "systems.county: no password" in e], summary.system_errors
+    assert [e for e in summary.system_errors if "systems.county：缺少密码" in e], summary.system_errors
     assert all("程序错误" not in (r.error or "") for r in summary.results)
     assert sandbox.records("county") == []

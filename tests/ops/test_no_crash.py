@@ -42,7 +42,7 @@ def read_until(proc: subprocess.Popen[str], marker: str, timeout: float = 60) ->
     return seen
 
 
-def test_sandbox_command_announces_all_four_systems(tmp_path):
+def test_sandbox_command_announces_all_five_systems(tmp_path):
     """`casebot sandbox` as the README gives it died with KeyError: 'county'."""
     proc = subprocess.Popen([CASEBOT, "sandbox", "--port", "0", "--data-dir", str(tmp_path / "data")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -52,7 +52,7 @@ def test_sandbox_command_announces_all_four_systems(tmp_path):
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         for title in ("公安", "检察", "审判", "县"):
             assert title in out, out
-        assert out.count("http://127.0.0.1:") == 4, out
+        assert out.count("http://127.0.0.1:") == 5, out
     finally:
         proc.terminate()
         proc.wait(15)

@@ -83,7 +83,8 @@ async def test_kit_reads_a_broken_answer_as_unknown_outcome(page: Any, server: d
 
 async def test_scaffolded_ajax_adapter_reads_a_cut_off_answer_as_unknown_outcome(page: Any, server: dict[str, Any],
                                                                                   tmp_path: Any) -> None:
-    result = CliRunner().invoke(app, ["adapters", "new", "registry3", "--save", "ajax", "--root", str(tmp_path)])
+    result = CliRunner().invoke(app, ["adapters", "new", "registry3", "--save", "ajax", "--in-tree",
+                                      "--root", str(tmp_path)])
     assert result.exit_code == 0, result.output
     spec = importlib.util.spec_from_file_location("scaffolded_registry3",
                                                   tmp_path / "adapters" / "registry3" / "__init__.py")
