@@ -117,7 +117,6 @@ class Artifacts:
             for info in infos:
                 data = src.read(info)
                 if info.filename.endswith((".network", ".trace")):
-                    data = _drop_request_bodies(data, bodies)
                     data = _impersonal_events(data, bodies)
                 entries[info.filename] = data
             for info in infos:
@@ -156,37 +155,6 @@ def masked(value: str) -> str:
 def _password_forms(password: str) -> set[str]:
     from urllib.parse import quote, quote_plus
     return {password, quote(password, safe=""), quote_plus(password, safe=""), json.dumps(password)[1:-1]}
-
-
-def _drop_request_bodies(data: bytes, dropped: set[str]) -> bytes:
-    """Trace events (JSON lines) with every request's body removed; the names of the resource
-    files that held bodies are added to ``dropped``."""
-    try:
-        lines = data.decode("utf-8").split("\n")
-    except UnicodeDecodeError:
-        return data
-    out = []
-    for line in lines:
-        if '"postData"' not in line:
-            out.append(line)
-            continue
-        try:
-            event = json.loads(line)
-        except ValueError:
-            out.append(line)
-            continue
-        request = (event.get("snapshot") or {}).get("request") if isinstance(event, dict) else None
-        body = request.get("postData") if isinstance(request, dict) else None
-        if isinstance(body, dict):
-            for key in ("_file", "_sha1"):
-                if body.get(key):
-                    name = str(body[key])
-                    dropped.add(name if name.startswith("resources/") else f"resources/{name}")
-            request["postData"] = {"mimeType": body.get("mimeType", ""), "text": "", "params": [],
-                                   "comment": "request body dropped (personal data)"}
-            line = json.dumps(event, ensure_ascii=False)
-        out.append(line)
-    return "\n".join(out).encode("utf-8")
 
 
 _SHOWS = """key => document.body !== null && (document.body.innerText.includes(key)
@@ -294,6 +262,15 @@ def _impersonal_events(data: bytes, dropped: set[str]) -> bytes:
         if kind == "frame-snapshot" and snap is not None and "html" in snap:
             snap["html"] = _blank_dom(snap["html"])
         elif kind == "resource-snapshot" and snap is not None:
+            request = snap.get("request")
+            body = request.get("postData") if isinstance(request, dict) else None
+            if isinstance(body, dict):  # what the robot sent: a card, a password
+                for key in ("_file", "_sha1"):
+                    if body.get(key):
+                        name = str(body[key])
+                        dropped.add(name if name.startswith("resources/") else f"resources/{name}")
+                request["postData"] = {"mimeType": body.get("mimeType", ""), "text": "", "params": [],
+                                       "comment": "request body dropped (personal data)"}
             content = (snap.get("response") or {}).get("content")
             if isinstance(content, dict) and not str(content.get("mimeType", "")).startswith(_KEPT_BODIES):
                 for key in ("_sha1", "_file"):
