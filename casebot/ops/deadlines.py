@@ -23,7 +23,7 @@ from casebot.deadlines.report import when
 from casebot.domain.privacy import scrub_text
 from casebot.errors import CasebotError
 from casebot.ops import notify as _notify
-from casebot.ops.reading import read, state_dir
+from casebot.ops.reading import read, state_dir, write_state
 
 KIND = "deadlines"
 log = logs.get("deadlines")
@@ -87,7 +87,7 @@ def notify(chans: list[Any], path: Any, deadlines: list[Deadline], thresholds: l
                 told[d.key] = sorted(set(told.get(d.key, [])) | now)
         state[ch.name] = told
     if chans:
-        _notify._save(path, state)
+        write_state(path, state)
     return sent
 
 

@@ -15,14 +15,13 @@ at the last scheduled run (reachable, login needing a person).
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 from casebot.config import Settings
 from casebot.domain.exits import EXIT_TEXT as EXIT_TEXT  # the one exit table (casebot.domain.exits.EXITS
 from casebot.domain.exits import REASONS
+from casebot.ops.reading import read_state, write_state
 
 
 def path(settings: Settings) -> Path:
@@ -32,21 +31,12 @@ def path(settings: Settings) -> Path:
 
 
 def save(settings: Settings, record: dict[str, Any]) -> None:
-    p = path(settings)
-    p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.chmod(tmp, 0o600)
-    tmp.replace(p)
+    write_state(path(settings), record)
 
 
 def load(settings: Settings, kind: str = "run") -> dict[str, Any] | None:
     """The last scheduled run's end (``kind`` ``run``) or the last replay's (``replay``)."""
-    try:
-        data = json.loads(_path_of(settings, kind).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_state(_path_of(settings, kind))
 
 
 def _path_of(settings: Settings, kind: str) -> Path:
@@ -58,19 +48,7 @@ def counters_path(settings: Settings) -> Path:
 
 
 def load_counters(settings: Settings) -> dict[str, Any]:
-    try:
-        data = json.loads(counters_path(settings).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write(p: Path, data: dict[str, Any]) -> None:
-    p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.chmod(tmp, 0o600)
-    tmp.replace(p)
+    return read_state(counters_path(settings)) or {}
 
 
 def unreachable(systems: list[str], texts: list[str]) -> set[str]:
@@ -90,7 +68,7 @@ def record_end(settings: Settings, summary: Any, *, kind: str = "run") -> None:
         from casebot.domain.privacy import scrub_text
 
         save_as["stopped"] = {route: scrub_text(str(why)) for route, why in stopped.items()}
-    _write(_path_of(settings, kind), save_as)
+    write_state(_path_of(settings, kind), save_as)
     c = load_counters(settings)
     cases = c.setdefault("cases", {})
     for r in summary.results:
@@ -105,7 +83,7 @@ def record_end(settings: Settings, summary: Any, *, kind: str = "run") -> None:
         texts = [*summary.system_errors, *(r.error or "" for r in summary.results)]
         down = unreachable(list(settings.systems), texts)
         c["systems"] = {s: {"up": s not in down, "login_blocked": s in summary.blocked} for s in settings.systems}
-    _write(counters_path(settings), c)
+    write_state(counters_path(settings), c)
 
 
 def count_run(settings: Settings, exit_code: int) -> None:
@@ -113,7 +91,7 @@ def count_run(settings: Settings, exit_code: int) -> None:
     c = load_counters(settings)
     runs = c.setdefault("runs", {})
     runs[str(exit_code)] = runs.get(str(exit_code), 0) + 1
-    _write(counters_path(settings), c)
+    write_state(counters_path(settings), c)
 
 
 def record(*, run_id: str | None, started: float, finished: float, exit_code: int,

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import smtplib
 import ssl
@@ -41,6 +40,7 @@ from casebot.domain.privacy import scrub_text
 from casebot.domain.states import LABELS as STATE_LABELS
 from casebot.domain.states import NEEDS_PERSON
 from casebot.errors import CasebotError, HumanRequired, PageChanged
+from casebot.ops.reading import write_state
 
 SCHEMA = "casebot.notification/1"
 
@@ -312,14 +312,6 @@ def _load(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _save(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
-
-
 def notify(chans: list[Channel], path: Path, *, exit_code: int, system_errors: list[str],
            failures: list[Failure], settings: Settings | None = None, replay: bool = False) -> dict[str, int]:
     """Send each channel what it was not told; returns messages sent by channel. A channel that fails keeps
@@ -343,7 +335,7 @@ def notify(chans: list[Channel], path: Path, *, exit_code: int, system_errors: l
             continue
         state[ch.name] = told_after(failures, exit_code)
     if chans:
-        _save(path, state)
+        write_state(path, state)
     return sent
 
 
@@ -377,7 +369,7 @@ def test_all(settings: Settings) -> dict[str, str | None]:
             state[ch.name].pop("failed", None)
         log.info("notify.sent", channel=ch.name, kind="test", cases=0)
     if out:
-        _save(path, state)
+        write_state(path, state)
     return out
 
 

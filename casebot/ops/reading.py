@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,3 +45,21 @@ def read(settings: Settings, fn: Callable[[Any], T], empty: T) -> T:
         return empty
     with ledger(settings) as opened:
         return fn(opened)
+
+
+def read_state(path: Path) -> dict[str, Any] | None:
+    """An ops state file (last run, counters, what was notified): its object, None when absent or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_state(path: Path, data: dict[str, Any]) -> None:
+    """Write an ops state file whole (a reader never sees half of it), readable by this user only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
