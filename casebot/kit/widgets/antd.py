@@ -19,6 +19,7 @@ from typing import Any
 
 from casebot import errors
 from casebot.kit.widgets import Binding, Widget, document, register
+from casebot.kit.widgets.element import pick_one
 from casebot.kit.widgets.layui import exact
 from casebot.kit.widgets.typed_date import TypedDate
 
@@ -60,17 +61,7 @@ class AntSelect(Widget):
         await options.or_(dropdown.locator(".ant-select-item-empty, .ant-empty")).first.wait_for(state="visible")
         while await match.count() == 0 and await holder.count() and await holder.first.evaluate(_SCROLL):
             await document(scope).evaluate(_FRAME)  # the list draws the options now in view
-        n = await match.count()
-        if n != 1:
-            await box.press("Escape")
-            if n == 0:
-                raise errors.OptionMissing(binding.label, text)
-            raise errors.PageChanged("antd", f"{binding.label}：“{text}”有 {n} 项", label=binding.label)
-        await match.click()
-        await dropdown.wait_for(state="hidden")
-        got = await box.evaluate(_SHOWN)
-        if got != text:
-            raise errors.PageChanged("antd", f"{binding.label}：选择“{text}”后为“{got}”", label=binding.label)
+        await pick_one("antd", binding, text, box, dropdown, match, _SHOWN)
 
     async def read(self, scope: Any, binding: Binding) -> Any:
         return await scope.locator(binding.selector).evaluate(_SHOWN)
