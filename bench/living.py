@@ -78,13 +78,17 @@ async def bench(cases: int, seed: int, concurrency: int) -> dict[str, Any]:
         }
 
 
-def main() -> None:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=60)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--concurrency", type=int, default=2)
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "living.json")
-    args = ap.parse_args()
+    return ap.parse_args(argv)
+
+
+def main() -> None:
+    args = parse()
     result = asyncio.run(bench(args.cases, args.seed, args.concurrency))
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=2))
