@@ -29,7 +29,7 @@ from casebot.domain.keys import same_key, search_terms
 from casebot.domain.matching import Candidate, Identity, names_of
 from casebot.domain.privacy import mask_names_in
 from casebot.domain.verify import normalise
-from casebot.kit.base import FieldSpec, RecordRef, Source, Target
+from casebot.kit.base import FieldSpec, Listing, RecordRef, Source, Target
 from casebot.kit.widgets import Form, widget
 from casebot.kit.widgets.rows import children
 
@@ -230,6 +230,19 @@ class CourtAdapter(Target):
         rows = await self._search(await self.page(), ay=ident.charge, gsjg=ident.unit, sarq_from=date_from,
                                   sarq_to=date_to)
         return [self._candidate(r, "case") for r in rows]
+
+    # -- looking once per run (Target._listed_match): 案件查询 with no criterion lists the newest cases ------
+    #: the most rows 案件查询 shows; a listing that reaches it may be cut short: each card is searched for
+    search_cap: ClassVar[int] = 50
+
+    async def _listing(self) -> Listing | None:
+        """Every case, when 案件查询 with no criterion shows them all (fewer than :attr:`search_cap`). One
+        page: reading it again is the look that brings it up to date (the default ``_fresh_listing``)."""
+        rows = await self._search(await self.page(), qsswh="")
+        if len(rows) >= self.search_cap:
+            return None
+        records = {c.record_id: c for c in (self._candidate(r, "key") for r in rows) if c.record_id}
+        return Listing(records, complete=len(records) == len(rows))
 
     def _candidate(self, row: dict[str, Any], by: str, ids: frozenset[str] = frozenset()) -> Candidate:
         """A 案件查询 row as a match candidate (its detail link kept for the read-back)."""

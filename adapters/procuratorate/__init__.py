@@ -29,6 +29,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import yaml
 from playwright.async_api import TimeoutError as PWTimeout
@@ -38,7 +39,7 @@ from casebot.domain.changes import CardDiff, row_identity, shown_path
 from casebot.domain.keys import same_key, search_term, search_terms
 from casebot.domain.matching import Candidate, Identity, match_person, names_of
 from casebot.domain.privacy import mask_names_in
-from casebot.kit.base import FieldSpec, RecordRef, Source, Target
+from casebot.kit.base import FieldSpec, Listing, RecordRef, Source, Target, merged_listing
 from casebot.kit.widgets import Form
 from casebot.kit.widgets.dialog import FrameDialog, messages
 
@@ -114,6 +115,14 @@ def _candidate(row: dict[str, Any], by: str, ids: frozenset[str] = frozenset()) 
     return Candidate(record_id=row.get("bmsah") or "", by=by, identity=Identity(
         key=row.get("ysajbh") or "", ids=ids, names=names_of(row.get("xyr") or ""),
         charge=(row.get("ysay") or "").split(",")[0], unit=row.get("ysdw") or "", date=row.get("slrq") or ""))
+
+
+def _same_row(held: Candidate | None, row: dict[str, Any]) -> bool:
+    """Whether a 综合查询 row is the record a run's listing holds, as it holds it (ID numbers aside)."""
+    if held is None:
+        return False
+    shown = _candidate(row, "key").identity
+    return replace(held.identity, ids=frozenset()) == shown
 
 
 def _person_fields() -> tuple[FieldSpec, ...]:
@@ -327,6 +336,56 @@ class ProcuratorateAdapter(Target, Source):
     async def _search_by_case(self, ident: Identity, date_from: str, date_to: str) -> list[Candidate]:
         rows = (await self._search(ysdw=ident.unit, ysay=ident.charge, slrq_from=date_from, slrq_to=date_to))[1]
         return [_candidate(r, "case") for r in rows]
+
+    # -- looking once per run (Target._listed_match): the kind's 综合查询, read once, matched in memory -----
+    #: beyond this many pages of 综合查询 the run does not list the records: each card is searched for
+    listing_max_pages: ClassVar[int] = 10
+
+    async def _listing(self) -> Listing | None:
+        """Every record of the kind, every page of 综合查询 read (at most :attr:`listing_max_pages`)."""
+        if self.category != ProcuratorateAdapter.category:
+            return None  # 审查逮捕 cards are known by two numbers: searched for card by card
+        ui = self.ui["search"]
+        frame, total, rows = await self._listing_page(1)
+        size = max(1, len(rows))
+        if total > len(rows) and -(-total // size) > self.listing_max_pages:
+            return None
+        out = list(rows)
+        while await frame.locator(ui["next"]).count():
+            await self._navigate(frame, lambda: frame.locator(ui["next"]).click(), ui["form"])
+            out += await frame.evaluate(_ROWS_JS, [ui["rows"], ui["cell"]])
+        records = {r["bmsah"]: _candidate(r, "key") for r in out if r.get("bmsah")}
+        # a list that changed while its pages were read is read again on the first look
+        return Listing(records, complete=len(records) == total)
+
+    async def _listing_page(self, number: int) -> tuple[Any, int, list[dict[str, Any]]]:
+        """Page ``number`` of 综合查询 for the kind, opened directly: its frame, the total found, its rows."""
+        ui = self.ui["search"]
+        _, frame = await self._shell()
+        url = self._url(ui["path"]) + "?" + urlencode({"ajlb": self.category, "page": number})
+        response = await frame.goto(url, wait_until="load")
+        await self._settle(frame, response, ui["form"])
+        total = frame.locator(ui["total"])
+        if not await total.count():
+            raise errors.PageChanged(self.name, ui["total"])
+        count = int((await total.inner_text()).strip() or 0)
+        return frame, count, await frame.evaluate(_ROWS_JS, [ui["rows"], ui["cell"]])
+
+    async def _fresh_listing(self, listing: Listing) -> Listing:
+        """The listing as it is, when 综合查询 shows as many records as it holds and its first and last
+        pages only records it holds, as it holds them (records are listed in the order they were
+        entered: one typed since is on the last page, even if another was deleted; one edited since on
+        those pages differs); else read again."""
+        _, total, rows = await self._listing_page(1)
+        known = len(listing.records)
+        if total == known:
+            # page 1 is a full page whenever there are more
+            last = -(-total // len(rows)) if total > len(rows) > 0 else 1
+            if last > 1:
+                _, total, rows = await self._listing_page(last)
+            if total == known and all(_same_row(listing.records.get(r.get("bmsah") or ""), r) for r in rows):
+                return listing
+        return merged_listing(listing, await self._listing())
 
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         """Apply ``changes`` (towards ``card``) to the record through its 修改 page; the 部门受案号.

@@ -111,6 +111,37 @@ class RecordRef:
     version: str | None = None
 
 
+@dataclass
+class Listing:
+    """A target's records as its list shows them, read once per run and shared by the run's contexts
+    (:meth:`Target._listing`): what the matching policy looks at before each first write, in memory.
+
+    The records are keyed by the target's own number; the run's own writes are added as they are
+    saved (with the ID numbers of their card, which a list row does not show).
+    """
+
+    records: dict[str, Candidate]
+    #: every record of the kind is in the list (a list cut short settles nothing: per-card searches)
+    complete: bool = True
+    #: what the adapter needs to tell, cheaply, whether the list moved on (a total, a page size...)
+    mark: dict[str, Any] = field(default_factory=dict)
+
+
+class SharedListings:
+    """The run's listings of its targets, one per target and kind, shared by the run's workers."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self._lock = asyncio.Lock
+        self._locks: dict[str, Any] = {}
+        #: key -> the listing, or None when the target cannot list (per-card searches)
+        self.listings: dict[str, Listing | None] = {}
+
+    def lock(self, key: str) -> Any:
+        return self._locks.setdefault(key, self._lock())
+
+
 class Adapter(ABC):
     """Base of every adapter. One instance drives one browser context."""
 
@@ -129,6 +160,11 @@ class Adapter(ABC):
         self._logged_in = False
         #: set by ``casebot login`` when a person is at the terminal: shown the captcha, returns what they typed
         self.ask_captcha: Callable[[Any], Awaitable[str]] | None = None
+        #: the run's logins, shared between its browser contexts (set by the run's worker; None: this
+        #: context logs in on its own)
+        self.shared_logins: logins.SharedLogins | None = None
+        #: the run's listings of its targets (set by the run's worker; None: every look searches)
+        self.shared_listings: SharedListings | None = None
 
     @classmethod
     def of_kind(cls, kind: str | None) -> type[Adapter]:
@@ -165,8 +201,19 @@ class Adapter(ABC):
         return self._page
 
     async def _do_login(self, page: Any) -> None:
-        async with logins.capped(self.config):
-            await self.login(page)
+        shared = self.shared_logins
+        if shared is None:
+            async with logins.capped(self.config):
+                await self.login(page)
+            self._logged_in = True
+            return
+        # one login per system and run: a session another context of the run opened is taken first
+        async with shared.lock(self.config.name):
+            await shared.offer(self.context, self.config.name)
+            before = await self.context.cookies()
+            async with logins.capped(self.config):
+                await self.login(page)
+            shared.keep(self.context, self.config.name, before, await self.context.cookies())
         self._logged_in = True
 
     @property
@@ -296,7 +343,9 @@ class Target(Adapter):
     @final
     async def write(self, card: dict[str, Any]) -> str:
         """Enter and save the card; the system's record id."""
-        return await self._guard(self._write(card))
+        record_id = await self._guard(self._write(card))
+        self._listed_write(card, record_id)
+        return record_id
 
     @final
     async def read_back(self, record_id: str) -> dict[str, Any]:
@@ -372,6 +421,9 @@ class Target(Adapter):
             record_id = await self._find_existing(card)
             return Match("certain", record_id) if record_id else Match("none")
         window = self.match_window_days
+        listed = await self._listed_match(card, ident)
+        if listed is not None:
+            return listed
         terms = self._key_terms(ident.key)
         found = list(await self._search_by_key(terms[0])) if terms else []
         match = classify(ident, found, window_days=window)
@@ -434,6 +486,62 @@ class Target(Adapter):
         key's most selective part, then the same in full width); *override* when the key is made of parts."""
         return search_terms(key)
 
+    # -- looking once per run: the target's list, read once and matched in memory -------------------
+    @property
+    def _listing_key(self) -> str:
+        return f"{self.config.name}:{type(self).__name__}"
+
+    async def _listed_match(self, card: dict[str, Any], ident: Identity) -> Match | None:
+        """The match the run's listing of the target settles, or None when it cannot (per-card searches).
+
+        The listing is read on the first look of the run; before each look it is brought up to date
+        (:meth:`_fresh_listing`: a record typed by hand since it was read, or saved by another
+        workstation, is in it). It settles a card when it holds every record of the kind and, for a
+        card the list finds nothing for, when no record of the same charge and unit may hold one of
+        the card's ID numbers under another name (a list row shows names, not ID numbers): those
+        are searched for as before.
+        """
+        shared = self.shared_listings
+        if shared is None:
+            return None
+        key = self._listing_key
+        async with shared.lock(key):
+            if key not in shared.listings:
+                shared.listings[key] = await self._listing()
+            listing = shared.listings[key]
+            if listing is None or not listing.complete:
+                return None
+            listing = await self._fresh_listing(listing)
+            shared.listings[key] = listing
+        if not listing.complete:
+            return None
+        match = classify(ident, listing.records.values(), window_days=self.match_window_days)
+        if match.kind != "none":
+            return match
+        unsure = [c for c in listing.records.values() if not c.identity.ids and c.identity.charge == ident.charge
+                  and c.identity.unit == ident.unit and ident.charge and ident.unit]
+        if unsure and self._first_id(card):
+            return None  # the ID number may be on one of them: searched for page by page
+        return match
+
+    def _listed_write(self, card: dict[str, Any], record_id: str) -> None:
+        """A record this run saved joins the run's listing (with its card's identity, ID numbers included)."""
+        listing = self.shared_listings.listings.get(self._listing_key) if self.shared_listings else None
+        ident = self._match_identity(card) if listing is not None else None
+        if listing is not None and ident is not None and record_id:
+            listing.records[record_id] = Candidate(record_id, ident, "key")
+
+    async def _listing(self) -> Listing | None:
+        """*override*: every record of the kind the target's list shows, as candidates (read once per run),
+        or None when the target cannot list them cheaply (the default: each card is searched for)."""
+        return None
+
+    async def _fresh_listing(self, listing: Listing) -> Listing:
+        """*override* (with :meth:`_listing`): ``listing`` brought up to date. Return it as it is only when a
+        look at the target shows nothing added or removed since it was read; else read it again
+        (:func:`merged_listing` keeps the ID numbers of the run's own records). The default reads it again."""
+        return merged_listing(listing, await self._listing())
+
     async def _search_by_key(self, term: str) -> list[Candidate]:
         """*override* (with :meth:`_match_identity`): the records the search page finds by ``term``, one of
         :meth:`_key_terms` of the case key."""
@@ -450,6 +558,19 @@ class Target(Adapter):
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         """*override*: apply ``changes`` through the system's edit pages (only what changed)."""
         raise errors.RejectedError(f"{self.title}的适配器不支持修改已写入的记录", case=str(card.get(self.key_field)))
+
+
+def merged_listing(old: Listing, new: Listing | None) -> Listing:
+    """A listing read again (``new``), keeping what ``old`` knew of the same records (the ID numbers
+    of the run's own writes); a target that can no longer list gives an incomplete listing."""
+    if new is None:
+        return Listing({}, complete=False)
+    for record_id, cand in new.records.items():
+        known = old.records.get(record_id)
+        if known is not None and known.identity.ids - cand.identity.ids:
+            new.records[record_id] = replace(cand, identity=replace(
+                cand.identity, ids=cand.identity.ids | known.identity.ids))
+    return new
 
 
 #: Playwright messages meaning the page is not the one the adapter was written for

@@ -33,7 +33,7 @@ from typing import Any
 
 from casebot import logs
 
-__all__ = ["LoginCap", "capped", "submitting"]
+__all__ = ["LoginCap", "SharedLogins", "capped", "submitting"]
 
 log = logs.get("logins")
 
@@ -163,3 +163,62 @@ async def capped(config: Any) -> AsyncIterator[None]:
         raise
     finally:
         _submitted.reset(token)
+
+
+# -- one login per system and run, shared by the run's browser contexts --------------------
+
+
+class SharedLogins:
+    """The session cookies a login set, handed to the run's other browser contexts (each worker has its own).
+
+    Without it every context logs in to every system on its own: one login form, one new server
+    session, per context and system. With it, the first context to log in to a system keeps the
+    cookies that login set (only those: a context's other sessions are its own), and a context that
+    has not logged in there yet takes them before its own login, which then finds the session
+    already open (an adapter's ``login`` opens its landing page and submits the form only when the
+    page asks for it). Logins of one system are taken one at a time, so that a second context
+    waits for the first's session instead of opening its own.
+
+    A shared session that expires is noticed by whichever context meets the login page: it logs
+    in again (the adapter's ordinary recovery) and that new session is the one shared from then on.
+    """
+
+    def __init__(self) -> None:
+        import asyncio
+        import weakref
+
+        self._locks: dict[str, asyncio.Lock] = {}
+        #: system -> (generation, cookies set by its latest login)
+        self._kept: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        #: context -> {system: the generation it holds}
+        self._held: weakref.WeakKeyDictionary[Any, dict[str, int]] = weakref.WeakKeyDictionary()
+
+    def lock(self, system: str) -> Any:
+        import asyncio
+
+        return self._locks.setdefault(system, asyncio.Lock())
+
+    async def offer(self, context: Any, system: str) -> bool:
+        """Give ``context`` the session another context opened on ``system``, if it has not got it yet."""
+        kept = self._kept.get(system)
+        held = self._held.setdefault(context, {})
+        if kept is None or held.get(system) == kept[0]:
+            return False
+        await context.add_cookies(kept[1])
+        held[system] = kept[0]
+        log.info("login.shared", system=system)
+        return True
+
+    def keep(self, context: Any, system: str, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
+        """After ``context`` logged in to ``system``: the cookies that login set (``after`` less ``before``)."""
+        old = {_cookie_id(c): c.get("value") for c in before}
+        new = [c for c in after if old.get(_cookie_id(c)) != c.get("value")]
+        if not new:
+            return  # the session was already open: nothing new to share
+        generation = self._kept.get(system, (0, []))[0] + 1
+        self._kept[system] = (generation, new)
+        self._held.setdefault(context, {})[system] = generation
+
+
+def _cookie_id(cookie: dict[str, Any]) -> tuple[str, str, str]:
+    return (str(cookie.get("name")), str(cookie.get("domain")), str(cookie.get("path")))

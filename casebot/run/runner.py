@@ -20,7 +20,8 @@ from casebot.config import RouteSettings, Settings
 from casebot.domain.exits import EXIT_BUG, EXIT_HUMAN_REQUIRED, REASONS
 from casebot.domain.meanings import ROUTE, SYSTEM, meaning
 from casebot.domain.model import case_number
-from casebot.kit.base import RecordRef, Source
+from casebot.kit.base import RecordRef, SharedListings, Source
+from casebot.kit.logins import SharedLogins
 from casebot.ledger import Item, Ledger, open_ledger
 from casebot.run import report, routing
 from casebot.run.artifacts import Artifacts
@@ -176,7 +177,10 @@ class Runner:
             browser = await pw.chromium.launch(**launch)
             try:
                 n = settings.browser.concurrency
-                workers = [Worker(settings, await self._new_context(browser), i) for i in range(n)]
+                # the contexts share each system's login: the first to log in opens the session for all
+                # and each target is listed once for the run, its list shared by every context's look
+                shared, listings = SharedLogins(), SharedListings()
+                workers = [Worker(settings, await self._new_context(browser), i, shared, listings) for i in range(n)]
                 if replay is not None:
                     await self._serve(context, workers, self._replay_jobs(replay, fresh))
                 else:

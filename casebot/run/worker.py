@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from casebot.config import Settings
-from casebot.kit.base import Adapter
+from casebot.kit.base import Adapter, SharedListings
+from casebot.kit.logins import SharedLogins
 from casebot.kit.plugins import load_adapter
 
 #: a worker closes and reopens its pages after this many cases: Playwright keeps every
@@ -22,8 +23,13 @@ RECYCLE_PAGES_EVERY = 50
 class Worker:
     """One browser context and the adapters living in it."""
 
-    def __init__(self, settings: Settings, context: Any, index: int) -> None:
+    def __init__(self, settings: Settings, context: Any, index: int,
+                 shared_logins: SharedLogins | None = None, shared_listings: SharedListings | None = None) -> None:
         self.settings = settings
+        #: the run's listings of its targets, read once and shared with its other workers
+        self.shared_listings = shared_listings
+        #: the run's logins, shared with its other workers' contexts
+        self.shared_logins = shared_logins
         self.context = context
         self.index = index
         self._adapters: dict[str, Adapter] = {}
@@ -36,7 +42,10 @@ class Worker:
         key = f"{system}:{kind}" if kind else system
         if key not in self._adapters:
             cls = load_adapter(self.settings.adapter_name(system)).of_kind(kind)
-            self._adapters[key] = cls(self.context, self.settings.system_config(system))
+            adapter = cls(self.context, self.settings.system_config(system))
+            adapter.shared_logins = self.shared_logins
+            adapter.shared_listings = self.shared_listings
+            self._adapters[key] = adapter
         return self._adapters[key]
 
     def page_of(self, system: str, kind: str | None = None) -> Any:
