@@ -1,0 +1,59 @@
+"""Every command docs/performance.md shows is checked: its options are the script's own, and the quick
+ones are run (the breakdown on one card, with a real Chromium against its own sandbox)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "performance.md"
+
+
+def quick(script: str, args: list[str]) -> bool:
+    """Commands a test runs for real (the others take minutes to hours: their options are checked)."""
+    return script == "bench/markdown.py" or (script == "bench/breakdown.py" and args[:2] == ["--cards", "1"])
+
+
+def doc_commands() -> list[list[str]]:
+    """The commands of the page's code blocks and its text, as argument lists (comments dropped)."""
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    out = []
+    for block in blocks:
+        for line in block.splitlines():
+            line = line.split(" #", 1)[0].strip()
+            if line.startswith(("python bench/", "bash scripts/dev.sh bench")):
+                out.append(shlex.split(line))
+    text = re.sub(r"```.*?```", "", DOC.read_text(encoding="utf-8"), flags=re.S)
+    out += [shlex.split(c) for c in re.findall(r"`(python bench/[^`]*)`", text)]
+    return out
+
+
+def script_and_args(argv: list[str]) -> tuple[str, list[str]]:
+    if argv[0] == "bash":  # scripts/dev.sh bench ARGS runs bench/run.py ARGS
+        return "bench/run.py", argv[3:]
+    return argv[1], argv[2:]
+
+
+def test_every_command_of_the_performance_page_is_a_real_one(tmp_path):
+    commands = doc_commands()
+    scripts = {script_and_args(c)[0] for c in commands}
+    assert {"bench/run.py", "bench/breakdown.py", "bench/living.py", "bench/markdown.py"} <= scripts
+    assert any(quick(*script_and_args(c)) and "breakdown" in c[1] for c in commands), "a breakdown is run"
+    for argv in commands:
+        script, args = script_and_args(argv)
+        assert (ROOT / script).is_file(), script
+        module = importlib.import_module(script[:-3].replace("/", "."))
+        if hasattr(module, "parse"):
+            module.parse(args)  # argparse exits (SystemExit) on an option the script does not have
+        if quick(script, args):
+            done = subprocess.run([sys.executable, script, *args], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=600)
+            assert done.returncode == 0, done.stderr[-2000:]
+            assert "|" in done.stdout or "┃" in done.stdout, done.stdout[-2000:]
+            if script == "bench/breakdown.py":
+                assert "look before write" in done.stdout and "write" in done.stdout
