@@ -88,6 +88,11 @@ class RunContext:
     #: the ledger items of the cases being worked right now (their leases are renewed by the run)
     in_flight: dict[int, Item] = field(default_factory=dict)
 
+    def unreachable(self, exc: errors.SystemUnreachable) -> None:
+        """``exc.system``'s server cannot be reached: its routes stop for this run (exit 11)."""
+        if self.summary.mark_unreachable(exc):
+            log.error("system.unreachable", system=exc.system, code=exc.code)
+
     def block(self, system: str, exc: BaseException) -> None:
         """``system`` needs a person: its routes stop for this run."""
         if system not in self.summary.blocked:
@@ -140,6 +145,12 @@ class Case:
         if unconfigured:
             result.outcome, result.error_type = "retry", "ConfigError"
             result.error = run.summary.unconfigured[next(iter(unconfigured))]
+            return result
+        down = run.summary.unreachable.keys() & systems
+        if down:  # its server was not reachable a moment ago: the case waits for the next run
+            system = sorted(down)[0]
+            result.outcome, result.error_type = "retry", "SystemUnreachable"
+            result.error = f"案件 {job.key}：{run.summary.unreachable[system]}（{system}）无法连接，下次运行自动续办"
             return result
         if route.name in run.summary.stopped_routes:
             # the route met a changed page in this run: the next case would only wait out the same timeout
@@ -235,6 +246,10 @@ class Case:
         row = meaning(exc)
         if row.outcome == "failed" and isinstance(exc, errors.BusinessError):
             await self._failed(exc, source_hash)
+        elif row.stops == SYSTEM and isinstance(exc, errors.SystemUnreachable):
+            run.unreachable(exc)
+            self.on = None  # the page shows the browser's own error page, nothing of the case
+            await self._unfinished("SystemUnreachable", f"案件 {job.key}：{exc}")
         elif row.stops == SYSTEM and isinstance(exc, errors.HumanRequired):
             run.block(exc.system, exc)
             result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
