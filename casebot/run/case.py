@@ -398,7 +398,7 @@ class Case:
         self.on = (route.target, route.target_kind)
         if policy.update != "auto":
             outcome = await follow(target, item.record_id, written, card, policy=policy, case=job.key,
-                                   route=route.name)
+                                   route=route.name, codes=getattr(run.pipeline, "codes", None))
             run.ledger.set_source_version(item, job.source_version)
             result.outcome = "done"
             log.info("case.not_followed", route=route.name, case=job.key, policy=policy.update,
@@ -411,8 +411,9 @@ class Case:
         record_id = item.record_id
         self.attempt_id = run.ledger.begin_write(item, card, digest(card), run.summary.run_id)
         failpoints.point("before_update")
+        codes = getattr(run.pipeline, "codes", None)
         await self._retrying(lambda: follow(target, record_id, written, card, policy=policy, case=job.key,
-                                            route=route.name))
+                                            route=route.name, codes=codes))
         failpoints.point("after_update")
         run.ledger.record_version(item, card, digest(card), kind="updated", source_hash=source_hash,
                                   source_version=job.source_version, run_id=run.summary.run_id)
