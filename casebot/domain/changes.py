@@ -29,7 +29,8 @@ from typing import Any, Literal
 from casebot.domain.codes import code_name
 from casebot.domain.keys import normalise_key
 from casebot.domain.privacy import mask_id, mask_name, names_in
-from casebot.domain.verify import _show, normalise
+from casebot.domain.verify import _named as _shown
+from casebot.domain.verify import normalise
 
 __all__ = ["CardDiff", "Conflict", "RowChange", "UpdatePlan", "code_namer", "diff", "plan_update", "restrict",
            "row_identity", "shown_path"]
@@ -181,12 +182,6 @@ def code_namer(fields: Iterable[Any], tables: Any, *, system: str | None = None)
 def _place_key(path: str) -> str:
     """A place's field, rows' identities left out: ``xyr[id:…].qzcs`` -> ``xyr.qzcs``."""
     return re.sub(r"\[[^\]]*\]", "", path)
-
-
-def _shown(path: str, key: str, value: Any, names: frozenset[str], namer: Namer | None) -> str:
-    """A value at ``path`` as a message shows it: a code with its name, else masked (:func:`_show`)."""
-    named = namer(path, value) if namer is not None and value not in (None, "") else None
-    return named or _show(key, value, names)
 
 
 def labelled_path(path: str, labels: dict[str, str] | None = None) -> str:

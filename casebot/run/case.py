@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from casebot import errors, logs
 from casebot.config import RouteSettings, Settings
-from casebot.domain.changes import diff
+from casebot.domain.changes import code_namer, diff
 from casebot.domain.exits import PAGE_CHANGED_BANNER
 from casebot.domain.meanings import ROUTE, SYSTEM, meaning
 from casebot.domain.privacy import redact, scrub_text
@@ -208,7 +208,9 @@ class Case:
                                                   run_id=run.summary.run_id)
                         back = align_key(card, back, *_key_fields(target))
                     try:
-                        verify(card, back, case=job.key, labels=_labels(target))
+                        verify(card, back, case=job.key, labels=_labels(target),
+                               namer=code_namer(getattr(target, "fields", ()), getattr(run.pipeline, "codes", None),
+                                                system=target.name))
                     except errors.VerificationError as exc:
                         raise (adopted_differs(exc, record_id, job.key) if self.adopted else exc) from None
                 run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
+from casebot import errors
 from casebot.domain.changes import Conflict, code_namer, field_labels, place_text, plan_update
+from casebot.domain.verify import verify
 
 ID = "350502199001010118"
 
@@ -60,3 +64,13 @@ def test_codes_are_shown_with_their_names_in_conflicts_and_findings(pipeline):
     person = place_text(f"xyr[id:{ID}].xm", written, {"xyr": [{"zjhm": ID, "xm": "张三丰"}]}, labels,
                         before="本系统写入", after="系统中为", namer=name)
     assert "张三" not in person, "a personal value is masked, never named"
+
+
+def test_a_read_back_mismatch_names_its_codes(pipeline):
+    """A read-back that differs says 强制措施 应为“6（逮捕）”，系统中为“2（取保候审）”, not 6 and 2."""
+    name = code_namer(CODED, pipeline.codes, system="procuratorate")
+    card = {"ajmc": "张三故意伤害案", "xyr": [{"zjhm": ID, "xm": "张三", "qzcs": "6"}]}
+    back = {"ajmc": "张三故意伤害案", "xyr": [{"zjhm": ID, "xm": "张三", "qzcs": "2"}]}
+    with pytest.raises(errors.VerificationError) as info:
+        verify(card, back, labels={"xyr": "犯罪嫌疑人", "qzcs": "强制措施"}, namer=name)
+    assert "强制措施 应为“6（逮捕）”，系统中为“2（取保候审）”" in str(info.value), str(info.value)
