@@ -74,6 +74,9 @@ def record_end(settings: Settings, summary: Any, *, kind: str = "run") -> None:
         from casebot.domain.privacy import scrub_text
 
         save_as["stopped"] = {route: scrub_text(str(why)) for route, why in stopped.items()}
+    down = getattr(summary, "unreachable", None)
+    if down:  # the systems the run could not reach, by their own names
+        save_as["unreachable"] = dict(down)
     write_state(_path_of(settings, kind), save_as)
     c = load_counters(settings)
     cases = c.setdefault("cases", {})

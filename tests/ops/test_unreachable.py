@@ -4,13 +4,18 @@ because cases still waiting from earlier mask it; no alert")."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from casebot.cli.demo import sandbox_settings
 from casebot.cli.run import execute
+from casebot.config import load
 from casebot.domain.exits import EXIT_CASES_FAILED, EXIT_UNREACHABLE
-from casebot.ops import notify
+from casebot.ops import lastrun, notify
+from casebot.ops.console import create_app
 from casebot.ops.reading import read_state
+from casebot.run.outcome import RunSummary
 from tests.golden import golden
 from tests.ops.test_metrics_idiom import families
 from tests.receivers import free_port
@@ -55,3 +60,15 @@ def test_a_system_down_exits_alerts_and_gauges_once_then_resolves(sandbox, tmp_p
     assert len(resolved) == 1 and "检察业务应用系统" in resolved[0]["title"], resolved
     up = {s.labels["system"]: s.value for s in families(settings)["casebot_system_up"].samples}
     assert up["procuratorate"] == 1
+
+
+def test_the_console_banner_names_the_system_down(config_file):
+    """What a person opening the console sees after a run that could not reach a system (whatever else it met)."""
+    settings = load(config_file)
+    summary = RunSummary(run_id="r11", started=time.time() - 3, finished=time.time(), exit_code=3,
+                         blocked={"police": "police: 登录页要求输入验证码"},
+                         unreachable={"procuratorate": "检察业务应用系统"})
+    lastrun.record_end(settings, summary)
+    page = create_app(settings, config_file, token="tk").test_client().get("/?token=tk").get_data(as_text=True)
+    banner = page.split('id="banner">', 1)[1].split("</p>", 1)[0]
+    assert "检察业务应用系统（procuratorate）无法连接" in banner and "自动续办" in banner, banner
