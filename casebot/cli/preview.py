@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from casebot.cli.common import console, err_console, exits, load_settings, print_json
+from casebot.cli.common import Table, console, err_console, exits, load_settings, print_json
 from casebot.domain.privacy import mask_mapping, mask_name
 from casebot.errors import BusinessError
 from casebot.mapping.pipeline import Pipeline

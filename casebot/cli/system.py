@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from casebot import errors, logs
-from casebot.cli.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
+from casebot.cli.common import ConfigOption, JsonOption, Table, console, exits, load_settings, print_json
 from casebot.domain.codes import CodeTables
 from casebot.domain.meanings import MEANINGS, SYSTEM, meaning
 from casebot.kit.base import Source, Target
