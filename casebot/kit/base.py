@@ -208,6 +208,7 @@ class Adapter(ABC):
             async with logins.capped(self.config):
                 await self.login(page)
             self._logged_in = True
+            self.reached = True
             return
         # one login per system and run: a session another context of the run opened is taken first
         async with shared.lock(self.config.name):
