@@ -123,8 +123,6 @@ class Listing:
     records: dict[str, Candidate]
     #: every record of the kind is in the list (a list cut short settles nothing: per-card searches)
     complete: bool = True
-    #: what the adapter needs to tell, cheaply, whether the list moved on (a total, a page size...)
-    mark: dict[str, Any] = field(default_factory=dict)
 
 
 class SharedListings:
