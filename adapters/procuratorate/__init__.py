@@ -705,6 +705,20 @@ class JudgmentEntry(ProcuratorateAdapter):
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         return await self._write(card)
 
+    async def _open_form(self) -> list[str]:
+        """For doctor: the 判决情况 page of the first person card of the card written last
+        (:attr:`form_card`), not saved; the labels of the controls not found."""
+        ui = self.ui["judgment"]
+        frame, _ = await self._prosecuted(str((self.form_card or {}).get("qsswh", "")))
+        link = frame.locator(ui["link"]).first
+        if not await link.count():
+            return ["判决情况"]
+        await self._navigate(frame, lambda: link.click(), None)
+        missing = [b.label for b in await self.judgment_form.missing(frame)]
+        if not await frame.locator(ui["save"]).count():
+            missing.append("保存")
+        return missing
+
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         frame = await self._open_view("bmsah", record_id)
         view = self.ui["view"]
