@@ -380,6 +380,18 @@ class DecisionEntry(PoliceAdapter, FormTarget):
         """A decision changed (复议): the same page, the suspect's decision entered anew."""
         return await self._write(card)
 
+    async def _open_form(self) -> list[str]:
+        """For doctor: the 决定登记 page of the suspect of the card written last (:attr:`form_card`),
+        not saved; the labels of the controls not found."""
+        card = self.form_card or {}
+        page = await self.page()
+        await self.go(page, self.pages["decision"].format(ajbh=quote(str(card.get("ajbh", "")), safe=""),
+                                                          rybh=quote(str(card.get("rybh", "")), safe="")))
+        missing = [b.label for b in await self.decision_form.missing(page)]
+        if not await page.locator(_DECISION["submit"]).count():
+            missing.append("保存")
+        return missing
+
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         ajbh, rybh, held = await self._decision(record_id)
         return {"ajbh": ajbh, "rybh": rybh, **{k: (held or {}).get(k, "") for k in ("jd", "jdrq", "jdswh")}}

@@ -670,13 +670,27 @@ class JudgmentEntry(ProcuratorateAdapter):
         return None
 
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
-        held = await self._entry_held(card)
-        return held[0] if held else None
+        """The card's record once every judged defendant's 判决情况 is entered; None while one is not (a
+        save whose answer was lost after the first of several rows: :meth:`_write` enters the rest)."""
+        _, record = await self._prosecuted(str(card["qsswh"]))
+        matched = self._matched(card, record)
+        if matched and all(record["xyr"][i].get("pjqk_pjrq") for i in matched):
+            return str(record.get("bmsah"))
+        return None
+
+    @staticmethod
+    def _same(person: dict[str, Any], row: dict[str, Any]) -> bool:
+        """Whether the person card already holds this row's 判决情况 (entered, its answer lost)."""
+        return bool(person.get("pjqk_pjrq")) and all(
+            person.get(f"pjqk_{k}", [] if k == "pjzm" else "") == row.get(k, [] if k == "pjzm" else "")
+            for k in JUDGMENT_KEYS[2:])
 
     async def _write(self, card: dict[str, Any]) -> str:
         ui = self.ui["judgment"]
         frame, record = await self._prosecuted(str(card["qsswh"]))
         for row, index in zip(card.get("pjqk") or [], self._matched(card, record), strict=True):
+            if self._same(record["xyr"][index], row):
+                continue  # entered by a save whose answer was lost: found, not entered again
             link = frame.locator(ui["link"]).nth(index)
             await self._navigate(frame, lambda link=link: link.click(), ui["form"])
             await self._fill(self.judgment_form, frame, {**{k: row[k] for k in ("pjrq", "zx", "xq", "hx", "fj")},
@@ -690,6 +704,20 @@ class JudgmentEntry(ProcuratorateAdapter):
 
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         return await self._write(card)
+
+    async def _open_form(self) -> list[str]:
+        """For doctor: the 判决情况 page of the first person card of the card written last
+        (:attr:`form_card`), not saved; the labels of the controls not found."""
+        ui = self.ui["judgment"]
+        frame, _ = await self._prosecuted(str((self.form_card or {}).get("qsswh", "")))
+        link = frame.locator(ui["link"]).first
+        if not await link.count():
+            return ["判决情况"]
+        await self._navigate(frame, lambda: link.click(), None)
+        missing = [b.label for b in await self.judgment_form.missing(frame)]
+        if not await frame.locator(ui["save"]).count():
+            missing.append("保存")
+        return missing
 
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         frame = await self._open_view("bmsah", record_id)

@@ -136,12 +136,88 @@ async def _login_in_terminal(settings: Any, system: str, path: Path) -> None:
             await browser.close()
 
 
-def _last_done(settings: Any, system: str) -> Any | None:
-    """The latest case written into ``system`` and verified, to look for and read back (None: none yet)."""
+def _last_done(settings: Any, system: str, kind: str | None = None) -> Any | None:
+    """The latest case written into ``system`` (records of ``kind``: the system's own when None) and
+    verified, to look for and read back (None: none yet). A 审查逮捕 card or a judgment is no 审查起诉 card:
+    each kind is looked for by its own pages."""
     from casebot.ops.reading import read
 
+    routes = {r.name for r in settings.routes if r.target == system and r.target_kind == kind}
     return read(settings, lambda ledger: next((i for i in ledger.items(states=("done",), limit=200)
-                                               if i.target == system and i.record_id and i.card), None), None)
+                                               if i.target == system and i.route in routes and i.record_id
+                                               and i.card), None), None)
+
+
+def _kinds(settings: Any, system: str) -> list[tuple[str, str, Any]]:
+    """The record kinds the enabled routes read from (``source``) or write into (``target``) ``system``
+    beyond its own, each once: (role, kind, the first route naming it)."""
+    out: dict[tuple[str, str], Any] = {}
+    for r in settings.routes:
+        if r.enabled and r.target == system and r.target_kind:
+            out.setdefault(("target", r.target_kind), r)
+        if r.enabled and r.source == system and r.source_kind:
+            out.setdefault(("source", r.source_kind), r)
+    return [(role, kind, route) for (role, kind), route in out.items()]
+
+
+async def _check_kinds(cls: Any, context: Any, settings: Any, system: str, row: dict[str, Any],
+                       tables: Any) -> bytes | None:
+    """Each kind of record the routes read or write in ``system`` (SPEC 7: a 审查逮捕 card, a decision, a
+    judgment), through its own pages as the run finds them: a kind written, its form opened (on the record
+    written last, for entries on a page of their own) and its codes checked, the record looked for and read
+    back; a kind read, a record listed and read. A screenshot of the page where a field was missed."""
+    from casebot.domain.glossary import SOURCE_KIND_WORDS, TARGET_KIND_WORDS
+
+    shot = None
+    adapter_name = settings.adapter_name(system)
+    row.setdefault("checked", ["登录"])
+    for role, kind, route in _kinds(settings, system):
+        words = (TARGET_KIND_WORDS if role == "target" else SOURCE_KIND_WORDS).get((adapter_name, kind), kind)
+        adapter = cls.of_kind(kind)(context, settings.system_config(system))
+        try:
+            if role == "target":
+                item = _last_done(settings, system, kind)
+                if adapter.entries and item is None:
+                    row.setdefault("notes", []).append(
+                        f"{words}：尚无已写入的记录，录入页、搜索页和回读页在第一次写入后检查")
+                    continue
+                form = await adapter.check_form(item.card if item else None)
+                if form.labels:
+                    row["problems"] += [f"{words}{line}" for line in _absent_messages(form)]
+                    row["kind"] = "page"
+                    shot = shot or form.screenshot
+                    continue
+                row["checked"].append(f"{words}录入页")
+                short = lacking(adapter.fields, form.offered, tables(), routing.served_regions([route])) \
+                    if form.offered else []
+                if short:
+                    row.setdefault("codes", []).extend(
+                        {"field": x.field, "label": x.label, "table": x.table, "column": x.column,
+                         "missing": list(x.codes)} for x in short)
+                    row["problems"] += [f"{words}选项：{x.describe()}" for x in short]
+                    row["kind"] = row["kind"] or "codes"
+                found: dict[str, Any] = {"problems": [], "checked": [], "kind": None}
+                await _check_written(adapter, item, found)
+                row["problems"] += [f"{words}{p}" for p in found["problems"]]
+                row["checked"] += [f"{words}{c}" for c in found["checked"]]
+                row["kind"] = row["kind"] or found["kind"]
+                row["notes"] = [*row.get("notes", []), *(f"{words}：{n}" for n in found.get("notes", []))]
+                row["drift"] += [f"{words}：字段“{label}”的选择器 {old} 已失效，按标签找到 {new}（请更新表单描述）"
+                                 for label, (old, new) in adapter.drift().items()]
+            else:
+                ref = None
+                async for listed in adapter.list_records(**route.filters):
+                    ref = listed
+                    break
+                if ref is None:
+                    row.setdefault("notes", []).append(f"{words}：尚无记录，读取页在有记录后检查")
+                    continue
+                await adapter.read(ref.key)
+                row["checked"].append(f"{words}页")
+        except errors.PageChanged as exc:
+            row["problems"].append(f"{words}：{exc}")
+            row["kind"] = "page"
+    return shot
 
 
 async def _check_written(adapter: Target, item: Any | None, row: dict[str, Any]) -> None:
@@ -337,6 +413,8 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
                     elif isinstance(adapter, Source):
                         async for _ref in adapter.list_records():
                             break
+                    kind_shot = await _check_kinds(cls, context, settings, system, row, tables)
+                    shot = shot or kind_shot
                 except errors.CasebotError as exc:
                     row["problems"], row["kind"] = [str(exc)], _doctor_kind(exc)
                 if row["problems"]:

@@ -322,10 +322,16 @@ class Target(Adapter):
         """Open every form ``write`` fills, without saving (for ``doctor``): labels of fields not found."""
         return await self._guard(self._open_form())
 
+    #: for ``doctor``: the card of a record the route wrote last, which a target whose forms open on a
+    #: record (:attr:`entries`: a decision on a suspect, a judgment on a person card) opens them on
+    form_card: dict[str, Any] | None = None
+
     @final
-    async def check_form(self) -> FormCheck:
+    async def check_form(self, card: dict[str, Any] | None = None) -> FormCheck:
         """:meth:`open_form`, noting where each missing control was described (file, form, selector), a
-        screenshot of the page where the first was missed, and the options each picker or select offers."""
+        screenshot of the page where the first was missed, and the options each picker or select offers.
+        ``card``: a card written (:attr:`form_card`), for forms that open on a record."""
+        self.form_card = card
         with checking() as check:
             check.labels = await self.open_form()
         return check

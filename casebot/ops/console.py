@@ -78,6 +78,8 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
     replays_lock = threading.Lock()
     harden(app.jinja_env)  # Flask autoescapes only ``*.html``: the console's templates are ``*.html.j2``
     app.jinja_env.globals.update(STATE_LABELS=STATE_LABELS, local=timefmt.local, age=timefmt.age)
+    # each route's hop in a clerk's words (``法院宣判 → 检察院判决情况``): a loop case's key does not say it
+    app.jinja_env.globals.update(hops={r.name: r.hop(settings) for r in settings.routes})
 
     @app.context_processor
     def nonce() -> dict[str, str]:
