@@ -11,14 +11,20 @@ lines saying which pages to open.
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode, urljoin
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import quote, urlencode, urljoin
+
+import yaml
 
 from casebot import errors
-from casebot.kit.base import FieldSpec, Target
+from casebot.domain.changes import CardDiff
+from casebot.kit.base import Adapter, FieldSpec, Target
 from casebot.kit.widgets import Form
+from casebot.kit.widgets.dialog import messages
 from casebot.kit.widgets.outcome import Saved, SaveOutcome
-from casebot.kit.widgets.tables import read_grid
+from casebot.kit.widgets.rows import apply_row_changes
+from casebot.kit.widgets.tables import form_values, read_grid, snapshot_tables
 
 
 def field_specs(items: list[dict[str, Any]]) -> tuple[FieldSpec, ...]:
@@ -31,40 +37,130 @@ def field_specs(items: list[dict[str, Any]]) -> tuple[FieldSpec, ...]:
     return tuple(out)
 
 
-class FormTarget(Target):
-    """Helpers for a target with server-rendered pages; subclasses still say which pages and forms."""
+def described_at(ui: dict[str, Any], where: str) -> Any:
+    """The part of a form description at dotted path ``where`` (None when there is none)."""
+    part: Any = ui
+    for key in where.split("."):
+        if not isinstance(part, dict) or key not in part:
+            return None
+        part = part[key]
+    return part
+
+
+class FormPages(Adapter):
+    """A system whose pages, login and card are described in the adapter's ``form.yaml`` (``form_file``).
+
+    From that description the kit logs in (``login:``), builds URLs (``pages:``), opens pages (a 5xx is
+    ServerError, the login page SessionExpired, a system notice over the page closed: ``notice:``), holds
+    the forms (``forms:``, :attr:`forms`) and the card's fields (``card``: where in the file they are
+    listed). A subclass says only what its system does differently.
+    """
+
+    #: the adapter's form description; its parsed content is :attr:`ui`
+    form_file: ClassVar[Path]
+    ui: ClassVar[dict[str, Any]]
+    #: where in :attr:`ui` this class's card fields are listed (a dotted path: ``kinds.judgment.fields``)
+    card: ClassVar[str] = "fields"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "form_file" in cls.__dict__:
+            cls.ui = yaml.safe_load(Path(cls.form_file).read_text(encoding="utf-8"))
+        if "fields" in cls.__dict__ or not hasattr(cls, "ui"):
+            return
+        if "form_file" in cls.__dict__ or "card" in cls.__dict__:
+            described = described_at(cls.ui, cls.card)
+            if described is not None:
+                cls.fields = field_specs(described)  # type: ignore[attr-defined]
+
+    def __init__(self, context: Any, config: Any) -> None:
+        super().__init__(context, config)
+        if hasattr(self, "ui"):
+            source = str(self.form_file) if hasattr(self, "form_file") else ""
+            #: every form of the description, by name
+            self.forms = {n: Form.from_items(n, items, self.name, source)
+                          for n, items in (self.ui.get("forms") or {}).items()}
 
     def drift(self) -> dict[str, tuple[str, str]]:
         """The drift noted by every :class:`~casebot.kit.widgets.Form` the adapter holds."""
         out: dict[str, tuple[str, str]] = {}
-        for value in vars(self).values():
+        held = [*vars(self).values(), *getattr(self, "forms", {}).values()]
+        for value in held:
             if isinstance(value, Form):
                 out.update(value.drift)
         return out
 
     def url(self, path: str) -> str:
+        """``path`` (a path of ``pages:``, or a link read from a page) on the configured system."""
         return urljoin(self.config.base_url.rstrip("/") + "/", path.lstrip("/"))
 
-    async def go(self, page: Any, path: str) -> Any:
-        """Open ``path``: ServerError on a 5xx, SessionExpired on the login page."""
-        response = await page.goto(self.url(path), wait_until="domcontentloaded")
-        await self.check_response(page, response)
+    def path(self, page_name: str, **params: str) -> str:
+        """The path of page ``page_name`` of ``pages:``, its ``{placeholders}`` filled with ``params``
+        (quoted)."""
+        path = self.ui["pages"][page_name]
+        return path.format(**{k: quote(str(v), safe="") for k, v in params.items()})
+
+    async def visit(self, page: Any, path: str, *, wait_until: str = "domcontentloaded") -> Any:
+        """Navigate to ``path`` (or a full URL); ServerError on a 5xx. Nothing else is looked at."""
+        target = path if "://" in path else self.url(path)
+        response = await page.goto(target, wait_until=wait_until)
+        self.raise_for_status(response)
         return response
 
-    async def log_in_with_form(self, page: Any, path: str, sel: dict[str, str]) -> None:
-        """Open the login page and submit the configured account (``sel``: username, password, submit,
-        optional captcha and error); HumanRequired when the login page stays, with its message."""
-        response = await page.goto(self.url(path), wait_until="domcontentloaded")
-        self.raise_for_status(response)
-        if not await self.is_login_page(page):
-            return
-        response = await self.submit_login_form(page, username=sel["username"], password=sel["password"],
-                                                submit=sel["submit"], captcha=sel.get("captcha"))
-        self.raise_for_status(response)
+    async def go(self, page: Any, path: str, *, wait_until: str = "domcontentloaded") -> Any:
+        """Open ``path``: ServerError on a 5xx, SessionExpired on the login page; a notice closed."""
+        response = await self.visit(page, path, wait_until=wait_until)
+        await self.check_response(page, response)
+        await self.dismiss_notice(page)
+        return response
+
+    async def is_login_page(self, page: Any) -> bool:
+        """Whether the page, or one of its frames, shows the login form (``login.form``)."""
+        form = self.ui["login"]["form"]
+        if await page.locator(form).count():
+            return True
+        main = getattr(page, "main_frame", None)
+        for frame in main.child_frames if main is not None else ():
+            if await frame.locator(form).count():
+                return True
+        return False
+
+    async def login(self, page: Any) -> None:
+        """Open the login page (``login.page``, else ``pages.login``) and submit the configured account
+        (``login``: username, password, submit, optional captcha and error), awaiting the login's
+        navigation; HumanRequired when the login page stays, with its message. Then :meth:`landed`."""
+        sel = self.ui["login"]
+        wait = sel.get("wait_until", "domcontentloaded")
+        await self.visit(page, sel.get("page") or self.ui["pages"]["login"], wait_until=wait)
         if await self.is_login_page(page):
-            shown = page.locator(sel["error"]) if sel.get("error") else None
-            message = (await shown.inner_text()).strip() if shown and await shown.count() else "仍停留在登录页"
-            raise errors.HumanRequired(self.name, f"登录失败：{message}")
+            response = await self.submit_login_form(page, username=sel["username"], password=sel["password"],
+                                                    submit=sel["submit"], captcha=sel.get("captcha"),
+                                                    wait_until=wait)
+            self.raise_for_status(response)
+            if await self.is_login_page(page):
+                if sel.get("captcha") and await page.locator(sel["captcha"]).count():
+                    raise errors.HumanRequired(self.name, "登录页要求输入验证码")
+                shown = await messages(page, sel["error"]) if sel.get("error") else []
+                raise errors.HumanRequired(self.name, f"登录失败：{'；'.join(shown) or '仍停留在登录页'}")
+        await self.landed(page)
+
+    async def landed(self, page: Any) -> None:
+        """*override*: what to do on the page a login lands on (by default: close a system notice)."""
+        await self.dismiss_notice(page)
+
+    async def dismiss_notice(self, scope: Any) -> None:
+        """Close the system notice (``notice: {box, close}``) if the page shows one (no waiting for it)."""
+        notice = self.ui.get("notice")
+        if not notice:
+            return
+        close = scope.locator(notice["close"])
+        if await close.is_visible():
+            await close.click()
+            await scope.locator(notice["box"]).first.wait_for(state="hidden")
+
+
+class FormTarget(FormPages, Target):
+    """A target with server-rendered pages: the kit's pages, plus posting forms, wizards and lists."""
 
     async def find_in_list(self, page: Any, path: str, table: dict[str, Any], **query: str) -> dict[str, Any] | None:
         """Open list page ``path`` with ``query`` as its parameters; the row whose fields equal the query.
@@ -95,3 +191,61 @@ class FormTarget(Target):
         if await self.is_login_page(page):
             self._logged_in = False
         return await outcome.read(page, response)
+
+    async def read_view(self, scope: Any, form: str, *, where: str = "") -> dict[str, Any]:
+        """A record's page read through form ``form`` of the description (its label/value and row tables,
+        in one round trip; each binding's ``value`` kind says how a cell becomes the card's value)."""
+        described = self.forms[form]
+        return form_values(described, await snapshot_tables(scope, described), where=where, system=self.name)
+
+    async def list_rows(self, scope: Any, table: dict[str, Any]) -> list[dict[str, Any]]:
+        """The rows of a list on the page (``table``: ``{table, columns, empty_row}``), read in one round trip;
+        PageChanged when the table or one of its columns is gone."""
+        grid = await read_grid(scope, table["table"], empty_row=table.get("empty_row", "tr.empty"))
+        if grid is None:
+            raise errors.PageChanged(self.name, table["table"], label=table.get("label"))
+        try:
+            return grid.records(table["columns"])
+        except KeyError as exc:
+            raise errors.PageChanged(self.name, f"{table['table']}的列“{exc.args[0]}”",
+                                     label=table.get("label")) from None
+
+    # -- a wizard (``wizard:``): one form per step, each 下一步 showing the next step or the step's errors ------
+    async def fill_wizard(self, page: Any, card: dict[str, Any], changes: CardDiff | None = None) -> None:
+        """Fill each step of ``wizard.steps`` (``{form, next, shows, errors}``) with the card and go on
+        to the next; RejectedError with the step's messages when it refuses to.
+
+        With ``changes`` (an edit of a record): only the changed fields are typed; a ``rows`` field's
+        changed rows are removed, edited or added (:func:`~casebot.kit.widgets.rows.apply_row_changes`)."""
+        for step in self.ui["wizard"]["steps"]:
+            form = self.forms[step["form"]]
+            if changes is None:
+                await form.fill(page, card)
+            else:
+                await form.fill(page, {k: card.get(k, "") for k in changes.fields
+                                       if k in {b.field for b in form.bindings} and k not in changes.rows})
+                for b in form.bindings:
+                    if changes.rows.get(b.field):
+                        await apply_row_changes(page, form, b, changes.rows[b.field], self.title)
+            await self.next_step(page, step)
+
+    async def next_step(self, page: Any, step: dict[str, str]) -> None:
+        await page.locator(step["next"]).click()
+        await page.locator(f"{step['shows']}, {step['errors']}").first.wait_for()
+        problems = page.locator(step["errors"])
+        if await problems.count():
+            items = [t.strip() for t in await problems.locator(step.get("error_items", "li")).all_inner_texts()]
+            raise errors.RejectedError("；".join(items) or (await problems.inner_text()).strip())
+
+    async def wizard_missing(self, page: Any) -> list[str]:
+        """Labels of the wizard's fields, buttons and submit not on the page (for ``doctor``)."""
+        w = self.ui["wizard"]
+        gone = []
+        for step in w["steps"]:
+            gone += [b.label for b in await self.forms[step["form"]].missing(page)]
+        for step in w["steps"]:
+            if not await page.locator(step["next"]).count():
+                gone.append(step["label"])
+        if not await page.locator(w["submit"]).count():
+            gone.append(w.get("submit_label", "提交"))
+        return gone
