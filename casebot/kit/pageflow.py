@@ -192,6 +192,17 @@ class FormTarget(FormPages, Target):
             self._logged_in = False
         return await outcome.read(page, response)
 
+    async def fill_form(self, form: Form, scope: Any, data: dict[str, Any]) -> None:
+        """Fill ``form`` in ``scope`` (a page or a frame); a control waited for in vain that is not on the
+        page is PageChanged (naming it), not a timeout."""
+        from playwright.async_api import TimeoutError as PWTimeout
+
+        try:
+            await form.fill(scope, data)
+        except PWTimeout:
+            await form.require(scope)
+            raise
+
     async def read_view(self, scope: Any, form: str, *, where: str = "") -> dict[str, Any]:
         """A record's page read through form ``form`` of the description (its label/value and row tables,
         in one round trip; each binding's ``value`` kind says how a cell becomes the card's value)."""
