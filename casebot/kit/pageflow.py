@@ -1,12 +1,16 @@
-"""A target whose pages are plain navigations: log in with a form, open a page, post a form.
+"""The form base: a system described by its ``form.yaml``, whose pages are plain navigations.
 
 Most vendors' systems are server-rendered: a login form posted and redirected,
 pages opened by URL, a save posted and answered by a redirect (or the form
-again, with its errors). :class:`FormTarget` does these steps the one way that
+again, with its errors), sub-forms in wizards or dialogs. :class:`FormPages`
+(a source's or a target's base) reads the adapter's form description — the
+login, the pages, the system notice, the forms, the card's fields — and
+:class:`FormTarget` adds posting a form, a wizard's steps, cards entered in a
+dialog, lists and record pages read back. Each step is done the one way that
 does not race (each click that navigates is awaited as a navigation; the page
-read afterwards is the new one) and maps what comes back to casebot's errors,
-so that an adapter for such a system is its form description plus the few
-lines saying which pages to open.
+read afterwards is the new one) and what comes back is mapped to casebot's
+errors, so that an adapter is its form description plus the few lines saying
+which pages to open, the searches it offers and what is its system's own.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from casebot import errors
 from casebot.domain.changes import CardDiff
 from casebot.kit.base import Adapter, FieldSpec, Target
 from casebot.kit.widgets import Form
-from casebot.kit.widgets.dialog import messages
+from casebot.kit.widgets.dialog import FrameDialog, messages
 from casebot.kit.widgets.outcome import Saved, SaveOutcome
 from casebot.kit.widgets.rows import apply_row_changes
 from casebot.kit.widgets.tables import form_values, read_grid, snapshot_tables
@@ -47,6 +51,17 @@ def described_at(ui: dict[str, Any], where: str) -> Any:
     return part
 
 
+class form_named:
+    """A class attribute standing for one form of the class's description: ``case_form = form_named("case")``
+    (set on an instance or a class, another form takes its place)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type[FormPages]) -> Form:
+        return owner.forms[self.name]
+
+
 class FormPages(Adapter):
     """A system whose pages, login and card are described in the adapter's ``form.yaml`` (``form_file``).
 
@@ -62,10 +77,15 @@ class FormPages(Adapter):
     #: where in :attr:`ui` this class's card fields are listed (a dotted path: ``kinds.judgment.fields``)
     card: ClassVar[str] = "fields"
 
+    #: every form of the description, by name (built once for the class)
+    forms: ClassVar[dict[str, Form]] = {}
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "form_file" in cls.__dict__:
             cls.ui = yaml.safe_load(Path(cls.form_file).read_text(encoding="utf-8"))
+            cls.forms = {n: Form.from_items(n, items, getattr(cls, "name", ""), str(cls.form_file))
+                         for n, items in (cls.ui.get("forms") or {}).items()}
         if "fields" in cls.__dict__ or not hasattr(cls, "ui"):
             return
         if "form_file" in cls.__dict__ or "card" in cls.__dict__:
@@ -73,18 +93,10 @@ class FormPages(Adapter):
             if described is not None:
                 cls.fields = field_specs(described)  # type: ignore[attr-defined]
 
-    def __init__(self, context: Any, config: Any) -> None:
-        super().__init__(context, config)
-        if hasattr(self, "ui"):
-            source = str(self.form_file) if hasattr(self, "form_file") else ""
-            #: every form of the description, by name
-            self.forms = {n: Form.from_items(n, items, self.name, source)
-                          for n, items in (self.ui.get("forms") or {}).items()}
-
     def drift(self) -> dict[str, tuple[str, str]]:
         """The drift noted by every :class:`~casebot.kit.widgets.Form` the adapter holds."""
         out: dict[str, tuple[str, str]] = {}
-        held = [*vars(self).values(), *getattr(self, "forms", {}).values()]
+        held = [*vars(self).values(), *self.forms.values()]
         for value in held:
             if isinstance(value, Form):
                 out.update(value.drift)
@@ -113,6 +125,17 @@ class FormPages(Adapter):
         await self.check_response(page, response)
         await self.dismiss_notice(page)
         return response
+
+    async def settle(self, scope: Any, response: Any, ready: str | None) -> None:
+        """*override*: after a page loaded in ``scope`` (a page or a frame): a 5xx is ServerError, the login
+        form SessionExpired, ``ready`` not shown PageChanged; a system notice is closed."""
+        self.raise_for_status(response)
+        if await scope.locator(self.ui["login"]["form"]).count():
+            self._logged_in = False
+            raise errors.SessionExpired(f"{self.name}: 会话已过期")
+        if ready and not await scope.locator(ready).count():
+            raise errors.PageChanged(self.name, ready)
+        await self.dismiss_notice(scope)
 
     async def is_login_page(self, page: Any) -> bool:
         """Whether the page, or one of its frames, shows the login form (``login.form``)."""
@@ -260,3 +283,79 @@ class FormTarget(FormPages, Target):
         if not await page.locator(w["submit"]).count():
             gone.append(w.get("submit_label", "提交"))
         return gone
+
+    # -- cards entered in a dialog (``cards:``): one per item, the dialog's form in an iframe of its own ------
+    def _dialog(self, scope: Any, spec: dict[str, Any], opener: str | None = None) -> FrameDialog:
+        return FrameDialog(scope, open=opener or spec["open"], frame=spec["frame"], system=self.name)
+
+    async def _enter_card(self, scope: Any, spec: dict[str, Any], child: Any, opener: str | None,
+                          item: dict[str, Any], row: int) -> None:
+        response = await self._dialog(scope, spec, opener).show(child)
+        await self.settle(child, response, spec["ready"])
+        await self.fill_form(self.forms[spec["form"]], child, item)
+        await child.locator(spec["ok"]).click()
+        if spec.get("layer"):
+            await scope.locator(spec["layer"]).wait_for(state="hidden")
+        await scope.locator(spec["rows"]).nth(row).wait_for(state="attached")
+
+    async def add_cards(self, scope: Any, name: str, items: list[dict[str, Any]]) -> None:
+        """Enter each of ``items`` as a new card of ``cards.<name>`` (``{tab, open, frame, ready, form, ok,
+        layer, rows}``): the tab shown, the dialog opened and its frame checked (:meth:`settle`), its form
+        filled, OK clicked, the new row awaited in the list of cards."""
+        spec = self.ui["cards"][name]
+        if spec.get("tab"):
+            await scope.locator(spec["tab"]).click()
+        child = await self._dialog(scope, spec).frame_of()
+        start = await scope.locator(spec["rows"]).count()
+        for i, item in enumerate(items):
+            await self._enter_card(scope, spec, child, None, item, start + i)
+
+    async def edit_cards(self, scope: Any, name: str, changes: list[Any]) -> None:
+        """Apply an edit's row changes to the cards of ``cards.<name>``, each found by its identity (ID
+        number, else name) in the data each row holds (``data``: a JSON value): removed ones deleted
+        (``delete``), edited ones opened (``edit``) and only their changed fields typed, new ones added."""
+        if not changes:
+            return
+        spec = self.ui["cards"][name]
+        fields = {b.field for b in self.forms[spec["form"]].bindings}
+        rows = scope.locator(spec["rows"])
+        if spec.get("tab"):
+            await scope.locator(spec["tab"]).click()
+        for ch in (c for c in changes if c.kind == "removed"):
+            index = await self._card_of(scope, spec, ch.who)
+            count = await rows.count()
+            await rows.nth(index).locator(spec["delete"]).click()
+            await rows.nth(count - 1).wait_for(state="detached")
+        child = await self._dialog(scope, spec).frame_of()
+        for ch in (c for c in changes if c.kind != "removed"):
+            if ch.kind == "edited":
+                index = await self._card_of(scope, spec, ch.who)
+                opener = f"{spec['rows']}:nth-child({index + 1}) {spec['edit']}"
+                data = {k: ch.row[k] for k in ch.fields if k in fields}
+            else:
+                index, opener, data = await rows.count(), None, ch.row
+            await self._enter_card(scope, spec, child, opener, data, index)
+
+    async def _card_of(self, scope: Any, spec: dict[str, Any], who: str) -> int:
+        from casebot.domain.changes import row_identity, shown_path
+
+        held = await scope.locator(f"{spec['rows']} {spec['data']}").evaluate_all(
+            "els => els.map(e => JSON.parse(e.value))")
+        for i, item in enumerate(held):
+            if row_identity(item) == who:
+                return i
+        shown = shown_path("[" + who + "]")
+        raise errors.BusinessError(f"{self.title}的记录中找不到要修改的{spec.get('label', '')}（{shown}）")
+
+    async def cards_missing(self, scope: Any, name: str) -> list[str]:
+        """Labels of the dialog's fields not on its page, the dialog opened and cancelled (for ``doctor``)."""
+        spec = self.ui["cards"][name]
+        if spec.get("tab"):
+            await scope.locator(spec["tab"]).click()
+        dialog = self._dialog(scope, spec)
+        child = await dialog.frame_of()
+        await self.settle(child, await dialog.show(child), None)
+        missing = [b.label for b in await self.forms[spec["form"]].missing(child)]
+        if spec.get("cancel") and await child.locator(spec["cancel"]).count():
+            await child.locator(spec["cancel"]).click()
+        return missing
