@@ -36,14 +36,14 @@ from casebot.kit.widgets.rows import children
 FORM_FILE = Path(__file__).with_name("form.yaml")
 
 BGR_FIELDS = (
-    FieldSpec("xm", "姓名", "text", required=True),
+    FieldSpec("xm", "姓名", "text", required=True, role="name"),
     FieldSpec("xb", "性别", "choice", required=True, code_table="gender.court_label"),
-    FieldSpec("csrq", "出生日期", "date", required=True),
-    FieldSpec("sfzh", "身份证号", "text", max_length=18),
+    FieldSpec("csrq", "出生日期", "date", required=True, role="birth_date"),
+    FieldSpec("sfzh", "身份证号", "text", max_length=18, role="id_number"),
     FieldSpec("mz", "民族", "code", code_table="ethnicity.name"),
     FieldSpec("whcd", "文化程度", "code", code_table="education.court_label"),
     FieldSpec("zy", "职业", "text"),
-    FieldSpec("zz", "住址", "text"),
+    FieldSpec("zz", "住址", "text", role="address"),
     FieldSpec("jyzt", "羁押状态", "choice", required=True),
     FieldSpec("qzcs", "强制措施", "code", code_table="measures.court_label"),
     FieldSpec("jycs", "羁押场所", "code", code_table="detention_houses.court_label"),
@@ -96,7 +96,7 @@ class CourtAdapter(Target):
         FieldSpec("gsjg", "公诉机关", "code", required=True, code_table="units.procuratorate_name"),
         FieldSpec("qsswh", "起诉书文号", "text", required=True, max_length=60),
         FieldSpec("sarq", "收案日期", "date", required=True),
-        FieldSpec("bgr", "被告人", "list", required=True, children=BGR_FIELDS),
+        FieldSpec("bgr", "被告人", "list", required=True, children=BGR_FIELDS, role="persons"),
         FieldSpec("ah", "案号", "text", assigned=True),
     )
 

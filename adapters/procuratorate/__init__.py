@@ -118,19 +118,19 @@ def _candidate(row: dict[str, Any], by: str, ids: frozenset[str] = frozenset()) 
 
 def _person_fields() -> tuple[FieldSpec, ...]:
     return (
-        FieldSpec("xm", "姓名", required=True),
-        FieldSpec("bm", "别名"),
+        FieldSpec("xm", "姓名", required=True, role="name"),
+        FieldSpec("bm", "别名", role="alias"),
         FieldSpec("xb", "性别", "code", required=True, code_table="gender"),
-        FieldSpec("csrq", "出生日期", "date", required=True),
+        FieldSpec("csrq", "出生日期", "date", required=True, role="birth_date"),
         FieldSpec("zjlx", "证件类型", "code", required=True, code_table="id_types"),
-        FieldSpec("zjhm", "证件号码", required=True),
+        FieldSpec("zjhm", "证件号码", required=True, role="id_number"),
         FieldSpec("gj", "国籍", "code", required=True, code_table="countries"),
         FieldSpec("mz", "民族", "code", code_table="ethnicity"),
         FieldSpec("xl", "学历", "code", required=True, code_table="education"),
         FieldSpec("zy", "职业"),
         FieldSpec("hjdqh", "户籍地区划"),
-        FieldSpec("hjdxz", "户籍地详址"),
-        FieldSpec("xzz", "现住址"),
+        FieldSpec("hjdxz", "户籍地详址", role="address"),
+        FieldSpec("xzz", "现住址", role="address"),
         FieldSpec("sfwcn", "是否未成年", "choice", required=True),
         FieldSpec("qzcs", "强制措施", "code", code_table="measures"),
         FieldSpec("qzcsrq", "强制措施日期", "date"),
@@ -149,13 +149,13 @@ class ProcuratorateAdapter(Target, Source):
     lists_regions = True
     fields: ClassVar[tuple[FieldSpec, ...]] = (
         FieldSpec("ysajbh", "移送案件编号", required=True),
-        FieldSpec("ajmc", "案件名称", required=True),
+        FieldSpec("ajmc", "案件名称", required=True, role="title"),
         FieldSpec("ajlb", "案件类别", "choice", required=True),
         FieldSpec("ysdw", "移送单位", "code", required=True, code_table="units"),
         FieldSpec("ysay", "移送案由", "codes", required=True, code_table="charges"),
         FieldSpec("slrq", "受理日期", "date", required=True),
-        FieldSpec("ajzy", "案情摘要", max_length=1000),
-        FieldSpec("xyr", "犯罪嫌疑人（人卡）", "list", required=True, children=_person_fields()),
+        FieldSpec("ajzy", "案情摘要", max_length=1000, role="free_text"),
+        FieldSpec("xyr", "犯罪嫌疑人（人卡）", "list", required=True, children=_person_fields(), role="persons"),
         FieldSpec("bmsah", "部门受案号", assigned=True),
     )
 
@@ -620,7 +620,7 @@ class JudgmentEntry(ProcuratorateAdapter):
     fields: ClassVar[tuple[FieldSpec, ...]] = (
         FieldSpec("qsswh", "起诉书文号", required=True),
         FieldSpec("pjqk", "判决情况", "list", required=True, children=(
-            FieldSpec("xm", "姓名", required=True), FieldSpec("sfzh", "身份证号"),
+            FieldSpec("xm", "姓名", required=True, role="name"), FieldSpec("sfzh", "身份证号"),
             FieldSpec("pjrq", "判决日期", "date", required=True),
             FieldSpec("pjzm", "判决罪名", "codes", required=True, code_table="charges"),
             FieldSpec("zx", "主刑", "code", required=True, code_table="penalties"),
