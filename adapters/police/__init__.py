@@ -335,10 +335,9 @@ class DecisionEntry(PoliceAdapter, FormTarget):
         not saved; the labels of the controls not found."""
         card = self.form_card or {}
         page = await self.page()
-        await self.go(page, self.pages["decision"].format(ajbh=quote(str(card.get("ajbh", "")), safe=""),
-                                                          rybh=quote(str(card.get("rybh", "")), safe="")))
+        await self.go(page, self.path("decision", ajbh=str(card.get("ajbh", "")), rybh=str(card.get("rybh", ""))))
         missing = [b.label for b in await self.decision_form.missing(page)]
-        if not await page.locator(_DECISION["submit"]).count():
+        if not await page.locator(self.ui["decision"]["submit"]).count():
             missing.append("保存")
         return missing
 

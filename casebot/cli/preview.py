@@ -17,13 +17,11 @@ import typer
 
 from casebot.cli.common import Table, console, err_console, exits, load_settings, print_json
 from casebot.domain.model import as_requested
-from casebot.domain.privacy import mask_mapping, mask_name
+from casebot.domain.privacy import mask_mapping, mask_name, names_in
+from casebot.domain.roles import Roles, known
 from casebot.errors import BusinessError
 from casebot.mapping.pipeline import Pipeline
 from casebot.mapping.shapes import SOURCE_KINDS
-
-#: card keys masked by ``--mask`` beyond the names and ID numbers privacy masks
-_EXTRA_PERSONAL = {"csrq", "hjdxz", "xzz", "zz"}
 
 
 @exits
@@ -183,22 +181,28 @@ def _police_cards(pipeline: Pipeline, targets: list[Shown], record: dict[str, An
                          {"arrest_request": requested})
 
 
-def _names(data: Any) -> set[str]:
-    if isinstance(data, dict):
-        found = {v for k, v in data.items() if k in ("xm", "bm") and isinstance(v, str) and len(v) > 1}
-        return found.union(*(_names(v) for v in data.values()))
-    if isinstance(data, list):
-        return set().union(*(_names(v) for v in data))
-    return set()
+def _roles(adapters: Any) -> Roles:
+    """What the fields of these targets' cards are (:mod:`casebot.domain.roles`); the domain's roles for a
+    target whose adapter cannot be loaded (a preview of mappings alone)."""
+    from casebot.kit.plugins import load_adapter
+
+    roles = known()
+    for adapter in adapters:
+        try:
+            roles = roles | load_adapter(adapter).field_roles()
+        except Exception:  # an adapter not installed (or failing to load): the domain's roles
+            continue
+    return roles
 
 
 def _masked(result: dict[str, Any]) -> dict[str, Any]:
-    """Mask personal fields, and the suspects' names wherever they appear in free text."""
-    names = sorted(_names(result["cards"]), key=len, reverse=True)
+    """Mask personal fields (by their roles), and the persons' names wherever they appear in free text."""
+    roles = _roles(set(result["targets"].values()))
+    names = sorted((n for n in names_in(result["cards"], roles=roles) if len(n) > 1), key=len, reverse=True)
 
     def walk(data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: ("***" if k in _EXTRA_PERSONAL and v else walk(v)) for k, v in data.items()}
+            return {k: walk(v) for k, v in data.items()}
         if isinstance(data, list):
             return [walk(v) for v in data]
         if isinstance(data, str):
@@ -206,7 +210,7 @@ def _masked(result: dict[str, Any]) -> dict[str, Any]:
                 data = data.replace(name, mask_name(name))
         return data
 
-    return {**result, "cards": mask_mapping(walk(result["cards"]))}
+    return {**result, "cards": mask_mapping(walk(result["cards"]), roles)}
 
 
 def _value(value: Any) -> str:

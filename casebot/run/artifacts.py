@@ -19,10 +19,9 @@ from typing import Any
 
 from casebot import logs
 from casebot.domain.privacy import (
-    PERSONAL_KEYS,
-    PERSONAL_TEXT_KEYS,
     Replacer,
     mask_value,
+    personal_key,
     replacements,
     scrub_text,
     spellings,
@@ -293,14 +292,14 @@ def _impersonal_events(data: bytes, dropped: set[str]) -> bytes:
 
 
 def personal_values(*records: Any) -> set[str]:
-    """Every personal value (names, ID numbers) in nested records, as given and without spaces."""
+    """Every personal value (names, ID numbers, birth dates, addresses, free text: the fields whose roles
+    are personal, :mod:`casebot.domain.roles`) in nested records, as given and without spaces."""
     found: set[str] = set()
 
     def walk(obj: Any) -> None:
         if isinstance(obj, dict):
             for k, v in obj.items():
-                personal = k in PERSONAL_KEYS or k in PERSONAL_TEXT_KEYS
-                if personal and isinstance(v, str) and v.strip() and k not in ("password", "mm"):
+                if personal_key(k) and isinstance(v, str) and v.strip():
                     found.add(v)
                     found.add(v.strip())
                     found.add("".join(v.split()))

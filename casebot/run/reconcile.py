@@ -145,28 +145,31 @@ async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: 
     except errors.BusinessError:
         return Finding(route.name, item.case_key, item.record_id, "missing")
     written = written or found
-    edited = diff(written, {k: found.get(k) for k in written}).paths()
+    roles = target.field_roles() if hasattr(target, "field_roles") else None
+    edited = diff(written, {k: found.get(k) for k in written}, roles=roles).paths()
     note = ""
     try:
         wanted = await _wanted(route, item.case_key, adapter, pipeline, settings)
-        stale = diff(written, wanted).paths()
+        stale = diff(written, wanted, roles=roles).paths()
     except errors.BusinessError as exc:
         stale, note = set(), f"无法按当前公安数据生成案卡：{exc}"
     labels = field_labels(getattr(target, "fields", ()))
     namer = code_namer(getattr(target, "fields", ()), getattr(pipeline, "codes", None),
                        system=getattr(target, "name", None))
     if edited:
-        details = [place_text(p, written, found, labels, before="本系统写入", after="系统中为", namer=namer)
-                   for p in sorted(edited)]
+        details = [place_text(p, written, found, labels, before="本系统写入", after="系统中为",
+                              roles=roles, namer=namer) for p in sorted(edited)]
         if stale:
-            details += [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为", namer=namer)
+            details += [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为",
+                                   roles=roles, namer=namer)
                         for p in sorted(stale)]
         elif note:
             details.append(note)
         return Finding(route.name, item.case_key, item.record_id, "edited", _places(edited),
                        note=("公安亦有变更：" + "、".join(_places(stale))) if stale else note, details=details)
     if stale:
-        details = [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为", namer=namer)
+        details = [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为", roles=roles,
+                              namer=namer)
                    for p in sorted(stale)]
         details += [note] if note else []
         return Finding(route.name, item.case_key, item.record_id, "stale", _places(stale), note=note,
