@@ -29,8 +29,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from casebot.domain import idcard
 from casebot.domain.identity import InvisibleCharacters, clean_name, clean_text, has_invisible
-from casebot.domain.privacy import mask_id, mask_name, scrub_text
-from casebot.domain.roles import PERSONAL, Role, submodels
+from casebot.domain.masks import mask_id, mask_name, scrub_text
+from casebot.domain.roles import PERSONAL, Role, declare, roles_of, submodels
 from casebot.errors import DataError
 
 __all__ = [
@@ -748,3 +748,7 @@ def _describe(loc: list[str | int], model: type[BaseModel] | None, data: Any) ->
         model = _submodel(info.annotation)
         data = data.get(part) if isinstance(data, Mapping) else None
     return subject, "".join(labels) or None
+
+
+# the roles of the domain's records, for everything that asks :func:`casebot.domain.roles.known`
+declare(roles_of(PoliceCase, ArrestDecision, JudgedCase, ProcuratorateRecord, CaseCard))

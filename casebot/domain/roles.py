@@ -179,19 +179,18 @@ _known: list[Roles] = []
 
 
 def declare(roles: Roles) -> None:
-    """Add a target's declared roles to :func:`known` (done for each target class as it is defined)."""
+    """Add declared roles to :func:`known` (done by the domain's models, and for each target class as it is
+    defined)."""
     if roles and roles not in _declared:
         _declared.append(roles)
         _known.clear()
 
 
 def known() -> Roles:
-    """The roles of the domain's models and of every target declared in this process."""
+    """The roles of the domain's models (declared by :mod:`casebot.domain.model` as it is imported) and of
+    every target declared in this process."""
     if not _known:
-        from casebot.domain import model
-
-        found = _SECRETS | roles_of(model.PoliceCase, model.ArrestDecision, model.JudgedCase,
-                                    model.ProcuratorateRecord, model.CaseCard)
+        found = _SECRETS
         for r in _declared:
             found = found | r
         _known.append(found)
