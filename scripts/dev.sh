@@ -68,6 +68,12 @@ ensure_chromium() {
         say "installing Debian's Chromium"
         apt_install chromium
     fi
+    if [ -z "${CASEBOT_CHROMIUM:-}" ] && ! command -v chromium-headless-shell >/dev/null \
+        && command -v apt-get >/dev/null && apt-cache show chromium-headless-shell >/dev/null 2>&1; then
+        # the headless build Playwright runs by default: unattended runs and the tests cost less CPU with it
+        say "installing Debian's Chromium headless shell"
+        apt_install chromium-headless-shell || true
+    fi
     if command -v fc-list >/dev/null && ! fc-list :lang=zh | grep -q . ; then
         say "installing a CJK font (for readable screenshots)"
         apt_install fonts-wqy-zenhei || true

@@ -1,0 +1,103 @@
+"""Where the test suite's time goes, in CPU-seconds: a pytest plugin.
+
+    .venv/bin/python -m pytest -p bench.suite_cpu -n 2 ...      # writes bench/results/suite-cpu-<worker>.json
+    .venv/bin/python bench/suite_cpu.py                           # sums them: per test, per file, in all
+
+Wall-clock durations depend on what else the machine runs; CPU-seconds do not
+(much). For each test this reads, from /proc, the CPU used by the worker's whole
+process tree (the worker, the sandbox threads in it, Playwright's driver, every
+Chromium process, every ``casebot`` subprocess) before and after, and records the
+difference beside the wall time. A process killed outside the tree (a crash
+test's SIGKILLed robot) is counted up to its last reading only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+RESULTS = Path(__file__).resolve().parent / "results"
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds of the process and its reaped children)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rfind(")") + 2:].split()
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    return int(fields[1]), (utime + stime + cutime + cstime) / _TICK
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds used so far by ``root`` and every live process under it (and what they reaped)."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            got = _stat(int(entry.name))
+            if got:
+                parents[int(entry.name)], cpu[int(entry.name)] = got
+    total = 0.0
+    for pid, seconds in cpu.items():
+        p = pid
+        for _ in range(64):
+            if p == root:
+                total += seconds
+                break
+            p = parents.get(p, 0)
+            if p <= 1:
+                break
+    return total
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: Any) -> Any:
+        cpu0, t0 = tree_cpu(os.getpid()), time.monotonic()
+        yield
+        self.rows.append({"test": item.nodeid, "cpu": round(tree_cpu(os.getpid()) - cpu0, 2),
+                          "wall": round(time.monotonic() - t0, 2)})
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"suite-cpu-{worker}.json").write_text(json.dumps(self.rows, ensure_ascii=False, indent=0))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_Recorder(), "suite_cpu_recorder")
+
+
+def summary(top: int = 40) -> str:
+    rows = [r for f in sorted(RESULTS.glob("suite-cpu-*.json")) for r in json.loads(f.read_text())]
+    by_file: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    for r in rows:
+        acc = by_file[r["test"].split("::")[0]]
+        acc[0] += r["cpu"]
+        acc[1] += r["wall"]
+        acc[2] += 1
+    lines = [f"tests {len(rows)}, CPU {sum(r['cpu'] for r in rows):.0f} s, "
+             f"wall summed over workers {sum(r['wall'] for r in rows):.0f} s", "", "by file (CPU s, wall s, tests):"]
+    for name, (c, w, n) in sorted(by_file.items(), key=lambda kv: -kv[1][0])[:top]:
+        lines.append(f"{c:8.1f} {w:8.1f} {n:4d}  {name}")
+    lines += ["", "by test (CPU s, wall s):"]
+    for r in sorted(rows, key=lambda r: -r["cpu"])[:top]:
+        lines.append(f"{r['cpu']:8.1f} {r['wall']:8.1f}  {r['test']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(summary(int(sys.argv[1]) if len(sys.argv) > 1 else 40))
