@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 import json
 
-import pytest
-
 from typer.testing import CliRunner
 
 from casebot.cli.main import app
@@ -66,16 +64,15 @@ def test_reconcile_names_each_class(sandbox, config_file, tmp_path):
     assert invoke(config_file, "reconcile", "--route", "nope").exit_code == 4
 
 
-@pytest.mark.xfail(strict=False, reason="open: with retries (case.retrying is logged) one of three records is "
-                                        "still left unchecked at 10 % server errors; why is not yet known")
 def test_reconcile_retries_server_errors_like_the_run(sandbox, config_file):
     """Issue 26 item 16: reconcile had no retries: at 10 % server errors 11 of 30 records went unchecked.
     Its page reads go through the core's retry, a fresh page before each new attempt."""
     g = golden().only(EXAMPLE, SECOND, THIRD)
     sandbox.add_cases(g.police)
     assert invoke(config_file, "run", "--route", "police-procuratorate").exit_code == EXIT_OK
-    # a check reads a dozen pages of two systems: each attempt meets a 500 often, the attempts seldom all do
-    config_file.write_text(config_file.read_text(encoding="utf-8").replace("[run]\n", "[run]\nmax_attempts = 8\n"),
+    # a check logs in to two systems afresh and reads a dozen pages: at 10 % about half the attempts meet a
+    # 500 (one record took 8 attempts); twelve attempts all failing is rare (about 0.1 %)
+    config_file.write_text(config_file.read_text(encoding="utf-8").replace("[run]\n", "[run]\nmax_attempts = 12\n"),
                            encoding="utf-8")
     for system in ("police", "procuratorate"):
         sandbox.set_faults(system, error_rate=0.1, seed=26)
