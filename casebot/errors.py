@@ -30,7 +30,9 @@ chained with ``raise ... from exc``, so callers only ever handle these::
         ├── ServerError          the system answered 5xx or an error page
         ├── SessionExpired       the session ended; log in again and retry
         ├── PageTimeout          the page did not show what was awaited in time
-        └── OutcomeUnknown       a save was sent but its result is unknown
+        ├── OutcomeUnknown       a save was sent but its result is unknown
+        └── SystemUnreachable    the system's server cannot be reached (refused, no route, no name): its
+                                 routes stop for the run, which exits 11
 
 Business errors carry ``case``, ``suspect``, ``field`` and ``reason`` so that a
 clerk can read ``str(err)`` as is; ``suspect`` is the subject as a clerk names it
@@ -256,6 +258,19 @@ class SessionExpired(TransientError):
 
 class PageTimeout(TransientError):
     """What the adapter waited for did not appear in time."""
+
+
+class SystemUnreachable(TransientError):
+    """The system's server cannot be reached at all (connection refused, address or name unknown, connect
+    timed out): retried by the core, then the system's routes stop for this run. ``system`` is its configured
+    name, ``title`` its own name, ``code`` the network error (``ERR_CONNECTION_REFUSED``)."""
+
+    def __init__(self, system: str, title: str, code: str, why: str) -> None:
+        self.system = system
+        self.title = title
+        self.code = code
+        super().__init__(f"{system}: {title}无法连接：{why}（{code}）。请检查该系统的服务器和网络，"
+                         "恢复后下次运行自动续办")
 
 
 class OutcomeUnknown(TransientError):

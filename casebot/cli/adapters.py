@@ -8,9 +8,8 @@ from pathlib import Path
 
 import typer
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from rich.table import Table
 
-from casebot.cli.common import JsonOption, console, exits, print_json
+from casebot.cli.common import JsonOption, Table, console, exits, print_json
 from casebot.errors import ConfigError
 from casebot.kit import plugins as registry
 

@@ -10,13 +10,36 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
+from rich import table as rich_table
+from rich.console import Console, ConsoleDimensions
 
 from casebot import config, errors
 from casebot.domain import exits as exit_table
 
-console = Console()
-err_console = Console(stderr=True)
+
+class _Console(Console):
+    """A console 80 columns wide when its stream is not a terminal (a file, a pipe, the scheduled log), even
+    when the person who started the command sits at a wider terminal; ``COLUMNS`` still says otherwise."""
+
+    def _dimensions(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        if self._width is None and not self.is_terminal and "COLUMNS" not in self._environ:
+            return ConsoleDimensions(80, size.height)
+        return size
+
+    size = property(_dimensions, Console.size.fset)  # type: ignore[assignment,attr-defined]
+
+
+class Table(rich_table.Table):
+    """A table whose cells wrap (folding a word longer than its column) and never end in an ellipsis."""
+
+    def add_column(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("overflow", "fold")
+        super().add_column(*args, **kwargs)
+
+
+console = _Console()
+err_console = _Console(stderr=True)
 
 ConfigOption = typer.Option(None, "--config", "-c", envvar="CASEBOT_CONFIG",
                             help="配置文件（默认当前目录的 casebot.toml）")

@@ -245,13 +245,18 @@ def _life_goes_on(client: Any, settings: Settings, execute: Callable[..., Any], 
     return third
 
 
+def echo_to(out: Any) -> Callable[[str], None]:
+    """How the demo says a line on the console ``out``: wrapped at its width (80 columns into a file), but
+    the report's path, never wrapped (it is copied whole)."""
+    return lambda s: out.print(s, highlight=False, soft_wrap=s.startswith("报告："))
+
+
 @exits
 def demo(cases: int = typer.Option(30, "--cases", help="生成多少件公安案件"),
          seed: int = typer.Option(42, "--seed"),
          workdir: Path = typer.Option(Path("var/demo"), "--workdir", help="台账、日志和报告放在这里"),
          concurrency: int = typer.Option(2, "--concurrency")) -> None:
     """在模拟系统上演示闭环全流程：提请批捕 → 审查逮捕 → 批捕决定回公安 → 移送起诉 → 起诉 → 法院 → 判决回检察院。"""
-    result = run_demo(cases=cases, seed=seed, workdir=workdir, concurrency=concurrency,
-                      echo=lambda s: console.print(s, highlight=False))
+    result = run_demo(cases=cases, seed=seed, workdir=workdir, concurrency=concurrency, echo=echo_to(console))
     ok = result["first"].count("done") > 0 and result["second"].count("done") > 0
     raise typer.Exit(EXIT_OK if ok else EXIT_CASES_FAILED)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from casebot.cli.common import ConfigOption, JsonOption, console, err_console, exits, load_settings, print_json
+from casebot.cli.common import ConfigOption, JsonOption, Table, console, err_console, exits, load_settings, print_json
 from casebot.domain.exits import EXIT_LEDGER
 from casebot.errors import ConfigError
 from casebot.ledger import open_ledger, sqlite_path

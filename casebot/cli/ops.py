@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from casebot.cli.common import ConfigOption, JsonOption, console, err_console, exits, load_settings, print_json
+from casebot.cli.common import ConfigOption, JsonOption, Table, console, err_console, exits, load_settings, print_json
 from casebot.cli.run import execute, run_json, show
 from casebot.domain.states import LABELS as STATE_LABELS
 from casebot.domain.states import REPLAYABLE

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from casebot.cli.common import console, err_console, exits, load_settings, print_json
+from casebot.cli.common import Table, console, err_console, exits, load_settings, print_json
 from casebot.domain.privacy import mask_mapping, mask_name
 from casebot.errors import BusinessError
 from casebot.mapping.pipeline import Pipeline
@@ -163,26 +162,11 @@ def _code_names(pipeline: Pipeline, adapter: str) -> dict[str, Any]:
 
 def _named(pipeline: Pipeline, ref: Any, value: Any) -> str:
     """A code with its name, ``6（逮捕）``; the value as it is when its table does not name it. ``ref``:
-    ``table.column``, or a table alone (its first column, then each ``*_code`` column)."""
-    shown = _value(value)
-    if not isinstance(ref, str) or not isinstance(value, str) or not value:
-        return shown
-    name, _, column = ref.partition(".")
-    if name not in pipeline.codes:
-        return shown
-    table = pipeline.codes[name]
-    if column and column != table.columns[0] and not column.endswith("_code"):
-        return shown  # the column holds a label already (court_label, name)
-    for col in [column] if column else [table.columns[0], *(c for c in table.columns if c.endswith("_code"))]:
-        label = col[: -len("_code")] + "_name" if col.endswith("_code") else "name"
-        label = label if table.has_column(label) else "name"
-        try:
-            row = table.index(col).get(value)
-        except (KeyError, BusinessError):
-            continue
-        if row is not None and table.has_column(label) and row[label]:
-            return f"{shown}（{row[label]}）"
-    return shown
+    ``table.column``, or a table alone (:func:`casebot.domain.codes.code_name`)."""
+    from casebot.domain.codes import code_name
+
+    named = code_name(pipeline.codes, ref, value)
+    return f"{_value(value)}（{named}）" if named else _value(value)
 
 
 def _table(title: str, card: dict[str, Any], labels: dict[str, Any],

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from casebot.cli.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
+from casebot.cli.common import ConfigOption, JsonOption, Table, console, exits, load_settings, print_json
 from casebot.errors import ConfigError
 from casebot.htmlenv import html_environment
 from casebot.kit.base import SystemConfig

@@ -10,12 +10,12 @@ from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from casebot import errors, logs
 from casebot.cli.common import (
     ConfigOption,
     JsonOption,
+    Table,
     console,
     err_console,
     exits,
@@ -133,17 +133,18 @@ def stopped(settings: Settings | None, exc: BaseException, *, started: float, js
 
 
 def show(summary: RunSummary, settings: Any = None) -> None:
+    # each route's name whole on its first line, its hop (公安移送起诉 → 检察院审查起诉案卡) wrapped below it:
+    # at 80 columns (the scheduled log) nothing is cut and the counts keep their room
     table = Table(title=f"运行 {summary.run_id}")
-    table.add_column("路线")
     hops = {r.name: r.hop(settings) for r in settings.routes} if settings is not None else {}
-    if hops:
-        table.add_column("环节")
     data = summary.as_json()["by_route"]
+    table.add_column("路线（环节）" if hops else "路线", min_width=max(map(len, data), default=4))
     shown = [o for o in OUTCOMES if any(o in counts for counts in data.values())]
     for o in shown:
         table.add_column(label(o), justify="right")
     for route, counts in sorted(data.items()):
-        table.add_row(route, *([hops.get(route, "")] if hops else []), *(str(counts.get(o, 0)) for o in shown))
+        name = f"{route}\n{hops[route]}" if route in hops else route
+        table.add_row(name, *(str(counts.get(o, 0)) for o in shown))
     console.print(table)
     for r in summary.news:
         if r.outcome not in ("done", "dry-run"):
@@ -153,8 +154,8 @@ def show(summary: RunSummary, settings: Any = None) -> None:
     if summary.waiting:
         console.print(f"仍待处理 {len(summary.waiting)} 件：此前已报告，案件未变化（casebot failures 查看）",
                       highlight=False)
-    if summary.report_path:
-        console.print(f"报告: {summary.report_path}", highlight=False)
+    if summary.report_path:  # a path is never wrapped: it is copied whole
+        console.print(f"报告: {summary.report_path}", highlight=False, soft_wrap=True)
     else:
         console.print("没有新的结果，未生成报告。")
 
@@ -173,7 +174,8 @@ def run(config: Path = ConfigOption,
 
     退出码：0 正常；1 有案件需要人工处理；2 暂时性错误，下次运行重试；3 需要人工登录；
     4 配置错误或缺少密码；5 另一次运行正在进行；6 台账缺失或损坏；7 页面已变化，请运行 casebot doctor；
-    8 意外错误（程序缺陷，详见日志）；9 共享台账数据库无法连接（运行已停止，未丢失任何数据）。
+    8 意外错误（程序缺陷，详见日志）；9 共享台账数据库无法连接（运行已停止，未丢失任何数据）；
+    11 系统无法连接（服务器或网络故障；恢复后下次运行自动续办）。
     """
     started = time.time()
     settings: Settings | None = None

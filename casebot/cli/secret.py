@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from casebot import errors
-from casebot.cli.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
+from casebot.cli.common import ConfigOption, JsonOption, Table, console, exits, load_settings, print_json
 from casebot.kit import secrets
 from casebot.kit.logins import LoginCap
 

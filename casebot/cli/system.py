@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from casebot import errors, logs
-from casebot.cli.common import ConfigOption, JsonOption, console, exits, load_settings, print_json
+from casebot.cli.common import ConfigOption, JsonOption, Table, console, exits, load_settings, print_json
 from casebot.domain.codes import CodeTables
 from casebot.domain.meanings import MEANINGS, SYSTEM, meaning
 from casebot.kit.base import Source, Target
@@ -172,14 +171,17 @@ async def _check_written(adapter: Target, item: Any | None, row: dict[str, Any])
 
 #: each kind of problem doctor finds, and the exit status it gives: the error table's (domain.meanings)
 DOCTOR_EXIT = {"password": MEANINGS[errors.ConfigError].exit, "page": MEANINGS[errors.PageChanged].exit,
-               "login": MEANINGS[errors.HumanRequired].exit, "unreachable": MEANINGS[errors.TransientError].exit,
-               "codes": MEANINGS[errors.OptionMissing].exit}
+               "login": MEANINGS[errors.HumanRequired].exit, "down": MEANINGS[errors.SystemUnreachable].exit,
+               "unreachable": MEANINGS[errors.TransientError].exit, "codes": MEANINGS[errors.OptionMissing].exit}
 
 
 def _doctor_kind(exc: errors.CasebotError) -> str:
     """Doctor's word for what stopped a system's check, as the error table means it: a person must log in,
-    the system's configuration (its password), not reachable now (retried by runs), else its pages."""
+    the system's configuration (its password), its server down, not reachable now (retried by runs), else
+    its pages."""
     row = meaning(exc)
+    if isinstance(exc, errors.SystemUnreachable):
+        return "down"
     if row.stops == SYSTEM:
         return "login" if row.exit == MEANINGS[errors.HumanRequired].exit else "password"
     return "unreachable" if row.retried else "page"
@@ -356,7 +358,8 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
 
     rows = pre + asyncio.run(check())
     kinds = {r["kind"] for r in rows if not r["ok"]}
-    code = next((DOCTOR_EXIT[k] for k in ("password", "page", "login", "unreachable", "codes") if k in kinds), 0)
+    order = ("password", "page", "login", "down", "unreachable", "codes")
+    code = next((DOCTOR_EXIT[k] for k in order if k in kinds), 0)
     if json_out:
         print_json({"schema": "casebot.doctor/1", "ok": code == 0, "exit_code": code, "systems": rows})
     else:

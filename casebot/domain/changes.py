@@ -13,7 +13,8 @@ not every later row edited. :func:`plan_update` puts the three cards together:
 what to change in the target (``wanted`` against ``written``) and which of those
 changes would overwrite a person's edit (``found`` differs from ``written`` in
 the same place): a :class:`Conflict`, never overwritten. Values shown in a
-conflict are masked where personal.
+conflict are masked where personal, and codes named by their tables (:func:`code_namer`):
+``强制措施：系统中为“2（取保候审）”（本系统写入“6（逮捕）”…）``.
 
 Nothing here touches a page or the ledger.
 """
@@ -25,12 +26,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from casebot.domain.codes import code_name
 from casebot.domain.keys import normalise_key
 from casebot.domain.privacy import mask_id, mask_name, names_in
-from casebot.domain.verify import _show, normalise
+from casebot.domain.verify import _named as _shown
+from casebot.domain.verify import normalise
 
-__all__ = ["CardDiff", "Conflict", "RowChange", "UpdatePlan", "diff", "plan_update", "restrict", "row_identity",
-           "shown_path"]
+__all__ = ["CardDiff", "Conflict", "RowChange", "UpdatePlan", "code_namer", "diff", "plan_update", "restrict",
+           "row_identity", "shown_path"]
+
+#: names a coded place's value: (path, value) -> ``6（逮捕）``, or None when the place holds no code it knows
+Namer = Callable[[str, Any], "str | None"]
 
 RowKind = Literal["added", "removed", "edited"]
 
@@ -146,6 +152,38 @@ def field_labels(fields: Iterable[Any]) -> dict[str, str]:
     return out
 
 
+def code_namer(fields: Iterable[Any], tables: Any, *, system: str | None = None) -> Namer:
+    """What names the codes of a target's places (``fields``: its field specs, each with ``name``,
+    ``code_table`` and ``children``; ``tables``: the code tables; ``system``: the target's adapter, whose
+    code column is looked in first). A personal place has no code table: never named."""
+    refs: dict[str, str] = {}
+    for f in fields:
+        if getattr(f, "code_table", None):
+            refs[f.name] = f.code_table
+        for c in getattr(f, "children", ()) or ():
+            if getattr(c, "code_table", None):
+                refs[f"{f.name}.{c.name}"] = c.code_table
+
+    def name(path: str, value: Any) -> str | None:
+        ref = refs.get(_place_key(path))
+        if ref is None or tables is None:
+            return None
+        codes = value if isinstance(value, list) else [value]
+        if not codes or not all(isinstance(v, str) for v in codes):
+            return None
+        named = [code_name(tables, ref, v, system=system) for v in codes]
+        if not all(named):
+            return None
+        return "、".join(f"{v}（{n}）" for v, n in zip(codes, named, strict=True))
+
+    return name
+
+
+def _place_key(path: str) -> str:
+    """A place's field, rows' identities left out: ``xyr[id:…].qzcs`` -> ``xyr.qzcs``."""
+    return re.sub(r"\[[^\]]*\]", "", path)
+
+
 def labelled_path(path: str, labels: dict[str, str] | None = None) -> str:
     """A place as a clerk reads it: ``犯罪嫌疑人（350502********0118）的强制措施``, personal values masked."""
     shown = shown_path(path)
@@ -163,15 +201,19 @@ def labelled_path(path: str, labels: dict[str, str] | None = None) -> str:
 
 
 def place_text(path: str, one: dict[str, Any], other: dict[str, Any], labels: dict[str, str] | None = None, *,
-               before: str, after: str, identity: Callable[[dict[str, Any]], str] = row_identity) -> str:
-    """A place named by its label with its value in two cards, masked as a message may show them:
-    ``案件名称：本系统写入“7 字的案件名称”，系统中为“8 字的案件名称”``."""
+               before: str, after: str, identity: Callable[[dict[str, Any]], str] = row_identity,
+               namer: Namer | None = None) -> str:
+    """A place named by its label with its value in two cards, masked as a message may show them, codes
+    with their names (``namer``: :func:`code_namer`):
+    ``案件名称：本系统写入“7 字的案件名称”，系统中为“8 字的案件名称”``,
+    ``移送案由：本系统写入“0206（交通肇事罪）”，系统中为“0207（危险驾驶罪）”``."""
     key = path.rsplit(".", 1)[1] if "]." in path else path.split("[", 1)[0]
     if "[" in path and "]." not in path:
         key = "xm"  # a whole row: shown by its person's name (masked)
+        namer = None
     names = names_in(one, other)
-    a = _show(key, _value_at(one, path, identity) or "", names)
-    b = _show(key, _value_at(other, path, identity) or "", names)
+    a = _shown(path, key, _value_at(one, path, identity) or "", names, namer)
+    b = _shown(path, key, _value_at(other, path, identity) or "", names, namer)
     return f"{labelled_path(path, labels)}：{before}“{a}”，{after}“{b}”"
 
 
@@ -209,13 +251,14 @@ def _value_at(card: dict[str, Any], path: str, identity: Callable[[dict[str, Any
 
 def plan_update(written: dict[str, Any], found: dict[str, Any], wanted: dict[str, Any], *,
                 frozen: Iterable[str] = (), on_conflict: str = "hold", field_conflict: dict[str, str] | None = None,
-                identity: Callable[[dict[str, Any]], str] = row_identity) -> UpdatePlan:
+                identity: Callable[[dict[str, Any]], str] = row_identity, namer: Namer | None = None) -> UpdatePlan:
     """What an update of the target must change, and what it must not overwrite.
 
     ``frozen``: field names never updated after the first write (a case field, or a
     person-row field such as ``xm``). ``on_conflict``: ``hold`` (the conflicts are
     returned: the caller holds the update) or ``skip-field`` (the conflicting places are
-    left out of the update); ``field_conflict`` overrides it per field name.
+    left out of the update); ``field_conflict`` overrides it per field name. ``namer``: names the codes
+    a conflict shows (:func:`code_namer`).
     """
     frozen = set(frozen)
     changes = diff(written, wanted, identity=identity)
@@ -235,9 +278,9 @@ def plan_update(written: dict[str, Any], found: dict[str, Any], wanted: dict[str
         if path in by_person or row_path in by_person:
             key = leaf if "]." in path else name
             names = names_in(written, found, wanted)
-            conflicts.append(Conflict(path, _show(key, _value_at(written, path, identity) or "", names),
-                                      _show(key, _value_at(found, path, identity) or "", names),
-                                      _show(key, _value_at(wanted, path, identity) or "", names)))
+            named = namer if "]." in path or "[" not in path else None  # a whole row: its person's name, masked
+            conflicts.append(Conflict(path, *(_shown(path, key, _value_at(card, path, identity) or "", names, named)
+                                              for card in (written, found, wanted))))
     field_conflict = field_conflict or {}
 
     def policy(c: Conflict) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from casebot.errors import DataError, MappingError
 
-__all__ = ["TABLE_TITLES", "CodeMissing", "CodeTable", "CodeTables"]
+__all__ = ["TABLE_TITLES", "CodeMissing", "CodeTable", "CodeTables", "code_name"]
 
 #: what a clerk calls each shipped table; other tables are shown by their stem
 TABLE_TITLES: dict[str, str] = {
@@ -160,3 +160,31 @@ class CodeTables:
 
     def lookup(self, table: str, key: str, code: object, value: str) -> str:
         return self._tables[table].lookup(key, code, value)
+
+
+def code_name(tables: CodeTables, ref: str | None, code: object, *, system: str | None = None) -> str | None:
+    """A code's name in its table (``逮捕`` for measures' 6), or None when the table does not name it.
+
+    ``ref``: ``table.column``, or a table alone: then the column of ``system``'s codes
+    (``procuratorate_code``) first, the table's first column, then each ``*_code`` column. A column
+    holding labels already (``court_label``, ``name``) names nothing."""
+    if not isinstance(ref, str) or not isinstance(code, str) or not code:
+        return None
+    name, _, column = ref.partition(".")
+    if name not in tables:
+        return None
+    table = tables[name]
+    if column and column != table.columns[0] and not column.endswith("_code"):
+        return None
+    own = [f"{system}_code"] if system and table.has_column(f"{system}_code") else []
+    tried = [column] if column else [*own, table.columns[0], *(c for c in table.columns if c.endswith("_code"))]
+    for col in dict.fromkeys(tried):
+        label = col[: -len("_code")] + "_name" if col.endswith("_code") else "name"
+        label = label if table.has_column(label) else "name"
+        try:
+            row = table.index(col).get(code.strip())
+        except (KeyError, MappingError):
+            continue
+        if row is not None and table.has_column(label) and row[label]:
+            return row[label]
+    return None

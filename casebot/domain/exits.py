@@ -23,6 +23,7 @@ PAGE_CHANGED_BANNER = "页面已变化，请运行 casebot doctor"
 EXIT_BUG = 8               # an error casebot does not know: a bug, see the log
 EXIT_LEDGER_UNAVAILABLE = 9  # the shared ledger's database cannot be reached: the run stopped, nothing lost
 EXIT_AUDIT_ALTERED = 10    # `casebot audit verify`: the audit log was altered
+EXIT_UNREACHABLE = 11      # a system's server could not be reached: its routes waited; next run goes on
 EXIT_INTERRUPTED = 130     # Ctrl-C
 EXIT_TERMINATED = 143      # SIGTERM (a scheduler's timeout)
 
@@ -41,6 +42,7 @@ EXITS: dict[int, tuple[str, str]] = {
     EXIT_BUG: ("bug", "意外错误（程序缺陷，详见日志）"),
     EXIT_LEDGER_UNAVAILABLE: ("ledger_unavailable", "共享台账数据库无法连接（运行已停止，未丢失任何数据）"),
     EXIT_AUDIT_ALTERED: ("audit_altered", "审计记录被改动"),
+    EXIT_UNREACHABLE: ("system_unreachable", "系统无法连接（服务器或网络故障；恢复后下次运行自动续办）"),
     EXIT_INTERRUPTED: ("interrupted", "被中断"),
     EXIT_TERMINATED: ("terminated", "被终止（如超时）"),
 }

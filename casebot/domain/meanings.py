@@ -115,6 +115,11 @@ MEANINGS: dict[type[BaseException], Meaning] = {
     errors.SessionExpired: Meaning(_RETRY, True, CASE, exits.EXIT_RETRY_LATER, "unreachable", "无需处理",
                                    _TRANSIENT),
     errors.PageTimeout: Meaning(_RETRY, True, CASE, exits.EXIT_RETRY_LATER, "unreachable", "无需处理", _TRANSIENT),
+    # the system's server cannot be reached: every next case of it would wait out the same attempts
+    errors.SystemUnreachable: Meaning(_RETRY, True, SYSTEM, exits.EXIT_UNREACHABLE, "system_unreachable",
+                                      "该系统的服务器或网络",
+                                      "系统无法连接（原因中写明哪个系统）：请该系统的管理员或网络管理员恢复服务"
+                                      "（casebot doctor 检查连接），恢复后下次运行自动续办，无需 replay"),
     errors.OutcomeUnknown: Meaning("unknown", True, CASE, exits.EXIT_RETRY_LATER, "unreachable", "目标系统",
                                    "已提交但未核对：到目标系统查看这件案件是否已保存，然后 replay（不会重复写入）"),
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from casebot.domain.privacy import PERSONAL_KEYS, names_in
@@ -61,13 +62,16 @@ def _show(key: str, value: Any, names: frozenset[str] = frozenset()) -> str:
 
 
 def differences(card: dict[str, Any], actual: dict[str, Any], *, prefix: str = "",
-                labels: dict[str, str] | None = None,
-                names: frozenset[str] | None = None) -> list[tuple[str, str, str]]:
+                labels: dict[str, str] | None = None, names: frozenset[str] | None = None,
+                namer: Callable[[str, Any], str | None] | None = None,
+                at: str = "") -> list[tuple[str, str, str]]:
     """Fields of ``card`` whose value differs in ``actual``: ``(field, expected, actual)``.
 
     Only the card's own fields are compared (the record may hold more, e.g. an
     assigned number). Lists of dicts are compared item by item, in order. A
-    title is quoted with the names of both records masked in it.
+    title is quoted with the names of both records masked in it. ``namer`` names a
+    code by its place (``xyr.qzcs``, see :func:`casebot.domain.changes.code_namer`):
+    ``6（逮捕）``; ``at``: the place of ``card`` within the whole card.
     """
     labels = labels or {}
     if names is None:
@@ -83,16 +87,23 @@ def differences(card: dict[str, Any], actual: dict[str, Any], *, prefix: str = "
                 continue
             for i, (w, a) in enumerate(zip(want, got_list, strict=True), 1):
                 out.extend(differences(w, a if isinstance(a, dict) else {}, prefix=f"{name}[{i}].",
-                                       labels=labels, names=names))
+                                       labels=labels, names=names, namer=namer, at=f"{at}{key}."))
             continue
         if normalise(want) != normalise(got):
-            out.append((name, _show(key, want, names), _show(key, got, names)))
+            out.append((name, *(_named(f"{at}{key}", key, v, names, namer) for v in (want, got))))
     return out
 
 
+def _named(place: str, key: str, value: Any, names: frozenset[str],
+           namer: Callable[[str, Any], str | None] | None) -> str:
+    """A value as a message shows it: a code with its name when ``namer`` knows it, else :func:`_show`."""
+    named = namer(place, value) if namer is not None and value not in (None, "") else None
+    return named or _show(key, value, names)
+
+
 def verify(card: dict[str, Any], actual: dict[str, Any], *, case: str | None = None,
-           labels: dict[str, str] | None = None) -> None:
-    """Raise VerificationError naming every field that differs."""
-    diffs = differences(card, actual, labels=labels)
+           labels: dict[str, str] | None = None, namer: Callable[[str, Any], str | None] | None = None) -> None:
+    """Raise VerificationError naming every field that differs (codes with their names, given ``namer``)."""
+    diffs = differences(card, actual, labels=labels, namer=namer)
     if diffs:
         raise VerificationError(diffs, case=case)

@@ -127,6 +127,8 @@ class Adapter(ABC):
         self.config = config
         self._page: Any = None
         self._logged_in = False
+        #: a page of the system was reached and logged in to, at least once (a system down before is back)
+        self.reached = False
         #: set by ``casebot login`` when a person is at the terminal: shown the captcha, returns what they typed
         self.ask_captcha: Callable[[Any], Awaitable[str]] | None = None
 
@@ -168,6 +170,7 @@ class Adapter(ABC):
         async with logins.capped(self.config):
             await self.login(page)
         self._logged_in = True
+        self.reached = True
 
     @property
     @final
@@ -224,7 +227,7 @@ class Adapter(ABC):
         except PWTimeout as exc:
             raise errors.PageTimeout(f"{self.name}: {_first_line(exc)}") from exc
         except PWError as exc:
-            mapped = playwright_error(self.name, exc)
+            mapped = playwright_error(self.name, exc, title=self.title, configured=self.config.name)
             if mapped is None:
                 raise  # not recognised: a bug, reported as it is and not retried
             raise mapped from exc
@@ -456,18 +459,35 @@ class Target(Adapter):
 _STRICT = re.compile(r"strict mode violation: (.*?) resolved to (\d+) elements")
 _GONE = ("Element is not attached to the DOM", "element was detached", "Node is detached from document",
          "Element is detached", "did not match any elements", "No node found")
+#: ... meaning the system's server cannot be reached at all (nothing was sent), in a person's words
+_UNREACHABLE = {"ERR_CONNECTION_REFUSED": "服务器拒绝连接（服务未运行？）",
+                "ERR_CONNECTION_TIMED_OUT": "连接超时（服务器或网络无应答）",
+                "ERR_ADDRESS_UNREACHABLE": "网络不通（地址不可达）",
+                "ERR_NETWORK_UNREACHABLE": "网络不通",
+                "ERR_INTERNET_DISCONNECTED": "工作站未连网",
+                "ERR_NAME_NOT_RESOLVED": "域名无法解析（网址写错或 DNS 故障）",
+                "ERR_NAME_RESOLUTION_FAILED": "域名无法解析（DNS 故障）"}
+_NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
 #: ... and meaning the connection, or the browser, went away
 _LOST = ("net::ERR", "Target page, context or browser has been closed", "Target closed")
 
 
-def playwright_error(system: str, exc: BaseException) -> errors.CasebotError | None:
-    """The casebot error a Playwright error (other than a timeout) means, or None when not recognised."""
+def playwright_error(system: str, exc: BaseException, *, title: str | None = None,
+                     configured: str | None = None) -> errors.CasebotError | None:
+    """The casebot error a Playwright error (other than a timeout) means, or None when not recognised.
+
+    ``system``: the adapter's name; ``title``: the system's own name; ``configured``: its name in the
+    configuration (a system unreachable is told by it)."""
     msg = str(exc)
     strict = _STRICT.search(msg)
     if strict:
         return errors.PageChanged(system, f"唯一的 {strict.group(1)}（实际匹配 {strict.group(2)} 个元素）")
     if any(s in msg for s in _GONE):
         return errors.PageChanged(system, f"页面元素（{_first_line(exc)}）")
+    net = _NET_ERROR.search(msg)
+    if net and net.group(1) in _UNREACHABLE:
+        code = net.group(1)
+        return errors.SystemUnreachable(configured or system, title or system, code, _UNREACHABLE[code])
     if any(s in msg for s in _LOST):
         return errors.ServerError(f"{system}: {_first_line(exc)}")
     return None

@@ -35,6 +35,9 @@ def advise(state: str, error_type: str | None, message: str | None) -> Advice:
         # state the case was left in; the message names the system, the page and the field
         row = MEANINGS[errors.PageChanged]
         return Advice(row.where, row.what)
+    if error_type == "SystemUnreachable":  # its server was down: its administrator acts, not a clerk
+        row = MEANINGS[errors.SystemUnreachable]
+        return Advice(row.where, row.what)
     if state in SETTLED and not error_type:
         return SETTLED[state]
     if state == "retry":

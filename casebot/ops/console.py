@@ -125,7 +125,9 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         groups = {s: [(i, advise(i.state, i.error_type, i.error_message)) for i in items if group(i) == s]
                   for s in ("conflict", "failed", "unknown", "written", "retry")}
         run = snap.last_run
-        banner = page_changed_banner(run) if run and run.get("exit_code") == 7 else None
+        banners = [page_changed_banner(run) if run and run.get("exit_code") == 7 else None,
+                   unreachable_banner(run) if run else None]
+        banner = "。".join(b for b in banners if b) or None
         return render_template("index.html.j2", snap=snap, groups=groups, run=run, banner=banner,
                                exit_text=lastrun.EXIT_TEXT, token=app.config["CASEBOT_TOKEN"])
 
@@ -237,6 +239,15 @@ def page_changed_banner(run: dict[str, Any]) -> str:
         where = f"{SYSTEM_WORDS[system]}系统（{system}）：{rest}" if sep and system in SYSTEM_WORDS else str(why)
         places.append(f"路线 {route} 已停止，{where}")
     return PAGE_CHANGED_BANNER + ("。" + "；".join(places) if places else "")
+
+
+def unreachable_banner(run: dict[str, Any]) -> str | None:
+    """The banner of a run that could not reach a system (whatever else it met): which, and that its cases wait."""
+    down = run.get("unreachable") or {}
+    if not down:
+        return None
+    names = "、".join(f"{title}（{system}）" for system, title in sorted(down.items()))
+    return f"{names}无法连接：该系统的案件在等待，请其管理员或网络管理员恢复服务，恢复后下次运行自动续办"
 
 
 def replay_command(item_id: int, config_path: Path, *, fresh: bool = False) -> list[str]:

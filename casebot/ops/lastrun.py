@@ -2,7 +2,8 @@
 
 It holds the run's id, start and end (Unix seconds), exit code, the reason in a
 word (``ok``, ``cases_failed``, ``retry_later``, ``login_required``, ``config``,
-``locked``, ``ledger``, ``pages_changed``, ``bug``, ``interrupted``, ``terminated``) and the cases by route and outcome.
+``locked``, ``ledger``, ``pages_changed``, ``bug``, ``system_unreachable``, ``interrupted``, ``terminated``)
+and the cases by route and outcome.
 ``status``, ``metrics`` and the console read it; nothing else depends on it.
 A replay (``casebot replay``, the console's button) is kept apart in
 ``last-replay.json``: it is not the scheduled run ops watch.
@@ -51,11 +52,16 @@ def load_counters(settings: Settings) -> dict[str, Any]:
     return read_state(counters_path(settings)) or {}
 
 
-def unreachable(systems: list[str], texts: list[str]) -> set[str]:
-    """The systems a run could not reach: an error of theirs (``system: ...``) saying the connection failed."""
-    gone = ("net::ERR_CONNECTION", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_ADDRESS_UNREACHABLE", "net::ERR_TIMED_OUT",
-            "无法连接")
-    return {s for s in systems for t in texts if t.startswith(f"{s}:") and any(g in t for g in gone)}
+def systems_state(settings: Settings, summary: Any, before: dict[str, Any]) -> dict[str, dict[str, bool]]:
+    """Each system's state after a scheduled run: down when the run met it unreachable (SystemUnreachable),
+    up when the run reached it, else as it was (a run that did not need it says nothing of it)."""
+    down = getattr(summary, "unreachable", {})
+    reached = getattr(summary, "reached", set())
+    out = {}
+    for s in settings.systems:
+        up = False if s in down else True if s in reached else bool(before.get(s, {}).get("up", True))
+        out[s] = {"up": up, "login_blocked": s in summary.blocked}
+    return out
 
 
 def record_end(settings: Settings, summary: Any, *, kind: str = "run") -> None:
@@ -68,6 +74,9 @@ def record_end(settings: Settings, summary: Any, *, kind: str = "run") -> None:
         from casebot.domain.privacy import scrub_text
 
         save_as["stopped"] = {route: scrub_text(str(why)) for route, why in stopped.items()}
+    down = getattr(summary, "unreachable", None)
+    if down:  # the systems the run could not reach, by their own names
+        save_as["unreachable"] = dict(down)
     write_state(_path_of(settings, kind), save_as)
     c = load_counters(settings)
     cases = c.setdefault("cases", {})
@@ -80,9 +89,7 @@ def record_end(settings: Settings, summary: Any, *, kind: str = "run") -> None:
     if kind == "run":
         if summary.exit_code in (0, 1):
             c["last_success"] = summary.finished
-        texts = [*summary.system_errors, *(r.error or "" for r in summary.results)]
-        down = unreachable(list(settings.systems), texts)
-        c["systems"] = {s: {"up": s not in down, "login_blocked": s in summary.blocked} for s in settings.systems}
+        c["systems"] = systems_state(settings, summary, c.get("systems", {}))
     write_state(counters_path(settings), c)
 
 

@@ -21,7 +21,7 @@ from prometheus_client.openmetrics.exposition import generate_latest
 from casebot.domain.states import OUTCOMES
 from casebot.ledger.base import STATES
 
-EXITS = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "130", "143")
+EXITS = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "11", "130", "143")
 
 
 def registry(*, routes: list[str], counts: dict[str, dict[str, int]], last_run: dict[str, Any] | None,
@@ -54,7 +54,7 @@ def registry(*, routes: list[str], counts: dict[str, dict[str, int]], last_run: 
           registry=reg).labels(ws).set(float(kept.get("last_success") or 0))
     systems = sorted(settings.systems) if settings is not None else []
     state = kept.get("systems", {})
-    up = Gauge("casebot_system_up", "Whether the last scheduled run reached the system (1) or not (0).",
+    up = Gauge("casebot_system_up", "Whether scheduled runs reach the system (1) or found its server unreachable (0).",
                ["workstation", "system"], registry=reg)
     blocked = Gauge("casebot_system_login_blocked",
                     "Whether the system waits for a person to log in or renew its password (1).",

@@ -1,4 +1,5 @@
-"""Telling a person what needs one: new failed cases, a login to do (exit 3), changed pages (exit 7).
+"""Telling a person what needs one: new failed cases, a login to do (exit 3), changed pages (exit 7), a system
+that cannot be reached (exit 11, told whatever else the run met).
 
 After each run, :func:`after_run` compares what needs a person with what each
 channel was already told (``notified.json`` in the log's folder) and sends only
@@ -34,7 +35,7 @@ from typing import Any, Protocol
 
 from casebot import logs
 from casebot.config import EmailSettings, Settings, WebhookSettings
-from casebot.domain.exits import PAGE_CHANGED_BANNER
+from casebot.domain.exits import EXIT_UNREACHABLE, PAGE_CHANGED_BANNER
 from casebot.domain.meanings import MEANINGS
 from casebot.domain.privacy import scrub_text
 from casebot.domain.states import LABELS as STATE_LABELS
@@ -73,7 +74,8 @@ class Failure:
 
 @dataclass
 class Alert:
-    """One message: ``kind`` is ``new_failures``, ``login_required``, ``pages_changed``, ``resolved`` or ``test``."""
+    """One message: ``kind`` is ``new_failures``, ``login_required``, ``pages_changed``, ``unreachable``,
+    ``resolved`` or ``test``."""
 
     kind: str
     title: str
@@ -115,8 +117,12 @@ def _failure_line(f: Failure) -> str:
 
 
 def alerts(*, exit_code: int, system_errors: list[str], failures: list[Failure],
-           told: dict[str, Any]) -> list[Alert]:
-    """What this channel has not been told yet, given what it was (``told``)."""
+           told: dict[str, Any], down: dict[str, str] | None = None,
+           reached: set[str] | None = None) -> list[Alert]:
+    """What this channel has not been told yet, given what it was (``told``).
+
+    ``down``: the systems the run could not reach (system -> its own name); ``reached``: those it reached.
+    None (a replay, a run that ended early): nothing is said of systems up or down."""
     out: list[Alert] = []
     known = set(told.get("failures", []))
     changed = exit_code == EXIT_PAGE_CHANGED
@@ -151,7 +157,37 @@ def alerts(*, exit_code: int, system_errors: list[str], failures: list[Failure],
         what = "登录问题" if was == EXIT_HUMAN_REQUIRED else "页面变化"
         out.append(Alert("resolved", f"casebot：{what}已解决（退出码 {exit_code}）",
                          [f"此前报告的{what}（退出码 {was}）已不再出现，定时运行恢复正常。"], exit_code))
+    out += _systems_down(exit_code, system_errors, told.get("unreachable") or {}, down, reached)
     return out
+
+
+def _systems_down(exit_code: int, system_errors: list[str], was: dict[str, str], down: dict[str, str] | None,
+                  reached: set[str] | None) -> list[Alert]:
+    """A system unreachable, told once per incident whatever else the run met; told again once it is back
+    (reached by a later run)."""
+    if down is None:
+        return []
+    out = []
+    code = f"（退出码 {EXIT_UNREACHABLE}）" if exit_code == EXIT_UNREACHABLE else ""
+    for system, title in sorted(down.items()):
+        if system in was:
+            continue
+        said = [scrub_text(e) for e in system_errors if e.startswith(f"{system}:")]
+        out.append(Alert("unreachable", f"casebot：{title}（{system}）无法连接{code}",
+                         [*said, f"{title}的案件在等待，恢复后下次运行自动续办，无需 replay；"
+                          "请该系统的管理员或网络管理员恢复服务（casebot doctor 检查连接）"], exit_code))
+    for system, title in sorted(was.items()):
+        if system not in down and reached is not None and system in reached:
+            out.append(Alert("resolved", f"casebot：{title}（{system}）已恢复连接",
+                             [f"此前报告无法连接的{title}已能连上，等待的案件已由本次运行续办。"], exit_code))
+    return out
+
+
+def _still_down(was: dict[str, str], down: dict[str, str] | None, reached: set[str] | None) -> dict[str, str]:
+    """The systems a channel knows as down after this run: those down now, and those not reached since."""
+    if down is None:
+        return dict(was)
+    return {**{s: t for s, t in was.items() if reached is None or s not in reached}, **down}
 
 
 def _changed_places(failures: list[Failure]) -> list[str]:
@@ -171,10 +207,16 @@ def _changed_places(failures: list[Failure]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def told_after(failures: list[Failure], exit_code: int) -> dict[str, Any]:
-    """What a channel knows once told everything: current failures only (a fixed case is forgotten)."""
+def told_after(failures: list[Failure], exit_code: int, *, told: dict[str, Any] | None = None,
+               down: dict[str, str] | None = None, reached: set[str] | None = None) -> dict[str, Any]:
+    """What a channel knows once told everything: current failures only (a fixed case is forgotten), the
+    condition, the systems down (``told``: what it knew before)."""
     condition = exit_code if exit_code in (EXIT_HUMAN_REQUIRED, EXIT_PAGE_CHANGED) else None
-    return {"failures": sorted(f.key for f in failures), "condition": condition}
+    out: dict[str, Any] = {"failures": sorted(f.key for f in failures), "condition": condition}
+    systems = _still_down((told or {}).get("unreachable") or {}, down, reached)
+    if systems:
+        out["unreachable"] = systems
+    return out
 
 
 # -- channels -----------------------------------------------------------------
@@ -313,16 +355,19 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def notify(chans: list[Channel], path: Path, *, exit_code: int, system_errors: list[str],
-           failures: list[Failure], settings: Settings | None = None, replay: bool = False) -> dict[str, int]:
+           failures: list[Failure], settings: Settings | None = None, replay: bool = False,
+           down: dict[str, str] | None = None, reached: set[str] | None = None) -> dict[str, int]:
     """Send each channel what it was not told; returns messages sent by channel. A channel that fails keeps
     what it was told before (tried again next time) and its error (``failed``), for doctor and the summary."""
     state = _load(path)
     sent: dict[str, int] = {}
     for ch in chans:
         told = state.get(ch.name, {})
-        if replay:  # a replay says nothing of logins or pages: the scheduled run's condition stands
+        if replay:  # a replay says nothing of logins, pages or systems: the scheduled run's condition stands
             exit_code = told.get("condition") or (1 if failures else 0)
-        pending = alerts(exit_code=exit_code, system_errors=system_errors, failures=failures, told=told)
+            down = reached = None
+        pending = alerts(exit_code=exit_code, system_errors=system_errors, failures=failures, told=told,
+                         down=down, reached=reached)
         sent[ch.name] = 0
         try:
             for alert in pending:
@@ -333,7 +378,7 @@ def notify(chans: list[Channel], path: Path, *, exit_code: int, system_errors: l
             log.warning("notify.failed", channel=ch.name, error=str(exc))
             state[ch.name] = {**told, "failed": {"error": str(exc)[:500], "at": _now()}}
             continue
-        state[ch.name] = told_after(failures, exit_code)
+        state[ch.name] = told_after(failures, exit_code, told=told, down=down, reached=reached)
     if chans:
         write_state(path, state)
     return sent
@@ -373,9 +418,10 @@ def test_all(settings: Settings) -> dict[str, str | None]:
     return out
 
 
-def after_run(settings: Settings, *, exit_code: int, system_errors: list[str],
-              replay: bool = False) -> dict[str, int]:
-    """Notify after a run (or replay): reads what needs a person from the ledger."""
+def after_run(settings: Settings, *, exit_code: int, system_errors: list[str], replay: bool = False,
+              down: dict[str, str] | None = None, reached: set[str] | None = None) -> dict[str, int]:
+    """Notify after a run (or replay): reads what needs a person from the ledger. ``down``/``reached``: the
+    systems the run could not reach (system -> its own name) and those it reached (None: not known)."""
     chans = channels(settings)
     if not chans:
         return {}
@@ -383,4 +429,4 @@ def after_run(settings: Settings, *, exit_code: int, system_errors: list[str],
 
     items = read(settings, lambda ledger: ledger.items(states=NEEDS_PERSON), [])
     return notify(chans, state_file(settings), exit_code=exit_code, system_errors=system_errors,
-                  failures=failures_from(items), settings=settings, replay=replay)
+                  failures=failures_from(items), settings=settings, replay=replay, down=down, reached=reached)

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from casebot import errors, logs
 from casebot.config import RouteSettings, Settings
-from casebot.domain.changes import diff
+from casebot.domain.changes import code_namer, diff
 from casebot.domain.exits import PAGE_CHANGED_BANNER
 from casebot.domain.meanings import ROUTE, SYSTEM, meaning
 from casebot.domain.privacy import redact, scrub_text
@@ -88,6 +88,11 @@ class RunContext:
     #: the ledger items of the cases being worked right now (their leases are renewed by the run)
     in_flight: dict[int, Item] = field(default_factory=dict)
 
+    def unreachable(self, exc: errors.SystemUnreachable) -> None:
+        """``exc.system``'s server cannot be reached: its routes stop for this run (exit 11)."""
+        if self.summary.mark_unreachable(exc):
+            log.error("system.unreachable", system=exc.system, code=exc.code)
+
     def block(self, system: str, exc: BaseException) -> None:
         """``system`` needs a person: its routes stop for this run."""
         if system not in self.summary.blocked:
@@ -140,6 +145,12 @@ class Case:
         if unconfigured:
             result.outcome, result.error_type = "retry", "ConfigError"
             result.error = run.summary.unconfigured[next(iter(unconfigured))]
+            return result
+        down = run.summary.unreachable.keys() & systems
+        if down:  # its server was not reachable a moment ago: the case waits for the next run
+            system = sorted(down)[0]
+            result.outcome, result.error_type = "retry", "SystemUnreachable"
+            result.error = f"案件 {job.key}：{run.summary.unreachable[system]}（{system}）无法连接，下次运行自动续办"
             return result
         if route.name in run.summary.stopped_routes:
             # the route met a changed page in this run: the next case would only wait out the same timeout
@@ -197,7 +208,9 @@ class Case:
                                                   run_id=run.summary.run_id)
                         back = align_key(card, back, *_key_fields(target))
                     try:
-                        verify(card, back, case=job.key, labels=_labels(target))
+                        verify(card, back, case=job.key, labels=_labels(target),
+                               namer=code_namer(getattr(target, "fields", ()), getattr(run.pipeline, "codes", None),
+                                                system=target.name))
                     except errors.VerificationError as exc:
                         raise (adopted_differs(exc, record_id, job.key) if self.adopted else exc) from None
                 run.ledger.set_state(item, "done", record_id=record_id, attempt_id=self.attempt_id,
@@ -235,6 +248,10 @@ class Case:
         row = meaning(exc)
         if row.outcome == "failed" and isinstance(exc, errors.BusinessError):
             await self._failed(exc, source_hash)
+        elif row.stops == SYSTEM and isinstance(exc, errors.SystemUnreachable):
+            run.unreachable(exc)
+            self.on = None  # the page shows the browser's own error page, nothing of the case
+            await self._unfinished("SystemUnreachable", f"案件 {job.key}：{exc}")
         elif row.stops == SYSTEM and isinstance(exc, errors.HumanRequired):
             run.block(exc.system, exc)
             result.outcome, result.error_type, result.error = "retry", "HumanRequired", str(exc)
@@ -383,7 +400,7 @@ class Case:
         self.on = (route.target, route.target_kind)
         if policy.update != "auto":
             outcome = await follow(target, item.record_id, written, card, policy=policy, case=job.key,
-                                   route=route.name)
+                                   route=route.name, codes=getattr(run.pipeline, "codes", None))
             run.ledger.set_source_version(item, job.source_version)
             result.outcome = "done"
             log.info("case.not_followed", route=route.name, case=job.key, policy=policy.update,
@@ -396,8 +413,9 @@ class Case:
         record_id = item.record_id
         self.attempt_id = run.ledger.begin_write(item, card, digest(card), run.summary.run_id)
         failpoints.point("before_update")
+        codes = getattr(run.pipeline, "codes", None)
         await self._retrying(lambda: follow(target, record_id, written, card, policy=policy, case=job.key,
-                                            route=route.name))
+                                            route=route.name, codes=codes))
         failpoints.point("after_update")
         run.ledger.record_version(item, card, digest(card), kind="updated", source_hash=source_hash,
                                   source_version=job.source_version, run_id=run.summary.run_id)

@@ -23,7 +23,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from casebot import errors, logs
-from casebot.domain.changes import CardDiff, UpdatePlan, diff, field_labels, plan_update, restrict, shown_path
+from casebot.domain.changes import (
+    CardDiff,
+    UpdatePlan,
+    code_namer,
+    diff,
+    field_labels,
+    plan_update,
+    restrict,
+    shown_path,
+)
 from casebot.domain.verify import _show
 
 log = logs.get("follow")
@@ -53,7 +62,8 @@ class FollowResult:
 
 
 async def follow(target: Any, record_id: str, written: dict[str, Any], wanted: dict[str, Any], *,
-                 policy: Policy, case: str, route: str = "") -> FollowResult:
+                 policy: Policy, case: str, route: str = "", codes: Any = None) -> FollowResult:
+    """``codes``: the code tables, to name the codes a conflict shows (None: codes shown bare)."""
     changes = diff(written, wanted)
     if changes.empty:
         return FollowResult("in-step")
@@ -64,12 +74,14 @@ async def follow(target: Any, record_id: str, written: dict[str, Any], wanted: d
         return FollowResult("stale", changes)
     fields = dict(policy.fields)
     found = await target.read_back(record_id)
+    specs = getattr(target, "fields", ())
     plan = plan_update(written, found, wanted, frozen={f for f, p in fields.items() if p == "off"},
                        on_conflict=policy.on_conflict,
-                       field_conflict={f: p for f, p in fields.items() if p != "off"})
+                       field_conflict={f: p for f, p in fields.items() if p != "off"},
+                       namer=code_namer(specs, codes, system=getattr(target, "name", None)))
     if plan.conflicts:
         log.warning("case.edit_conflict", route=route, case=case, places=len(plan.conflicts))
-        labels = field_labels(getattr(target, "fields", ()))
+        labels = field_labels(specs)
         raise errors.EditConflict(target.title, record_id, [c.describe(labels) for c in plan.conflicts], case=case)
     todo = restrict(diff(found, wanted), plan.changes.paths())
     if not todo.empty:

@@ -21,6 +21,7 @@ from casebot.domain.exits import (
     EXIT_PAGE_CHANGED,
     EXIT_RETRY_LATER,
     EXIT_TERMINATED,
+    EXIT_UNREACHABLE,
     error_exit,
 )
 from casebot.domain.states import OUTCOMES as OUTCOMES  # re-exported: the commands and the report read it here
@@ -81,6 +82,11 @@ class RunSummary:
     #: systems whose configuration is unusable (a missing or unreadable password): system -> why;
     #: their routes stop for this run, the others go on, and the run exits 4
     unconfigured: dict[str, str] = field(default_factory=dict)
+    #: systems whose server could not be reached: system -> its own name (the title clerks know it by);
+    #: their routes stop for this run, the run exits 11
+    unreachable: dict[str, str] = field(default_factory=dict)
+    #: systems this run reached (logged in to a page of theirs): a system down before is back
+    reached: set[str] = field(default_factory=set)
     #: a system's pages are not what its adapter expects
     page_changed: bool = False
     #: routes stopped for this run at their first PageChanged: route -> what changed
@@ -106,6 +112,15 @@ class RunSummary:
     def did_something(self) -> bool:
         return bool(self.news or self.system_errors)
 
+    def mark_unreachable(self, exc: Any) -> bool:
+        """A :class:`~casebot.errors.SystemUnreachable` met: its system's routes stop for this run; whether it
+        is the first time this run meets it."""
+        if exc.system in self.unreachable:
+            return False
+        self.unreachable[exc.system] = exc.title
+        self.system_errors.append(str(exc))
+        return True
+
     def tally(self, name: str) -> None:
         self.counters[name] = self.counters.get(name, 0) + 1
 
@@ -117,6 +132,8 @@ class RunSummary:
             return EXIT_CONFIG
         if self.page_changed:
             return EXIT_PAGE_CHANGED
+        if self.unreachable:  # before the cases that wait for a clerk: a system down is news for ops
+            return EXIT_UNREACHABLE
         if self.bug:
             return EXIT_BUG
         if self.count("failed"):
@@ -136,4 +153,5 @@ class RunSummary:
             by_route[r.route][r.outcome] += 1
         return {"run_id": self.run_id, "seconds": round(self.finished - self.started, 3),
                 "exit_code": self.exit_code, "by_route": by_route, "waiting": waiting,
-                "system_errors": self.system_errors, "counters": self.counters}
+                "system_errors": self.system_errors, "unreachable": sorted(self.unreachable),
+                "counters": self.counters}

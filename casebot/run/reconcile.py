@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from casebot import errors, logs
-from casebot.domain.changes import diff, field_labels, place_text, shown_path
+from casebot.domain.changes import code_namer, diff, field_labels, place_text, shown_path
 from casebot.domain.keys import normalise_key
 from casebot.domain.meanings import SYSTEM, meaning
 from casebot.domain.states import LINKED
@@ -170,17 +170,21 @@ async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: 
     except errors.BusinessError as exc:
         stale, note = set(), f"无法按当前公安数据生成案卡：{exc}"
     labels = field_labels(getattr(target, "fields", ()))
+    namer = code_namer(getattr(target, "fields", ()), getattr(pipeline, "codes", None),
+                       system=getattr(target, "name", None))
     if edited:
-        details = [place_text(p, written, found, labels, before="本系统写入", after="系统中为") for p in sorted(edited)]
+        details = [place_text(p, written, found, labels, before="本系统写入", after="系统中为", namer=namer)
+                   for p in sorted(edited)]
         if stale:
-            details += [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为")
+            details += [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为", namer=namer)
                         for p in sorted(stale)]
         elif note:
             details.append(note)
         return Finding(route.name, item.case_key, item.record_id, "edited", _places(edited),
                        note=("公安亦有变更：" + "、".join(_places(stale))) if stale else note, details=details)
     if stale:
-        details = [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为") for p in sorted(stale)]
+        details = [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为", namer=namer)
+                   for p in sorted(stale)]
         details += [note] if note else []
         return Finding(route.name, item.case_key, item.record_id, "stale", _places(stale), note=note,
                        details=details)

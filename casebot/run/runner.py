@@ -117,7 +117,7 @@ class Runner:
         if not self.dry_run:
             lastrun.record_end(self.settings, summary, kind="replay" if replay else "run")
             after_run(self.settings, exit_code=summary.exit_code, system_errors=summary.system_errors,
-                      replay=replay)
+                      replay=replay, down=summary.unreachable, reached=summary.reached)
             from casebot.ops.deadlines import after_run as deadlines_after_run
 
             deadlines_after_run(self.settings)
@@ -184,6 +184,7 @@ class Runner:
                         jobs = await self._list(workers[0], route)
                         await self._serve(context, workers, jobs)
                 for w in workers:
+                    summary.reached |= w.reached()
                     await w.context.close()
             finally:
                 await browser.close()
@@ -243,7 +244,7 @@ class Runner:
         summary = self.summary
         assert summary is not None
         systems = {route.source, route.target, route.case_source}
-        if systems & (summary.blocked.keys() | summary.unconfigured.keys()):
+        if systems & (summary.blocked.keys() | summary.unconfigured.keys() | summary.unreachable.keys()):
             return []
         source: Source = worker.adapter(route.source, route.source_kind)
 
@@ -270,7 +271,10 @@ class Runner:
         except (errors.HumanRequired, errors.PageChanged, errors.TransientError) as exc:
             # what listing met stops what the error table says: the source system, the route, or this listing
             stops = meaning(exc).stops
-            if stops == SYSTEM:
+            if isinstance(exc, errors.SystemUnreachable):
+                if summary.mark_unreachable(exc):
+                    log.error("system.unreachable", system=exc.system, code=exc.code)
+            elif stops == SYSTEM:
                 summary.blocked.setdefault(route.source, str(exc))
                 summary.system_errors.append(str(exc))
                 log.error("system.human_required", system=route.source)

@@ -39,6 +39,10 @@ class Worker:
             self._adapters[key] = cls(self.context, self.settings.system_config(system))
         return self._adapters[key]
 
+    def reached(self) -> set[str]:
+        """The systems (by configured name) whose pages this worker logged in to."""
+        return {a.config.name for a in self._adapters.values() if a.reached}
+
     def page_of(self, system: str, kind: str | None = None) -> Any:
         """The page of ``system``'s adapter, if it has one open."""
         adapter = self._adapters.get(f"{system}:{kind}" if kind else system)

@@ -21,22 +21,10 @@ from typing import Any
 from flask import Response, g, jsonify, redirect, render_template, request, url_for
 
 from sandbox import uikits
+from sandbox.casebook import SCHEMA_SQL, file_case, find
 from sandbox.codes import table
 from sandbox.common import SandboxSystem, json_body
 from sandbox.faults import FaultPlan
-
-SCHEMA_SQL = """
-CREATE TABLE IF NOT EXISTS cases (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    ah TEXT NOT NULL UNIQUE,
-    ay TEXT NOT NULL,
-    gsjg TEXT NOT NULL,
-    qsswh TEXT NOT NULL UNIQUE,
-    sarq TEXT NOT NULL,
-    bgr TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-"""
 
 #: the counties whose courts run this system (units.csv ``region``)
 REGIONS = ("350521", "350526")
@@ -115,12 +103,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     @app.get("/case/list")
     @system.login_required
     def case_list() -> str:
-        sql, args = "SELECT * FROM cases WHERE 1=1", []
-        for key in ("qsswh", "ah"):
-            if request.args.get(key):
-                sql += f" AND {key} = ?"
-                args.append(request.args[key].strip())
-        rows = system.store.query(sql + " ORDER BY id DESC LIMIT 50", tuple(args))
+        rows = find(system.store, qsswh=request.args.get("qsswh", ""), ah=request.args.get("ah", ""))
         return render_template("list.html", **ctx(rows=rows, q=request.args))
 
     @app.get("/case/<int:cid>")
@@ -181,15 +164,8 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
         gsjg = organ_name[values["gsjg"]]
         people = [{"xm": p["xm"], "xb": GENDERS[p["xb"]], "csrq": parse_cn_date(p["csrq"]), "sfzh": p["sfzh"]}
                   for p in bgr]
-        with system.store.tx() as db:
-            year = sarq[:4]  # type: ignore[index]
-            n = db.execute("SELECT COUNT(*) FROM cases WHERE ah LIKE ?", (f"（{year}）%",)).fetchone()[0] + 1
-            ah = f"（{year}）{court_of[gsjg]}刑初{n}号"
-            cur = db.execute("INSERT INTO cases (ah, ay, gsjg, qsswh, sarq, bgr, created_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, datetime('now'))",
-                             (ah, charge_name[values["ay"]], gsjg, values["qsswh"], sarq,
-                              json.dumps(people, ensure_ascii=False)))
-            cid = cur.lastrowid
+        cid, _ = file_case(system.store, court_code=court_of[gsjg], ay=charge_name[values["ay"]], gsjg=gsjg,
+                           qsswh=values["qsswh"], sarq=sarq, bgr=people)  # type: ignore[arg-type]
         return redirect(url_for("case_detail", cid=cid, msg="saved"))
 
     @app.get("/_sandbox/records")

@@ -31,22 +31,10 @@ from urllib.parse import urlsplit
 from flask import Response, g, jsonify, render_template, request
 
 from sandbox import uikits
+from sandbox.casebook import SCHEMA_SQL, file_case, find
 from sandbox.codes import table
 from sandbox.common import SandboxSystem
 from sandbox.faults import FaultPlan
-
-SCHEMA_SQL = """
-CREATE TABLE IF NOT EXISTS cases (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    ah TEXT NOT NULL UNIQUE,
-    ay TEXT NOT NULL,
-    gsjg TEXT NOT NULL,
-    qsswh TEXT NOT NULL UNIQUE,
-    sarq TEXT NOT NULL,
-    bgr TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-"""
 
 GENDERS = ("男", "女")
 CUSTODY = ("在押", "未羁押")
@@ -124,12 +112,7 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
     @app.get("/api/cases")
     @system.login_required
     def cases() -> Response:
-        sql, args = "SELECT * FROM cases WHERE 1=1", []
-        for param, column in (("wh", "qsswh"), ("ah", "ah")):
-            if request.args.get(param, "").strip():
-                sql += f" AND {column} = ?"
-                args.append(request.args[param].strip())
-        rows = system.store.query(sql + " ORDER BY id DESC LIMIT 50", tuple(args))
+        rows = find(system.store, qsswh=request.args.get("wh", ""), ah=request.args.get("ah", ""))
         return jsonify(items=[summary(r) for r in rows])
 
     @app.get("/api/cases/<int:cid>")
@@ -181,17 +164,12 @@ def create(data_dir: Path, sandbox_mode: bool = True, plan: FaultPlan | None = N
             return refuse("", "系统校验未通过：请核对案件信息")
         if system.store.one("SELECT 1 FROM cases WHERE qsswh = ?", (v["qsswh"],)):
             return jsonify(error=f"起诉书文号{v['qsswh']}已存在，不能重复收案"), 409
-        with system.store.tx() as db:
-            year = v["sarq"][:4]
-            n = db.execute("SELECT COUNT(*) FROM cases WHERE ah LIKE ?", (f"（{year}）%",)).fetchone()[0] + 1
-            ah = f"（{year}）{court_of[v['gsjg']]}刑初{n}号"
-            cur = db.execute("INSERT INTO cases (ah, ay, gsjg, qsswh, sarq, bgr, created_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, datetime('now'))",
-                             (ah, v["ay"], v["gsjg"], v["qsswh"], v["sarq"], json.dumps(bgr, ensure_ascii=False)))
+        cid, ah = file_case(system.store, court_code=court_of[v["gsjg"]], ay=v["ay"], gsjg=v["gsjg"],
+                            qsswh=v["qsswh"], sarq=v["sarq"], bgr=bgr)
         system.count_save(v["qsswh"])
         if system.faults.commit_then_error():
             return system.error_page(500)
-        return jsonify(id=cur.lastrowid, ah=ah), 201
+        return jsonify(id=cid, ah=ah), 201
 
     @app.get("/_sandbox/records")
     def sandbox_records() -> Response:

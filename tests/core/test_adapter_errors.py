@@ -31,7 +31,10 @@ async def _raise(exc: BaseException) -> None:
     ('Locator.fill: Error: strict mode violation: locator("#ajmc") resolved to 2 elements:\n 1) <input>',
      errors.PageChanged, ['locator("#ajmc")', "2 个元素"]),
     ("Locator.click: Element is not attached to the DOM", errors.PageChanged, ["Element is not attached"]),
-    ("Page.goto: net::ERR_CONNECTION_REFUSED at http://127.0.0.1:9/", errors.ServerError, ["net::ERR"]),
+    ("Page.goto: net::ERR_CONNECTION_REFUSED at http://127.0.0.1:9/", errors.SystemUnreachable,
+     ["plain: 某系统无法连接", "服务器拒绝连接", "ERR_CONNECTION_REFUSED"]),
+    ("Page.goto: net::ERR_NAME_NOT_RESOLVED at http://nowhere.invalid/", errors.SystemUnreachable, ["域名无法解析"]),
+    ("Page.goto: net::ERR_CONNECTION_RESET at http://127.0.0.1:9/", errors.ServerError, ["net::ERR"]),
     ("Target page, context or browser has been closed", errors.ServerError, ["closed"]),
 ])
 async def test_playwright_errors_map_by_kind(message: str, kind: type, words: list[str]) -> None:
@@ -39,7 +42,7 @@ async def test_playwright_errors_map_by_kind(message: str, kind: type, words: li
     with pytest.raises(kind) as info:
         await adapter._guard(_raise(Error(message)))
     assert all(w in str(info.value) for w in words)
-    assert isinstance(playwright_error("plain", Error(message)), kind)
+    assert isinstance(playwright_error("plain", Error(message), title="某系统"), kind)
 
 
 async def test_a_timeout_is_transient_and_an_unknown_error_is_re_raised_as_a_bug() -> None:

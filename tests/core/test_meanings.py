@@ -12,7 +12,7 @@ from casebot.config import RunSettings
 from casebot.domain import exits, meanings
 from casebot.domain.codes import CodeMissing
 from casebot.domain.meanings import BUG, MEANINGS, meaning
-from casebot.ops.advice import RETRY, advise
+from casebot.ops.advice import RETRY, Advice, advise
 from casebot.run.retry import retrying
 
 FAST = RunSettings(max_attempts=3, backoff_initial_s=0, backoff_max_s=0)
@@ -60,7 +60,10 @@ def test_business_errors_go_to_a_clerk_and_transient_ones_are_retried():
         if issubclass(cls, errors.BusinessError):
             assert (row.outcome, row.retried, row.stops, row.exit) == ("failed", False, "case", 1), cls
         if issubclass(cls, errors.TransientError):
-            assert row.retried and row.exit == exits.EXIT_RETRY_LATER, cls
+            # a system whose server is down stops that system and has its own status (issue 21, item 3)
+            down = issubclass(cls, errors.SystemUnreachable)
+            assert row.retried and row.exit == (exits.EXIT_UNREACHABLE if down else exits.EXIT_RETRY_LATER), cls
+            assert row.stops == ("system" if down else "case"), cls
         if not issubclass(cls, errors.TransientError):
             assert not row.retried, cls
     # a system's missing or refused secret is that system's configuration problem, never a bug
@@ -93,7 +96,8 @@ async def test_the_retry_policy_and_the_console_advice_agree(cls):
     row = MEANINGS[cls]
     if row.retried:
         assert await retrying(FAST, fn, fresh) == "ok" and calls == 2
-        assert advise(row.outcome or "failed", cls.__name__, "") in (RETRY, advise("unknown", None, None))
+        assert advise(row.outcome or "failed", cls.__name__, "") in (RETRY, advise("unknown", None, None),
+                                                                     Advice(row.where, row.what))
     else:
         with pytest.raises(cls):
             await retrying(FAST, fn, fresh)

@@ -98,11 +98,20 @@ def test_adapters_list_and_schedule(config_file):
     assert "OnCalendar=*-*-* *:00/15:00" in systemd.stdout
 
 
-def test_demo_flows_cases_into_both_systems(tmp_path):
-    from casebot.cli.demo import run_demo
+def test_demo_flows_cases_into_both_systems(tmp_path, monkeypatch):
+    from casebot.cli.common import _Console
+    from casebot.cli.demo import echo_to, run_demo
+    from tests.ops.test_log_width import assert_within_80
 
+    monkeypatch.delenv("COLUMNS", raising=False)
     lines: list[str] = []
-    result = run_demo(cases=4, seed=42, workdir=tmp_path / "demo", echo=lines.append)
+    with (tmp_path / "demo.txt").open("w", encoding="utf-8") as f:  # `casebot demo > demo.txt`
+        said = echo_to(_Console(file=f))
+        result = run_demo(cases=4, seed=42, workdir=tmp_path / "demo", echo=lambda s: (lines.append(s), said(s)))
+    # written to a file, the demo wraps at 80 columns and cuts nothing; the report's path stays whole
+    text = (tmp_path / "demo.txt").read_text(encoding="utf-8")
+    assert_within_80(text.replace(str(tmp_path), "/x"))
+    assert any(ln.startswith("报告：") and ln.endswith(".html") for ln in text.splitlines()), text
     assert result["first"].count("done") == len(result["eligible"])
     assert result["first"].count("failed") == 2, "the two bad cases stop with a message"
     assert result["second"].count("done") == result["prosecuted"] > 0

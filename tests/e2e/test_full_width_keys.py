@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 
 from casebot.run import Runner
-from tests.e2e.test_hand_typed import stored
-from tests.golden import EXAMPLE, golden, prosecute
+from tests.e2e.test_hand_typed import prosecuted_example, stored
+from tests.golden import EXAMPLE, golden
 
 FULL = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 
@@ -23,12 +23,7 @@ def full_width(text: str) -> str:
 
 
 async def test_court_record_typed_in_full_width_is_found_not_doubled(sandbox, settings):
-    g = golden().only(EXAMPLE)
-    sandbox.add_cases(g.police)
-    sandbox.call("procuratorate", "POST", "/_sandbox/records", [stored(g.procuratorate[EXAMPLE])])
-    prosecute(sandbox, g.prosecutions)
-    [p] = g.prosecutions
-    court = g.court[p["qsswh"]]
+    p, court = prosecuted_example(sandbox)
     bgr = copy.deepcopy(court["bgr"])
     for d in bgr:
         d["sfzh"] = full_width(d["sfzh"])

@@ -25,6 +25,17 @@ def stored(card: dict[str, Any], **over: Any) -> dict[str, Any]:
     return rec
 
 
+def prosecuted_example(sandbox: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The example case held by the procuratorate (typed by hand) and prosecuted: its prosecution and the
+    court record a clerk would type for it."""
+    g = golden().only(EXAMPLE)
+    sandbox.add_cases(g.police)
+    sandbox.call("procuratorate", "POST", "/_sandbox/records", [stored(g.procuratorate[EXAMPLE])])
+    prosecute(sandbox, g.prosecutions)
+    [p] = g.prosecutions
+    return p, g.court[p["qsswh"]]
+
+
 def results(summary: Any) -> dict[str, Any]:
     return {r.case_key: r for r in summary.results}
 
@@ -61,13 +72,8 @@ async def test_procuratorate_records_typed_by_hand_are_adopted_or_stopped_never_
 
 
 async def test_court_case_typed_with_other_brackets_is_adopted(sandbox, settings):
-    g = golden().only(EXAMPLE)
-    sandbox.add_cases(g.police)
-    sandbox.call("procuratorate", "POST", "/_sandbox/records", [stored(g.procuratorate[EXAMPLE])])
-    prosecute(sandbox, g.prosecutions)
-    [p] = g.prosecutions
+    p, court = prosecuted_example(sandbox)
     assert p["qsswh"] == "泉鲤检刑诉〔2026〕123号"
-    court = g.court[p["qsswh"]]
     typed = {**{k: copy.deepcopy(court[k]) for k in ("ay", "gsjg", "sarq", "bgr")}, "qsswh": "泉鲤检刑诉[2026]123号"}
     [ah] = sandbox.call("court", "POST", "/_sandbox/records", [typed])["ah"]
     assert ah == "（2026）闽0502刑初1号"

@@ -55,6 +55,9 @@ def test_reconcile_names_each_class(sandbox, config_file, tmp_path):
     assert "系统中为“8 字的案件名称”" in by_key[edited]["details"][0], by_key[edited]
     assert "检察官改过的案名" not in result.stdout
     assert any("犯罪嫌疑人" in d and "qzcs" not in d and "“" in d for d in by_key[stale]["details"]), by_key[stale]
+    # codes with their names: 指定居所监视居住 then 逮捕, not a bare 4 and 6
+    assert any(d.endswith("的强制措施：本系统写入“4（指定居所监视居住）”，公安现为“6（逮捕）”")
+               for d in by_key[stale]["details"]), by_key[stale]
     assert "案件名称：本系统写入" in html.read_text(encoding="utf-8")
     assert holdings(sandbox, "procuratorate") == before, "reconcile only reads"
 

@@ -17,9 +17,9 @@ from casebot.run.outcome import CaseResult, RunSummary
 
 
 def summary(exit_code: int, started: float, outcomes: dict[str, int], *, errors: list[str] = (),
-            blocked: dict[str, str] | None = None) -> RunSummary:
+            blocked: dict[str, str] | None = None, unreachable: dict[str, str] | None = None) -> RunSummary:
     s = RunSummary(run_id=f"r{started}", started=started, finished=started + 30, exit_code=exit_code,
-                   system_errors=list(errors), blocked=dict(blocked or {}))
+                   system_errors=list(errors), blocked=dict(blocked or {}), unreachable=dict(unreachable or {}))
     for outcome, n in outcomes.items():
         s.results += [CaseResult("police-procuratorate", f"A{started}{outcome}{i}", outcome=outcome) for i in range(n)]
     return s
@@ -41,9 +41,10 @@ def test_counters_last_success_systems_and_replays_apart(tmp_path):
     lastrun.record_end(settings, summary(1, 2000.0, {"done": 1, "failed": 1}), kind="run")
     lastrun.record_end(settings, summary(3, 2500.0, {}, blocked={"police": "police: 系统拒绝了配置的账号或密码"}),
                        kind="run")
-    down = "procuratorate: Page.goto: net::ERR_CONNECTION_REFUSED at http://127.0.0.1:2/"
+    down = "procuratorate: 检察业务应用系统无法连接：服务器拒绝连接（服务未运行？）（ERR_CONNECTION_REFUSED）"
     lastrun.record_end(settings, summary(2, 3000.0, {"retry": 2}, errors=[down],
-                                         blocked={"police": "police: 系统拒绝了配置的账号或密码"}), kind="run")
+                                         blocked={"police": "police: 系统拒绝了配置的账号或密码"},
+                                         unreachable={"procuratorate": "检察业务应用系统"}), kind="run")
     lastrun.record_end(settings, summary(0, 4000.0, {"done": 1}), kind="replay")
 
     f = families(settings)

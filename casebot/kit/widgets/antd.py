@@ -17,10 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from casebot import errors
 from casebot.kit.widgets import Binding, Widget, document, register
-from casebot.kit.widgets.element import pick_one
-from casebot.kit.widgets.layui import exact
+from casebot.kit.widgets.choose import exact, pick_one, wanted
 from casebot.kit.widgets.typed_date import TypedDate
 
 _SHOWN = """i => {
@@ -44,11 +42,9 @@ class AntSelect(Widget):
 
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
         box = scope.locator(binding.selector)
-        text = "" if value is None else str(value)
-        if text == await box.evaluate(_SHOWN):
+        text = await wanted("antd", binding, box, value, _SHOWN)
+        if text is None:
             return
-        if text == "":
-            raise errors.PageChanged("antd", f"{binding.label}：无法清空", label=binding.label)
         await box.click(force=True)  # the input sits under the shown value: a clerk clicks the box
         dropdown = self.dropdown(scope, await box.get_attribute("aria-controls") or "")
         await dropdown.wait_for(state="visible")
@@ -61,7 +57,7 @@ class AntSelect(Widget):
         await options.or_(dropdown.locator(".ant-select-item-empty, .ant-empty")).first.wait_for(state="visible")
         while await match.count() == 0 and await holder.count() and await holder.first.evaluate(_SCROLL):
             await document(scope).evaluate(_FRAME)  # the list draws the options now in view
-        await pick_one("antd", binding, text, box, dropdown, match, _SHOWN)
+        await pick_one("antd", binding, text, match, escape=box, dropdown=dropdown, check=box, shown=_SHOWN)
 
     async def read(self, scope: Any, binding: Binding) -> Any:
         return await scope.locator(binding.selector).evaluate(_SHOWN)

@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from casebot import errors
 from casebot.kit.widgets import Binding, Widget, document, register
-from casebot.kit.widgets.layui import exact
+from casebot.kit.widgets.choose import exact, pick_one, wanted
 
 #: what the dropdown shows while a remote select waits for its answer (English and Chinese locales)
 _LOADING = re.compile(r"^\s*(Loading|加载中)")
@@ -32,11 +31,9 @@ class ElSelect(Widget):
 
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
         box = scope.locator(binding.selector)
-        text = "" if value is None else str(value)
-        if text == await box.evaluate(_SHOWN):
+        text = await wanted("element", binding, box, value, _SHOWN)
+        if text is None:
             return
-        if text == "":
-            raise errors.PageChanged("element", f"{binding.label}：无法清空", label=binding.label)
         await box.click()
         doc = document(scope)
         listbox = doc.locator(f"#{await box.get_attribute('aria-controls')}")
@@ -53,27 +50,11 @@ class ElSelect(Widget):
         # a remote select shows "Loading" and then the answer: wait for the match or for a final "no data"
         answered = dropdown.locator(".el-select-dropdown__empty").filter(has_not_text=_LOADING)
         await match.or_(answered).first.wait_for(state="visible")
-        await pick_one("element", binding, text, box, dropdown, match, _SHOWN)
+        await pick_one("element", binding, text, match, escape=box, dropdown=dropdown, check=box, shown=_SHOWN)
 
     async def read(self, scope: Any, binding: Binding) -> Any:
         return await scope.locator(binding.selector).evaluate(_SHOWN)
 
-
-async def pick_one(kit: str, binding: Binding, text: str, box: Any, dropdown: Any, match: Any, shown: str) -> None:
-    """Click the one option ``match`` of an open ``dropdown`` and check the box shows ``text``: none is an option
-    the system lacks (OptionMissing), several or another text shown is a changed page. The kits' selects
-    differ in how their dropdown opens and lists; this end is the same for each."""
-    n = await match.count()
-    if n != 1:
-        await box.press("Escape")
-        if n == 0:
-            raise errors.OptionMissing(binding.label, text)
-        raise errors.PageChanged(kit, f"{binding.label}：“{text}”有 {n} 项", label=binding.label)
-    await match.click()
-    await dropdown.wait_for(state="hidden")
-    got = await box.evaluate(shown)
-    if got != text:
-        raise errors.PageChanged(kit, f"{binding.label}：选择“{text}”后为“{got}”", label=binding.label)
 
 
 async def confirm_dialog(scope: Any, title: str, button: str = "确定") -> None:

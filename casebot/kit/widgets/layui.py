@@ -11,17 +11,12 @@ twice, is never guessed at. Dates in laydate boxes are ``typed_date``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from casebot import errors
 from casebot.kit.widgets import OPTION_TEXTS, Binding, Widget, document, register
+from casebot.kit.widgets.choose import exact, pick_one
 
 _SELECTED = "s => s.selectedIndex < 0 || s.value === '' ? '' : s.options[s.selectedIndex].text.trim()"
-
-
-def exact(text: str) -> re.Pattern[str]:
-    return re.compile(rf"^\s*{re.escape(text)}\s*$")
 
 
 @register
@@ -41,16 +36,7 @@ class LayuiSelect(Widget):
             await title.fill(text)
         items = ui.locator("dl dd:not(.layui-hide):not(.layui-select-tips)" if text else "dl dd.layui-select-tips")
         item = items.filter(has_text=exact(text)) if text else items
-        n = await item.count()
-        if n != 1:
-            await title.press("Escape")
-            if n == 0:
-                raise errors.OptionMissing(binding.label, text)
-            raise errors.PageChanged("layui", f"{binding.label}：“{text}”有 {n} 项", label=binding.label)
-        await item.click()
-        got = await select.evaluate(_SELECTED)
-        if got != text:
-            raise errors.PageChanged("layui", f"{binding.label}：选择“{text}”后为“{got}”", label=binding.label)
+        await pick_one("layui", binding, text, item, escape=title, check=select, shown=_SELECTED)
 
     async def read(self, scope: Any, binding: Binding) -> Any:
         return await scope.locator(binding.selector).evaluate(_SELECTED)

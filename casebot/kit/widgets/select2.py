@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from casebot import errors
 from casebot.kit.widgets import OPTION_TEXTS, Binding, Widget, document, register
-from casebot.kit.widgets.layui import exact
+from casebot.kit.widgets.choose import exact, pick_one
 
 _SELECTED = "s => s.selectedIndex < 0 || s.value === '' ? '' : s.options[s.selectedIndex].text.trim()"
 _OPEN = ".select2-container--open .select2-dropdown"
@@ -49,18 +48,9 @@ class Select2(Widget):
         # the answer replaces "Searching…": wait until one result matches, or a final answer says none does
         await results.filter(has_text=exact(text)).or_(
             dropdown.locator(".select2-results__message")).first.wait_for(state="visible")
-        n = await item.count()
-        if n != 1:
-            if binding.options.get("search", True):
-                await dropdown.locator(".select2-search__field").press("Escape")
-            if n == 0:
-                raise errors.OptionMissing(binding.label, text)
-            raise errors.PageChanged("select2", f"{binding.label}：“{text}”有 {n} 项", label=binding.label)
-        await item.click()
-        await dropdown.wait_for(state="detached")
-        got = await select.evaluate(_SELECTED)
-        if got != text:
-            raise errors.PageChanged("select2", f"{binding.label}：选择“{text}”后为“{got}”", label=binding.label)
+        search = dropdown.locator(".select2-search__field") if binding.options.get("search", True) else None
+        await pick_one("select2", binding, text, item, escape=search, dropdown=dropdown, closes="detached",
+                       check=select, shown=_SELECTED)
 
     async def read(self, scope: Any, binding: Binding) -> Any:
         return await scope.locator(binding.selector).evaluate(_SELECTED)
