@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from casebot.domain import idcard
-from casebot.domain.identity import InvisibleCharacters, clean_name, clean_text, has_invisible
+from casebot.domain.identity import InvisibleCharacters, clean_name, clean_text, has_invisible, one_line
 from casebot.domain.masks import mask_id, mask_name, scrub_text
 from casebot.domain.roles import PERSONAL, Role, declare, roles_of, submodels
 from casebot.errors import DataError
@@ -71,18 +71,20 @@ _UNKNOWN_SEX = {None, "", "0", "9"}
 _MASKS = {Role.NAME: "name", Role.ALIAS: "name", Role.ID_NUMBER: "id", Role.BIRTH_DATE: "date"}
 
 
-def personal(field_role: Role, *, invisible: str = "remove", **kwargs: Any) -> Any:
+def personal(field_role: Role, *, invisible: str = "remove", lines: str = "one", **kwargs: Any) -> Any:
     """A field holding personal data, with its role (:mod:`casebot.domain.roles`): ``Role.NAME``,
     ``Role.ALIAS``, ``Role.ID_NUMBER``, ``Role.BIRTH_DATE``, ``Role.ADDRESS`` or ``Role.FREE_TEXT``.
 
     ``invisible`` is the field's policy for control, zero-width and bidi
-    characters: ``remove`` them, or ``refuse`` (the case stops).
+    characters: ``remove`` them, or ``refuse`` (the case stops). ``lines`` is
+    ``many`` for free text written to a text area (line breaks kept); every other
+    text field is one line (:func:`casebot.domain.identity.one_line`).
     """
     field_role = Role(field_role)
     if field_role not in PERSONAL:
         raise ValueError(f"{field_role} is not a personal role")
-    return Field(json_schema_extra={"personal": True, "role": field_role.value,
-                                    "mask": _MASKS.get(field_role, "text"), "invisible": invisible}, **kwargs)
+    return Field(json_schema_extra={"personal": True, "role": field_role.value, "mask": _MASKS.get(field_role, "text"),
+                                    "invisible": invisible, "lines": lines}, **kwargs)
 
 
 def with_role(field_role: Role, **kwargs: Any) -> Any:
@@ -105,13 +107,14 @@ class RuleViolation(ValueError):
         super().__init__(reason)
 
 
-def _text_policy(model: type[BaseModel], name: str) -> str:
+def _text_policy(model: type[BaseModel], name: str, policy: str = "invisible", default: str = "remove") -> str:
     extra = model.model_fields[name].json_schema_extra if name in model.model_fields else None
-    return str(extra.get("invisible", "remove")) if isinstance(extra, dict) else "remove"
+    return str(extra.get(policy, default)) if isinstance(extra, dict) else default
 
 
 def _clean_texts(model: type[BaseModel], data: Any) -> Any:
-    """Invisible characters out of every text field (and list of texts) of ``data``, or the case stopped."""
+    """Invisible characters out of every text field (and list of texts) of ``data``, or the case stopped;
+    line breaks out of every single-line field (a title, an address: what an ``<input>`` holds)."""
     if not isinstance(data, Mapping):
         return data
     out: dict[Any, Any] | None = None
@@ -122,13 +125,17 @@ def _clean_texts(model: type[BaseModel], data: Any) -> Any:
             values, single = value, False
         else:
             continue
-        if not any(has_invisible(v) for v in values):
+        cleaned = values
+        if any(has_invisible(v) for v in values):
+            refuse = _text_policy(model, key) == "refuse"
+            try:
+                cleaned = [clean_text(v, refuse=refuse) for v in values]
+            except InvisibleCharacters as exc:
+                raise RuleViolation(str(exc), field=key) from None
+        if _text_policy(model, key, "lines", "one") == "one":
+            cleaned = [one_line(v) for v in cleaned]
+        if cleaned == values:
             continue
-        refuse = _text_policy(model, key) == "refuse"
-        try:
-            cleaned = [clean_text(v, refuse=refuse) for v in values]
-        except InvisibleCharacters as exc:
-            raise RuleViolation(str(exc), field=key) from None
         out = out if out is not None else dict(data)
         out[key] = cleaned[0] if single else cleaned
     return data if out is None else out
@@ -359,11 +366,19 @@ class CaseCard(_Model):
     lasj: date | None = Field(None, title="立案日期")
     yssj: date | None = Field(None, title="移送起诉日期")
     ajzt: Literal["侦查中", "提请批捕", "已移送起诉", "撤案"] = Field(title="案件状态")
-    jyaq: str = personal(Role.FREE_TEXT, default="", title="简要案情")
+    jyaq: str = personal(Role.FREE_TEXT, default="", title="简要案情", lines="many")
     suspects: list[Suspect] = with_role(
         Role.PERSONS, title="犯罪嫌疑人", min_length=1,
         json_schema_extra={"item_title": "嫌疑人", "item_name": "name"})
     prosecution: Prosecution | None = Field(None, title="起诉情况")
+
+    @field_validator("charges", mode="after")
+    @classmethod
+    def _each_charge_once(cls, charges: list[Charge]) -> list[Charge]:
+        """A charge listed twice (30 times the same code) is one charge: the targets' pickers tick it once,
+        so a card keeping the repeats would be written, then fail its read-back."""
+        seen: set[str] = set()
+        return [c for c in charges if not (c.police_code in seen or seen.add(c.police_code))]
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> CaseCard:
