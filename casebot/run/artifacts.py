@@ -26,17 +26,12 @@ from casebot.domain.privacy import (
     scrub_text,
     spellings,
 )
+from casebot.ops.reading import private_dir
 
 log = logs.get("artifacts")
 
 #: what a failure screenshot hides (form controls hold names and ID numbers)
 MASK_SELECTORS = ("input", "textarea", "select", "td", "dd", ".person", ".pii")
-
-
-def private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
-    return path
 
 
 def safe_name(text: str) -> str:
