@@ -1,6 +1,6 @@
 """Where the test suite's time goes, in CPU-seconds: a pytest plugin.
 
-    .venv/bin/python -m pytest -p bench.suite_cpu -n 2 ...      # writes bench/results/suite-cpu-<worker>.json
+    .venv/bin/python -m pytest -p bench.suite_cpu -n 2 ...      # writes bench/results/suite-cpu-<worker>.jsonl
     .venv/bin/python bench/suite_cpu.py                           # sums them: per test, per file, in all
 
 Wall-clock durations depend on what else the machine runs; CPU-seconds do not
@@ -61,20 +61,21 @@ def tree_cpu(root: int) -> float:
 
 
 class _Recorder:
+    """One JSON line per test, appended as it ends (a run stopped half way still tells where its time went)."""
+
     def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
+        RESULTS.mkdir(exist_ok=True)
+        self.out = RESULTS / f"suite-cpu-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.jsonl"
+        self.out.write_text("")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: Any) -> Any:
         cpu0, t0 = tree_cpu(os.getpid()), time.monotonic()
         yield
-        self.rows.append({"test": item.nodeid, "cpu": round(tree_cpu(os.getpid()) - cpu0, 2),
-                          "wall": round(time.monotonic() - t0, 2)})
-
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"suite-cpu-{worker}.json").write_text(json.dumps(self.rows, ensure_ascii=False, indent=0))
+        row = {"test": item.nodeid, "cpu": round(tree_cpu(os.getpid()) - cpu0, 2),
+               "wall": round(time.monotonic() - t0, 2)}
+        with self.out.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -82,7 +83,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def summary(top: int = 40) -> str:
-    rows = [r for f in sorted(RESULTS.glob("suite-cpu-*.json")) for r in json.loads(f.read_text())]
+    rows = [json.loads(line) for f in sorted(RESULTS.glob("suite-cpu-*.jsonl"))
+            for line in f.read_text().splitlines() if line.strip()]
     by_file: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     for r in rows:
         acc = by_file[r["test"].split("::")[0]]

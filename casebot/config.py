@@ -357,3 +357,10 @@ def load(path: Path | str | None = None) -> Settings:
     except Exception as exc:  # TOML syntax
         raise ConfigError(f"{p}：无法读取（TOML 格式错误）：{exc}") from exc
     return settings
+
+
+def served_regions(routes: list[RouteSettings]) -> set[str] | None:
+    """The regions the routes into one system serve together; None when one of them takes every region."""
+    if any(not r.regions for r in routes):
+        return None
+    return {code for r in routes for code in r.regions}

@@ -18,34 +18,22 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote, urlencode, urljoin
-
-import yaml
+from urllib.parse import urlencode
 
 from casebot import errors
 from casebot.domain.changes import CardDiff
 from casebot.domain.keys import normalise_key, same_key
 from casebot.domain.model import as_requested, request_key, split_request_key
 from casebot.kit.base import RecordRef, Source
-from casebot.kit.pageflow import FormTarget, field_specs
-from casebot.kit.widgets import Form
+from casebot.kit.pageflow import FormPages, FormTarget
 from casebot.kit.widgets.outcome import SaveOutcome
 from casebot.kit.widgets.tables import JS_HELPERS, Grid, form_values, table_specs
 
 __all__ = ["ArrestRequests", "DecisionEntry", "PoliceAdapter"]
 
-FORM_FILE = Path(__file__).with_name("form.yaml")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-@cache
-def _layout() -> tuple[dict[str, Any], Form, Form]:
-    data = yaml.safe_load(FORM_FILE.read_text(encoding="utf-8"))
-    return (data["pages"], Form.from_yaml(FORM_FILE, "case", "police"),
-            Form.from_yaml(FORM_FILE, "suspect", "police"))
 
 
 #: the whole list page in one call: table, pager, messages
@@ -91,7 +79,7 @@ def _iso(value: Any, name: str) -> str | None:
     return text
 
 
-class PoliceAdapter(Source):
+class PoliceAdapter(FormPages, Source):
     """Reads cases from 公安执法办案系统 through its list and detail pages."""
 
     name: ClassVar[str] = "police"
@@ -100,18 +88,15 @@ class PoliceAdapter(Source):
     record_kind: ClassVar[str | None] = "police_case"
     #: whether the list is read for its 提请批准逮捕 requests (the arrest_request kind)
     lists_requests: ClassVar[bool] = False
+    form_file = Path(__file__).with_name("form.yaml")
 
     def __init__(self, context: Any, config: Any) -> None:
         super().__init__(context, config)
-        self.pages, self.case_form, self.suspect_form = _layout()
-
-    # -- helpers -----------------------------------------------------------
-    def _url(self, path: str) -> str:
-        return urljoin(self.config.base_url.rstrip("/") + "/", path.lstrip("/"))
+        self.case_form, self.suspect_form = self.forms["case"], self.forms["suspect"]
 
     def _common_arg(self) -> dict[str, Any]:
-        return {"notice": self.pages["notice"]["box"], "login": self.pages["login"]["form"],
-                "serverError": self.pages["server_error"]}
+        return {"notice": self.ui["notice"]["box"], "login": self.ui["login"]["form"],
+                "serverError": self.ui["server_error"]}
 
     async def _snapshot(self, page: Any, response: Any, body: str, arg: dict[str, Any]) -> dict[str, Any]:
         """Walk the page once; the login form and the error page are looked for in the same walk."""
@@ -123,40 +108,10 @@ class PoliceAdapter(Source):
             raise errors.SessionExpired(f"{self.name}: 会话已过期")
         return snap
 
-    # -- login ---------------------------------------------------------------
-    async def is_login_page(self, page: Any) -> bool:
-        return await page.locator(self.pages["login"]["form"]).count() > 0
-
-    async def login(self, page: Any) -> None:
-        sel = self.pages["login"]
-        response = await page.goto(self._url(self.pages["home"]), wait_until="domcontentloaded")
-        self.raise_for_status(response)
-        if not await self.is_login_page(page):
-            await self._dismiss_notices(page)
-            return
-        response = await self.submit_login_form(
-            page, username=sel["username"], password=sel["password"], submit=sel["submit"],
-            captcha=sel["captcha"], wait_until="domcontentloaded")
-        self.raise_for_status(response)
-        if await self.is_login_page(page):
-            if await page.locator(sel["captcha"]).count():
-                raise errors.HumanRequired(self.name, "登录页要求输入验证码")
-            message = page.locator(sel["error"])
-            text = (await message.inner_text()).strip() if await message.count() else "登录未成功"
-            raise errors.HumanRequired(self.name, f"登录失败：{text}")
-        await self._dismiss_notices(page)
-
-    async def _dismiss_notices(self, page: Any) -> None:
-        sel = self.pages["notice"]
-        box = page.locator(sel["box"])
-        if await box.count():
-            await page.locator(sel["close"]).click()
-            await box.wait_for(state="detached")
-
     # -- list ------------------------------------------------------------------
     def list_url(self, status: str | None = "已移送起诉", yssj_from: Any = None, yssj_to: Any = None) -> str:
         """The 案件列表 URL the filter form (a GET form) submits for these filters."""
-        names = self.pages["list_page"]["params"]
+        names = self.ui["list_page"]["params"]
         params = {}
         if status:
             params[names["ajzt"]] = status
@@ -166,7 +121,7 @@ class PoliceAdapter(Source):
         if hi:
             params[names["yssj_to"]] = hi
         query = urlencode(params)
-        return self._url(self.pages["list"]) + (f"?{query}" if query else "")
+        return self.url(self.ui["pages"]["list"]) + (f"?{query}" if query else "")
 
     async def _list_records(self, status: str | None = "已移送起诉", yssj_from: Any = None,
                            yssj_to: Any = None) -> AsyncIterator[RecordRef]:
@@ -190,12 +145,12 @@ class PoliceAdapter(Source):
         return [RecordRef(key=ajbh, version=row.get("xgsj") or None)]
 
     async def _list_page(self, url: str, expected: int) -> tuple[list[dict[str, Any]], str | None, int]:
-        sel = self.pages["list_page"]
+        sel = self.ui["list_page"]
         page = await self.page()
-        response = await page.goto(url, wait_until="domcontentloaded")
+        response = await self.visit(page, url)
         snap = await self._snapshot(page, response, _LIST_JS, {**sel, **self._common_arg()})
         if snap["notice"]:
-            await self._dismiss_notices(page)
+            await self.dismiss_notice(page)
         if snap["error"]:
             raise errors.PageChanged(self.name, f"案件列表的查询结果（系统提示：{snap['error']}）")
         if snap["grid"] is None:
@@ -222,17 +177,17 @@ class PoliceAdapter(Source):
 
     # -- detail ----------------------------------------------------------------
     def detail_url(self, ajbh: str) -> str:
-        return self._url(self.pages["detail"].format(key=quote(ajbh, safe="")))
+        return self.url(self.path("detail", ajbh=ajbh))
 
     async def _read(self, ajbh: str) -> dict[str, Any]:
         # a later hop asks by the key its own system holds, maybe typed by hand (full width, lower case,
         # spaces: SPEC rule 9); the police's own 案件编号 is that key normalised
         ajbh = normalise_key(ajbh)
         page = await self.page()
-        response = await page.goto(self.detail_url(ajbh), wait_until="domcontentloaded")
+        response = await self.visit(page, self.detail_url(ajbh))
         snap = await self._snapshot(page, response, _DETAIL_JS, self._detail_arg())
         if snap["notice"]:
-            await self._dismiss_notices(page)
+            await self.dismiss_notice(page)
         if snap["notFound"]:
             raise errors.DataError("公安系统中找不到该案件", case=ajbh)
         record = self.parse_detail(snap)
@@ -241,7 +196,7 @@ class PoliceAdapter(Source):
         return record
 
     def _detail_arg(self) -> dict[str, Any]:
-        sel = self.pages["detail_page"]
+        sel = self.ui["detail_page"]
         return {"tabs": sel["tabs"], "panelAttr": sel["tab_panel_attr"], "notFound": sel["not_found"],
                 "case": table_specs(self.case_form), "suspect": table_specs(self.suspect_form),
                 **self._common_arg()}
@@ -251,7 +206,7 @@ class PoliceAdapter(Source):
         record = form_values(self.case_form, snap["tables"], system=self.name)
         tabs = snap["tabs"]
         if not tabs:
-            raise errors.PageChanged(self.name, f"犯罪嫌疑人页签（{self.pages['detail_page']['tabs']}）")
+            raise errors.PageChanged(self.name, f"犯罪嫌疑人页签（{self.ui['detail_page']['tabs']}）")
         suspects = []
         for n, tab in enumerate(tabs, 1):
             title = tab["text"] or f"犯罪嫌疑人{n}"
@@ -276,7 +231,7 @@ class ArrestRequests(PoliceAdapter):
 
     def __init__(self, context: Any, config: Any) -> None:
         super().__init__(context, config)
-        self.request_form = Form.from_yaml(FORM_FILE, "requests", "police")
+        self.request_form = self.forms["requests"]
 
     def list_url(self, status: str | None = "提请批捕", yssj_from: Any = None, yssj_to: Any = None) -> str:
         return super().list_url(status, yssj_from, yssj_to)
@@ -312,9 +267,6 @@ class ArrestRequests(PoliceAdapter):
         return requested
 
 
-_DECISION = yaml.safe_load(FORM_FILE.read_text(encoding="utf-8"))["decision"]
-
-
 class DecisionEntry(PoliceAdapter, FormTarget):
     """决定登记: the procuratorate's decision entered on the police suspect (record kind
     ``arrest_decision``, SPEC 7 hop 4): the police system as a target.
@@ -324,14 +276,13 @@ class DecisionEntry(PoliceAdapter, FormTarget):
     for a clerk to look at, never overwritten by a first write.
     """
 
-    fields = field_specs(_DECISION["fields"])
+    card = "decision.fields"
     key_field: ClassVar[str] = "jdswh"
 
     def __init__(self, context: Any, config: Any) -> None:
         super().__init__(context, config)
-        self.decision_form = Form.from_yaml(FORM_FILE, "decision", "police")
-        self.decision_view = Form.from_yaml(FORM_FILE, "decision_view", "police")
-        self.outcome = SaveOutcome(**_DECISION["outcome"], system=self.name)
+        self.decision_form, self.decision_view = self.forms["decision"], self.forms["decision_view"]
+        self.outcome = SaveOutcome(**self.ui["decision"]["outcome"], system=self.name)
 
     def _detail_arg(self) -> dict[str, Any]:
         arg = super()._detail_arg()
@@ -370,15 +321,25 @@ class DecisionEntry(PoliceAdapter, FormTarget):
 
     async def _write(self, card: dict[str, Any]) -> str:
         page = await self.page()
-        path = self.pages["decision"].format(ajbh=quote(card["ajbh"], safe=""), rybh=quote(card["rybh"], safe=""))
-        await self.go(page, path)
+        await self.go(page, self.path("decision", ajbh=card["ajbh"], rybh=card["rybh"]))
         await self.decision_form.fill(page, {k: card[k] for k in ("jd", "jdrq", "jdswh")})
-        await self.post_form(page, _DECISION["submit"], self.outcome)
+        await self.post_form(page, self.ui["decision"]["submit"], self.outcome)
         return f"{card['ajbh']}#{card['rybh']}"
 
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         """A decision changed (复议): the same page, the suspect's decision entered anew."""
         return await self._write(card)
+
+    async def _open_form(self) -> list[str]:
+        """For doctor: the 决定登记 page of the suspect of the card written last (:attr:`form_card`),
+        not saved; the labels of the controls not found."""
+        card = self.form_card or {}
+        page = await self.page()
+        await self.go(page, self.path("decision", ajbh=str(card.get("ajbh", "")), rybh=str(card.get("rybh", ""))))
+        missing = [b.label for b in await self.decision_form.missing(page)]
+        if not await page.locator(self.ui["decision"]["submit"]).count():
+            missing.append("保存")
+        return missing
 
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         ajbh, rybh, held = await self._decision(record_id)

@@ -31,20 +31,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-import yaml
-from playwright.async_api import TimeoutError as PWTimeout
-
 from casebot import errors
-from casebot.domain.changes import CardDiff, row_identity, shown_path
+from casebot.domain.changes import CardDiff
 from casebot.domain.keys import same_key, search_term, search_terms
 from casebot.domain.matching import Candidate, Identity, match_person, names_of
 from casebot.domain.privacy import mask_names_in
-from casebot.kit.base import FieldSpec, Listing, RecordRef, Source, Target, merged_listing
-from casebot.kit.widgets import Form
-from casebot.kit.widgets.dialog import FrameDialog, messages
-
-FORM_YAML = Path(__file__).with_name("form.yaml")
-_UI: dict[str, Any] = yaml.safe_load(FORM_YAML.read_text(encoding="utf-8"))["pages"]
+from casebot.kit.base import Listing, RecordRef, Source, merged_listing
+from casebot.kit.pageflow import FormTarget, form_named
+from casebot.kit.widgets.dialog import messages
 
 CASE_KEYS = ("ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy", "xyr")
 RECORD_KEYS = ("bmsah", "ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy", "zt", "qsswh", "qsrq", "xyr")
@@ -125,30 +119,7 @@ def _same_row(held: Candidate | None, row: dict[str, Any]) -> bool:
     return replace(held.identity, ids=frozenset()) == shown
 
 
-def _person_fields() -> tuple[FieldSpec, ...]:
-    return (
-        FieldSpec("xm", "姓名", required=True),
-        FieldSpec("bm", "别名"),
-        FieldSpec("xb", "性别", "code", required=True, code_table="gender"),
-        FieldSpec("csrq", "出生日期", "date", required=True),
-        FieldSpec("zjlx", "证件类型", "code", required=True, code_table="id_types"),
-        FieldSpec("zjhm", "证件号码", required=True),
-        FieldSpec("gj", "国籍", "code", required=True, code_table="countries"),
-        FieldSpec("mz", "民族", "code", code_table="ethnicity"),
-        FieldSpec("xl", "学历", "code", required=True, code_table="education"),
-        FieldSpec("zy", "职业"),
-        FieldSpec("hjdqh", "户籍地区划"),
-        FieldSpec("hjdxz", "户籍地详址"),
-        FieldSpec("xzz", "现住址"),
-        FieldSpec("sfwcn", "是否未成年", "choice", required=True),
-        FieldSpec("qzcs", "强制措施", "code", code_table="measures"),
-        FieldSpec("qzcsrq", "强制措施日期", "date"),
-        FieldSpec("jycs", "羁押场所", "code", code_table="detention_houses"),
-        FieldSpec("ay", "人卡罪名", "codes", required=True, code_table="charges"),
-    )
-
-
-class ProcuratorateAdapter(Target, Source):
+class ProcuratorateAdapter(FormTarget, Source):
     """检察业务应用系统: writes case cards (案卡 + 人卡), reads records and their 起诉 facts."""
 
     name = "procuratorate"
@@ -156,30 +127,16 @@ class ProcuratorateAdapter(Target, Source):
     key_field = "ysajbh"
     record_kind = "procuratorate_record"
     lists_regions = True
-    fields: ClassVar[tuple[FieldSpec, ...]] = (
-        FieldSpec("ysajbh", "移送案件编号", required=True),
-        FieldSpec("ajmc", "案件名称", required=True),
-        FieldSpec("ajlb", "案件类别", "choice", required=True),
-        FieldSpec("ysdw", "移送单位", "code", required=True, code_table="units"),
-        FieldSpec("ysay", "移送案由", "codes", required=True, code_table="charges"),
-        FieldSpec("slrq", "受理日期", "date", required=True),
-        FieldSpec("ajzy", "案情摘要", max_length=1000),
-        FieldSpec("xyr", "犯罪嫌疑人（人卡）", "list", required=True, children=_person_fields()),
-        FieldSpec("bmsah", "部门受案号", assigned=True),
-    )
+    form_file = Path(__file__).with_name("form.yaml")
 
     #: the 案件类别 of the cards this class writes and reads (each kind searches its own)
     category: ClassVar[str] = "审查起诉"
     case_keys: ClassVar[tuple[str, ...]] = CASE_KEYS
     record_keys: ClassVar[tuple[str, ...]] = RECORD_KEYS
-    case_form: ClassVar[Form] = Form.from_yaml(FORM_YAML, "case", "procuratorate")
-    person_form: ClassVar[Form] = Form.from_yaml(FORM_YAML, "person", "procuratorate")
-    ui: ClassVar[dict[str, Any]] = _UI
+
+    case_form = form_named("case")
 
     # -- pages -------------------------------------------------------------------------
-    def _url(self, path: str) -> str:
-        return self.config.base_url.rstrip("/") + path
-
     def _content(self, page: Any) -> Any:
         """The shell's content iframe (a Playwright Frame, the same across its navigations)."""
         name = self.ui["shell"]["content_frame"]
@@ -192,7 +149,7 @@ class ProcuratorateAdapter(Target, Source):
         ui = self.ui
         return await scope.evaluate(_STATE_JS, [ready, ui["login"]["form"], ui["error_page"], ui["notice"]["box"]])
 
-    async def _settle(self, scope: Any, response: Any, ready: str | None) -> None:
+    async def settle(self, scope: Any, response: Any, ready: str | None) -> None:
         """After a page loaded in ``scope``: 500 / login page / missing element -> errors; close a notice."""
         self.raise_for_status(response)
         state = await self._state(scope, ready)
@@ -203,79 +160,36 @@ class ProcuratorateAdapter(Target, Source):
         if state == "missing":
             raise errors.PageChanged(self.name, ready or "")
         if state == "notice":
-            await scope.locator(self.ui["notice"]["close"]).click()
+            await self.dismiss_notice(scope)
 
     async def _navigate(self, frame: Any, trigger: Callable[[], Awaitable[Any]], ready: str | None) -> Any:
         """Run ``trigger`` (a click) and wait for ``frame``'s new page; check it."""
         async with frame.expect_navigation(wait_until="load") as nav:
             await trigger()
-        await self._settle(frame, await nav.value, ready)
+        await self.settle(frame, await nav.value, ready)
         return frame
 
-    async def is_login_page(self, page: Any) -> bool:
-        form = self.ui["login"]["form"]
-        if await page.locator(form).count():
-            return True
-        frames = getattr(page, "main_frame", None)
-        if frames is not None:
-            for frame in frames.child_frames:
-                if await frame.locator(form).count():
-                    return True
-        return False
-
-    async def login(self, page: Any) -> None:
-        ui = self.ui["login"]
-        response = await page.goto(self._url(self.ui["shell"]["path"]), wait_until="load")
-        self.raise_for_status(response)
-        if not await page.locator(ui["form"]).count():
-            await self._settle(page, None, self.ui["shell"]["ready"])
-            return  # a session kept from `casebot login`
-        response = await self.submit_login_form(
-            page, username=ui["username"], password=ui["password"], submit=ui["submit"],
-            captcha=ui["captcha"], wait_until="load")
-        self.raise_for_status(response)
-        if await page.locator(ui["form"]).count():
-            shown = await messages(page, ui["error"])
-            if await page.locator(ui["captcha"]).count():
-                raise errors.HumanRequired(self.name, "登录页要求输入验证码")
-            raise errors.HumanRequired(self.name, f"登录失败：{'；'.join(shown) or '未知原因'}")
-        await self._settle(page, None, self.ui["shell"]["ready"])
+    async def landed(self, page: Any) -> None:
+        await self.settle(page, None, self.ui["shell"]["ready"])  # the shell, a notice closed
 
     async def _shell(self) -> tuple[Any, Any]:
         """The logged-in page showing the shell, and its content frame."""
         page = await self.page()
-        if page.url.rstrip("/") != self._url(self.ui["shell"]["path"]).rstrip("/"):
-            response = await page.goto(self._url(self.ui["shell"]["path"]), wait_until="load")
-            await self._settle(page, response, self.ui["shell"]["ready"])
+        if page.url.rstrip("/") != self.url(self.ui["shell"]["path"]).rstrip("/"):
+            response = await self.visit(page, self.ui["shell"]["path"], wait_until="load")
+            await self.settle(page, response, self.ui["shell"]["ready"])
         return page, self._content(page)
 
     async def _menu(self, page: Any, menu: str, ready: str) -> Any:
         frame = self._content(page)
         return await self._navigate(frame, lambda: page.locator(menu).click(), ready)
 
-    async def _fill(self, form: Form, scope: Any, data: dict[str, Any]) -> None:
-        """Fill ``form``; a control that waited in vain and is not on the page -> PageChanged."""
-        try:
-            await form.fill(scope, data)
-        except PWTimeout:
-            await form.require(scope)
-            raise
-
     # -- Target ------------------------------------------------------------------------
     async def _write(self, card: dict[str, Any]) -> str:
-        ui = self.ui["case"]
         page, _ = await self._shell()
-        frame = await self._menu(page, self.ui["shell"]["menu_case"], ui["form"])
-        await self._fill(self.case_form, frame, {k: card[k] for k in self.case_keys if k in card and k != "xyr"})
-        await frame.locator(ui["tab_persons"]).click()
-        dialog = FrameDialog(frame, open=ui["add_person"], frame=ui["person_frame"], system=self.name)
-        child = await dialog.frame_of()
-        for i, person in enumerate(card.get("xyr") or []):
-            response = await dialog.show(child)
-            await self._settle(child, response, self.ui["person"]["form"])
-            await self._fill(self.person_form, child, person)
-            await child.locator(self.ui["person"]["ok"]).click()
-            await frame.locator(ui["person_rows"]).nth(i).wait_for(state="attached")
+        frame = await self._menu(page, self.ui["shell"]["menu_case"], self.ui["case"]["form"])
+        await self.fill_form(self.case_form, frame, {k: card[k] for k in self.case_keys if k in card and k != "xyr"})
+        await self.add_cards(frame, "xyr", card.get("xyr") or [])
         return await self._save(frame, card)
 
     async def _save(self, frame: Any, card: dict[str, Any]) -> str:
@@ -362,9 +276,9 @@ class ProcuratorateAdapter(Target, Source):
         """Page ``number`` of 综合查询 for the kind, opened directly: its frame, the total found, its rows."""
         ui = self.ui["search"]
         _, frame = await self._shell()
-        url = self._url(ui["path"]) + "?" + urlencode({"ajlb": self.category, "page": number})
-        response = await frame.goto(url, wait_until="load")
-        await self._settle(frame, response, ui["form"])
+        response = await self.visit(frame, ui["path"] + "?" + urlencode({"ajlb": self.category, "page": number}),
+                                    wait_until="load")
+        await self.settle(frame, response, ui["form"])
         total = frame.locator(ui["total"])
         if not await total.count():
             raise errors.PageChanged(self.name, ui["total"])
@@ -394,47 +308,12 @@ class ProcuratorateAdapter(Target, Source):
         (found on the page by ID number, else name): removed ones deleted, edited ones
         changed in the person dialog (only their changed fields), new ones added at the end.
         """
-        ui = self.ui["case"]
         frame = await self._open_view("bmsah", record_id)
-        await self._navigate(frame, lambda: frame.locator(self.ui["view"]["edit"]).click(), ui["form"])
+        await self._navigate(frame, lambda: frame.locator(self.ui["view"]["edit"]).click(), self.ui["case"]["form"])
         fields = {k: card[k] for k in changes.fields if k in self.case_keys and k != "xyr"}
-        await self._fill(self.case_form, frame, fields)
-        rows = changes.rows.get("xyr") or []
-        if rows:
-            await frame.locator(ui["tab_persons"]).click()
-        for ch in (c for c in rows if c.kind == "removed"):
-            index = await self._row_of(frame, ch.who)
-            count = await frame.locator(ui["person_rows"]).count()
-            await frame.locator(ui["person_rows"]).nth(index).locator(ui["person_delete"]).click()
-            await frame.locator(ui["person_rows"]).nth(count - 1).wait_for(state="detached")
-        child = await FrameDialog(frame, open=ui["add_person"], frame=ui["person_frame"],
-                                  system=self.name).frame_of()
-        for ch in (c for c in rows if c.kind != "removed"):
-            assert ch.row is not None
-            count = await frame.locator(ui["person_rows"]).count()
-            if ch.kind == "edited":
-                index = await self._row_of(frame, ch.who)
-                opener = f"{ui['person_rows']}:nth-child({index + 1}) {ui['person_edit']}"
-                data = {k: ch.row[k] for k in ch.fields if k in PERSON_KEYS}
-            else:
-                index, opener, data = count, ui["add_person"], ch.row
-            response = await FrameDialog(frame, open=opener, frame=ui["person_frame"], system=self.name).show(child)
-            await self._settle(child, response, self.ui["person"]["form"])
-            await self._fill(self.person_form, child, data)
-            await child.locator(self.ui["person"]["ok"]).click()
-            await frame.locator(ui["person_layer"]).wait_for(state="hidden")
-            await frame.locator(ui["person_rows"]).nth(index).wait_for(state="attached")
+        await self.fill_form(self.case_form, frame, fields)
+        await self.edit_cards(frame, "xyr", changes.rows.get("xyr") or [])
         return await self._save(frame, card)
-
-    async def _row_of(self, frame: Any, who: str) -> int:
-        """The position on the 修改 page of the person card whose identity is ``who``."""
-        ui = self.ui["case"]
-        people = await frame.locator(f"{ui['person_rows']} {ui['person_data']}").evaluate_all(
-            "els => els.map(e => JSON.parse(e.value))")
-        for i, person in enumerate(people):
-            if row_identity(person) == who:
-                return i
-        raise errors.BusinessError(f"{self.title}的案卡中找不到要修改的犯罪嫌疑人（{shown_path('[' + who + ']')}）")
 
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         record = await self._open_record("bmsah", record_id)
@@ -453,15 +332,7 @@ class ProcuratorateAdapter(Target, Source):
                 missing.append(label)
         if "犯罪嫌疑人情况" in missing or "新增嫌疑人" in missing:
             return missing
-        await frame.locator(ui["tab_persons"]).click()
-        dialog = FrameDialog(frame, open=ui["add_person"], frame=ui["person_frame"], system=self.name)
-        child = await dialog.frame_of()
-        response = await dialog.show(child)
-        await self._settle(child, response, None)
-        missing += [b.label for b in await self.person_form.missing(child)]
-        if await child.locator(self.ui["person"]["cancel"]).count():
-            await child.locator(self.ui["person"]["cancel"]).click()
-        return missing
+        return missing + await self.cards_missing(frame, "xyr")
 
     # -- Source ------------------------------------------------------------------------
     async def _list_records(self, **filters: Any) -> AsyncIterator[RecordRef]:
@@ -561,11 +432,7 @@ class ArrestReviewAdapter(ProcuratorateAdapter):
     key_fields: ClassVar[tuple[str, ...]] = ("ysajbh", "tqpbsh")
     case_keys: ClassVar[tuple[str, ...]] = (*CASE_KEYS[:3], "tqpbsh", *CASE_KEYS[3:])
     record_keys: ClassVar[tuple[str, ...]] = (*RECORD_KEYS[:4], "tqpbsh", *RECORD_KEYS[4:])
-    fields: ClassVar[tuple[FieldSpec, ...]] = (
-        *ProcuratorateAdapter.fields[:3],
-        FieldSpec("tqpbsh", "提请批准逮捕书文号", required=True),
-        *ProcuratorateAdapter.fields[3:],
-    )
+    card = "kinds.arrest_review.fields"
 
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
         key = arrest_key(card)
@@ -676,17 +543,7 @@ class JudgmentEntry(ProcuratorateAdapter):
     """
 
     key_field = "qsswh"
-    fields: ClassVar[tuple[FieldSpec, ...]] = (
-        FieldSpec("qsswh", "起诉书文号", required=True),
-        FieldSpec("pjqk", "判决情况", "list", required=True, children=(
-            FieldSpec("xm", "姓名", required=True), FieldSpec("sfzh", "身份证号"),
-            FieldSpec("pjrq", "判决日期", "date", required=True),
-            FieldSpec("pjzm", "判决罪名", "codes", required=True, code_table="charges"),
-            FieldSpec("zx", "主刑", "code", required=True, code_table="penalties"),
-            FieldSpec("xq", "刑期"), FieldSpec("hx", "缓刑考验期"), FieldSpec("fj", "罚金"))),
-        FieldSpec("bmsah", "部门受案号", assigned=True),
-    )
-    judgment_form: ClassVar[Form] = Form.from_yaml(FORM_YAML, "judgment", "procuratorate")
+    card = "kinds.judgment.fields"
 
     async def _prosecuted(self, qsswh: str) -> tuple[Any, dict[str, Any]]:
         """The view page of the 审查起诉 card with this 起诉书文号, and the card parsed whole."""
@@ -729,17 +586,31 @@ class JudgmentEntry(ProcuratorateAdapter):
         return None
 
     async def _find_existing(self, card: dict[str, Any]) -> str | None:
-        held = await self._entry_held(card)
-        return held[0] if held else None
+        """The card's record once every judged defendant's 判决情况 is entered; None while one is not (a
+        save whose answer was lost after the first of several rows: :meth:`_write` enters the rest)."""
+        _, record = await self._prosecuted(str(card["qsswh"]))
+        matched = self._matched(card, record)
+        if matched and all(record["xyr"][i].get("pjqk_pjrq") for i in matched):
+            return str(record.get("bmsah"))
+        return None
+
+    @staticmethod
+    def _same(person: dict[str, Any], row: dict[str, Any]) -> bool:
+        """Whether the person card already holds this row's 判决情况 (entered, its answer lost)."""
+        return bool(person.get("pjqk_pjrq")) and all(
+            person.get(f"pjqk_{k}", [] if k == "pjzm" else "") == row.get(k, [] if k == "pjzm" else "")
+            for k in JUDGMENT_KEYS[2:])
 
     async def _write(self, card: dict[str, Any]) -> str:
         ui = self.ui["judgment"]
         frame, record = await self._prosecuted(str(card["qsswh"]))
         for row, index in zip(card.get("pjqk") or [], self._matched(card, record), strict=True):
+            if self._same(record["xyr"][index], row):
+                continue  # entered by a save whose answer was lost: found, not entered again
             link = frame.locator(ui["link"]).nth(index)
             await self._navigate(frame, lambda link=link: link.click(), ui["form"])
-            await self._fill(self.judgment_form, frame, {**{k: row[k] for k in ("pjrq", "zx", "xq", "hx", "fj")},
-                                                         "pjzm": ",".join(row["pjzm"])})
+            entered = {**{k: row[k] for k in ("pjrq", "zx", "xq", "hx", "fj")}, "pjzm": ",".join(row["pjzm"])}
+            await self.fill_form(self.forms["judgment"], frame, entered)
             await self._navigate(frame, lambda: frame.locator(ui["save"]).click(), None)
             failures = await messages(frame, ui["errors"])
             if failures:
@@ -749,6 +620,20 @@ class JudgmentEntry(ProcuratorateAdapter):
 
     async def _update(self, record_id: str, card: dict[str, Any], changes: CardDiff) -> str:
         return await self._write(card)
+
+    async def _open_form(self) -> list[str]:
+        """For doctor: the 判决情况 page of the first person card of the card written last
+        (:attr:`form_card`), not saved; the labels of the controls not found."""
+        ui = self.ui["judgment"]
+        frame, _ = await self._prosecuted(str((self.form_card or {}).get("qsswh", "")))
+        link = frame.locator(ui["link"]).first
+        if not await link.count():
+            return ["判决情况"]
+        await self._navigate(frame, lambda: link.click(), None)
+        missing = [b.label for b in await self.judgment_form.missing(frame)]
+        if not await frame.locator(ui["save"]).count():
+            missing.append("保存")
+        return missing
 
     async def _read_back(self, record_id: str) -> dict[str, Any]:
         frame = await self._open_view("bmsah", record_id)

@@ -10,37 +10,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from casebot.kit.pageflow import field_specs
 from casebot.kit.spa import AppTarget
-from casebot.kit.widgets import Form
-
-FORM_FILE = Path(__file__).with_name("form.yaml")
-UI = yaml.safe_load(FORM_FILE.read_text(encoding="utf-8"))
 
 
 class SmartcourtAdapter(AppTarget):
     name = "smartcourt"
     title = "智慧审判平台"
     key_field = "qsswh"
-    fields = field_specs(UI["fields"])
-    ui = UI
+    form_file = Path(__file__).with_name("form.yaml")
 
     def __init__(self, context: Any, config: Any) -> None:
         super().__init__(context, config)
-        self.form = Form.from_yaml(FORM_FILE, "case", system=self.name)
-        self.view = Form.from_yaml(FORM_FILE, "view", system=self.name)
-
-    async def login(self, page: Any) -> None:
-        await self.log_in_with_api(page)
+        self.form, self.view = self.forms["case"], self.forms["view"]
 
     async def _open_form(self) -> list[str]:
-        await self.open(page := await self.page(), UI["pages"]["new"], UI["pages"]["form"])
+        await self.open(page := await self.page(), self.ui["pages"]["new"], self.ui["pages"]["form"])
         return [b.label for b in await self.form.missing(page)]
 
     async def _write(self, card: dict[str, Any]) -> str:
-        await self.open(page := await self.page(), UI["pages"]["new"], UI["pages"]["form"])
+        await self.open(page := await self.page(), self.ui["pages"]["new"], self.ui["pages"]["form"])
         await self.form.fill(page, card)
         return (await self.send(page, card))["ah"]
 

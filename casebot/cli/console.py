@@ -37,7 +37,7 @@ def console_cmd(config: Path = ConfigOption,
     settings = load_settings(cfg)
     app = create_app(settings, cfg)
     shown = f"[{host}]" if ":" in host else host
-    console.print(f"运维台：http://{shown}:{port}/?token={app.config['CASEBOT_TOKEN']}", highlight=False,
+    console.print(f"运维台：http://{shown}:{port}/{app.config['CASEBOT_TOKEN']}/", highlight=False,
                   soft_wrap=True)
     console.print("（链接中的令牌每次启动都不同；Ctrl-C 停止）")
     serve(app, host, port)

@@ -41,8 +41,13 @@ async def _run(settings: Any, ledger: Any, routes: list[str] | None, since: str 
                 adapters[key] = load_adapter(settings.adapter_name(system)).of_kind(kind)(context, config)
             return adapters[key]
 
+        async def fresh_pages() -> None:
+            for a in adapters.values():
+                await a.reset_page()
+
         try:
-            return await check(settings, ledger, adapter, Pipeline.of(settings), routes=routes, since=since)
+            return await check(settings, ledger, adapter, Pipeline.of(settings), routes=routes, since=since,
+                               fresh_pages=fresh_pages)
         finally:
             await context.close()
             await browser.close()

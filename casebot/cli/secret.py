@@ -68,14 +68,7 @@ def secret_delete(system: str = typer.Argument(..., help="系统名")) -> None:
 
 def status_rows(config: Path | None) -> list[dict[str, object]]:
     """For each system with a username: is its password found, and where (never the password)."""
-    settings = load_settings(config)
-    rows: list[dict[str, object]] = []
-    for name, system in settings.systems.items():
-        if not system.username:
-            continue
-        value, where = secrets.lookup(name)
-        rows.append({"system": name, "found": value is not None, "where": where})
-    return rows
+    return secrets.password_status(load_settings(config))
 
 
 @app.command("list")

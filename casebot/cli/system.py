@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import getpass
-import json
 import os
 import shutil
 import subprocess
@@ -18,15 +16,9 @@ import typer
 
 from casebot import errors, logs
 from casebot.cli.common import ConfigOption, JsonOption, Table, console, exits, load_settings, print_json
-from casebot.domain.codes import CodeTables
-from casebot.domain.meanings import MEANINGS, SYSTEM, meaning
-from casebot.kit.base import Source, Target
 from casebot.kit.logins import LoginCap
 from casebot.kit.plugins import load_adapter
-from casebot.kit.widgets import FormCheck, absent_line
-from casebot.ops.codecheck import lacking
-from casebot.run import routing
-from casebot.run.artifacts import private_dir
+from casebot.ops.reading import private_dir
 
 
 def sandbox(port: int = typer.Option(8101, "--port", help="公安系统端口；检察院、法院用后两个"),
@@ -136,117 +128,6 @@ async def _login_in_terminal(settings: Any, system: str, path: Path) -> None:
             await browser.close()
 
 
-def _last_done(settings: Any, system: str) -> Any | None:
-    """The latest case written into ``system`` and verified, to look for and read back (None: none yet)."""
-    from casebot.ops.reading import read
-
-    return read(settings, lambda ledger: next((i for i in ledger.items(states=("done",), limit=200)
-                                               if i.target == system and i.record_id and i.card), None), None)
-
-
-async def _check_written(adapter: Target, item: Any | None, row: dict[str, Any]) -> None:
-    """The search page finds a written case and the read-back page shows it, as a run's checks need."""
-    if item is None:
-        row.setdefault("notes", []).append("尚无已写入的案件：搜索页和回读页在第一次写入后检查")
-        return
-    try:
-        found = await adapter.find_existing(item.card)
-    except errors.PageChanged as exc:
-        row["problems"].append(f"搜索页：{exc}")
-        row["kind"] = "page"
-        return
-    if found is None:
-        row["problems"].append(f"搜索页：找不到已写入的案件 {item.case_key}")
-        row["kind"] = "page"
-        return
-    row["checked"].append("搜索页")
-    try:
-        await adapter.read_back(item.record_id)
-    except errors.PageChanged as exc:
-        row["problems"].append(f"回读页：{exc}")
-        row["kind"] = "page"
-        return
-    row["checked"].append("回读页")
-
-
-#: each kind of problem doctor finds, and the exit status it gives: the error table's (domain.meanings)
-DOCTOR_EXIT = {"password": MEANINGS[errors.ConfigError].exit, "page": MEANINGS[errors.PageChanged].exit,
-               "login": MEANINGS[errors.HumanRequired].exit, "down": MEANINGS[errors.SystemUnreachable].exit,
-               "unreachable": MEANINGS[errors.TransientError].exit, "codes": MEANINGS[errors.OptionMissing].exit}
-
-
-def _doctor_kind(exc: errors.CasebotError) -> str:
-    """Doctor's word for what stopped a system's check, as the error table means it: a person must log in,
-    the system's configuration (its password), its server down, not reachable now (retried by runs), else
-    its pages."""
-    row = meaning(exc)
-    if isinstance(exc, errors.SystemUnreachable):
-        return "down"
-    if row.stops == SYSTEM:
-        return "login" if row.exit == MEANINGS[errors.HumanRequired].exit else "password"
-    return "unreachable" if row.retried else "page"
-
-
-def _absent_messages(form: FormCheck) -> list[str]:
-    """One line per control not found: its label, its selector and the form description that names it."""
-    out, said = [], set()
-    for source, name, b in form.absent:
-        out.append(f"录入页：{absent_line(source, name, b, form.why.get(b.label))}")
-        said.add(b.label)
-    out += [f"录入页：找不到“{label}”" for label in form.labels if label not in said]
-    return out
-
-
-def _installed_schedule() -> str | None:
-    """``cron`` or ``systemd`` when casebot's schedule is installed for this user, else None."""
-    from casebot.ops import schedule as sched
-
-    if (_systemd_dir() / f"{sched.UNIT}.timer").exists():
-        return "systemd"
-    try:
-        listed = subprocess.run(["crontab", "-l"], capture_output=True, text=True, timeout=30)
-    except (FileNotFoundError, subprocess.TimeoutExpired):
-        return None
-    return "cron" if any(ln.rstrip().endswith(sched.TAG) for ln in listed.stdout.splitlines()) else None
-
-
-def _env_file() -> dict[str, str]:
-    """The systemd unit's EnvironmentFile (``~/.config/casebot/env``): KEY=VALUE lines."""
-    path = Path.home() / ".config" / "casebot" / "env"
-    out: dict[str, str] = {}
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            key, sep, value = line.strip().partition("=")
-            if sep and not key.startswith("#"):
-                out[key.strip()] = value.strip().strip('"')
-    return out
-
-
-def _scheduled_env_problems(config: Path, here: list[dict[str, object]], kind: str) -> list[str]:
-    """Passwords found here that the schedule's bare environment (HOME and a short PATH; for systemd, its
-    environment file too) cannot read."""
-    if os.name == "nt":
-        return []
-    found_here = {str(r["system"]) for r in here if r["found"]}
-    if not found_here:
-        return []
-    env = {"HOME": str(Path.home()), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-    if kind == "systemd":
-        env.update(_env_file())
-    for key in ("CASEBOT_KEYRING", "CASEBOT_SECRETS_FILE"):  # what a schedule is told to use, if set
-        if key in os.environ:
-            env[key] = os.environ[key]
-    done = subprocess.run([sys.executable, "-m", "casebot", "secret", "list", "--json", "--config", str(config)],
-                          env=env, capture_output=True, text=True, timeout=120)
-    try:
-        there = {r["system"]: r["found"] for r in json.loads(done.stdout)["systems"]}
-    except (ValueError, KeyError, TypeError):
-        return [f"无法在定时任务的环境中检查密码：{(done.stderr or done.stdout).strip()[:300]}"]
-    return [f"定时任务的环境（cron）读不到 {name} 的密码：当前的密码在环境变量或桌面钥匙串中；"
-            f"请用 CASEBOT_KEYRING=file casebot secret set {name} 保存" for name in sorted(found_here)
-            if not there.get(name)]
-
-
 @exits
 def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
            scheduled: bool = typer.Option(False, "--scheduled",
@@ -259,107 +140,13 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
     退出码：4 缺少密码；7 页面已变化；3 需要人工登录；2 系统暂时无法访问；
     1 目标系统缺少代码表中的代码（用到它们的案件会停下等待处理）；0 一切正常。
     """
-    from casebot.cli.secret import status_rows
+    from casebot.ops.doctor import examine
 
     cfg = Path(config or os.environ.get("CASEBOT_CONFIG") or "casebot.toml").expanduser().resolve()
     settings = load_settings(cfg)
-    out_dir = private_dir(settings.path(settings.artifacts.dir) / "doctor")
     # what the adapters log (a field found by its label, say) goes to the log file and stderr, never stdout
     logs.configure(log_file=settings.path(settings.logging.file), console=not json_out, level=settings.logging.level)
-    passwords = status_rows(cfg)
-    missing = {str(r["system"]) for r in passwords if not r["found"]}
-    pre: list[dict[str, object]] = [
-        {"system": name, "ok": False, "kind": "password", "screenshot": None,
-         "problems": [f"缺少密码：运行 casebot secret set {name}，或设置环境变量 CASEBOT_{name.upper()}_PASSWORD"]}
-        for name in sorted(missing)]
-    from casebot.ops.notify import failed_channels
-
-    pre += [{"system": f"(告警 {name})", "ok": False, "kind": "notify", "screenshot": None, "drift": [],
-             "problems": [f"上次告警未送达：{failed.get('error', '')}（{failed.get('at', '')}）；"
-                          "修正 [notify] 后运行 casebot notify test"]}
-            for name, failed in failed_channels(settings).items()]
-    kind = _installed_schedule() or ("cron" if scheduled else None)
-    if kind is not None:
-        unread = _scheduled_env_problems(cfg, passwords, kind)
-        if unread:
-            pre.append({"system": f"(定时任务 {kind})", "ok": False, "kind": "password", "problems": unread,
-                        "screenshot": None})
-
-    @functools.cache
-    def tables() -> CodeTables:
-        from casebot.mapping.pipeline import Pipeline
-
-        return Pipeline().codes
-
-    async def check() -> list[dict[str, Any]]:
-        from playwright.async_api import async_playwright
-
-        rows: list[dict[str, Any]] = []
-        systems = [s for s in settings.systems if s not in missing]
-        if not systems:
-            return rows
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(**settings.browser.options().launch_kwargs())
-            for system in systems:
-                row: dict[str, Any] = {"system": system, "ok": True, "kind": None, "problems": [], "drift": [],
-                                       "screenshot": None}
-                shot: bytes | None = None
-                kept = settings.session_file(system)  # a session kept by `casebot login`, as runs use it
-                context = await browser.new_context(locale="zh-CN",
-                                                    storage_state=str(kept) if kept.is_file() else None)
-                try:
-                    cls = load_adapter(settings.adapter_name(system))
-                    adapter = cls(context, settings.system_config(system))
-                    await adapter.page()
-                    if isinstance(adapter, Target):
-                        form = await adapter.check_form()
-                        if form.labels:
-                            row["problems"] = _absent_messages(form)
-                            row["kind"] = "page"
-                            shot = form.screenshot
-                        row["checked"] = ["登录", "录入页"]
-                        await _check_written(adapter, _last_done(settings, system), row)
-                        routes = [r for r in settings.routes if r.target == system]
-                        regions = routing.served_regions(routes)
-                        if not routes:
-                            row.setdefault("notes", []).append("没有路线写入此系统：未核对选项与代码表")
-                        short = lacking(cls.fields, form.offered, tables(), regions) \
-                            if form.offered and routes else []
-                        if short:
-                            row["codes"] = [{"field": x.field, "label": x.label, "table": x.table,
-                                             "column": x.column, "missing": list(x.codes)} for x in short]
-                            row["problems"] += [f"选项：{x.describe()}" for x in short]
-                            row["kind"] = row["kind"] or "codes"
-                        if routes:
-                            row["checked"].append("选项与代码表")
-                        row["drift"] = [f"字段“{label}”的选择器 {old} 已失效，按标签找到 {new}（请更新表单描述）"
-                                        for label, (old, new) in adapter.drift().items()]
-                    elif isinstance(adapter, Source):
-                        async for _ref in adapter.list_records():
-                            break
-                except errors.CasebotError as exc:
-                    row["problems"], row["kind"] = [str(exc)], _doctor_kind(exc)
-                if row["problems"]:
-                    row["ok"] = False
-                    path = out_dir / f"{system}.png"
-                    try:
-                        if shot is None and context.pages:  # else: the page where a field was missed
-                            shot = await context.pages[-1].screenshot(full_page=True)
-                        if shot is not None:
-                            path.write_bytes(shot)
-                            os.chmod(path, 0o600)
-                            row["screenshot"] = str(path)
-                    except Exception:  # a screenshot is a help, never a reason to fail doctor
-                        pass
-                await context.close()
-                rows.append(row)
-            await browser.close()
-        return rows
-
-    rows = pre + asyncio.run(check())
-    kinds = {r["kind"] for r in rows if not r["ok"]}
-    order = ("password", "page", "login", "down", "unreachable", "codes")
-    code = next((DOCTOR_EXIT[k] for k in order if k in kinds), 0)
+    code, rows = examine(settings, cfg, scheduled=scheduled)
     if json_out:
         print_json({"schema": "casebot.doctor/1", "ok": code == 0, "exit_code": code, "systems": rows})
     else:
@@ -451,7 +238,7 @@ def _install_systemd(units: dict[str, str]) -> None:
     """Write the units and enable the timer; when systemd refuses (no user bus), put back what was there."""
     from casebot.ops import schedule as sched
 
-    unit_dir = _systemd_dir()
+    unit_dir = sched.systemd_dir()
     unit_dir.mkdir(parents=True, exist_ok=True)
     before = {name: (unit_dir / name).read_text(encoding="utf-8") if (unit_dir / name).exists() else None
               for name in units}
@@ -467,11 +254,6 @@ def _install_systemd(units: dict[str, str]) -> None:
             else:
                 (unit_dir / name).write_text(text, encoding="utf-8")
         raise errors.ConfigError(sched.no_user_bus_advice(str(exc))) from exc
-
-
-def _systemd_dir() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "systemd" / "user"
 
 
 def _run(cmd: list[str]) -> None:
@@ -490,7 +272,7 @@ def _uninstall(kind: str) -> None:
         sched.install_cron(None)
         console.print("已从当前用户的 crontab 删除 casebot。")
     elif kind == "systemd":
-        unit_dir = _systemd_dir()
+        unit_dir = sched.systemd_dir()
         if (unit_dir / f"{sched.UNIT}.timer").exists():
             subprocess.run(["systemctl", "--user", "disable", "--now", f"{sched.UNIT}.timer"], capture_output=True)
         for name in (f"{sched.UNIT}.service", f"{sched.UNIT}.timer"):

@@ -30,6 +30,7 @@ from casebot.deadlines.calendar import Calendar
 from casebot.deadlines.counting import holiday_shift
 from casebot.deadlines.rules import Rule, RuleSet, shipped
 from casebot.domain.privacy import mask_name
+from casebot.domain.roles import Role, Roles, identity_of, keys_with, value_with
 
 #: deadline states, most urgent first
 STATES = ("overdue", "due_today", "due_soon", "running", "unknown", "late", "met")
@@ -143,9 +144,24 @@ def parse_day(value: Any) -> date | None:
         return None
 
 
-def person_key(p: dict[str, Any]) -> str:
-    ident = str(p.get("zjhm") or p.get("sfzh") or "") or "".join(str(p.get("xm") or "").split())
+def _name(p: dict[str, Any], roles: Roles | None = None) -> str:
+    """A person's name (the field with role ``name``), spaces removed."""
+    return "".join(value_with(p, Role.NAME, roles).split())
+
+
+def person_key(p: dict[str, Any], roles: Roles | None = None) -> str:
+    """A person's key across cards: a digest of the ID number (role ``id_number``), else of the name."""
+    found = identity_of(p, roles)
+    ident = "" if found is None else found[1] if found[0] is Role.ID_NUMBER else _name(p, roles)
     return hashlib.sha256(ident.encode()).hexdigest()[:12]
+
+
+def same_person(a: dict[str, Any], b: dict[str, Any], roles: Roles | None = None) -> bool:
+    """One person in two cards: by ID number when both have one, else by name (spaces ignored)."""
+    ida, idb = value_with(a, Role.ID_NUMBER, roles), value_with(b, Role.ID_NUMBER, roles)
+    if ida and idb:
+        return ida == idb
+    return _name(a, roles) == _name(b, roles)
 
 
 # -- the sources of one case ------------------------------------------------------
@@ -180,11 +196,12 @@ def kind_of(card: dict[str, Any]) -> str | None:
         return "arrest"
     if isinstance(card.get("pbjd"), dict) and not card.get("ajlb"):
         return "decision"
-    if any(isinstance(p, dict) and p.get("pjqk") for p in card.get("xyr") or []):
+    has_persons = bool(keys_with(card, Role.PERSONS))
+    if any(p.get("pjqk") for p in _persons(card)):
         return "judgment"
-    if card.get("ajlb") == "审查起诉" or (card.get("slrq") is not None and "xyr" in card):
+    if card.get("ajlb") == "审查起诉" or (card.get("slrq") is not None and has_persons):
         return "review"
-    if "sarq" in card or "bgr" in card:
+    if "sarq" in card or has_persons:
         return "court"
     return None
 
@@ -295,8 +312,10 @@ def period(rule: Rule, start: date | None, *, cal: Calendar, in_custody: bool, t
 
 
 # -- a case's deadlines ---------------------------------------------------------
-def _persons(card: dict[str, Any] | None, key: str = "xyr") -> list[dict[str, Any]]:
-    return [p for p in (card or {}).get(key) or [] if isinstance(p, dict)]
+def _persons(card: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The person rows of a card (人卡, 被告人: its field with role ``persons``)."""
+    card = card or {}
+    return [p for k in keys_with(card, Role.PERSONS) for p in card.get(k) or [] if isinstance(p, dict)]
 
 
 def _judged(cc: CaseCards, person: dict[str, Any]) -> date | None:
@@ -304,19 +323,10 @@ def _judged(cc: CaseCards, person: dict[str, Any]) -> date | None:
     found = None
     for p in _persons(cc.judgment):
         pj = p.get("pjqk") or {}
-        if person_key(p) == want or "".join(str(p.get("xm") or "").split()) == "".join(
-                str(person.get("xm") or "").split()):
+        if person_key(p) == want or _name(p) == _name(person):
             return parse_day(pj.get("pjrq"))
         found = found or parse_day(pj.get("pjrq"))
     return None if _persons(cc.judgment) else found
-
-
-def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """One person in two cards: by ID number, else by name (spaces ignored)."""
-    ida, idb = str(a.get("zjhm") or a.get("sfzh") or ""), str(b.get("zjhm") or b.get("sfzh") or "")
-    if ida and idb:
-        return ida == idb
-    return "".join(str(a.get("xm") or "").split()) == "".join(str(b.get("xm") or "").split())
 
 
 def _decision(cc: CaseCards, person: dict[str, Any]) -> dict[str, Any]:
@@ -324,8 +334,8 @@ def _decision(cc: CaseCards, person: dict[str, Any]) -> dict[str, Any]:
     own = person.get("pbjd") or {}
     if own.get("jd"):
         return own
-    return next(((d.get("pbjd") or {}) for d in cc.decisions if _same(d, person) and (d.get("pbjd") or {}).get("jd")),
-                {})
+    return next(((d.get("pbjd") or {}) for d in cc.decisions
+                 if same_person(d, person) and (d.get("pbjd") or {}).get("jd")), {})
 
 
 def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
@@ -341,7 +351,7 @@ def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
             decision = _decision(cc, p)
             out.append(period(rule, start, in_custody=custodial(p.get("qzcs")),
                               ended=parse_day(decision.get("jdrq")) if decision.get("jd") else None,
-                              route=route, unit=unit_name(rule, card), person=mask_name(p.get("xm")),
+                              route=route, unit=unit_name(rule, card), person=mask_name(value_with(p, Role.NAME)),
                               pkey=person_key(p), **common))
 
     # 侦查羁押: per arrested person, until the case was first transferred
@@ -360,7 +370,7 @@ def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
     for pkey, (p, start, route, note) in arrested.items():
         out.append(period(rule, start, in_custody=True, ended=transferred, route=route,
                           unit=unit_name(rule, cc.review, *(c for _, c in cc.arrests)),
-                          person=mask_name(p.get("xm")), pkey=pkey, missing="逮捕日期缺失",
+                          person=mask_name(value_with(p, Role.NAME)), pkey=pkey, missing="逮捕日期缺失",
                           lead=[note] if note else [], **common))
 
     # 审查起诉: from the latest acceptance, per person (custody decides the holiday rule)
@@ -374,7 +384,7 @@ def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
         waiting = cc.review.get("zt") == RETURNED and ended is None
         for p in _persons(cc.review) or [{}]:
             d = period(rule, start, in_custody=custodial(p.get("qzcs")), ended=ended, route=cc.review_route,
-                       unit=unit_name(rule, cc.review), person=mask_name(p.get("xm")), pkey=person_key(p),
+                       unit=unit_name(rule, cc.review), person=mask_name(value_with(p, Role.NAME)), pkey=person_key(p),
                        lead=lead, **common)
             if waiting:  # returned to the police: this period stopped on a day no card holds
                 d.state, d.days_left, d.missing = "unknown", None, "退回补充侦查日期不在案卡中"
@@ -407,11 +417,11 @@ def case_deadlines(cc: CaseCards, *, rules: RuleSet, cal: Calendar, today: date,
     if cc.court is not None:
         rule = rules["first_instance"]
         start = parse_day(cc.court.get("sarq"))
-        for p in _persons(cc.court, "bgr") or [{}]:
+        for p in _persons(cc.court) or [{}]:
             held = p.get("jyzt") == "在押" or custodial(p.get("qzcs"))
             out.append(period(rule, start, in_custody=held, ended=_judged(cc, p) if cc.judgment else None,
                               route=cc.court_route, unit=unit_name(rule, cc.court, cc.review),
-                              person=mask_name(p.get("xm")), pkey=person_key(p), **common))
+                              person=mask_name(value_with(p, Role.NAME)), pkey=person_key(p), **common))
     return out
 
 

@@ -1,6 +1,8 @@
 """The domain: the clerk's rules as pure code, no I/O, no browser, no configuration.
 
 - :mod:`~casebot.domain.model`: the case card (案卡) and the records around it, in national-standard codes;
+- :mod:`~casebot.domain.roles`: what a field is (a name, an ID number, a title, person rows...), declared on
+  the fields, read by everything else instead of the systems' field names;
 - :mod:`~casebot.domain.codes`: the code tables (代码表);
 - :mod:`~casebot.domain.idcard`, :mod:`~casebot.domain.identity`: ID numbers, names and text as clerks type them;
 - :mod:`~casebot.domain.keys`: case numbers in one normal form (SPEC rule 9);

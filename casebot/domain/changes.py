@@ -29,8 +29,8 @@ from typing import Any, Literal
 from casebot.domain.codes import code_name
 from casebot.domain.keys import normalise_key
 from casebot.domain.privacy import mask_id, mask_name, names_in
-from casebot.domain.verify import _named as _shown
-from casebot.domain.verify import normalise
+from casebot.domain.roles import Role, Roles, identity_of, value_with
+from casebot.domain.verify import _named, normalise
 
 __all__ = ["CardDiff", "Conflict", "RowChange", "UpdatePlan", "code_namer", "diff", "plan_update", "restrict",
            "row_identity", "shown_path"]
@@ -41,12 +41,19 @@ Namer = Callable[[str, Any], "str | None"]
 RowKind = Literal["added", "removed", "edited"]
 
 
-def row_identity(row: dict[str, Any]) -> str:
-    """Who a person row is: the ID number (证件号码 / 身份证号) when there is one, else the name."""
-    number = row.get("zjhm") or row.get("sfzh") or ""
-    if number:
-        return "id:" + normalise_key(number)
-    return "name:" + normalise_key(row.get("xm") or "")
+def row_identity(row: dict[str, Any], roles: Roles | None = None) -> str:
+    """Who a person row is: its ID number (the field with role ``id_number``) when there is one, else its
+    name (role ``name``): ``id:350502…`` or ``name:张三``."""
+    found = identity_of(row, roles)
+    if found is not None and found[0] is Role.ID_NUMBER:
+        return "id:" + normalise_key(found[1])
+    return "name:" + normalise_key(found[1] if found is not None else "")
+
+
+def _identity(identity: Callable[[dict[str, Any]], str] | None, roles: Roles | None) -> Callable[[dict[str, Any]], str]:
+    if identity is not None:
+        return identity
+    return lambda row: row_identity(row, roles)
 
 
 @dataclass(frozen=True)
@@ -94,9 +101,11 @@ def _is_rows(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
 
 
-def diff(old: dict[str, Any], new: dict[str, Any], *,
-         identity: Callable[[dict[str, Any]], str] = row_identity) -> CardDiff:
-    """The field-level difference from ``old`` to ``new`` (fields of either card)."""
+def diff(old: dict[str, Any], new: dict[str, Any], *, identity: Callable[[dict[str, Any]], str] | None = None,
+         roles: Roles | None = None) -> CardDiff:
+    """The field-level difference from ``old`` to ``new`` (fields of either card); person rows are matched
+    by ``identity`` (default :func:`row_identity` under the cards' ``roles``)."""
+    identity = _identity(identity, roles)
     out = CardDiff()
     for key in dict.fromkeys([*old, *new]):
         a, b = old.get(key), new.get(key)
@@ -201,20 +210,31 @@ def labelled_path(path: str, labels: dict[str, str] | None = None) -> str:
 
 
 def place_text(path: str, one: dict[str, Any], other: dict[str, Any], labels: dict[str, str] | None = None, *,
-               before: str, after: str, identity: Callable[[dict[str, Any]], str] = row_identity,
-               namer: Namer | None = None) -> str:
+               before: str, after: str, identity: Callable[[dict[str, Any]], str] | None = None,
+               roles: Roles | None = None, namer: Namer | None = None) -> str:
     """A place named by its label with its value in two cards, masked as a message may show them, codes
     with their names (``namer``: :func:`code_namer`):
     ``案件名称：本系统写入“7 字的案件名称”，系统中为“8 字的案件名称”``,
     ``移送案由：本系统写入“0206（交通肇事罪）”，系统中为“0207（危险驾驶罪）”``."""
-    key = path.rsplit(".", 1)[1] if "]." in path else path.split("[", 1)[0]
-    if "[" in path and "]." not in path:
-        key = "xm"  # a whole row: shown by its person's name (masked)
-        namer = None
-    names = names_in(one, other)
-    a = _shown(path, key, _value_at(one, path, identity) or "", names, namer)
-    b = _shown(path, key, _value_at(other, path, identity) or "", names, namer)
+    identity = _identity(identity, roles)
+    names = names_in(one, other, roles=roles)
+    a = _shown_at(one, path, identity, names, roles, namer)
+    b = _shown_at(other, path, identity, names, roles, namer)
     return f"{labelled_path(path, labels)}：{before}“{a}”，{after}“{b}”"
+
+
+def _shown_at(card: dict[str, Any], path: str, identity: Callable[[dict[str, Any]], str], names: frozenset[str],
+              roles: Roles | None, namer: Namer | None = None) -> str:
+    """The value at ``path`` as a message may show it (a code with its name, given ``namer``); a whole row
+    by its person's name, masked."""
+    if "[" in path and "]." not in path:
+        row = _row_at(card, path, identity)
+        if row is None:
+            return ""
+        who = path.split("[", 1)[1].rstrip("]")
+        return mask_name(value_with(row, Role.NAME, roles)) or shown_path(f"[{who}]").strip("[]")
+    key = path.rsplit(".", 1)[1] if "]." in path else path
+    return _named(path, key, _value_at(card, path, identity) or "", names, namer, roles)
 
 
 def shown_path(path: str) -> str:
@@ -238,29 +258,35 @@ class UpdatePlan:
     skipped: set[str]
 
 
+def _row_at(card: dict[str, Any], path: str, identity: Callable[[dict[str, Any]], str]) -> dict[str, Any] | None:
+    name, rest = path.split("[", 1)
+    who = rest.partition("]")[0]
+    return next((r for r in card.get(name) or [] if isinstance(r, dict) and identity(r) == who), None)
+
+
 def _value_at(card: dict[str, Any], path: str, identity: Callable[[dict[str, Any]], str]) -> Any:
+    """The value of a case field or of a row's field (a whole row: see :func:`_shown_at`)."""
     if "[" not in path:
         return card.get(path)
-    name, rest = path.split("[", 1)
-    who, _, fld = rest.partition("]")
-    row = next((r for r in card.get(name) or [] if identity(r) == who), None)
-    if not fld:
-        return "" if row is None else (row.get("xm") or who)
+    row = _row_at(card, path, identity)
+    fld = path.partition("]")[2]
     return None if row is None else row.get(fld.lstrip("."))
 
 
 def plan_update(written: dict[str, Any], found: dict[str, Any], wanted: dict[str, Any], *,
                 frozen: Iterable[str] = (), on_conflict: str = "hold", field_conflict: dict[str, str] | None = None,
-                identity: Callable[[dict[str, Any]], str] = row_identity, namer: Namer | None = None) -> UpdatePlan:
+                identity: Callable[[dict[str, Any]], str] | None = None, roles: Roles | None = None,
+                namer: Namer | None = None) -> UpdatePlan:
     """What an update of the target must change, and what it must not overwrite.
 
     ``frozen``: field names never updated after the first write (a case field, or a
-    person-row field such as ``xm``). ``on_conflict``: ``hold`` (the conflicts are
+    person-row field). ``on_conflict``: ``hold`` (the conflicts are
     returned: the caller holds the update) or ``skip-field`` (the conflicting places are
     left out of the update); ``field_conflict`` overrides it per field name. ``namer``: names the codes
     a conflict shows (:func:`code_namer`).
     """
     frozen = set(frozen)
+    identity = _identity(identity, roles)
     changes = diff(written, wanted, identity=identity)
     by_person = diff(written, found, identity=identity).paths()
     already = changes.paths() - diff(found, wanted, identity=identity).paths()
@@ -276,10 +302,8 @@ def plan_update(written: dict[str, Any], found: dict[str, Any], wanted: dict[str
         if path in already:
             continue  # the target already holds the wanted value (an update cut short, or a person's same fix)
         if path in by_person or row_path in by_person:
-            key = leaf if "]." in path else name
-            names = names_in(written, found, wanted)
-            named = namer if "]." in path or "[" not in path else None  # a whole row: its person's name, masked
-            conflicts.append(Conflict(path, *(_shown(path, key, _value_at(card, path, identity) or "", names, named)
+            names = names_in(written, found, wanted, roles=roles)
+            conflicts.append(Conflict(path, *(_shown_at(card, path, identity, names, roles, namer)
                                               for card in (written, found, wanted))))
     field_conflict = field_conflict or {}
 

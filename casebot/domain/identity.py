@@ -31,6 +31,7 @@ __all__ = [
     "clean_text",
     "has_invisible",
     "is_chinese_name",
+    "one_line",
     "visible",
 ]
 
@@ -100,6 +101,25 @@ def clean_name(value: str | None) -> str:
     if is_chinese_name(text):
         return "".join(text.split()).translate(_DOTS_CHINESE)
     return _SPACES.sub(" ", text).translate(_DOTS_ALL)
+
+
+#: a line break (LF, CR, VT, FF, NEL, the Unicode line and paragraph separators) with the spaces around it
+_LINE_BREAK = re.compile(r"[ \t\u3000]*[\n\r\v\f\x85\u2028\u2029][\s\u3000]*")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, as a single-line field holds it: each line break (with the spaces around
+    it) becomes nothing between two Chinese characters, one space otherwise (an ``<input>`` silently
+    drops line breaks, so a card keeping them would not read back as written)."""
+    if not _LINE_BREAK.search(text):
+        return text
+
+    def join(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        return "" if not before or not after or (_is_han(before) and _is_han(after)) else " "
+
+    return _LINE_BREAK.sub(join, text)
 
 
 def visible(text: str | None) -> str:

@@ -10,9 +10,12 @@ Validation failures never escape as pydantic errors: :meth:`CaseCard.parse`
 turns them into a :class:`~casebot.errors.DataError` naming the suspect (masked)
 and the field by its Chinese label, with a reason a clerk understands.
 
-Personal data is declared on the fields (``json_schema_extra={"personal": True,
-"mask": ...}``); :func:`personal_fields` lists them and :func:`masked` dumps a
-model with them masked, for logs and reports.
+What each field is (a person's name, an ID number, a title, free text, the
+person rows) is declared on the field with its role (:mod:`casebot.domain.roles`:
+``personal(Role.NAME, ...)``, ``with_role(Role.TITLE, ...)``); the rest of the
+core asks the roles and never names these fields. :func:`personal_fields` lists
+the personal ones and :func:`masked` dumps a model with them masked, for logs and
+reports.
 """
 
 from __future__ import annotations
@@ -20,14 +23,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from datetime import date
-from types import NoneType, UnionType
-from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from casebot.domain import idcard
-from casebot.domain.identity import InvisibleCharacters, clean_name, clean_text, has_invisible
-from casebot.domain.privacy import mask_id, mask_name, scrub_text
+from casebot.domain.identity import InvisibleCharacters, clean_name, clean_text, has_invisible, one_line
+from casebot.domain.masks import mask_id, mask_name, scrub_text
+from casebot.domain.roles import PERSONAL, Role, declare, roles_of, submodels
 from casebot.errors import DataError
 
 __all__ = [
@@ -64,13 +67,30 @@ CUSTODIAL_POLICE_CODES = frozenset({"05", "06"})
 _UNKNOWN_SEX = {None, "", "0", "9"}
 
 
-def personal(mask: str = "text", *, invisible: str = "remove", **kwargs: Any) -> Any:
-    """A field holding personal data; ``mask`` is ``name``, ``id``, ``date`` or ``text``.
+#: how a personal field's value is masked in :func:`masked`, by its role
+_MASKS = {Role.NAME: "name", Role.ALIAS: "name", Role.ID_NUMBER: "id", Role.BIRTH_DATE: "date"}
+
+
+def personal(field_role: Role, *, invisible: str = "remove", lines: str = "one", **kwargs: Any) -> Any:
+    """A field holding personal data, with its role (:mod:`casebot.domain.roles`): ``Role.NAME``,
+    ``Role.ALIAS``, ``Role.ID_NUMBER``, ``Role.BIRTH_DATE``, ``Role.ADDRESS`` or ``Role.FREE_TEXT``.
 
     ``invisible`` is the field's policy for control, zero-width and bidi
-    characters: ``remove`` them, or ``refuse`` (the case stops).
+    characters: ``remove`` them, or ``refuse`` (the case stops). ``lines`` is
+    ``many`` for free text written to a text area (line breaks kept); every other
+    text field is one line (:func:`casebot.domain.identity.one_line`).
     """
-    return Field(json_schema_extra={"personal": True, "mask": mask, "invisible": invisible}, **kwargs)
+    field_role = Role(field_role)
+    if field_role not in PERSONAL:
+        raise ValueError(f"{field_role} is not a personal role")
+    return Field(json_schema_extra={"personal": True, "role": field_role.value, "mask": _MASKS.get(field_role, "text"),
+                                    "invisible": invisible, "lines": lines}, **kwargs)
+
+
+def with_role(field_role: Role, **kwargs: Any) -> Any:
+    """A field with a role that is not personal data as such: ``Role.TITLE``, ``Role.PERSONS``."""
+    extra = dict(kwargs.pop("json_schema_extra", None) or {})
+    return Field(json_schema_extra={**extra, "role": Role(field_role).value}, **kwargs)
 
 
 class RuleViolation(ValueError):
@@ -87,13 +107,14 @@ class RuleViolation(ValueError):
         super().__init__(reason)
 
 
-def _text_policy(model: type[BaseModel], name: str) -> str:
+def _text_policy(model: type[BaseModel], name: str, policy: str = "invisible", default: str = "remove") -> str:
     extra = model.model_fields[name].json_schema_extra if name in model.model_fields else None
-    return str(extra.get("invisible", "remove")) if isinstance(extra, dict) else "remove"
+    return str(extra.get(policy, default)) if isinstance(extra, dict) else default
 
 
 def _clean_texts(model: type[BaseModel], data: Any) -> Any:
-    """Invisible characters out of every text field (and list of texts) of ``data``, or the case stopped."""
+    """Invisible characters out of every text field (and list of texts) of ``data``, or the case stopped;
+    line breaks out of every single-line field (a title, an address: what an ``<input>`` holds)."""
     if not isinstance(data, Mapping):
         return data
     out: dict[Any, Any] | None = None
@@ -104,13 +125,17 @@ def _clean_texts(model: type[BaseModel], data: Any) -> Any:
             values, single = value, False
         else:
             continue
-        if not any(has_invisible(v) for v in values):
+        cleaned = values
+        if any(has_invisible(v) for v in values):
+            refuse = _text_policy(model, key) == "refuse"
+            try:
+                cleaned = [clean_text(v, refuse=refuse) for v in values]
+            except InvisibleCharacters as exc:
+                raise RuleViolation(str(exc), field=key) from None
+        if _text_policy(model, key, "lines", "one") == "one":
+            cleaned = [one_line(v) for v in cleaned]
+        if cleaned == values:
             continue
-        refuse = _text_policy(model, key) == "refuse"
-        try:
-            cleaned = [clean_text(v, refuse=refuse) for v in values]
-        except InvisibleCharacters as exc:
-            raise RuleViolation(str(exc), field=key) from None
         out = out if out is not None else dict(data)
         out[key] = cleaned[0] if single else cleaned
     return data if out is None else out
@@ -235,19 +260,19 @@ class Suspect(_Model):
     """A suspect (犯罪嫌疑人) with identity rules applied."""
 
     rybh: str = Field("", title="人员编号")
-    name: str = personal("name", title="姓名", min_length=1)
-    alias: str = personal("name", default="", title="别名")
+    name: str = personal(Role.NAME, title="姓名", min_length=1)
+    alias: str = personal(Role.ALIAS, default="", title="别名")
     sex: Literal["1", "2"] = Field(title="性别")
-    birth_date: date = personal("date", title="出生日期")
+    birth_date: date = personal(Role.BIRTH_DATE, title="出生日期")
     id_type: str = Field(title="证件种类", min_length=1)
-    id_number: str = personal("id", title="证件号码", min_length=1, invisible="refuse")
+    id_number: str = personal(Role.ID_NUMBER, title="证件号码", min_length=1, invisible="refuse")
     nationality: str = Field(title="国籍", min_length=1)
     ethnicity: Ethnicity | None = Field(None, title="民族")
     education: Education | None = Field(None, title="文化程度")
     occupation: str = Field("", title="职业")
     hjdqh: str = Field("", title="户籍地区划", pattern=r"^(\d{6})?$")
-    hjdxz: str = personal("text", default="", title="户籍地详址")
-    xzz: str = personal("text", default="", title="现住址")
+    hjdxz: str = personal(Role.ADDRESS, default="", title="户籍地详址")
+    xzz: str = personal(Role.ADDRESS, default="", title="现住址")
     measures: list[Measure] = Field(default_factory=list, title="强制措施")
     detention_house: DetentionHouse | None = Field(None, title="羁押场所")
 
@@ -332,7 +357,7 @@ class CaseCard(_Model):
     """A police case, codes resolved, rules applied: what every target hop reads."""
 
     ajbh: str = Field(title="案件编号", pattern=r"^A\d{22}$")
-    ajmc: str = Field(title="案件名称", min_length=1)
+    ajmc: str = with_role(Role.TITLE, title="案件名称", min_length=1)
     ajlb: str = Field("", title="案件类别")
     charges: list[Charge] = Field(title="案由", min_length=1)
     unit: Unit = Field(title="主办单位")
@@ -341,11 +366,19 @@ class CaseCard(_Model):
     lasj: date | None = Field(None, title="立案日期")
     yssj: date | None = Field(None, title="移送起诉日期")
     ajzt: Literal["侦查中", "提请批捕", "已移送起诉", "撤案"] = Field(title="案件状态")
-    jyaq: str = personal("text", default="", title="简要案情")
-    suspects: list[Suspect] = Field(
-        title="犯罪嫌疑人", min_length=1,
+    jyaq: str = personal(Role.FREE_TEXT, default="", title="简要案情", lines="many")
+    suspects: list[Suspect] = with_role(
+        Role.PERSONS, title="犯罪嫌疑人", min_length=1,
         json_schema_extra={"item_title": "嫌疑人", "item_name": "name"})
     prosecution: Prosecution | None = Field(None, title="起诉情况")
+
+    @field_validator("charges", mode="after")
+    @classmethod
+    def _each_charge_once(cls, charges: list[Charge]) -> list[Charge]:
+        """A charge listed twice (30 times the same code) is one charge: the targets' pickers tick it once,
+        so a card keeping the repeats would be written, then fail its read-back."""
+        seen: set[str] = set()
+        return [c for c in charges if not (c.police_code in seen or seen.add(c.police_code))]
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> CaseCard:
@@ -422,19 +455,19 @@ class PoliceSuspect(_Record):
     """A suspect as the police system gives it (SPEC section 1)."""
 
     rybh: Text = Field(None, title="人员编号")
-    xm: Text = personal("name", default=None, title="姓名")
-    bm: Text = personal("name", default=None, title="别名")
+    xm: Text = personal(Role.NAME, default=None, title="姓名")
+    bm: Text = personal(Role.ALIAS, default=None, title="别名")
     xb: Text = Field(None, title="性别")
-    csrq: Text = personal("date", default=None, title="出生日期")
+    csrq: Text = personal(Role.BIRTH_DATE, default=None, title="出生日期")
     zjzl: Text = Field(None, title="证件种类")
-    zjhm: Text = personal("id", default=None, title="证件号码")
+    zjhm: Text = personal(Role.ID_NUMBER, default=None, title="证件号码")
     gj: Text = Field(None, title="国籍")
     mz: Text = Field(None, title="民族")
     whcd: Text = Field(None, title="文化程度")
     zy: Text = Field(None, title="职业")
     hjdqh: Text = Field(None, title="户籍地区划")
-    hjdxz: Text = personal("text", default=None, title="户籍地详址")
-    xzz: Text = personal("text", default=None, title="现住址")
+    hjdxz: Text = personal(Role.ADDRESS, default=None, title="户籍地详址")
+    xzz: Text = personal(Role.ADDRESS, default=None, title="现住址")
     qzcs: Annotated[list[PoliceMeasure], BeforeValidator(_to_list)] = Field(
         default_factory=list, title="强制措施")
     jycs: Text = Field(None, title="羁押场所")
@@ -445,7 +478,7 @@ class PoliceCase(_Record):
     """A case as the police system gives it (SPEC section 1)."""
 
     ajbh: Text = Field(None, title="案件编号")
-    ajmc: Text = Field(None, title="案件名称")
+    ajmc: Text = with_role(Role.TITLE, default=None, title="案件名称")
     ajlb: Text = Field(None, title="案件类别")
     ay: Annotated[list[Text], BeforeValidator(_to_list)] = Field(default_factory=list, title="案由")
     zbdw: Text = Field(None, title="主办单位")
@@ -455,9 +488,9 @@ class PoliceCase(_Record):
     lasj: Text = Field(None, title="立案日期")
     yssj: Text = Field(None, title="移送起诉日期")
     ajzt: Text = Field(None, title="案件状态")
-    jyaq: Text = Field(None, title="简要案情")
-    xyr: Annotated[list[PoliceSuspect], BeforeValidator(_to_list)] = Field(
-        default_factory=list, title="犯罪嫌疑人",
+    jyaq: Text = personal(Role.FREE_TEXT, default=None, title="简要案情")
+    xyr: Annotated[list[PoliceSuspect], BeforeValidator(_to_list)] = with_role(
+        Role.PERSONS, default_factory=list, title="犯罪嫌疑人",
         json_schema_extra={"item_title": "嫌疑人", "item_name": "xm"})
     tqpb: Annotated[list[PoliceRequest], BeforeValidator(_to_list)] = Field(
         default_factory=list, title="提请批准逮捕")
@@ -517,9 +550,9 @@ def as_requested(case: Mapping[str, Any], wsh: str) -> dict[str, Any] | None:
 class DecidedPerson(_Record):
     """A 审查逮捕 person card and the prosecutor's decision on it (``pbjd``: decisions.csv code)."""
 
-    xm: Text = personal("name", default=None, title="姓名")
+    xm: Text = personal(Role.NAME, default=None, title="姓名")
     zjlx: Text = Field(None, title="证件类型")
-    zjhm: Text = personal("id", default=None, title="证件号码")
+    zjhm: Text = personal(Role.ID_NUMBER, default=None, title="证件号码")
     pbjd: PoliceDecision | None = Field(None, title="批捕决定")
 
 
@@ -546,8 +579,8 @@ class CourtJudgment(_Record):
 
 
 class JudgedDefendant(_Record):
-    xm: Text = personal("name", default=None, title="姓名")
-    sfzh: Text = personal("id", default=None, title="身份证号")
+    xm: Text = personal(Role.NAME, default=None, title="姓名")
+    sfzh: Text = personal(Role.ID_NUMBER, default=None, title="身份证号")
     pj: CourtJudgment | None = Field(None, title="判决")
 
 
@@ -557,8 +590,9 @@ class JudgedCase(_Record):
     ah: Text = Field(None, title="案号")
     qsswh: Text = Field(None, title="起诉书文号")
     zt: Text = Field(None, title="状态")
-    bgr: Annotated[list[JudgedDefendant], BeforeValidator(_to_list)] = Field(
-        default_factory=list, title="被告人", json_schema_extra={"item_title": "被告人", "item_name": "xm"})
+    bgr: Annotated[list[JudgedDefendant], BeforeValidator(_to_list)] = with_role(
+        Role.PERSONS, default_factory=list, title="被告人",
+        json_schema_extra={"item_title": "被告人", "item_name": "xm"})
 
     @property
     def judged(self) -> list[JudgedDefendant]:
@@ -571,17 +605,17 @@ class ProcuratorateRecord(_Record):
 
     bmsah: Text = Field(None, title="部门受案号")
     ysajbh: Text = Field(None, title="移送案件编号")
-    ajmc: Text = Field(None, title="案件名称")
+    ajmc: Text = with_role(Role.TITLE, default=None, title="案件名称")
     ajlb: Text = Field(None, title="案件类别")
     ysdw: Text = Field(None, title="移送单位")
     ysay: Annotated[list[Text], BeforeValidator(_to_list)] = Field(default_factory=list, title="移送案由")
     slrq: Text = Field(None, title="受理日期")
-    ajzy: Text = Field(None, title="案情摘要")
+    ajzy: Text = personal(Role.FREE_TEXT, default=None, title="案情摘要")
     zt: Text = Field(None, title="状态")
     qsswh: Text = Field(None, title="起诉书文号")
     qsrq: Text = Field(None, title="起诉日期")
-    xyr: Annotated[list[dict[str, Any]], BeforeValidator(_to_list)] = Field(
-        default_factory=list, title="人卡")
+    xyr: Annotated[list[dict[str, Any]], BeforeValidator(_to_list)] = with_role(
+        Role.PERSONS, default_factory=list, title="人卡")
 
 
 # ---------------------------------------------------------------------------
@@ -590,17 +624,7 @@ class ProcuratorateRecord(_Record):
 
 def _submodel(annotation: Any) -> type[BaseModel] | None:
     """The model inside ``X``, ``X | None``, ``list[X]`` or ``Annotated[...]``, if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = get_origin(annotation)
-    if origin in (list, tuple, Union, UnionType, Annotated):
-        for arg in get_args(annotation):
-            if arg is NoneType:
-                continue
-            found = _submodel(arg)
-            if found is not None:
-                return found
-    return None
+    return next(iter(submodels(annotation)), None)
 
 
 def _extra(info: Any) -> dict[str, Any]:
@@ -739,3 +763,7 @@ def _describe(loc: list[str | int], model: type[BaseModel] | None, data: Any) ->
         model = _submodel(info.annotation)
         data = data.get(part) if isinstance(data, Mapping) else None
     return subject, "".join(labels) or None
+
+
+# the roles of the domain's records, for everything that asks :func:`casebot.domain.roles.known`
+declare(roles_of(PoliceCase, ArrestDecision, JudgedCase, ProcuratorateRecord, CaseCard))

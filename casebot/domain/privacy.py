@@ -1,9 +1,11 @@
 """Masking of personal data for logs, reports and error messages.
 
 A raw ID number or a full name never leaves this process unmasked: every log
-line, report row and error message goes through these helpers. Which model
-fields are personal is declared on the model itself (``personal=True`` in the
-field's ``json_schema_extra``), see :func:`casebot.domain.model.personal_fields`.
+line, report row and error message goes through these helpers. Which fields are
+personal, and how each is masked, is read from their declared roles
+(:mod:`casebot.domain.roles`: a name, an ID number, a birth date, an address,
+free text, a secret), never from a system's field names; the helpers take the
+roles of the card at hand, or use :func:`casebot.domain.roles.known`.
 """
 
 from __future__ import annotations
@@ -19,51 +21,36 @@ from urllib.parse import quote, quote_plus
 
 import ahocorasick_rs
 
+from casebot.domain import model as _model  # noqa: F401 - its records declare the roles known() reads
 from casebot.domain.identity import clean_name, clean_text, visible
+from casebot.domain.masks import mask_id, mask_name, scrub_text
+from casebot.domain.roles import NAMES, PERSONAL, Role, Roles, known
 
-#: an ID number (half or full width, spaced or not), not part of a longer code: a case number
-#: (``A3505…``, ``ａ３５０５…`` typed by hand) is not masked
-_ID_LIKE = re.compile(r"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])([0-9０-９]{6})[0-9０-９ \u3000]{5,}([0-9０-９xXｘＸ]{2})"
-                      r"(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
-
-
-def mask_id(value: str | None) -> str:
-    """``350502199003072415`` -> ``350502********2415``; passports keep 2 + 2 characters."""
-    if not value:
-        return ""
-    v = str(value).strip()
-    if len(v) >= 15:
-        return v[:6] + "*" * (len(v) - 10) + v[-4:]
-    if len(v) > 4:
-        return v[:2] + "*" * (len(v) - 4) + v[-2:]
-    return "*" * len(v)
+__all__ = ["key_mask", "mask_id", "mask_mapping", "mask_name", "mask_names_in", "mask_value", "names_in",
+           "personal_key", "redact", "scrub_text"]
 
 
-def mask_name(value: str | None) -> str:
-    """``张三`` -> ``张*``; ``阮·文雄`` -> ``阮**``: the first character only."""
-    if not value:
-        return ""
-    v = "".join(clean_text(str(value)).split())
-    if not v:
-        return ""
-    return v[0] + "*" * max(1, len(v) - 1)
+def _secret(value: str) -> str:
+    return "***"
 
 
-def scrub_text(text: str) -> str:
-    """Mask anything that looks like an ID number inside free text."""
-    return _ID_LIKE.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+#: how a value of each role is masked where it is shown (other personal roles: see :func:`key_mask`)
+_MASK_BY_ROLE = {Role.NAME: mask_name, Role.ALIAS: mask_name, Role.ID_NUMBER: mask_id, Role.SECRET: _secret}
 
 
-PERSONAL_KEYS = {
-    "xm": mask_name, "bm": mask_name, "name": mask_name, "alias": mask_name,
-    "zjhm": mask_id, "sfzh": mask_id, "id_number": mask_id,
-    "password": lambda v: "***", "mm": lambda v: "***",
-}
+def key_mask(key: str, roles: Roles | None = None) -> Any:
+    """The mask of a name, an ID number or a secret held under ``key``, or None when its role is none of these."""
+    for r in (roles if roles is not None else known()).of(key):
+        if r in _MASK_BY_ROLE:
+            return _MASK_BY_ROLE[r]
+    return None
 
 
-#: keys (police, card and target) whose values are personal beyond names and ID numbers:
-#: birth dates, addresses, the free-text summary. Used to find a case's personal values.
-PERSONAL_TEXT_KEYS = frozenset({"csrq", "birth_date", "hjdxz", "xzz", "zz", "jyaq", "ajzy"})
+def personal_key(key: str, roles: Roles | None = None) -> bool:
+    """Whether the values under ``key`` are a person's data (names, numbers, dates, addresses, free text)."""
+    return (roles if roles is not None else known()).has(key, *PERSONAL)
+
+
 #: free text shorter than this is not searched for (too likely to be a code or a label)
 _MIN_VALUE = 2
 
@@ -158,47 +145,47 @@ def redact(text: str, values: Iterable[str] = ()) -> str:
     return visible(scrub_text(Replacer(replacements(values))(str(text))))
 
 
-#: keys whose values are names of people
-NAME_KEYS = ("xm", "bm", "name", "alias")
-
-
-def _names(data: Any, out: set[str]) -> set[str]:
+def _names(data: Any, out: set[str], roles: Roles) -> set[str]:
     if isinstance(data, Mapping):
         for k, v in data.items():
-            if str(k) in NAME_KEYS and isinstance(v, str) and v.strip():
+            if roles.has(str(k), *NAMES) and isinstance(v, str) and v.strip():
                 out.add(v.strip())
             else:
-                _names(v, out)
+                _names(v, out, roles)
     elif isinstance(data, list | tuple):
         for v in data:
-            _names(v, out)
+            _names(v, out, roles)
     return out
 
 
-def names_in(*data: Any) -> frozenset[str]:
+def names_in(*data: Any, roles: Roles | None = None) -> frozenset[str]:
     """Every person's name (and alias) held in ``data`` (cards, records)."""
-    return frozenset(_names(data, set()))
+    return frozenset(_names(data, set(), roles if roles is not None else known()))
 
 
-def mask_names_in(text: str, data: Any) -> str:
+def mask_names_in(text: str, data: Any, roles: Roles | None = None) -> str:
     """A system's message about ``data`` (a card) with every name in the card masked (in every spelling
     and encoding, see :func:`redact`), ID-like numbers scrubbed."""
-    return redact(text, _names(data, set()))
+    return redact(text, names_in(data, roles=roles))
 
 
-def mask_mapping(data: Any) -> Any:
-    """Return a copy of nested dicts/lists with personal keys masked."""
+def mask_mapping(data: Any, roles: Roles | None = None) -> Any:
+    """Return a copy of nested dicts/lists with personal keys masked: names and ID numbers by their
+    masks, secrets, addresses and birth dates as ``***``; ID-like numbers scrubbed from any text."""
+    roles = roles if roles is not None else known()
     if isinstance(data, Mapping):
         out = {}
         for k, v in data.items():
-            fn = PERSONAL_KEYS.get(str(k))
+            fn = key_mask(str(k), roles)
+            if fn is None and isinstance(v, str) and v and roles.has(str(k), Role.ADDRESS, Role.BIRTH_DATE):
+                fn = _secret
             if fn is not None and isinstance(v, str):
                 out[k] = fn(v)
             else:
-                out[k] = mask_mapping(v)
+                out[k] = mask_mapping(v, roles)
         return out
     if isinstance(data, list | tuple):
-        return [mask_mapping(v) for v in data]
+        return [mask_mapping(v, roles) for v in data]
     if isinstance(data, str):
         return scrub_text(data)
     return data

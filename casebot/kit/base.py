@@ -45,6 +45,7 @@ from casebot import errors
 from casebot.domain.changes import CardDiff
 from casebot.domain.keys import full_width, same_key, search_terms
 from casebot.domain.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify
+from casebot.domain.roles import Roles, declare, known, role
 from casebot.kit import logins
 from casebot.kit.widgets import FormCheck, checking
 
@@ -71,6 +72,13 @@ class FieldSpec:
     children: tuple[FieldSpec, ...] = ()
     #: a value the system assigns itself (not written by the robot)
     assigned: bool = False
+    #: what the field is, for the core (:mod:`casebot.domain.roles`): ``name``, ``alias``, ``id_number``,
+    #: ``birth_date``, ``address``, ``free_text``, ``title``, ``persons`` (a list of person rows), ``secret``
+    role: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role is not None:
+            role(self.role)  # an unknown role is a ConfigError naming the vocabulary
 
     def child(self, name: str) -> FieldSpec:
         for c in self.children:
@@ -337,6 +345,18 @@ class Target(Adapter):
     #: the card field the target's search page can find a record by
     key_field: ClassVar[str]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields = cls.__dict__.get("fields")
+        if fields:
+            declare(Roles.of_fields(fields))
+
+    @classmethod
+    def field_roles(cls) -> Roles:
+        """What each field of this target's card is (:mod:`casebot.domain.roles`): the roles its fields
+        declare, over the ones the domain's models declare."""
+        return known() | Roles.of_fields(getattr(cls, "fields", ()))
+
     @final
     async def find_existing(self, card: dict[str, Any]) -> str | None:
         """The record id of an existing record with the card's key, else None."""
@@ -370,10 +390,16 @@ class Target(Adapter):
         """Open every form ``write`` fills, without saving (for ``doctor``): labels of fields not found."""
         return await self._guard(self._open_form())
 
+    #: for ``doctor``: the card of a record the route wrote last, which a target whose forms open on a
+    #: record (:attr:`entries`: a decision on a suspect, a judgment on a person card) opens them on
+    form_card: dict[str, Any] | None = None
+
     @final
-    async def check_form(self) -> FormCheck:
+    async def check_form(self, card: dict[str, Any] | None = None) -> FormCheck:
         """:meth:`open_form`, noting where each missing control was described (file, form, selector), a
-        screenshot of the page where the first was missed, and the options each picker or select offers."""
+        screenshot of the page where the first was missed, and the options each picker or select offers.
+        ``card``: a card written (:attr:`form_card`), for forms that open on a record."""
+        self.form_card = card
         with checking() as check:
             check.labels = await self.open_form()
         return check

@@ -122,3 +122,14 @@ def lookup(system: str) -> tuple[str | None, str]:
     s = store()
     value = s.get(system)
     return value, s.where if value is not None else ""
+
+
+def password_status(settings: Any) -> list[dict[str, object]]:
+    """For each system with a username: is its password found, and where (never the password)."""
+    rows: list[dict[str, object]] = []
+    for name, system in settings.systems.items():
+        if not system.username:
+            continue
+        value, where = lookup(name)
+        rows.append({"system": name, "found": value is not None, "where": where})
+    return rows

@@ -112,6 +112,9 @@ class AppTarget(FormTarget):
             raise errors.SessionExpired(f"{self.name}: 会话已过期")
         return got
 
+    async def login(self, page: Any) -> None:
+        await self.log_in_with_api(page)
+
     async def log_in_with_api(self, page: Any) -> None:
         sel = self.ui["login"]
         response = await page.goto(self.url(sel["page"]), wait_until="domcontentloaded")

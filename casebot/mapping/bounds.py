@@ -35,6 +35,8 @@ __all__ = ["BUDGET_SECONDS", "BUDGET_UNITS", "MAX_ITEMS", "MAX_TEXT", "add", "bu
 
 #: the largest text (characters) or list (weighted items) one operation may build
 MAX_TEXT = 100_000
+#: the longest date format (kept here with the other sizes; casebot.mapping.filters uses it)
+MAX_DATE_FORMAT = 64
 #: the most items one list may hold
 MAX_ITEMS = 100_000
 #: characters and items one evaluation may build in total
@@ -165,14 +167,19 @@ def join(values: Iterable[Any] | None, sep: str = "") -> str:
 
 
 def charged(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` (a filter) charging the size of what it returns to the current budget."""
+    """``fn`` (a filter) bounded: what it returns is at most :data:`MAX_TEXT` characters or items, like
+    every other result (a filter whose output outgrows its input, a date format repeated or a case
+    mapping that expands characters, included), and its size is charged to the current budget."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         charge(1)
         out = fn(*args, **kwargs)
         if isinstance(out, str | list | tuple | dict):
-            charge(weight(out, BUDGET_UNITS))
+            w = weight(out, BUDGET_UNITS)
+            if w > MAX_TEXT:
+                raise SecurityError(f"result longer than {MAX_TEXT} characters or items ({w})")
+            charge(w)
         return out
 
     return wrapper
@@ -224,6 +231,10 @@ def check_static(expr: nodes.Node) -> str | None:
                 count = _const_int(n)
                 if count is not None and count > MAX_ITEMS:
                     return f"a repeat count of {count} (at most {MAX_ITEMS})"
+        if isinstance(node, nodes.Filter) and node.name == "date" and node.args:
+            fmt = static_weight(node.args[0])
+            if fmt is not None and fmt > MAX_DATE_FORMAT:
+                return f"a date format of {fmt} characters (at most {MAX_DATE_FORMAT})"
         w = static_weight(node)
         if w is not None and w > MAX_TEXT:
             return f"builds {w} characters or items (at most {MAX_TEXT})"

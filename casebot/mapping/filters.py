@@ -24,7 +24,7 @@ from casebot.domain.model import age_on
 from casebot.errors import DataError
 from casebot.mapping import bounds
 
-__all__ = ["CODE_FILTER", "FILTER_DOCS", "MAX_TEXT", "TESTS", "build_filters"]
+__all__ = ["CODE_FILTER", "FILTER_DOCS", "MAX_DATE_FORMAT", "MAX_TEXT", "TESTS", "build_filters"]
 
 #: longest text a filter or operator may produce
 MAX_TEXT = bounds.MAX_TEXT
@@ -32,6 +32,8 @@ MAX_TEXT = bounds.MAX_TEXT
 CODE_FILTER = "code"
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日")
+#: the longest date format (``'%Y' * 50000`` would build 200,000 characters from one date)
+MAX_DATE_FORMAT = bounds.MAX_DATE_FORMAT
 _STRFTIME = re.compile(r"^(%[YmdyBbAaHMSj]|[-/.: 年月日T])*$")
 
 
@@ -49,12 +51,19 @@ def f_trim(value: Any) -> str:
     return _text(value).strip()
 
 
+def _case_mapped(value: Any, how: Callable[[str], str]) -> str:
+    """Upper or lower case, bounded: a case mapping never shortens a text and lengthens a character at
+    most threefold (``ﬃ`` upper-cased is ``FFI``), so a text past the limit is refused before it is
+    mapped, and the mapped text is checked."""
+    return _bounded(how(_bounded(_text(value))))
+
+
 def f_upper(value: Any) -> str:
-    return _text(value).upper()
+    return _case_mapped(value, str.upper)
 
 
 def f_lower(value: Any) -> str:
-    return _text(value).lower()
+    return _case_mapped(value, str.lower)
 
 
 def f_replace(value: Any, old: str, new: str) -> str:
@@ -80,7 +89,7 @@ def f_cut(value: Any, length: int, marker: str = "…") -> str:
 
 def f_id_normalize(value: Any) -> str:
     """Half-width, no spaces, upper case (ID and passport numbers)."""
-    return idcard.normalize(_text(value))
+    return idcard.normalize(_bounded(_text(value)))
 
 
 def f_clean_name(value: Any) -> str:
@@ -111,6 +120,9 @@ def _to_date(value: Any) -> date | None:
 
 def f_date(value: Any, fmt: str = "%Y-%m-%d") -> str:
     """A date (or date text) as ``fmt``; empty stays empty; bad text stops the case."""
+    fmt = str(fmt)
+    if len(fmt) > MAX_DATE_FORMAT:
+        raise SecurityError(f"date format longer than {MAX_DATE_FORMAT} characters")
     if not _STRFTIME.match(fmt):
         raise SecurityError("unsupported date format")
     day = _to_date(value)

@@ -1,7 +1,9 @@
 """``casebot console``: a local page showing what needs a person, with a replay button.
 
-Flask on loopback by default; every request carries the token printed at start
-(``?token=`` once, then a cookie; the replay form carries it too). The page reads
+Flask on loopback by default; every request carries the token printed at start, in its path: the
+console is served under ``/TOKEN/`` (a link with ``?token=`` is taken too, its page's links lead there),
+and no cookie is set, since a browser sends a host's cookies to every port of it, so to every other local
+service; the replay form carries the token too. The page reads
 the ledger through its public read methods and the last run's record; the
 replay button starts ``casebot replay ID`` as its own process in the background, which takes the
 run lock like any run (a run in progress: exit 5, said so on the page); the case's page shows the
@@ -19,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from flask import Flask, abort, flash, g, redirect, render_template, request, send_file, url_for
 
@@ -30,7 +33,6 @@ from casebot.ops import lastrun, reading, snapshot, timefmt
 from casebot.ops.advice import advise
 from casebot.ops.notify import PAGE_CHANGED_BANNER
 
-COOKIE = "casebot_console"
 #: failures where the target holds what a person typed or changed: listed apart, a clerk compares
 CONFLICTS = frozenset({"EditConflict", "AdoptedDiffers", "ProbableMatch"})
 REPLAY_TIMEOUT_S = 900
@@ -74,10 +76,13 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
     app = Flask(__name__, template_folder=str(Path(__file__).resolve().parent.parent / "templates" / "console"))
     app.secret_key = secrets.token_bytes(32)
     app.config["CASEBOT_TOKEN"] = token or secrets.token_urlsafe(24)
+    app.wsgi_app = TokenPath(app.wsgi_app, app.config["CASEBOT_TOKEN"])  # type: ignore[method-assign]
     replays: dict[int, Replay] = {}
     replays_lock = threading.Lock()
     harden(app.jinja_env)  # Flask autoescapes only ``*.html``: the console's templates are ``*.html.j2``
     app.jinja_env.globals.update(STATE_LABELS=STATE_LABELS, local=timefmt.local, age=timefmt.age)
+    # each route's hop in a clerk's words (``法院宣判 → 检察院判决情况``): a loop case's key does not say it
+    app.jinja_env.globals.update(hops={r.name: r.hop(settings) for r in settings.routes})
 
     @app.context_processor
     def nonce() -> dict[str, str]:
@@ -88,17 +93,15 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
 
     @app.before_request
     def guard() -> Any:
-        given = request.args.get("token") or request.cookies.get(COOKIE)
+        admitted = request.environ.get(TokenPath.ADMITTED, False)
         if request.method == "POST":
-            given = request.form.get("token")
-        if not ok(given):
+            admitted = admitted and ok(request.form.get("token"))
+        if not admitted:
             abort(403)
         return None
 
     @app.after_request
     def keep(response: Any) -> Any:
-        if request.args.get("token") and ok(request.args.get("token")):
-            response.set_cookie(COOKIE, app.config["CASEBOT_TOKEN"], httponly=True, samesite="Strict")
         response.headers["Cache-Control"] = "no-store"
         response.headers["Content-Security-Policy"] = csp(nonce_of_request())
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -193,6 +196,39 @@ def create_app(settings: Settings, config_path: Path, *, token: str | None = Non
         return redirect(url_for("case", item_id=item.id))
 
     return app
+
+
+class TokenPath:
+    """The console served under ``/TOKEN/``, and nowhere else without the token.
+
+    A request whose path starts with the token, or which carries ``?token=TOKEN``, is admitted (marked
+    in its environ) and answered with ``/TOKEN`` as its script root, so every link of its page leads
+    under the token. No cookie carries the token: a browser would send it to every service of the host,
+    whatever its port."""
+
+    ADMITTED = "casebot.console.admitted"
+
+    def __init__(self, app: Any, token: str) -> None:
+        self.app = app
+        self.token = token
+        self.prefix = "/" + token
+
+    def _same(self, given: str) -> bool:
+        return hmac.compare_digest(given.encode(), self.token.encode())
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO") or "/"
+        first, _, rest = path.lstrip("/").partition("/")
+        admitted = False
+        if self._same(first):
+            environ["PATH_INFO"] = "/" + rest
+            admitted = True
+        elif self._same((parse_qs(environ.get("QUERY_STRING", "")).get("token") or [""])[0]):
+            admitted = True
+        if admitted:
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + self.prefix
+        environ[self.ADMITTED] = admitted
+        return self.app(environ, start_response)
 
 
 def page_changed_banner(run: dict[str, Any]) -> str:

@@ -65,6 +65,8 @@ class Failure:
     state: str
     error_type: str | None
     reason: str
+    #: the route's hop in a clerk's words (``法院宣判 → 检察院判决情况``); "" when not known
+    hop: str = ""
 
     @property
     def key(self) -> str:
@@ -106,14 +108,16 @@ def signed(alert: Alert, settings: Settings | None) -> Alert:
     return replace(alert, workstation=settings.workstation(), console_url=settings.notify.console_url)
 
 
-def failures_from(items: Iterable[Any]) -> list[Failure]:
-    """Ledger items needing a person, as what a message may say (reasons scrubbed of ID-like text)."""
-    return [Failure(i.id, i.route, i.case_key, i.state, i.error_type, scrub_text(i.error_message or ""))
-            for i in items if i.state in NEEDS_PERSON]
+def failures_from(items: Iterable[Any], hops: dict[str, str] | None = None) -> list[Failure]:
+    """Ledger items needing a person, as what a message may say (reasons scrubbed of ID-like text); ``hops``:
+    each route's hop in a clerk's words."""
+    return [Failure(i.id, i.route, i.case_key, i.state, i.error_type, scrub_text(i.error_message or ""),
+                    (hops or {}).get(i.route, "")) for i in items if i.state in NEEDS_PERSON]
 
 
 def _failure_line(f: Failure) -> str:
-    return f"#{f.id} {f.route} {f.case_key} {STATE_LABELS.get(f.state, f.state)}：{f.reason or f.error_type or ''}"
+    route = f"{f.route}（{f.hop}）" if f.hop else f.route
+    return f"#{f.id} {route} {f.case_key} {STATE_LABELS.get(f.state, f.state)}：{f.reason or f.error_type or ''}"
 
 
 def alerts(*, exit_code: int, system_errors: list[str], failures: list[Failure],
@@ -429,4 +433,5 @@ def after_run(settings: Settings, *, exit_code: int, system_errors: list[str], r
 
     items = read(settings, lambda ledger: ledger.items(states=NEEDS_PERSON), [])
     return notify(chans, state_file(settings), exit_code=exit_code, system_errors=system_errors,
-                  failures=failures_from(items), settings=settings, replay=replay, down=down, reached=reached)
+                  failures=failures_from(items, {r.name: r.hop(settings) for r in settings.routes}),
+                  settings=settings, replay=replay, down=down, reached=reached)

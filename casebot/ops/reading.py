@@ -63,3 +63,10 @@ def write_state(path: Path, data: dict[str, Any]) -> None:
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     os.chmod(tmp, 0o600)
     tmp.replace(path)
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` made (with its parents) and kept readable by this user alone (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path

@@ -9,6 +9,7 @@ is refused (``*/90`` in cron would run hourly, not every 90 minutes).
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 from dataclasses import dataclass
@@ -237,3 +238,20 @@ def schtasks_create(xml_path: Path) -> list[str]:
 
 def schtasks_delete() -> list[str]:
     return ["schtasks", "/Delete", "/F", "/TN", TASK_NAME]
+
+
+def systemd_dir() -> Path:
+    """Where this user's systemd units live."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "systemd" / "user"
+
+
+def installed_schedule() -> str | None:
+    """``cron`` or ``systemd`` when casebot's schedule is installed for this user, else None."""
+    if (systemd_dir() / f"{UNIT}.timer").exists():
+        return "systemd"
+    try:
+        listed = subprocess.run(["crontab", "-l"], capture_output=True, text=True, timeout=30)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    return "cron" if any(ln.rstrip().endswith(TAG) for ln in listed.stdout.splitlines()) else None

@@ -19,25 +19,19 @@ from typing import Any
 
 from casebot import logs
 from casebot.domain.privacy import (
-    PERSONAL_KEYS,
-    PERSONAL_TEXT_KEYS,
     Replacer,
     mask_value,
+    personal_key,
     replacements,
     scrub_text,
     spellings,
 )
+from casebot.ops.reading import private_dir
 
 log = logs.get("artifacts")
 
 #: what a failure screenshot hides (form controls hold names and ID numbers)
 MASK_SELECTORS = ("input", "textarea", "select", "td", "dd", ".person", ".pii")
-
-
-def private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
-    return path
 
 
 def safe_name(text: str) -> str:
@@ -293,14 +287,14 @@ def _impersonal_events(data: bytes, dropped: set[str]) -> bytes:
 
 
 def personal_values(*records: Any) -> set[str]:
-    """Every personal value (names, ID numbers) in nested records, as given and without spaces."""
+    """Every personal value (names, ID numbers, birth dates, addresses, free text: the fields whose roles
+    are personal, :mod:`casebot.domain.roles`) in nested records, as given and without spaces."""
     found: set[str] = set()
 
     def walk(obj: Any) -> None:
         if isinstance(obj, dict):
             for k, v in obj.items():
-                personal = k in PERSONAL_KEYS or k in PERSONAL_TEXT_KEYS
-                if personal and isinstance(v, str) and v.strip() and k not in ("password", "mm"):
+                if personal_key(k) and isinstance(v, str) and v.strip():
                     found.add(v)
                     found.add(v.strip())
                     found.add("".join(v.split()))

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from casebot import logs
-from casebot.domain.privacy import PERSONAL_KEYS, PERSONAL_TEXT_KEYS, mask_value
+from casebot.domain.privacy import key_mask, mask_value, personal_key
 
 __all__ = ["ACTIONS", "AuditLog", "Problem", "RunAudit", "mask_fields", "verify"]
 
@@ -65,10 +65,10 @@ def _mask(key: str, value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     text = str(value)
-    fn = PERSONAL_KEYS.get(key)
+    fn = key_mask(key)
     if fn is not None:
         return fn(text)
-    if key in PERSONAL_TEXT_KEYS:
+    if personal_key(key):
         return mask_value(text) if text else ""
     return text if _QUOTABLE.match(text) else f"[{len(text)} 字]"
 

@@ -31,6 +31,7 @@ from casebot.domain.changes import code_namer, diff
 from casebot.domain.exits import PAGE_CHANGED_BANNER
 from casebot.domain.meanings import ROUTE, SYSTEM, meaning
 from casebot.domain.privacy import redact, scrub_text
+from casebot.domain.roles import Roles
 from casebot.domain.states import UNFINISHED
 from casebot.domain.verify import verify
 from casebot.kit.base import Target
@@ -208,7 +209,7 @@ class Case:
                                                   run_id=run.summary.run_id)
                         back = align_key(card, back, *_key_fields(target))
                     try:
-                        verify(card, back, case=job.key, labels=_labels(target),
+                        verify(card, back, case=job.key, labels=_labels(target), roles=_roles(target),
                                namer=code_namer(getattr(target, "fields", ()), getattr(run.pipeline, "codes", None),
                                                 system=target.name))
                     except errors.VerificationError as exc:
@@ -387,7 +388,8 @@ class Case:
         if written is not None:
             # a case number the target holds in a clerk's spelling is the same number: not a change
             card = align_key(written, card, *_key_fields(target))
-        if written is None or (item.state == "done" and not job.replay and diff(written, card).empty):
+        if written is None or (item.state == "done" and not job.replay
+                               and diff(written, card, roles=_roles(target)).empty):
             # a revision at the police that changes nothing the target holds
             if job.source_version != item.source_version:
                 run.ledger.set_source_version(item, job.source_version)
@@ -502,6 +504,12 @@ class Case:
 def _key_fields(target: Any) -> tuple[str, ...]:
     """The card fields naming a target's record: its ``key_fields``, else its ``key_field``."""
     return tuple(getattr(target, "key_fields", ()) or (target.key_field,))
+
+
+def _roles(target: Any) -> Roles | None:
+    """What each field of the target's card is (:mod:`casebot.domain.roles`)."""
+    field_roles = getattr(target, "field_roles", None)
+    return field_roles() if callable(field_roles) else None
 
 
 def _labels(target: Any) -> dict[str, str]:

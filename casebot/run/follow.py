@@ -33,6 +33,7 @@ from casebot.domain.changes import (
     restrict,
     shown_path,
 )
+from casebot.domain.roles import Roles
 from casebot.domain.verify import _show
 
 log = logs.get("follow")
@@ -64,7 +65,8 @@ class FollowResult:
 async def follow(target: Any, record_id: str, written: dict[str, Any], wanted: dict[str, Any], *,
                  policy: Policy, case: str, route: str = "", codes: Any = None) -> FollowResult:
     """``codes``: the code tables, to name the codes a conflict shows (None: codes shown bare)."""
-    changes = diff(written, wanted)
+    roles = target.field_roles() if hasattr(target, "field_roles") else None
+    changes = diff(written, wanted, roles=roles)
     if changes.empty:
         return FollowResult("in-step")
     if policy.update == "off":
@@ -77,30 +79,31 @@ async def follow(target: Any, record_id: str, written: dict[str, Any], wanted: d
     specs = getattr(target, "fields", ())
     plan = plan_update(written, found, wanted, frozen={f for f, p in fields.items() if p == "off"},
                        on_conflict=policy.on_conflict,
-                       field_conflict={f: p for f, p in fields.items() if p != "off"},
+                       field_conflict={f: p for f, p in fields.items() if p != "off"}, roles=roles,
                        namer=code_namer(specs, codes, system=getattr(target, "name", None)))
     if plan.conflicts:
         log.warning("case.edit_conflict", route=route, case=case, places=len(plan.conflicts))
         labels = field_labels(specs)
         raise errors.EditConflict(target.title, record_id, [c.describe(labels) for c in plan.conflicts], case=case)
-    todo = restrict(diff(found, wanted), plan.changes.paths())
+    todo = restrict(diff(found, wanted, roles=roles), plan.changes.paths())
     if not todo.empty:
         await target.update(record_id, wanted, todo)
         log.info("case.updated", route=route, case=case, record_id=record_id, places=len(todo.paths()))
     back = await target.read_back(record_id)
-    missed = restrict(diff(back, wanted), plan.changes.paths())
+    missed = restrict(diff(back, wanted, roles=roles), plan.changes.paths())
     if not missed.empty:
-        raise errors.VerificationError(_differences(missed), case=case)
+        raise errors.VerificationError(_differences(missed, roles), case=case)
     return FollowResult("updated", changes, plan)
 
 
-def _differences(missed: CardDiff) -> list[tuple[str, str, str]]:
-    out = [(k, _show(k, new), _show(k, old)) for k, (old, new) in missed.fields.items()]
+def _differences(missed: CardDiff, roles: Roles | None = None) -> list[tuple[str, str, str]]:
+    out = [(k, _show(k, new, roles=roles), _show(k, old, roles=roles)) for k, (old, new) in missed.fields.items()]
     for name, rows in missed.rows.items():
         for ch in rows:
             where = shown_path(f"{name}[{ch.who}]")
             if ch.kind == "edited":
-                out += [(f"{where}.{f}", _show(f, new), _show(f, old)) for f, (old, new) in ch.fields.items()]
+                out += [(f"{where}.{f}", _show(f, new, roles=roles), _show(f, old, roles=roles))
+                        for f, (old, new) in ch.fields.items()]
             else:
                 out.append((where, "应有" if ch.kind == "added" else "应删除", "系统中未变"))
     return out

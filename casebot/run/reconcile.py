@@ -22,9 +22,9 @@ Reading only: nothing is written anywhere, the ledger included.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from casebot import errors, logs
 from casebot.domain.changes import code_namer, diff, field_labels, place_text, shown_path
@@ -32,8 +32,10 @@ from casebot.domain.keys import normalise_key
 from casebot.domain.meanings import SYSTEM, meaning
 from casebot.domain.states import LINKED
 from casebot.kit.base import Source, Target
+from casebot.run.retry import retrying
 
 log = logs.get("reconcile")
+T = TypeVar("T")
 
 #: the classes, in the order a report lists them, with a clerk's words for each
 KINDS = {"missing": "目标系统中已不存在", "edited": "目标记录被人修改", "stale": "公安已变更、尚未同步",
@@ -84,13 +86,24 @@ def _places(paths: set[str]) -> list[str]:
 
 
 async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], pipeline: Any, *,
-                    routes: list[str] | None = None, since: str | None = None) -> Report:
+                    routes: list[str] | None = None, since: str | None = None,
+                    fresh_pages: Callable[[], Awaitable[None]] | None = None) -> Report:
     """Check every linked record of the chosen routes (all enabled ones by default).
 
     ``adapter(system)`` gives the (logged-in on first use) adapter of a system;
-    ``since``: only cases the ledger touched at or after this ISO date/time.
+    ``since``: only cases the ledger touched at or after this ISO date/time. Every page read goes
+    through the core's retry (:func:`casebot.run.retry.retrying`, the run's settings), with
+    ``fresh_pages()`` before each new attempt, as the run does: a server error or an expired session
+    leaves a record unchecked only when every attempt met one.
     """
     report = Report()
+
+    async def nothing() -> None:
+        return None
+
+    def retried(fn: Callable[[], Awaitable[T]]) -> Awaitable[T]:
+        return retrying(settings.run, fn, fresh_pages or nothing)
+
     chosen = [r for r in settings.routes if r.enabled and (not routes or r.name in routes)]
     linked_keys: dict[str, set[str]] = {}
     for route in chosen:
@@ -106,8 +119,9 @@ async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], p
             if since and (item.updated_at or "") < since:
                 continue
             try:
-                report.findings.append(await _check(route, item, _written(ledger, item), target, adapter, pipeline,
-                                                   settings))
+                written = _written(ledger, item)
+                report.findings.append(await retried(
+                    lambda: _check(route, item, written, target, adapter, pipeline, settings)))  # noqa: B023
             except (errors.HumanRequired, errors.TransientError, errors.PageChanged) as exc:
                 if meaning(exc).stops == SYSTEM:  # a person must log in: the system's other records wait too
                     report.problems.append(str(exc))
@@ -117,8 +131,11 @@ async def reconcile(settings: Any, ledger: Any, adapter: Callable[[str], Any], p
         target = adapter(system)
         if not isinstance(target, Source):
             continue
+        async def listed(source: Source = target) -> list[Any]:
+            return [ref async for ref in source.list_records()]
+
         try:
-            async for ref in target.list_records():
+            for ref in await retried(listed):
                 if normalise_key(ref.key) not in keys:
                     report.findings.append(Finding("", ref.key, None, "no-source",
                                                    note=f"{target.title}中的记录，casebot 未登记其来源"))
@@ -145,28 +162,31 @@ async def _check(route: Any, item: Any, written: dict[str, Any] | None, target: 
     except errors.BusinessError:
         return Finding(route.name, item.case_key, item.record_id, "missing")
     written = written or found
-    edited = diff(written, {k: found.get(k) for k in written}).paths()
+    roles = target.field_roles() if hasattr(target, "field_roles") else None
+    edited = diff(written, {k: found.get(k) for k in written}, roles=roles).paths()
     note = ""
     try:
         wanted = await _wanted(route, item.case_key, adapter, pipeline, settings)
-        stale = diff(written, wanted).paths()
+        stale = diff(written, wanted, roles=roles).paths()
     except errors.BusinessError as exc:
         stale, note = set(), f"无法按当前公安数据生成案卡：{exc}"
     labels = field_labels(getattr(target, "fields", ()))
     namer = code_namer(getattr(target, "fields", ()), getattr(pipeline, "codes", None),
                        system=getattr(target, "name", None))
     if edited:
-        details = [place_text(p, written, found, labels, before="本系统写入", after="系统中为", namer=namer)
-                   for p in sorted(edited)]
+        details = [place_text(p, written, found, labels, before="本系统写入", after="系统中为",
+                              roles=roles, namer=namer) for p in sorted(edited)]
         if stale:
-            details += [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为", namer=namer)
+            details += [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为",
+                                   roles=roles, namer=namer)
                         for p in sorted(stale)]
         elif note:
             details.append(note)
         return Finding(route.name, item.case_key, item.record_id, "edited", _places(edited),
                        note=("公安亦有变更：" + "、".join(_places(stale))) if stale else note, details=details)
     if stale:
-        details = [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为", namer=namer)
+        details = [place_text(p, written, wanted, labels, before="本系统写入", after="公安现为", roles=roles,
+                              namer=namer)
                    for p in sorted(stale)]
         details += [note] if note else []
         return Finding(route.name, item.case_key, item.record_id, "stale", _places(stale), note=note,

@@ -28,9 +28,3 @@ async def collect(route: RouteSettings, source: Source) -> list[str]:
     """The keys of the records ``route`` takes from ``source``."""
     return [ref.key async for ref in source.list_records(**route.filters) if admits(route, source, ref)]
 
-
-def served_regions(routes: list[RouteSettings]) -> set[str] | None:
-    """The regions the routes into one system serve together; None when one of them takes every region."""
-    if any(not r.regions for r in routes):
-        return None
-    return {code for r in routes for code in r.regions}

@@ -238,3 +238,22 @@ async def test_a_selector_matching_two_elements_is_a_changed_page_at_once(
     assert info.value.system == "procuratorate"
     assert "#ajmc" in info.value.what and "2 个元素" in info.value.what
     assert records(sandbox) == []
+
+
+async def test_a_birth_date_the_calendar_does_not_offer_is_a_business_error_at_once(
+        context: Any, urls: dict[str, str], sandbox: SandboxClient) -> None:
+    """Issue 26 item 14: a birth date of 1800-01-01 waited on the calendar's year select until the timeout
+    (retried for 87 s, then "unknown"); the year the target does not offer is bad data, said at once."""
+    import time
+
+    adapter = ProcuratorateAdapter(context, SystemConfig("procuratorate", urls["procuratorate"], CREDS,
+                                                         timeout_ms=60_000))
+    c = card()
+    c["xyr"][0]["csrq"] = "1800-01-01"
+    started = time.monotonic()
+    with pytest.raises(errors.OptionMissing) as info:  # before: playwright's TimeoutError, after 60 s
+        await adapter.write(c)
+    assert time.monotonic() - started < 45, "no waiting for an option that is not there"
+    assert not isinstance(info.value, errors.TransientError)
+    assert info.value.field == "出生日期" and info.value.value == "1800"
+    assert records(sandbox) == []

@@ -201,3 +201,26 @@ def test_one_flipped_byte_exits_6_without_a_traceback(tmp_path, command, needle,
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert proc.returncode == EXIT_LEDGER, proc.stdout[-1000:] + proc.stderr[-2000:]
     assert "ledger" in proc.stderr
+
+
+def test_damage_quick_check_cannot_see_is_refused_when_any_command_opens_the_ledger(tmp_path):
+    """issue 26 item 16: `run` opened the ledger with SQLite's quick_check only, which does not compare an
+    index with its table: an index missing rows (a run's list of a route's cases reads through it) passed.
+    Every open, `run`'s included, makes the full integrity check `casebot ledger check` makes."""
+    path = tmp_path / "ledger.sqlite3"
+    _ledger_with_a_failure(path)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA writable_schema=ON")
+    db.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX items_route_state ON items (state, route)' "
+               "WHERE name = 'items_route_state'")
+    db.commit()
+    db.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok", "damage the quick check does not see"
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] != "ok"
+    db.close()
+    with pytest.raises(LedgerCorrupt, match="integrity check"):
+        SQLiteLedger(path)
+    proc = _casebot(_config(tmp_path), "run")
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert proc.returncode == EXIT_LEDGER, proc.stdout[-1000:] + proc.stderr[-2000:]

@@ -123,7 +123,7 @@ def test_a_code_missing_is_fixed_in_the_code_table_file():
 def test_doctor_gives_the_status_the_table_gives(cls):
     """doctor's kinds and their exit statuses (a fifth copy once) are the table's: a system doctor could not
     check ends doctor with the status the same error gives a run."""
-    from casebot.cli.system import DOCTOR_EXIT, _doctor_kind
+    from casebot.ops.doctor import DOCTOR_EXIT, _doctor_kind
 
     kind = _doctor_kind(_bare(cls))
     row = MEANINGS[cls]

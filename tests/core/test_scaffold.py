@@ -32,7 +32,8 @@ def test_scaffold_creates_a_working_start(tmp_path):
     cls = module.CorrectionsAdapter
     assert issubclass(cls, Target) and cls.name == "corrections" and cls.title == "社区矫正管理系统"
     assert issubclass(cls, FormTarget) and [f.name for f in cls.fields] == ["ajbh", "ajmc", "ryxx"]
-    assert "log_in_with_form" in (pkg / "__init__.py").read_text(), "login through the base class's helper"
+    assert "def login" not in (pkg / "__init__.py").read_text(), "the kit logs in from form.yaml's login"
+    assert cls.form_file == pkg / "form.yaml"
     assert "post_form" in (pkg / "__init__.py").read_text(), "a post/redirect/get save by default"
     for form in ("card", "view"):
         assert Form.from_yaml(pkg / "form.yaml", form).bindings

@@ -119,8 +119,8 @@ def test_the_console_shows_the_deadlines_page(tmp_path):
     app = create_app(load(cfg), cfg, token="t0ken")
     client = app.test_client()
     index = client.get("/?token=t0ken").get_data(as_text=True)
-    assert 'href="/deadlines"' in index
-    page = client.get("/deadlines").get_data(as_text=True)
+    assert 'href="/t0ken/deadlines"' in index, "the link leads under the token (no cookie carries it)"
+    page = client.get("/t0ken/deadlines").get_data(as_text=True)
     assert '<table id="deadlines">' in page and "审查起诉" in page
     assert 'data-case="A3505020000002026040001"' in page and "受理日期缺失" in page, "shown, not skipped"
     assert not any(raw in page for raw in RAW)

@@ -114,6 +114,12 @@ def _run(tmp_path: Path, expr: str) -> None:
      " | replace('', card.jyaq ~ card.jyaq) | replace('', card.jyaq ~ card.jyaq)", "longer than"),
     # the empty old text: inserted before every character (issue 26: reached 434 MB before refused)
     ("('a' * 20000) | replace('', 'b' * 20000)", "longer than"),
+    # a filter whose output outgrows its input (issue 26): a date format repeated, a case mapping that
+    # expands (ﬃ upper-cased is FFI): bounded like every other result
+    ("card.fasj | date(('%Y' ~ card.ajlb[:0]) * 50000)", "longer than"),
+    ("('\ufb03' * 100000) | upper", "longer than"),
+    ("('\u0130' * 60000) | lower", "longer than"),
+    ("[card.fasj | date('%Y%Y'), '\ufb03' * 40000] | map('upper') | join", "longer than"),
     # each step small enough, together past the evaluation's memory budget
     (" ~ ".join(["(card.ajmc * 19000)[:1]"] * 30), "memory budget"),
 ])
@@ -161,6 +167,14 @@ def test_replace_with_empty_old_text_is_refused_before_it_is_built(tmp_path: Pat
     finally:
         tracemalloc.stop()
     assert peak < 100_000_000, f"{peak / 1e6:.0f} MB built before the refusal"
+
+
+def test_a_long_date_format_is_refused_at_load(env: MappingEnvironment) -> None:
+    """Issue 26: ``date('%Y'*50000)`` built 200,000 characters from one date; ``mappings check`` refuses it."""
+    from casebot.mapping.expressions import ExpressionRefused, compile_expression
+
+    with pytest.raises(ExpressionRefused, match="date format of 100000 characters"):
+        compile_expression(env, "'2026-01-01' | date('%Y' * 50000)", {})
 
 
 def test_a_long_sum_is_refused_not_a_traceback(env: MappingEnvironment) -> None:

@@ -112,3 +112,21 @@ def test_invisible_characters_in_an_id_number_stop_the_case(pipeline: Pipeline) 
                                                     csrq="1990-01-02", gj="VNM")]))
     assert info.value.field == "证件号码" and "不可见" in info.value.reason
     assert "E12" not in str(info.value)
+
+
+def test_the_same_charge_listed_many_times_is_one_charge(pipeline: Pipeline) -> None:
+    """Issue 26 item 14: 30 identical charge codes were written (the picker ticks one), then failed read-back."""
+    card = pipeline.case_card(make_case(ay=["032640"] * 30 + ["031330", "032640"]))
+    assert [c.police_code for c in card.charges] == ["032640", "031330"], "once each, first order kept"
+
+
+def test_line_breaks_leave_single_line_fields(pipeline: Pipeline) -> None:
+    """Issue 26 item 14: a title with a newline was written (an <input> drops it), then failed read-back.
+    Line breaks in a single-line field are normalised the same way every time: none between Chinese
+    characters, one space otherwise; the case summary keeps its lines."""
+    s = make_suspect(xzz="新华路\n2号", zy="driver\r\nof taxis")
+    card = pipeline.case_card(make_case([s], ajmc="王大锤故意伤害\n 李小龙案", jyaq="第一行\n第二行"))
+    assert card.ajmc == "王大锤故意伤害李小龙案"
+    assert card.suspects[0].xzz == "新华路 2号" and card.suspects[0].occupation == "driver of taxis"
+    assert card.jyaq == "第一行\n第二行"
+    assert CaseCard.model_validate_json(card.model_dump_json()) == card

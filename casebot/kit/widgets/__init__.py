@@ -196,14 +196,18 @@ class Form:
     def from_yaml(cls, path: Path, name: str, system: str = "") -> Form:
         """Load form ``name`` from a YAML file ``{forms: {name: [{field, label, widget, selector, ...}]}}``."""
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        items = data["forms"][name]
+        return cls.from_items(name, data["forms"][name], system, str(path))
+
+    @classmethod
+    def from_items(cls, name: str, items: list[dict[str, Any]], system: str = "", source: str = "") -> Form:
+        """Form ``name`` from its description's items (``[{field, label, widget, selector, ...}]``)."""
         bindings = []
         for item in items:
             item = dict(item)
             bindings.append(Binding(field=item.pop("field"), label=item.pop("label"),
                                     widget=item.pop("widget"), selector=item.pop("selector", ""),
                                     options=item))
-        return cls(name, bindings, system, source=str(path))
+        return cls(name, bindings, system, source=source)
 
     def labels(self) -> dict[str, str]:
         return {b.field: b.label for b in self.bindings}

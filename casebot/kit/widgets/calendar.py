@@ -26,6 +26,9 @@ Binding options (YAML)::
       clear: ".cal-clear"                # the popup's button that empties the input
       format: "%Y-%m-%d"                 # how the input shows a date (the card uses YYYY-MM-DD)
 
+A year or month the popup's selects do not offer (a birth date of 1800) is
+:class:`~casebot.errors.OptionMissing` at once, not a wait until the timeout.
+
 ``fill("")`` empties the input with the clear button (nothing is done when it
 is empty already); ``read`` returns ``YYYY-MM-DD`` or ``""``.
 """
@@ -36,7 +39,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from casebot.errors import PageChanged
+from casebot.errors import OptionMissing, PageChanged
 from casebot.kit.widgets import Binding, Widget, register
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -66,8 +69,15 @@ class Calendar(Widget):
         want = _parse(value)
         await scope.locator(o.get("open", binding.selector)).click()
         if o.get("year") and o.get("month"):
-            await popup.locator(o["year"]).select_option(str(want.year))
-            await popup.locator(o["month"]).select_option(o.get("month_value", "{m}").format(m=want.month))
+            # a year (or month) the select does not offer (a birth date of 1800) is bad data, said at once:
+            # select_option would wait for the option until the timeout, and the case be retried for nothing
+            for sel, option, shown in ((o["year"], str(want.year), str(want.year)),
+                                       (o["month"], o.get("month_value", "{m}").format(m=want.month),
+                                        f"{want:%Y-%m}")):
+                loc = popup.locator(sel)
+                if not await loc.evaluate("(s, v) => Array.from(s.options).some(o => o.value === v)", option):
+                    raise OptionMissing(binding.label, shown)
+                await loc.select_option(option)
         else:
             await self._navigate(popup, binding, want)
         day = re.compile(rf"^\s*{want.day}\s*$")

@@ -95,3 +95,38 @@ class Rows(Widget):
             if not await widget(c.widget).present(rows.first, found):
                 return False
         return True
+
+
+async def apply_row_changes(scope: Any, form: Any, binding: Binding, changes: list[Any], title: str = "") -> None:
+    """Apply an edit's row changes (:class:`casebot.domain.changes.RowChange`) to the rows of ``binding``
+    (a ``rows`` widget of ``form``): rows found by their identity (ID number, else name); removed ones
+    deleted (option ``remove``: the row's delete button), edited ones changed field by field, new ones
+    added at the end. BusinessError when a row to change is not on the page."""
+    from casebot.domain.changes import row_identity, shown_path
+
+    kids = {c.field: c for c in children(binding)}
+    locs = scope.locator(binding.selector)
+
+    async def row_of(who: str) -> int:
+        rows = await form.read(scope)
+        for i, row in enumerate(rows[binding.field]):
+            if row_identity(row) == who:
+                return i
+        raise errors.BusinessError(f"{title}的记录中找不到要修改的{binding.label}（{shown_path('[' + who + ']')}）")
+
+    for ch in (c for c in changes if c.kind == "removed"):
+        index = await row_of(ch.who)
+        count = await locs.count()
+        await locs.nth(index).locator(binding.options["remove"]).click()
+        await locs.nth(count - 1).wait_for(state="detached")
+    for ch in (c for c in changes if c.kind != "removed"):
+        if ch.kind == "edited":
+            index = await row_of(ch.who)
+            data = {f: ch.row.get(f, "") for f in ch.fields if f in kids}
+        else:
+            index = await locs.count()
+            await scope.locator(binding.options["add"]).click()
+            await locs.nth(index).wait_for(state="attached")
+            data = {f: v for f, v in ch.row.items() if f in kids and v not in (None, "")}
+        for f, value in data.items():
+            await widget(kids[f].widget).fill(locs.nth(index), kids[f], value)

@@ -12,7 +12,9 @@ Two widgets read them, one value per binding:
                  ``text`` (default; the cell's text exactly, spaces and newlines kept),
                  ``code`` (the one ``data-code`` in the cell, ``""`` when the cell is empty),
                  ``codes`` (every ``data-code`` in order, a list),
-                 ``date`` (``YYYY-MM-DD`` or ``""``), ``date_or_none`` (``None`` when empty).
+                 ``date`` (``YYYY-MM-DD`` or ``""``), ``date_or_none`` (``None`` when empty),
+                 ``shown`` (the text with its runs of spaces made one, trimmed), ``shown_date``
+                 (a date as the page shows it, ``2026/12/01`` or ``2026年12月01日``, as ``YYYY-MM-DD``).
                  Option ``code_attr`` names the attribute (default ``data-code``).
 ``row_table``    ``selector`` is the table; option ``columns`` a list of
                  ``{label, field, value}`` (header text, output key, value kind as above);
@@ -91,7 +93,8 @@ function snapshotTables(root, specs) {
 """
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-VALUE_KINDS = ("text", "code", "codes", "date", "date_or_none")
+_SHOWN_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+VALUE_KINDS = ("text", "code", "codes", "date", "date_or_none", "shown", "shown_date")
 
 
 def cell_value(cell: dict[str, Any], kind: str = "text") -> Any:
@@ -100,6 +103,10 @@ def cell_value(cell: dict[str, Any], kind: str = "text") -> Any:
     codes = list(cell.get("codes") or [])
     if kind == "text":
         return text
+    if kind in ("shown", "shown_date"):
+        shown = " ".join(text.split())
+        m = _SHOWN_DATE.match(shown) if kind == "shown_date" else None
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else shown
     if kind == "codes":
         if not codes and text.strip():
             raise ValueError("值没有代码属性")
