@@ -630,7 +630,7 @@ class JudgmentEntry(ProcuratorateAdapter):
         if not await link.count():
             return ["判决情况"]
         await self._navigate(frame, lambda: link.click(), None)
-        missing = [b.label for b in await self.judgment_form.missing(frame)]
+        missing = [b.label for b in await self.forms["judgment"].missing(frame)]
         if not await frame.locator(ui["save"]).count():
             missing.append("保存")
         return missing

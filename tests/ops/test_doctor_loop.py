@@ -5,7 +5,6 @@ court's 宣判 page; a changed one fails doctor with exit 7, named with the kind
 from __future__ import annotations
 
 import asyncio
-import copy
 import dataclasses
 import json
 
@@ -68,17 +67,14 @@ def test_doctor_checks_the_pages_of_the_loops_kinds(sandbox, config_file, monkey
     assert any(n.startswith("审查逮捕案卡：") for n in rows["procuratorate"]["notes"]), "none written yet: said"
 
     # an upgrade: the 判决情况 page's 主刑 renamed, the court's 判决情况 table renamed
-    form = JudgmentEntry.judgment_form
+    form = JudgmentEntry.forms["judgment"]
     moved = [dataclasses.replace(b, selector="#zx_v2") if b.field == "zx" else b for b in form.bindings]
-    monkeypatch.setattr(JudgmentEntry, "judgment_form", Form(form.name, moved, form.system, source=form.source))
-    init = CourtJudgments.__init__
-
-    def renamed(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        self.ui = copy.deepcopy(self.ui)
-        self.ui["judgment"]["table"] = "#pj-table-v2"
-
-    monkeypatch.setattr(CourtJudgments, "__init__", renamed)
+    monkeypatch.setattr(JudgmentEntry, "forms", {**JudgmentEntry.forms,
+                                                 "judgment": Form(form.name, moved, form.system, source=form.source)})
+    view = CourtJudgments.forms["judgment"]
+    renamed = [dataclasses.replace(b, selector="#pj-table-v2") if b.field == "bgr" else b for b in view.bindings]
+    renamed_view = Form(view.name, renamed, view.system, source=view.source)
+    monkeypatch.setattr(CourtJudgments, "forms", {**CourtJudgments.forms, "judgment": renamed_view})
     changed = cli.invoke(app, ["doctor", "--json", "--config", str(config)], catch_exceptions=False)
     assert changed.exit_code == 7, changed.stdout
     rows = {r["system"]: r for r in json.loads(changed.stdout)["systems"]}

@@ -39,9 +39,10 @@ def test_doctor_checks_search_and_read_back_pages(sandbox, config_file, monkeypa
     ui = copy.deepcopy(ProcuratorateAdapter.ui)
     ui["view"]["ready"] = "#ajxx_v2"
     monkeypatch.setattr(ProcuratorateAdapter, "ui", ui)
-    form = ProcuratorateAdapter.person_form
+    form = ProcuratorateAdapter.forms["person"]
     moved = [dataclasses.replace(b, selector="#jycs_v2") if b.field == "jycs" else b for b in form.bindings]
-    monkeypatch.setattr(ProcuratorateAdapter, "person_form", Form(form.name, moved, form.system, source=form.source))
+    moved_form = Form(form.name, moved, form.system, source=form.source)
+    monkeypatch.setattr(ProcuratorateAdapter, "forms", {**ProcuratorateAdapter.forms, "person": moved_form})
     sandbox.set_faults("procuratorate", hidden_codes=["KSS350582", "0206", "Y350503"])
     changed = cli.invoke(app, ["doctor", "--json", "--config", str(config_file)], catch_exceptions=False)
     assert changed.exit_code == 7, changed.stdout
