@@ -19,7 +19,7 @@ from casebot.cli.common import Table, console, err_console, exits, load_settings
 from casebot.domain.model import as_requested
 from casebot.domain.privacy import mask_mapping, mask_name, names_in
 from casebot.domain.roles import Roles, known
-from casebot.errors import BusinessError
+from casebot.errors import BusinessError, ConfigError
 from casebot.mapping.pipeline import Pipeline
 from casebot.mapping.shapes import SOURCE_KINDS
 
@@ -190,7 +190,7 @@ def _roles(adapters: Any) -> Roles:
     for adapter in adapters:
         try:
             roles = roles | load_adapter(adapter).field_roles()
-        except Exception:  # an adapter not installed (or failing to load): the domain's roles
+        except ConfigError:  # an adapter not installed (or failing to load): the domain's roles
             continue
     return roles
 
