@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -53,6 +54,27 @@ class Hooks:
         return [b for p, b in self.received if p == path]
 
 
+def answer(handler: BaseHTTPRequestHandler, body: bytes, content_type: str) -> None:
+    """A 200 with ``body``."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local HTTP server on a free port answering with ``handler``, for the block: its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def webhook_server() -> Iterator[Hooks]:
     """POSTs to /json, /wecom, /dingtalk are recorded; the robots answer errcode 0; /refuse answers errcode 310000."""
@@ -62,24 +84,13 @@ def webhook_server() -> Iterator[Hooks]:
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             hooks.received.append((self.path, body))
-            answer = {"errcode": 310000, "errmsg": "keywords not in content"} if self.path == "/refuse" else \
+            errcode = {"errcode": 310000, "errmsg": "keywords not in content"} if self.path == "/refuse" else \
                 {"errcode": 0, "errmsg": "ok"}
-            data = json.dumps(answer).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            answer(self, json.dumps(errcode).encode(), "application/json")
 
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    hooks.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as base:
+        hooks.base = base
         yield hooks
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -17,6 +17,7 @@ from casebot.config import load
 from casebot.ledger import open_ledger
 from casebot.ops.console import create_app
 from tests.e2e.conftest import config_file  # noqa: F401 - fixture
+from tests.receivers import answer, serving
 
 TOKEN = "t0ken-of-the-console-0123456789"
 
@@ -31,20 +32,13 @@ def neighbour():
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             seen.append(self.requestline + "\n" + str(self.headers))
-            body = b"<html><body>neighbour</body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            answer(self, b"<html><body>neighbour</body></html>", "text/html")
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    server.shutdown()
+    with serving(Handler) as base:
+        yield base, seen
 
 
 @pytest.fixture
