@@ -15,6 +15,7 @@ from casebot.cli.common import ConfigOption, JsonOption, Table, console, exits, 
 from casebot.errors import ConfigError
 from casebot.htmlenv import html_environment
 from casebot.kit.base import SystemConfig
+from casebot.kit.browser import launched
 from casebot.kit.plugins import load_adapter
 from casebot.ledger import open_ledger
 from casebot.run.reconcile import KINDS, Report
@@ -25,12 +26,9 @@ EXIT_IN_STEP, EXIT_FINDINGS, EXIT_UNCHECKED = 0, 1, 2
 
 
 async def _run(settings: Any, ledger: Any, routes: list[str] | None, since: str | None) -> Report:
-    from playwright.async_api import async_playwright
-
     from casebot.mapping.pipeline import Pipeline
 
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(**settings.browser.options().launch_kwargs())
+    async with launched(settings.browser.options()) as browser:
         context = await browser.new_context(locale="zh-CN")
         adapters: dict[str, Any] = {}
 
@@ -50,7 +48,6 @@ async def _run(settings: Any, ledger: Any, routes: list[str] | None, since: str 
                                fresh_pages=fresh_pages)
         finally:
             await context.close()
-            await browser.close()
 
 
 def latest_path(settings: Any) -> Path:

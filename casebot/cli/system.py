@@ -16,6 +16,7 @@ import typer
 
 from casebot import errors, logs
 from casebot.cli.common import ConfigOption, JsonOption, Table, console, exits, load_settings, print_json
+from casebot.kit.browser import launched
 from casebot.kit.logins import LoginCap
 from casebot.kit.plugins import load_adapter
 from casebot.ops.reading import private_dir
@@ -73,24 +74,18 @@ async def _keep_session(context: Any, path: Path) -> None:
 
 async def _login_headed(settings: Any, system: str, path: Path) -> None:
     """A visible browser on the login page; the person logs in and presses Enter here."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(**settings.browser.options(headed=True).launch_kwargs())
+    async with launched(settings.browser.options(headed=True)) as browser:
         context = await browser.new_context(locale="zh-CN")
         page = await context.new_page()
         await page.goto(settings.systems[system].url)
         console.print(f"请在打开的浏览器中登录 {system}（如有验证码请输入），完成后回到这里按回车。")
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         await _keep_session(context, path)
-        await browser.close()
 
 
 async def _login_in_terminal(settings: Any, system: str, path: Path) -> None:
     """No display: the adapter logs in with the stored password; a captcha is saved as an image (with the whole
     login page) for the person to read, and the answer they type here is filled in."""
-    from playwright.async_api import async_playwright
-
     shots = private_dir(settings.path(Path("var")) / "login")
     # a person is here: the refused-login mark neither stops nor is set by this attempt (cleared on success)
     cfg = dataclasses.replace(settings.system_config(system), login_cap=None)
@@ -116,16 +111,12 @@ async def _login_in_terminal(settings: Any, system: str, path: Path) -> None:
             raise errors.HumanRequired(system, "没有输入验证码")
         return typed.strip()
 
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(**settings.browser.options().launch_kwargs())
+    async with launched(settings.browser.options()) as browser:
         context = await browser.new_context(locale="zh-CN")
-        try:
-            adapter = load_adapter(settings.adapter_name(system))(context, cfg)
-            adapter.ask_captcha = ask
-            await adapter.page()  # logs in; HumanRequired when the system still refuses (a wrong answer)
-            await _keep_session(context, path)
-        finally:
-            await browser.close()
+        adapter = load_adapter(settings.adapter_name(system))(context, cfg)
+        adapter.ask_captcha = ask
+        await adapter.page()  # logs in; HumanRequired when the system still refuses (a wrong answer)
+        await _keep_session(context, path)
 
 
 @exits

@@ -6,12 +6,22 @@ choice is ``channel = "msedge"``; on Linux, the distribution's Chromium found on
 distribution's ``chromium-headless-shell`` is preferred when installed: it is the
 build Playwright itself runs headless (no GPU process, no browser UI renderer),
 and costs about 40 % less CPU per page than the full browser in headless mode.
+
+Every command that drives pages (a run, a replay, doctor, reconcile, login)
+launches its browser through :func:`launched`: one way to start and close it.
+Playwright's driver (a Node.js process, about 0.7 CPU-seconds to start) is
+started per use, unless the process keeps one for the event loop
+(:func:`kept_driver`): a process that runs many runs in a row (the console,
+the benchmark, the test suite) then pays for it once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,3 +91,50 @@ class BrowserOptions:
         if os.geteuid() == 0 if hasattr(os, "geteuid") else False:
             kwargs["chromium_sandbox"] = False
         return kwargs
+
+
+#: drivers kept for an event loop by :func:`kept_driver` (the loop's id -> its Playwright)
+_KEPT: dict[int, Any] = {}
+
+
+@contextlib.asynccontextmanager
+async def kept_driver() -> AsyncIterator[Any]:
+    """Keep one Playwright driver for the running event loop while inside: every :func:`driver` use in between
+    shares it instead of starting its own. Nested uses keep the outer one."""
+    key = id(asyncio.get_running_loop())
+    if key in _KEPT:
+        yield _KEPT[key]
+        return
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        _KEPT[key] = pw
+        try:
+            yield pw
+        finally:
+            _KEPT.pop(key, None)
+
+
+@contextlib.asynccontextmanager
+async def driver() -> AsyncIterator[Any]:
+    """The Playwright driver kept for this event loop, or one started (and stopped) for this use."""
+    kept = _KEPT.get(id(asyncio.get_running_loop()))
+    if kept is not None:
+        yield kept
+        return
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        yield pw
+
+
+@contextlib.asynccontextmanager
+async def launched(options: BrowserOptions) -> AsyncIterator[Any]:
+    """A Chromium launched with ``options`` (its flags, its executable or channel), closed on the way out."""
+    kwargs = options.launch_kwargs()  # a configuration error before a process starts
+    async with driver() as pw:
+        browser = await pw.chromium.launch(**kwargs)
+        try:
+            yield browser
+        finally:
+            await browser.close()

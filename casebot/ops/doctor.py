@@ -21,6 +21,7 @@ from casebot.config import Settings, served_regions
 from casebot.domain.codes import CodeTables
 from casebot.domain.meanings import MEANINGS, SYSTEM, meaning
 from casebot.kit.base import Source, Target
+from casebot.kit.browser import launched
 from casebot.kit.plugins import load_adapter
 from casebot.kit.secrets import password_status
 from casebot.kit.widgets import FormCheck, absent_line
@@ -235,14 +236,11 @@ def examine(settings: Settings, config: Path, *, scheduled: bool = False) -> tup
         return Pipeline().codes
 
     async def check() -> list[dict[str, Any]]:
-        from playwright.async_api import async_playwright
-
         rows: list[dict[str, Any]] = []
         systems = [s for s in settings.systems if s not in missing]
         if not systems:
             return rows
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(**settings.browser.options().launch_kwargs())
+        async with launched(settings.browser.options()) as browser:
             for system in systems:
                 row: dict[str, Any] = {"system": system, "ok": True, "kind": None, "problems": [], "drift": [],
                                        "screenshot": None}
@@ -298,7 +296,6 @@ def examine(settings: Settings, config: Path, *, scheduled: bool = False) -> tup
                         pass
                 await context.close()
                 rows.append(row)
-            await browser.close()
         return rows
 
     rows = pre + asyncio.run(check())

@@ -21,6 +21,7 @@ from casebot.domain.exits import EXIT_BUG, EXIT_HUMAN_REQUIRED, REASONS
 from casebot.domain.meanings import ROUTE, SYSTEM, meaning
 from casebot.domain.model import case_number
 from casebot.kit.base import RecordRef, SharedListings, Source
+from casebot.kit.browser import launched
 from casebot.kit.logins import SharedLogins
 from casebot.ledger import Item, Ledger, open_ledger
 from casebot.run import report, routing
@@ -154,8 +155,6 @@ class Runner:
         return code
 
     async def _run(self, *, replay: list[Item] | None, fresh: bool) -> RunSummary:
-        from playwright.async_api import async_playwright
-
         settings = self.settings
         run_id = self.ledger.start_run()
         summary = RunSummary(run_id=run_id, started=time.time())
@@ -172,26 +171,21 @@ class Runner:
         log.info("run.started", run_id=run_id, dry_run=self.dry_run, replay=bool(replay))
         routes = self.routes()
         self._check_systems(routes if replay is None else self.settings.routes)
-        launch = settings.browser.options(headed=self.headed).launch_kwargs()
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(**launch)
-            try:
-                n = settings.browser.concurrency
-                # the contexts share each system's login: the first to log in opens the session for all
-                # and each target is listed once for the run, its list shared by every context's look
-                shared, listings = SharedLogins(), SharedListings()
-                workers = [Worker(settings, await self._new_context(browser), i, shared, listings) for i in range(n)]
-                if replay is not None:
-                    await self._serve(context, workers, self._replay_jobs(replay, fresh))
-                else:
-                    for route in routes:
-                        jobs = await self._list(workers[0], route)
-                        await self._serve(context, workers, jobs)
-                for w in workers:
-                    summary.reached |= w.reached()
-                    await w.context.close()
-            finally:
-                await browser.close()
+        async with launched(settings.browser.options(headed=self.headed)) as browser:
+            n = settings.browser.concurrency
+            # the contexts share each system's login: the first to log in opens the session for all
+            # and each target is listed once for the run, its list shared by every context's look
+            shared, listings = SharedLogins(), SharedListings()
+            workers = [Worker(settings, await self._new_context(browser), i, shared, listings) for i in range(n)]
+            if replay is not None:
+                await self._serve(context, workers, self._replay_jobs(replay, fresh))
+            else:
+                for route in routes:
+                    jobs = await self._list(workers[0], route)
+                    await self._serve(context, workers, jobs)
+            for w in workers:
+                summary.reached |= w.reached()
+                await w.context.close()
         summary.finished = time.time()
         summary.exit_code = summary.exit_status()
         self.ledger.finish_run(run_id, str(summary.exit_code), summary.as_json())
