@@ -6,12 +6,12 @@ Browser fixtures come from pytest-playwright-asyncio (``browser``, ``context``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
-from casebot.kit.browser import BrowserOptions
+from casebot.kit.browser import BrowserOptions, kept_driver
 from sandbox.client import SandboxClient, SandboxProcess
 from tests.postgres import pg_url, postgres_server  # noqa: F401 - a real PostgreSQL server, shared fixtures
 
@@ -21,6 +21,14 @@ def browser_type_launch_args(pytestconfig: Any) -> dict[str, Any]:
     channel = pytestconfig.getoption("--browser-channel")
     opts = BrowserOptions(channel=channel, headless=not pytestconfig.getoption("--headed"))
     return opts.launch_kwargs()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def playwright() -> AsyncIterator[Any]:
+    """One Playwright driver per test process, kept as a long-lived process keeps it (``kept_driver``): the
+    browser fixtures and every run, doctor or reconcile a test starts in its event loop share it."""
+    async with kept_driver() as pw:
+        yield pw
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +48,18 @@ def sandbox(sandbox_process: SandboxProcess) -> Iterator[SandboxClient]:
 @pytest.fixture
 def urls(sandbox: SandboxClient) -> dict[str, str]:
     return sandbox.urls
+
+
+#: the folders in the order their tests start: the longest first, so that the two workers end together instead
+#: of one finishing a chaos test alone after the other ran out of work (``--dist worksteal`` hands each worker
+#: a contiguous half and lets the first one done take from the end of the other's)
+_FIRST = ("chaos", "e2e", "ops", "security", "adapters", "widgets", "sandbox", "core", "unit")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        parts = item.nodeid.split("/")
+        folder = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
+        return _FIRST.index(folder) if folder in _FIRST else len(_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a folder stays the files' own
