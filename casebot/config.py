@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from casebot.errors import ConfigError
-from casebot.kit.base import Credentials, SystemConfig
 from casebot.kit.browser import BrowserOptions
+from casebot.kit.system import Credentials, SystemConfig
 from casebot.ledger import sqlite_path
 
 DEFAULT_CONFIG = "casebot.toml"

@@ -7,7 +7,8 @@
   wizards, cards entered in dialogs, lists and record pages read back), and :mod:`~casebot.kit.spa` for
   single-page apps;
 - :mod:`~casebot.kit.logins`, :mod:`~casebot.kit.secrets`: capped logins and where passwords come from;
-- :mod:`~casebot.kit.browser`: which Chromium (or Edge channel) to launch;
+- :mod:`~casebot.kit.system`: what an adapter is told about its system (URL, credentials, timeout);
+- :mod:`~casebot.kit.browser`: which Chromium (or Edge channel) to launch, and the one way to launch it;
 - :mod:`~casebot.kit.widgets`: one widget per kind of control (and per UI kit);
 - :mod:`~casebot.kit.plugins`, :mod:`~casebot.kit.bundles`: adapters found by entry point, with what their
   packages bring (mappings, widgets).

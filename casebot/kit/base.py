@@ -36,9 +36,8 @@ import re
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar, final
 
 from casebot import errors
@@ -47,6 +46,7 @@ from casebot.domain.keys import full_width, same_key, search_terms
 from casebot.domain.matching import DEFAULT_WINDOW_DAYS, Candidate, Identity, Match, classify
 from casebot.domain.roles import Roles, declare, known, role
 from casebot.kit import logins
+from casebot.kit.system import Credentials, SystemConfig  # noqa: F401 - re-exported: adapters import them from here
 from casebot.kit.widgets import FormCheck, checking
 
 FieldType = Literal["text", "date", "code", "codes", "choice", "list"]
@@ -85,26 +85,6 @@ class FieldSpec:
             if c.name == name:
                 return c
         raise KeyError(name)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    username: str
-    password: str = field(repr=False)
-
-
-@dataclass
-class SystemConfig:
-    """What an adapter needs to know about its system (from casebot.toml)."""
-
-    name: str
-    base_url: str
-    credentials: Credentials | None = None
-    #: timeout for one awaited thing on a page, in milliseconds
-    timeout_ms: int = 15_000
-    options: dict[str, Any] = field(default_factory=dict)
-    #: where a refused login is remembered (casebot.kit.logins); None: not capped
-    login_cap: Path | None = None
 
 
 @dataclass(frozen=True)
