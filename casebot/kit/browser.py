@@ -11,8 +11,8 @@ Every command that drives pages (a run, a replay, doctor, reconcile, login)
 launches its browser through :func:`launched`: one way to start and close it.
 Playwright's driver (a Node.js process, about 0.7 CPU-seconds to start) is
 started per use, unless the process keeps one for the event loop
-(:func:`kept_driver`): a process that runs many runs in a row (the console,
-the benchmark, the test suite) then pays for it once.
+(:func:`kept_driver`): a process that runs many runs in a row (a service
+embedding casebot, the test suite) then pays for it once.
 """
 
 from __future__ import annotations
