@@ -11,7 +11,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from casebot.cli.common import JsonOption, Table, console, exits, print_json
 from casebot.errors import ConfigError
-from casebot.kit import plugins as registry
 
 app = typer.Typer(help="已安装的适配器，以及新适配器的脚手架。")
 
@@ -19,6 +18,8 @@ app = typer.Typer(help="已安装的适配器，以及新适配器的脚手架�
 @app.command("list")
 def list_(json_out: bool = JsonOption) -> None:
     """列出已安装的适配器（casebot.adapters 入口点组）。"""
+    from casebot.kit import plugins as registry
+
     rows = registry.describe()
     if json_out:
         print_json(rows)

@@ -10,7 +10,6 @@ from rich.markup import escape
 
 from casebot.cli.common import ConfigOption, console, err_console, exits, load_settings
 from casebot.domain.exits import EXIT_AUDIT_ALTERED
-from casebot.run import audit
 
 app = typer.Typer(help="写入操作的审计日志（防篡改）。", no_args_is_help=True)
 
@@ -25,6 +24,8 @@ def verify(config: Path = ConfigOption,
                "--dir", help="审计日志目录（默认：配置中的 audit.dir）", file_okay=False)] = None,
            ) -> None:
     """核对审计日志每一行的哈希、行与行之间的链和链头：有任何改动时退出码 10。"""
+    from casebot.run import audit
+
     if directory is None:
         settings = load_settings(config)
         directory = settings.path(settings.audit.dir)

@@ -7,14 +7,17 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich import table as rich_table
 from rich.console import Console, ConsoleDimensions
 
-from casebot import config, errors
+from casebot import errors
 from casebot.domain import exits as exit_table
+
+if TYPE_CHECKING:
+    from casebot import config
 
 
 class _Console(Console):
@@ -47,6 +50,8 @@ JsonOption = typer.Option(False, "--json", help="输出 JSON（格式见 docs/js
 
 
 def load_settings(path: Path | None) -> config.Settings:
+    from casebot import config  # not at import: a command's help and its parsing start without pydantic
+
     return config.load(path)
 
 

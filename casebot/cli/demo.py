@@ -18,14 +18,15 @@ import random
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from casebot.cli.common import console, exits
-from casebot.cli.run import execute as run_execute
-from casebot.config import Settings
 from casebot.domain.exits import EXIT_CASES_FAILED, EXIT_OK
+
+if TYPE_CHECKING:
+    from casebot.config import Settings
 
 #: region code -> the short form a 起诉书文号 starts with
 _QSS_PREFIX = {"350502": "泉鲤", "350503": "泉丰", "350521": "泉惠", "350526": "泉德", "350581": "泉狮",
@@ -46,6 +47,8 @@ LOOP_ROUTES: list[dict[str, Any]] = [
 def sandbox_settings(urls: dict[str, str], base_dir: Path, *, loop: bool = False, **overrides: Any) -> Settings:
     """Settings for the sandbox at ``urls`` (demo, tests, bench), state under ``base_dir``; with ``loop``,
     the routes of the loop's further hops too."""
+    from casebot.config import Settings
+
     data: dict[str, Any] = {
         "systems": {name: {"url": url, "username": "casebot"} for name, url in urls.items()},
         "routes": [
@@ -115,6 +118,7 @@ def _after(date: str, days: int) -> str:
 def run_demo(*, cases: int = 30, seed: int = 42, workdir: Path = Path("var/demo"),
              echo: Callable[[str], None] = print, execute: Callable[..., Any] | None = None,
              concurrency: int = 2) -> dict[str, Any]:
+    from casebot.cli.run import execute as run_execute
     from sandbox.client import SandboxProcess
 
     if execute is None:

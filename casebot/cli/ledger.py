@@ -10,7 +10,6 @@ from casebot.cli.common import ConfigOption, JsonOption, Table, console, err_con
 from casebot.domain.exits import EXIT_LEDGER
 from casebot.errors import ConfigError
 from casebot.ledger import open_ledger, sqlite_path
-from casebot.run.lock import RunLock
 
 app = typer.Typer(no_args_is_help=True, help="把台账迁入共享的 PostgreSQL 数据库；检查台账。")
 
@@ -24,6 +23,8 @@ def migrate(to: str = typer.Option(..., "--to", help="共享台账的地址：po
     迁移期间占用本工作站的运行锁；迁移后 SQLite 文件不再可用，casebot.toml 的 ledger.url
     须改为共享台账。多个工作站可以先后把各自的台账迁入同一个数据库。
     """
+    from casebot.run.lock import RunLock
+
     settings = load_settings(config)
     url = settings.ledger_url()
     if sqlite_path(url) is None:

@@ -11,8 +11,6 @@ from rich.markup import escape
 
 from casebot.cli.common import console, err_console
 from casebot.domain.exits import EXIT_CONFIG
-from casebot.mapping.checks import check_directory
-from casebot.mapping.schema import mapping_json_schema
 
 app = typer.Typer(help="检查映射文件，导出映射格式的 JSON Schema。", no_args_is_help=True)
 
@@ -29,6 +27,8 @@ ConfigFileOption = Annotated[Path | None, typer.Option(
 @app.command()
 def check(directory: DirOption = None, config: ConfigFileOption = None) -> None:
     """逐个检查映射文件：与数据模型、目标适配器的字段和代码表是否相符。"""
+    from casebot.mapping.checks import check_directory
+
     settings = None
     if config is not None:
         from casebot import config as config_module
@@ -67,6 +67,8 @@ def schema(output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="把 JSON Schema 写入这个文件而不是打印",
         dir_okay=False)] = None) -> None:
     """打印映射文件格式的 JSON Schema。"""
+    from casebot.mapping.schema import mapping_json_schema
+
     text = json.dumps(mapping_json_schema(), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         typer.echo(text, nl=False)

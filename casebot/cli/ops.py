@@ -9,17 +9,18 @@ from typing import Any
 import typer
 
 from casebot.cli.common import ConfigOption, JsonOption, Table, console, err_console, exits, load_settings, print_json
-from casebot.cli.run import execute, run_json, show
 from casebot.domain.states import LABELS as STATE_LABELS
 from casebot.domain.states import REPLAYABLE
 from casebot.errors import UsageError
-from casebot.ops import lastrun, reading, snapshot, timefmt
+from casebot.ops import timefmt
 from casebot.ops.advice import advise
 
 FAILURE_STATES = REPLAYABLE
 
 
 def _items(settings: Any, **kw: Any) -> list[Any]:
+    from casebot.ops import reading
+
     with reading.ledger(settings) as ledger:
         return ledger.items(**kw)
 
@@ -37,6 +38,7 @@ def status(config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
     各路线各状态的案件数、上次运行的时间和退出码、最早一件待人工处理案件等了多久。
     """
     from casebot.cli.reconcile import last_counts
+    from casebot.ops import lastrun, snapshot
     from casebot.run.reconcile import KINDS
 
     settings = load_settings(config)
@@ -127,6 +129,8 @@ def _failure_table(route: str, items: list[Any]) -> Table:
 def failures_show(item_id: int = typer.Argument(..., metavar="ID", help="`casebot failures` 中的 ID"),
                   config: Path = ConfigOption, json_out: bool = JsonOption) -> None:
     """一件案件的详情：原因、截图和追踪文件、每次尝试的经过。"""
+    from casebot.ops import reading
+
     with reading.ledger(load_settings(config)) as ledger:
         found = ledger.items(ids=[item_id])
         attempts = ledger.attempts_of(item_id) if found else []
@@ -173,6 +177,8 @@ def replay(ids: list[int] = typer.Argument(None, help="`casebot failures` 中的
 
     用冻结的案卡，或（--fresh）重新读取来源并重新映射。
     """
+    from casebot.cli.run import execute, run_json, show
+
     if not ids and not all_:
         raise UsageError("replay：请给出 ID（见 casebot failures）或 --all")
     settings = load_settings(config)
@@ -197,6 +203,7 @@ def metrics(config: Path = ConfigOption,
             ) -> None:
     """输出 OpenMetrics 指标（供 Prometheus 告警）。"""
     from casebot.ops import metrics as m
+    from casebot.ops import snapshot
 
     settings = load_settings(config)
     snap = snapshot.take(settings)

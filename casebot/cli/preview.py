@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from casebot.cli.common import Table, console, err_console, exits, load_settings, print_json
-from casebot.domain.model import as_requested
-from casebot.domain.privacy import mask_mapping, mask_name, names_in
 from casebot.domain.roles import Roles, known
 from casebot.errors import BusinessError, ConfigError
-from casebot.mapping.pipeline import Pipeline
-from casebot.mapping.shapes import SOURCE_KINDS
+
+if TYPE_CHECKING:
+    from casebot.mapping.pipeline import Pipeline
 
 
 @exits
@@ -43,6 +42,8 @@ def preview(
     公安案件显示审查起诉案卡和每份提请批准逮捕书的审查逮捕案卡；批捕决定显示公安的决定登记
     （同一文件中须有该案的公安案件）；法院宣判记录显示检察院的判决情况。
     """
+    from casebot.mapping.pipeline import Pipeline
+
     if (qsswh is None) != (qsrq is None):
         raise typer.BadParameter("give both --qsswh and --qsrq to see the court card")
     records = _read_records(source)
@@ -82,6 +83,8 @@ Shown = tuple[str, str, frozenset[str], dict[str, str], str]
 
 def _targets(pipeline: Pipeline, settings: Any) -> list[Shown]:
     """Every configured route (by name), else every target of the mappings (``procuratorate.arrest_review``)."""
+    from casebot.mapping.shapes import SOURCE_KINDS
+
     def reads(target: str) -> frozenset[str]:
         mapping = pipeline.mapping(target)
         return frozenset(kind for kind, model in SOURCE_KINDS.items() if model in mapping.sources.values()
@@ -159,6 +162,8 @@ def _cards(pipeline: Pipeline, targets: list[Shown], record: dict[str, Any], pol
 
 def _police_cards(pipeline: Pipeline, targets: list[Shown], record: dict[str, Any], qsswh: str | None,
                   qsrq: str | None, show: Any) -> None:
+    from casebot.domain.model import as_requested
+
     case_routes = [t for t in targets if not t[2] and _listed(t[3], record)]
     card = pipeline.case_card(record) if case_routes or (qsswh is not None and any(
         t[2] == {"procuratorate_record"} for t in targets)) else None
@@ -197,6 +202,8 @@ def _roles(adapters: Any) -> Roles:
 
 def _masked(result: dict[str, Any]) -> dict[str, Any]:
     """Mask personal fields (by their roles), and the persons' names wherever they appear in free text."""
+    from casebot.domain.privacy import mask_mapping, mask_name, names_in
+
     roles = _roles(set(result["targets"].values()))
     names = sorted((n for n in names_in(result["cards"], roles=roles) if len(n) > 1), key=len, reverse=True)
 

@@ -7,26 +7,27 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from casebot.cli.common import ConfigOption, JsonOption, Table, console, exits, load_settings, print_json
 from casebot.errors import ConfigError
-from casebot.htmlenv import html_environment
-from casebot.kit.base import SystemConfig
 from casebot.kit.browser import launched
-from casebot.kit.plugins import load_adapter
 from casebot.ledger import open_ledger
-from casebot.run.reconcile import KINDS, Report
-from casebot.run.reconcile import reconcile as check
+
+if TYPE_CHECKING:
+    from casebot.run.reconcile import Report
 
 #: exit statuses of reconcile (configuration, ledger and captcha ones are the run's: 4, 6, 3)
 EXIT_IN_STEP, EXIT_FINDINGS, EXIT_UNCHECKED = 0, 1, 2
 
 
 async def _run(settings: Any, ledger: Any, routes: list[str] | None, since: str | None) -> Report:
+    from casebot.kit.base import SystemConfig
+    from casebot.kit.plugins import load_adapter
     from casebot.mapping.pipeline import Pipeline
+    from casebot.run.reconcile import reconcile as check
 
     async with launched(settings.browser.options()) as browser:
         context = await browser.new_context(locale="zh-CN")
@@ -64,6 +65,9 @@ def last_counts(settings: Any) -> dict[str, Any] | None:
 
 
 def _html(report: Report, path: Path) -> None:
+    from casebot.htmlenv import html_environment
+    from casebot.run.reconcile import KINDS
+
     env = html_environment()
     text = env.get_template("reconcile.html.j2").render(report=report, kinds=KINDS,
                                                          when=datetime.now().isoformat(timespec="seconds"))
@@ -82,6 +86,8 @@ def reconcile(config: Path = ConfigOption, route: list[str] = typer.Option(None,
     逐条列出：一致、已过期（公安已更新）、被人改过、目标系统中已不存在，以及找不到来源的记录。
     退出码：0 全部一致；1 有需要人工处理的；2 有记录暂时无法核对。
     """
+    from casebot.run.reconcile import KINDS
+
     settings = load_settings(config)
     if since:
         try:

@@ -6,12 +6,12 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from casebot import errors, logs
+from casebot import errors
 from casebot.cli.common import (
     ConfigOption,
     JsonOption,
@@ -22,17 +22,21 @@ from casebot.cli.common import (
     load_settings,
     print_json,
 )
-from casebot.config import Settings
 from casebot.domain.exits import EXIT_BUG, EXIT_HUMAN_REQUIRED, REASONS
 from casebot.domain.states import label
-from casebot.run import Runner, RunSummary
-from casebot.run.outcome import OUTCOMES, Terminated, ended_by
+
+if TYPE_CHECKING:
+    from casebot.config import Settings
+    from casebot.run.outcome import RunSummary
 
 
 def execute(settings: Settings, *, dry_run: bool = False, limit: int | None = None,
             routes: list[str] | None = None, headed: bool = False, verify: bool | None = None,
             progress: bool | None = None, replay: list | None = None, fresh: bool = False) -> RunSummary:
     """Run (or replay) with a progress bar in a terminal, plain structured logs otherwise."""
+    from casebot import logs
+    from casebot.run import Runner
+
     tty = sys.stderr.isatty() if progress is None else progress
     logs.configure(log_file=settings.path(settings.logging.file), console=not tty, level=settings.logging.level,
                    max_bytes=int(settings.logging.max_mb * 1024 * 1024), backups=settings.logging.backups)
@@ -60,6 +64,7 @@ def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary |
              message: str | None = None, started: float | None = None) -> dict[str, Any]:
     """``casebot.run/1`` (docs/json.md): every configured route with every outcome, zeros included."""
     from casebot.ops import timefmt
+    from casebot.run.outcome import OUTCOMES
 
     data = summary.as_json() if summary else {"by_route": {}, "waiting": {}}
     by_route, waiting = data["by_route"], data["waiting"]
@@ -87,6 +92,8 @@ def run_json(settings: Settings | None, *, exit_code: int, summary: RunSummary |
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
+    from casebot.run.outcome import Terminated
+
     raise Terminated()
 
 
@@ -96,8 +103,10 @@ def stopped(settings: Settings | None, exc: BaseException, *, started: float, js
 
     None for what is not an ending of a run (typer's own exit), which the caller re-raises as is.
     """
+    from casebot import logs
     from casebot.domain.privacy import scrub_text
     from casebot.ops import lastrun
+    from casebot.run.outcome import ended_by
 
     code = ended_by(exc)
     if code is None:
@@ -135,6 +144,8 @@ def stopped(settings: Settings | None, exc: BaseException, *, started: float, js
 def show(summary: RunSummary, settings: Any = None) -> None:
     # each route's name whole on its first line, its hop (公安移送起诉 → 检察院审查起诉案卡) wrapped below it:
     # at 80 columns (the scheduled log) nothing is cut and the counts keep their room
+    from casebot.run.outcome import OUTCOMES
+
     table = Table(title=f"运行 {summary.run_id}")
     hops = {r.name: r.hop(settings) for r in settings.routes} if settings is not None else {}
     data = summary.as_json()["by_route"]
@@ -177,6 +188,7 @@ def run(config: Path = ConfigOption,
     8 意外错误（程序缺陷，详见日志）；9 共享台账数据库无法连接（运行已停止，未丢失任何数据）；
     11 系统无法连接（服务器或网络故障；恢复后下次运行自动续办）。
     """
+
     started = time.time()
     settings: Settings | None = None
     previous = signal.signal(signal.SIGTERM, _on_sigterm)

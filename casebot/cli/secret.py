@@ -12,7 +12,6 @@ import typer
 from casebot import errors
 from casebot.cli.common import ConfigOption, JsonOption, Table, console, exits, load_settings, print_json
 from casebot.kit import secrets
-from casebot.kit.logins import LoginCap
 
 app = typer.Typer(help="系统密码：存于系统钥匙串或仅本人可读的文件。",
                   no_args_is_help=True)
@@ -25,6 +24,8 @@ StdinOption = typer.Option(False, "--stdin", help="从标准输入读取密码�
 def secret_set(system: str = typer.Argument(..., help="系统名（casebot.toml 的 [systems]）"),
                from_stdin: bool = StdinOption) -> None:
     """保存 SYSTEM 的密码。"""
+    from casebot.kit.logins import LoginCap
+
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

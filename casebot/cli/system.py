@@ -14,12 +14,9 @@ from typing import Any
 
 import typer
 
-from casebot import errors, logs
+from casebot import errors
 from casebot.cli.common import ConfigOption, JsonOption, Table, console, exits, load_settings, print_json
 from casebot.kit.browser import launched
-from casebot.kit.logins import LoginCap
-from casebot.kit.plugins import load_adapter
-from casebot.ops.reading import private_dir
 
 
 def sandbox(port: int = typer.Option(8101, "--port", help="公安系统端口；检察院、法院用后两个"),
@@ -55,6 +52,8 @@ def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名")
     有显示器时在可见的浏览器中登录；没有显示器时（服务器、远程终端），登录页和验证码保存为图片，
     在终端输入验证码。会话文件仅当前用户可读。
     """
+    from casebot.kit.logins import LoginCap
+
     settings = load_settings(config)
     if system not in settings.systems:
         raise errors.ConfigError(f"login：casebot.toml 的 [systems] 中没有名为 {system!r} 的系统")
@@ -67,6 +66,8 @@ def login(system: str = typer.Argument(..., help="casebot.toml 中的系统名")
 
 
 async def _keep_session(context: Any, path: Path) -> None:
+    from casebot.ops.reading import private_dir
+
     private_dir(path.parent)
     await context.storage_state(path=str(path))
     os.chmod(path, 0o600)
@@ -86,6 +87,9 @@ async def _login_headed(settings: Any, system: str, path: Path) -> None:
 async def _login_in_terminal(settings: Any, system: str, path: Path) -> None:
     """No display: the adapter logs in with the stored password; a captcha is saved as an image (with the whole
     login page) for the person to read, and the answer they type here is filled in."""
+    from casebot.kit.plugins import load_adapter
+    from casebot.ops.reading import private_dir
+
     shots = private_dir(settings.path(Path("var")) / "login")
     # a person is here: the refused-login mark neither stops nor is set by this attempt (cleared on success)
     cfg = dataclasses.replace(settings.system_config(system), login_cap=None)
@@ -131,6 +135,7 @@ def doctor(config: Path = ConfigOption, json_out: bool = JsonOption,
     退出码：4 缺少密码；7 页面已变化；3 需要人工登录；2 系统暂时无法访问；
     1 目标系统缺少代码表中的代码（用到它们的案件会停下等待处理）；0 一切正常。
     """
+    from casebot import logs
     from casebot.ops.doctor import examine
 
     cfg = Path(config or os.environ.get("CASEBOT_CONFIG") or "casebot.toml").expanduser().resolve()
@@ -178,6 +183,7 @@ def schedule(every: int = typer.Option(15, "--every",
     打印（--install 安装，--uninstall 删除）定时运行 casebot run 的任务。
     """
     from casebot.ops import schedule as sched
+    from casebot.ops.reading import private_dir
 
     if install and uninstall:
         raise errors.ConfigError("schedule：--install 和 --uninstall 只能选一个")

@@ -13,7 +13,21 @@ May import: every wing but the CLI and the testing kit.
 
 from __future__ import annotations
 
-from casebot.run.outcome import CaseResult, RunSummary
-from casebot.run.runner import Runner
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from casebot.run.outcome import CaseResult, RunSummary
+    from casebot.run.runner import Runner
 
 __all__ = ["CaseResult", "RunSummary", "Runner"]
+
+#: the names the package offers, each loaded from its module when first asked for: importing one module of the
+#: package (``casebot.run.lock``) does not load the runner and everything it drives
+_WHERE = {"CaseResult": "casebot.run.outcome", "RunSummary": "casebot.run.outcome", "Runner": "casebot.run.runner"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
