@@ -9,6 +9,14 @@ process tree (the worker, the sandbox threads in it, Playwright's driver, every
 Chromium process, every ``casebot`` subprocess) before and after, and records the
 difference beside the wall time. A process killed outside the tree (a crash
 test's SIGKILLed robot) is counted up to its last reading only.
+
+The trees do not see everything: on a full run they held about half of what the
+machine's CPU did in the same time (``/proc/stat``). What escapes is CPU of
+processes that leave the tree or end unreaped by it (the PostgreSQL server the
+shared-ledger tests start detaches; Chromium's helpers; the subprocesses of
+killed robots). So the session's machine total is recorded too
+(``suite-cpu-session.json``, written by the controlling process): per test, the
+figures rank tests; the session total says what the suite costs.
 """
 
 from __future__ import annotations
@@ -78,8 +86,29 @@ class _Recorder:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def machine_busy() -> float:
+    """CPU-seconds the whole machine spent busy since boot (every process, the kernel's work included)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields) - idle) / _TICK
+
+
+class _Session:
+    """The machine's busy CPU and the wall time over the whole session (in the controlling process)."""
+
+    def __init__(self) -> None:
+        self.cpu0, self.t0 = machine_busy(), time.monotonic()
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        row = {"machine_cpu": round(machine_busy() - self.cpu0, 1), "wall": round(time.monotonic() - self.t0, 1),
+               "cores": os.cpu_count()}
+        (RESULTS / "suite-cpu-session.json").write_text(json.dumps(row) + "\n", encoding="utf-8")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_Recorder(), "suite_cpu_recorder")
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        config.pluginmanager.register(_Session(), "suite_cpu_session")
 
 
 def summary(top: int = 40) -> str:
@@ -92,7 +121,13 @@ def summary(top: int = 40) -> str:
         acc[1] += r["wall"]
         acc[2] += 1
     lines = [f"tests {len(rows)}, CPU {sum(r['cpu'] for r in rows):.0f} s, "
-             f"wall summed over workers {sum(r['wall'] for r in rows):.0f} s", "", "by file (CPU s, wall s, tests):"]
+             f"wall summed over workers {sum(r['wall'] for r in rows):.0f} s"]
+    session = RESULTS / "suite-cpu-session.json"
+    if session.is_file():
+        s = json.loads(session.read_text(encoding="utf-8"))
+        lines.append(f"session: {s['wall']:.0f} s wall, the machine busy {s['machine_cpu']:.0f} CPU-s of "
+                     f"{s['wall'] * s['cores']:.0f} ({s['cores']} cores)")
+    lines += ["", "by file (CPU s, wall s, tests):"]
     for name, (c, w, n) in sorted(by_file.items(), key=lambda kv: -kv[1][0])[:top]:
         lines.append(f"{c:8.1f} {w:8.1f} {n:4d}  {name}")
     lines += ["", "by test (CPU s, wall s):"]
