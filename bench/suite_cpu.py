@@ -31,7 +31,8 @@ from typing import Any
 
 import pytest
 
-RESULTS = Path(__file__).resolve().parent / "results"
+#: where the figures go (``CASEBOT_SUITE_CPU_DIR`` elsewhere: a run measured inside another one keeps apart)
+RESULTS = Path(os.environ.get("CASEBOT_SUITE_CPU_DIR") or Path(__file__).resolve().parent / "results")
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -106,8 +107,10 @@ class _Session:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.register(_Recorder(), "suite_cpu_recorder")
-    if "PYTEST_XDIST_WORKER" not in os.environ:
+    worker = "PYTEST_XDIST_WORKER" in os.environ
+    if worker or not getattr(config.option, "numprocesses", None):  # the process that runs tests
+        config.pluginmanager.register(_Recorder(), "suite_cpu_recorder")
+    if not worker:
         config.pluginmanager.register(_Session(), "suite_cpu_session")
 
 

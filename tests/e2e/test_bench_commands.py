@@ -57,3 +57,23 @@ def test_every_command_of_the_performance_page_is_a_real_one(tmp_path):
             assert "|" in done.stdout or "┃" in done.stdout, done.stdout[-2000:]
             if script == "bench/breakdown.py":
                 assert "look before write" in done.stdout and "write" in done.stdout
+
+
+def test_the_suite_time_commands_of_the_testing_page_run_as_shown(tmp_path):
+    """docs/testing.md's two commands, typed as shown (from the project's folder), measure a file and sum it;
+    their figures go to a folder of their own (this suite may itself be measured)."""
+    text = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    section = text.split("## The suite's time", 1)[1].split("\n## ", 1)[0]
+    block = re.findall(r"```\n(.*?)```", section, re.S)[0]
+    commands = [shlex.split(line.split("   #", 1)[0]) for line in block.splitlines() if line.strip()]
+    assert [c[:2] for c in commands] == [[".venv/bin/python", "-m"], [".venv/bin/python", "bench/suite_cpu.py"]]
+    env = {**__import__("os").environ, "CASEBOT_SUITE_CPU_DIR": str(tmp_path)}
+    outs = []
+    for argv in commands:
+        done = subprocess.run([sys.executable, *argv[1:]], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        outs.append(done.stdout)
+    assert sorted(p.name for p in tmp_path.glob("suite-cpu-*")) == ["suite-cpu-gw0.jsonl", "suite-cpu-gw1.jsonl",
+                                                                     "suite-cpu-session.json"]
+    assert "tests 10," in outs[1] and "session:" in outs[1] and "tests/unit/test_keys.py" in outs[1]
