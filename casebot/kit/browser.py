@@ -98,25 +98,7 @@ _KEPT: dict[int, Any] = {}
 
 
 @contextlib.asynccontextmanager
-async def kept_driver() -> AsyncIterator[Any]:
-    """Keep one Playwright driver for the running event loop while inside: every :func:`driver` use in between
-    shares it instead of starting its own. Nested uses keep the outer one."""
-    key = id(asyncio.get_running_loop())
-    if key in _KEPT:
-        yield _KEPT[key]
-        return
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        _KEPT[key] = pw
-        try:
-            yield pw
-        finally:
-            _KEPT.pop(key, None)
-
-
-@contextlib.asynccontextmanager
-async def driver() -> AsyncIterator[Any]:
+async def _driver() -> AsyncIterator[Any]:
     """The Playwright driver kept for this event loop, or one started (and stopped) for this use."""
     kept = _KEPT.get(id(asyncio.get_running_loop()))
     if kept is not None:
@@ -129,10 +111,25 @@ async def driver() -> AsyncIterator[Any]:
 
 
 @contextlib.asynccontextmanager
+async def kept_driver() -> AsyncIterator[Any]:
+    """Keep one Playwright driver for the running event loop while inside: every :func:`launched` in between
+    shares it instead of starting its own. Nested uses keep the outer one."""
+    key = id(asyncio.get_running_loop())
+    async with _driver() as pw:
+        outer = key in _KEPT
+        _KEPT[key] = pw
+        try:
+            yield pw
+        finally:
+            if not outer:
+                del _KEPT[key]
+
+
+@contextlib.asynccontextmanager
 async def launched(options: BrowserOptions) -> AsyncIterator[Any]:
     """A Chromium launched with ``options`` (its flags, its executable or channel), closed on the way out."""
     kwargs = options.launch_kwargs()  # a configuration error before a process starts
-    async with driver() as pw:
+    async with _driver() as pw:
         browser = await pw.chromium.launch(**kwargs)
         try:
             yield browser
