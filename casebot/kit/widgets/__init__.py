@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import pkgutil
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -78,6 +79,32 @@ class Widget(ABC):
 #: the non-empty options of a ``<select>``: their values, or their visible texts
 OPTION_VALUES = "s => Array.from(s.options).filter(o => o.value !== '').map(o => o.value)"
 OPTION_TEXTS = "s => Array.from(s.options).filter(o => o.value !== '').map(o => o.text.trim())"
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (for an attribute selector)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
+
+
+async def offers(select: Any, *, value: str | None = None, text: str | None = None) -> bool:
+    """Whether the ``<select>`` ``select`` (a locator) offers the option of this value, or of this visible text.
+
+    Asked before choosing, because ``select_option`` waits for a missing option until its timeout (a code
+    the system does not offer is bad data, said at once, not retried). One count of the matching options
+    answers a select that offers it (one call to the browser, no element handle); only when that count is
+    nought is the select itself waited for and its options read, so that a select not yet on the page is
+    not taken for one that lacks the option."""
+    if value is not None:
+        option, js, arg = (select.locator(f"option[value={css_string(value)}]"),
+                           "(s, v) => Array.from(s.options).some(o => o.value === v)", value)
+    elif text is not None:
+        option, js, arg = (select.locator("option").filter(has_text=re.compile(rf"^\s*{re.escape(text)}\s*$")),
+                           "(s, t) => Array.from(s.options).some(o => o.text.trim() === t)", text)
+    else:
+        raise TypeError("offers() needs a value or a text")
+    if await option.count():
+        return True
+    return bool(await select.evaluate(js, arg))
 
 
 @dataclass
@@ -212,16 +239,18 @@ class Form:
     def labels(self) -> dict[str, str]:
         return {b.field: b.label for b in self.bindings}
 
-    async def find(self, scope: Any, binding: Binding) -> Binding:
-        """``binding`` addressing its control on this page: by its selector, or by its label (noting drift)."""
+    async def find(self, scope: Any, binding: Binding, *, counted: bool = True) -> Binding:
+        """``binding`` addressing its control on this page: by its selector, or by its label (noting drift).
+
+        A single control's selector that matches several controls is refused (:meth:`refuse_several`).
+        ``counted=False`` leaves that count out: the run fills and reads through Playwright's strict
+        locators, which refuse the same page themselves, and :meth:`fill` and :meth:`read` then say it in
+        the same words (the count is made only when an action failed, not for every field of every card)."""
         from casebot.kit.widgets import locate
 
         if not locate.wants_label(binding):
-            if widget(binding.widget).single and binding.selector:
-                n = await scope.locator(binding.selector).count()
-                if n > 1:  # what the run's strict locator would refuse: doctor finds it the same way
-                    raise PageChanged(self.system or self.name, f"唯一的 {binding.selector}（实际匹配 {n} 个元素）",
-                                      label=binding.label)
+            if counted:
+                await self.refuse_several(scope, binding)
             return binding
         found = await locate.find(scope, binding, self.system or self.name)
         if binding.selector and found.selector != binding.selector and binding.label not in self.drift:
@@ -230,15 +259,46 @@ class Form:
                            configured=binding.selector, found=found.selector)
         return found
 
+    async def refuse_several(self, scope: Any, binding: Binding) -> None:
+        """:class:`PageChanged` when the selector of a single control (text, select, dates...) matches more
+        than one: what the run's strict locator refuses, and doctor reports, in the same words."""
+        if widget(binding.widget).single and binding.selector:
+            n = await scope.locator(binding.selector).count()
+            if n > 1:
+                raise PageChanged(self.system or self.name, f"唯一的 {binding.selector}（实际匹配 {n} 个元素）",
+                                  label=binding.label)
+
+    async def _failed(self, scope: Any, binding: Binding, exc: BaseException) -> None:
+        """After an action on ``binding`` failed: the field's own refusal when its selector matches several
+        controls (raised from ``exc``); otherwise nothing, and the caller re-raises ``exc``."""
+        try:
+            await self.refuse_several(scope, binding)
+        except PageChanged as several:
+            raise several from exc
+        except Exception:  # noqa: BLE001 - the page is gone too: the original error says what happened
+            return
+
     async def fill(self, scope: Any, card: dict[str, Any]) -> None:
         for b in self.bindings:
-            if b.options.get("read_only"):
+            if b.options.get("read_only") or b.field not in card:
                 continue
-            if b.field in card:
-                await widget(b.widget).fill(scope, await self.find(scope, b), card[b.field])
+            found = await self.find(scope, b, counted=False)
+            try:
+                await widget(b.widget).fill(scope, found, card[b.field])
+            except Exception as exc:
+                await self._failed(scope, found, exc)
+                raise
 
     async def read(self, scope: Any) -> dict[str, Any]:
-        return {b.field: await widget(b.widget).read(scope, await self.find(scope, b)) for b in self.bindings}
+        out = {}
+        for b in self.bindings:
+            found = await self.find(scope, b, counted=False)
+            try:
+                out[b.field] = await widget(b.widget).read(scope, found)
+            except Exception as exc:
+                await self._failed(scope, found, exc)
+                raise
+        return out
 
     async def missing(self, scope: Any) -> list[Binding]:
         """Bindings whose control is not on the page (a label naming two controls counts as missing).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from casebot.errors import OptionMissing
-from casebot.kit.widgets import OPTION_TEXTS, OPTION_VALUES, Binding, Widget, register
+from casebot.kit.widgets import OPTION_TEXTS, OPTION_VALUES, Binding, Widget, offers, register
 
 
 @register
@@ -37,7 +37,7 @@ class SelectValue(Widget):
     async def fill(self, scope: Any, binding: Binding, value: Any) -> None:
         code = "" if value is None else str(value)
         loc = scope.locator(binding.selector)
-        if not await loc.evaluate("(s, v) => Array.from(s.options).some(o => o.value === v)", code):
+        if not await offers(loc, value=code):
             raise OptionMissing(binding.label, code)
         await loc.select_option(value=code)
 
@@ -61,7 +61,7 @@ class SelectLabel(Widget):
             await loc.select_option(index=0)
         else:
             label = str(value)
-            if not await loc.evaluate("(s, t) => Array.from(s.options).some(o => o.text.trim() === t)", label):
+            if not await offers(loc, text=label):
                 raise OptionMissing(binding.label, label)
             await loc.select_option(label=label)
 

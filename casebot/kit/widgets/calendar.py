@@ -40,7 +40,7 @@ from datetime import date, datetime
 from typing import Any
 
 from casebot.errors import OptionMissing, PageChanged
-from casebot.kit.widgets import Binding, Widget, register
+from casebot.kit.widgets import Binding, Widget, offers, register
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
@@ -75,7 +75,7 @@ class Calendar(Widget):
                                        (o["month"], o.get("month_value", "{m}").format(m=want.month),
                                         f"{want:%Y-%m}")):
                 loc = popup.locator(sel)
-                if not await loc.evaluate("(s, v) => Array.from(s.options).some(o => o.value === v)", option):
+                if not await offers(loc, value=option):
                     raise OptionMissing(binding.label, shown)
                 await loc.select_option(option)
         else:
