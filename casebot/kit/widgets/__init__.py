@@ -275,7 +275,7 @@ class Form:
             await self.refuse_several(scope, binding)
         except PageChanged as several:
             raise several from exc
-        except Exception:  # noqa: BLE001 - the page is gone too: the original error says what happened
+        except Exception:  # the page is gone too: the original error says what happened
             return
 
     async def fill(self, scope: Any, card: dict[str, Any]) -> None:
