@@ -38,6 +38,7 @@ from casebot.domain.matching import Candidate, Identity, match_person, names_of
 from casebot.domain.privacy import mask_names_in
 from casebot.kit.base import Listing, RecordRef, Source, merged_listing
 from casebot.kit.pageflow import FormTarget, form_named
+from casebot.kit.widgets import css_string
 from casebot.kit.widgets.dialog import messages
 
 CASE_KEYS = ("ysajbh", "ajmc", "ajlb", "ysdw", "ysay", "slrq", "ajzy", "xyr")
@@ -401,7 +402,7 @@ class ProcuratorateAdapter(FormTarget, Source):
         if by == "bmsah":
             # right after a save the result page links to the record
             _, frame = await self._shell()
-            saved = frame.locator(f"{self.ui['case']['saved']}[data-bmsah={json.dumps(value)}]")
+            saved = frame.locator(f"{self.ui['case']['saved']}[data-bmsah={css_string(value)}]")
             if await saved.count():
                 link = saved.locator(self.ui["case"]["view_link"])
                 await self._navigate(frame, lambda: link.click(), view["ready"])

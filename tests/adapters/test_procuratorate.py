@@ -133,6 +133,11 @@ async def test_write_stores_the_card_and_reads_back_through_search(
     expected = {**card(), "bmsah": bmsah, "zt": "已受理", "qsswh": "", "qsrq": "", "thcs": 0}
     assert {k: v for k, v in rec.items() if k != "created_at"} == expected
     assert rec["ysay"] == ["0631", "0502"]  # the order of picking kept
+    # right after the save, the read-back follows the result page's link to the record: one page, no search
+    pages: list[str] = []
+    context.on("request", lambda r: pages.append(r.url) if r.resource_type == "document" else None)
+    assert await first.read_back(bmsah) == card()
+    assert len(pages) == 1 and "/slaj/ck/" in pages[0], pages
     second = ProcuratorateAdapter(context, system_config)  # no result page to follow: 综合查询 by 部门受案号
     assert await second.read_back(bmsah) == card()
     with pytest.raises(errors.BusinessError):
