@@ -1,7 +1,8 @@
 """Shared fixtures: one sandbox process and one Chromium per session, reset between tests.
 
-Browser fixtures come from pytest-playwright-asyncio (``browser``, ``context``,
-``page`` are async); we only say which Chromium to launch.
+Browser fixtures come from pytest-playwright-asyncio (``context``, ``page`` are
+async); the session's ``browser`` is the one casebot keeps for the test process
+(``casebot.kit.browser.kept_browser``), so the runs a test starts use it too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from casebot.kit.browser import BrowserOptions, kept_driver
+from casebot.kit.browser import BrowserOptions, kept_browser, kept_driver
 from sandbox.client import SandboxClient, SandboxProcess
 from tests.postgres import pg_url, postgres_server  # noqa: F401 - a real PostgreSQL server, shared fixtures
 
@@ -29,6 +30,17 @@ async def playwright() -> AsyncIterator[Any]:
     browser fixtures and every run, doctor or reconcile a test starts in its event loop share it."""
     async with kept_driver() as pw:
         yield pw
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def browser(playwright: Any, pytestconfig: Any) -> AsyncIterator[Any]:
+    """One Chromium per test process, kept the same way (``kept_browser``): the tests' own pages and every
+    run, doctor or reconcile a test starts with the shipped browser options use it, each in browser
+    contexts of its own that are closed when it ends, instead of starting and stopping a Chromium each."""
+    opts = BrowserOptions(channel=pytestconfig.getoption("--browser-channel"),
+                          headless=not pytestconfig.getoption("--headed"))
+    async with kept_browser(opts) as kept:
+        yield kept
 
 
 @pytest.fixture(scope="session")
