@@ -102,12 +102,10 @@ class SandboxSystem:
         if row is None:
             g.clear_sid = True
             return
-        limit = self.faults.plan.session_max_requests
         count = row["requests"] + 1
-        if limit is not None and count > limit:
+        if self.faults.session_ends(count):
             with self.store.tx() as db:
                 db.execute("DELETE FROM _sessions WHERE sid = ?", (sid,))
-            self.faults.count("session_expired")
             g.clear_sid = True
             return
         with self.store.tx() as db:

@@ -6,6 +6,8 @@ A plan (``POST /_sandbox/faults``) holds:
 ``error_rate``              answer 500 without acting
 ``commit_then_error_rate``  save, then answer 500 (the client cannot know)
 ``session_max_requests``    after this many requests the session ends
+``session_expiries``        at most this many sessions end that way (then sessions last):
+                            an expiry in the middle of a run, once, whatever a card costs
 ``notice_rate``             the blocking notice modal shows on page loads
 ``captcha``                 login demands a captcha a robot cannot solve
 ``reject_rate``             a save is refused with a validation message
@@ -60,6 +62,7 @@ class FaultPlan(BaseModel):
     error_rate: float = Field(0.0, ge=0, le=1)
     commit_then_error_rate: float = Field(0.0, ge=0, le=1)
     session_max_requests: int | None = Field(None, ge=1)
+    session_expiries: int | None = Field(None, ge=1)
     notice_rate: float = Field(0.0, ge=0, le=1)
     captcha: bool = False
     reject_rate: float = Field(0.0, ge=0, le=1)
@@ -130,6 +133,17 @@ class Faults:
         return kind
     def alter_text(self) -> bool:
         return self._draw(self.plan.alter_text_rate, "alter_text")
+
+    def session_ends(self, requests: int) -> bool:
+        """Whether a session that has served ``requests`` requests ends now (counted when it does)."""
+        plan = self.plan
+        if plan.session_max_requests is None or requests <= plan.session_max_requests:
+            return False
+        with self._lock:
+            if plan.session_expiries is not None and self.counts.get("session_expired", 0) >= plan.session_expiries:
+                return False
+            self.counts["session_expired"] = self.counts.get("session_expired", 0) + 1
+        return True
 
     def count(self, name: str) -> None:
         with self._lock:

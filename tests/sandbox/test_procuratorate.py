@@ -479,6 +479,23 @@ async def test_fault_session_expiry_shows_login_in_the_iframe(page: Page, base: 
     assert await frame.get_attribute("#loginForm", "target") == "_top"
 
 
+async def test_fault_session_expiries_ends_only_so_many_sessions(page: Page, base: str,
+                                                                    sandbox: SandboxClient) -> None:
+    await login(page, base)
+    sandbox.set_faults("procuratorate", session_max_requests=1, session_expiries=1)
+    frame = content(page)  # this session ends at its next request: the only one that does
+    async with frame.expect_navigation(wait_until="load"):
+        await page.click("#menu-slaj")
+    assert await frame.locator("#loginForm").count() == 1
+    await login(page, base)
+    frame = content(page)
+    for _ in range(3):  # the next session lasts
+        async with frame.expect_navigation(wait_until="load"):
+            await page.click("#menu-slaj")
+        assert await frame.locator("#ajForm").count() == 1
+    assert sandbox.faults("procuratorate")["injected"] == {"session_expired": 1}
+
+
 async def test_fault_captcha_refuses_login(page: Page, base: str, sandbox: SandboxClient) -> None:
     sandbox.set_faults("procuratorate", captcha=True)
     await page.goto(base + "/login")
