@@ -16,7 +16,8 @@ DOC = ROOT / "docs" / "performance.md"
 
 def quick(script: str, args: list[str]) -> bool:
     """Commands a test runs for real (the others take minutes to hours: their options are checked)."""
-    return script == "bench/markdown.py" or (script == "bench/breakdown.py" and args[:2] == ["--cards", "1"])
+    return script == "bench/markdown.py" or (script in ("bench/breakdown.py", "bench/calls.py")
+                                             and args[:2] == ["--cards", "1"])
 
 
 def doc_commands() -> list[list[str]]:
@@ -42,8 +43,9 @@ def script_and_args(argv: list[str]) -> tuple[str, list[str]]:
 def test_every_command_of_the_performance_page_is_a_real_one(tmp_path):
     commands = doc_commands()
     scripts = {script_and_args(c)[0] for c in commands}
-    assert {"bench/run.py", "bench/breakdown.py", "bench/living.py", "bench/markdown.py"} <= scripts
+    assert {"bench/run.py", "bench/breakdown.py", "bench/calls.py", "bench/living.py", "bench/markdown.py"} <= scripts
     assert any(quick(*script_and_args(c)) and "breakdown" in c[1] for c in commands), "a breakdown is run"
+    assert any(quick(*script_and_args(c)) and "calls" in c[1] for c in commands), "a count of calls is run"
     for argv in commands:
         script, args = script_and_args(argv)
         assert (ROOT / script).is_file(), script
@@ -57,6 +59,8 @@ def test_every_command_of_the_performance_page_is_a_real_one(tmp_path):
             assert "|" in done.stdout or "┃" in done.stdout, done.stdout[-2000:]
             if script == "bench/breakdown.py":
                 assert "look before write" in done.stdout and "write" in done.stdout
+            if script == "bench/calls.py":
+                assert "Playwright calls per card" in done.stdout and "1/1" in done.stdout
 
 
 def test_the_suite_time_commands_of_the_testing_page_run_as_shown(tmp_path):

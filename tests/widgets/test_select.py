@@ -12,6 +12,7 @@ import pytest
 
 from casebot import errors
 from casebot.kit.widgets import Binding, Form, offers
+from casebot.testing.calls import PlaywrightCalls
 
 pytestmark = pytest.mark.browser
 
@@ -26,32 +27,9 @@ def form(*bindings: Binding) -> Form:
     return Form("t", list(bindings), system="test")
 
 
-class Calls:
-    """The Playwright calls a block made, by protocol method (what the driver and the browser work on)."""
-
-    def __init__(self) -> None:
-        self.methods: Counter[str] = Counter()
-
-    def __enter__(self) -> Calls:
-        from playwright._impl import connection
-
-        self._owner, self._orig = connection.Connection, connection.Connection.send_message_to_server
-        methods = self.methods
-
-        def counted(conn: Any, obj: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-            methods[method] += 1
-            return self._orig(conn, obj, method, *args, **kwargs)
-
-        self._owner.send_message_to_server = counted  # type: ignore[method-assign]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._owner.send_message_to_server = self._orig  # type: ignore[method-assign]
-
-
 async def test_an_offered_option_costs_one_call_and_a_missing_one_is_said_at_once(page: Any) -> None:
     await page.set_content(PAGE)
-    with Calls() as calls:
+    with PlaywrightCalls() as calls:
         assert await offers(page.locator("#ay"), value="0631")
         assert await offers(page.locator("#ay"), value='a"b\\c')
         assert await offers(page.locator("#lb"), text="刑事")
@@ -82,7 +60,7 @@ async def test_a_field_matching_two_controls_is_refused_by_name_and_nothing_is_t
     what it then says is what doctor says: the field, its selector and how many controls it matched."""
     await page.set_content(PAGE + '<input id="ajmc">')
     f = form(Binding("ajmc", "案件名称", "text", "#ajmc"))
-    with Calls() as calls:
+    with PlaywrightCalls() as calls:
         await form(Binding("ysay", "移送案由", "select", "#ay")).fill(page, {"ysay": "0631"})
     # the option's count and the choice; no count of the select, no handle waited for and freed
     assert calls.methods["queryCount"] == 1 and calls.methods["selectOption"] == 1, calls.methods
