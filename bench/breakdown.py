@@ -20,11 +20,9 @@ import argparse
 import asyncio
 import contextlib
 import functools
-import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -34,8 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import memory  # noqa: E402
-from bench.workload import ROUTES, Workload  # noqa: E402
-from casebot import logs  # noqa: E402
+from bench.workload import ROUTES, Workload, measuring, save  # noqa: E402
 from casebot.cli.demo import sandbox_settings  # noqa: E402
 from casebot.kit.base import Adapter, Source, Target  # noqa: E402
 from casebot.run import Runner  # noqa: E402
@@ -239,28 +236,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sandbox.client import SandboxProcess
-
     args = parse(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="casebot-breakdown-"))
-    logs.configure(log_file=tmp / "casebot.jsonl", console=False)
     res: dict[str, Any] = {"command": " ".join(["python bench/breakdown.py", *(argv or sys.argv[1:])]),
                            "load": os.getloadavg()[0], "runs": []}
-    try:
-        with SandboxProcess(port=0) as sb:
-            work = Workload(sb.client, seed=args.seed)
-            for route in args.route or ROUTES:
-                res["runs"].append(measure(sb.urls, work, route, args.cards, tmp, verify=args.verify == "on",
-                                           seed=args.seed))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with measuring("breakdown") as (tmp, sb):
+        work = Workload(sb.client, seed=args.seed)
+        for route in args.route or ROUTES:
+            res["runs"].append(measure(sb.urls, work, route, args.cards, tmp, verify=args.verify == "on",
+                                       seed=args.seed))
     res["load_after"] = os.getloadavg()[0]
     show(res)
-    if str(args.out) != os.devnull:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    save(res, args.out)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

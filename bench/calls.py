@@ -16,11 +16,7 @@ card; logins and the source list are spread over the cards.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -29,8 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.run import Bench  # noqa: E402
-from bench.workload import ROUTES, Workload  # noqa: E402
-from casebot import logs  # noqa: E402
+from bench.workload import ROUTES, Workload, measuring, save  # noqa: E402
 from casebot.testing.calls import PlaywrightCalls  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "calls.json"
@@ -97,26 +92,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sandbox.client import SandboxProcess
-
     args = parse(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="casebot-calls-"))
-    logs.configure(log_file=tmp / "casebot.jsonl", console=False)
     res: dict[str, Any] = {"command": " ".join(["python bench/calls.py", *(argv or sys.argv[1:])]), "runs": []}
-    try:
-        with SandboxProcess(port=0) as sb:
-            work = Workload(sb.client, seed=args.seed)
-            bench = Bench(sb.urls, work, tmp, say=lambda msg: None)
-            for route in args.route or ROUTES:
-                res["runs"].append(measure(bench, work, route, args.cards, seed=args.seed, where=True))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with measuring("calls") as (tmp, sb):
+        work = Workload(sb.client, seed=args.seed)
+        bench = Bench(sb.urls, work, tmp, say=lambda msg: None)
+        for route in args.route or ROUTES:
+            res["runs"].append(measure(bench, work, route, args.cards, seed=args.seed, where=True))
     show(res, args.where)
-    if str(args.out) != os.devnull:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    save(res, args.out)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

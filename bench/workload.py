@@ -14,14 +14,21 @@ computes them from what it reads on the pages.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from casebot.cli.demo import qsswh_for
 from casebot.domain.verify import differences
 from casebot.errors import BusinessError
 from casebot.mapping.pipeline import Pipeline
-from sandbox.client import SandboxClient
+from sandbox.client import SandboxClient, SandboxProcess
 
 ROUTE_PROC = "police-procuratorate"
 ROUTE_COURT = "procuratorate-court"
@@ -122,3 +129,26 @@ def run_standalone(script: Any, doc: str, default_cards: int) -> None:
             prepared = work.prepare(route, args.cards)
             seconds = asyncio.run(script(sb.urls, BrowserOptions().launch_kwargs()).run(prepared))
             print(route, f"{seconds:.1f}s", f"{seconds / max(1, len(prepared.jobs)):.2f}s/card", work.check(prepared))
+
+
+@contextlib.contextmanager
+def measuring(name: str) -> Iterator[tuple[Path, SandboxProcess]]:
+    """A scratch folder (casebot's log goes there, not to the console) and a sandbox of its own, for one
+    measuring script; both gone on the way out."""
+    from casebot import logs
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"casebot-{name}-"))
+    logs.configure(log_file=tmp / "casebot.jsonl", console=False)
+    try:
+        with SandboxProcess(port=0) as sb:
+            yield tmp, sb
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def save(res: dict[str, Any], out: Path) -> None:
+    """The results as JSON in ``out`` (nothing for ``/dev/null``)."""
+    if str(out) == os.devnull:
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
