@@ -176,13 +176,23 @@ class Runner:
             # the contexts share each system's login: the first to log in opens the session for all
             # and each target is listed once for the run, its list shared by every context's look
             shared, listings = SharedLogins(), SharedListings()
-            workers = [Worker(settings, await self._new_context(browser), i, shared, listings) for i in range(n)]
+            workers: list[Worker] = []
+
+            async def at_work(cases: int) -> list[Worker]:
+                """As many workers as ``cases`` need (at least one, at most ``concurrency``), each browser
+                context opened when first needed: a run of one case does not open a second."""
+                want = max(1, min(n, cases))
+                while len(workers) < want:
+                    workers.append(Worker(settings, await self._new_context(browser), len(workers), shared, listings))
+                return workers[:want]
+
             if replay is not None:
-                await self._serve(context, workers, self._replay_jobs(replay, fresh))
+                jobs = self._replay_jobs(replay, fresh)
+                await self._serve(context, await at_work(len(jobs)), jobs)
             else:
                 for route in routes:
-                    jobs = await self._list(workers[0], route)
-                    await self._serve(context, workers, jobs)
+                    jobs = await self._list((await at_work(1))[0], route)
+                    await self._serve(context, await at_work(len(jobs)), jobs)
             for w in workers:
                 summary.reached |= w.reached()
                 await w.context.close()

@@ -24,16 +24,43 @@ def _count_login_forms(monkeypatch) -> Counter:
     return submitted
 
 
+def _count_contexts(monkeypatch) -> list[int]:
+    """The browser contexts each run opens (one entry a context)."""
+    opened: list[int] = []
+    new_context = Runner._new_context
+
+    async def counted(self, browser):
+        opened.append(1)
+        return await new_context(self, browser)
+
+    monkeypatch.setattr(Runner, "_new_context", counted)
+    return opened
+
+
 async def test_the_run_s_contexts_share_one_login_per_system(sandbox, settings, monkeypatch):
     assert settings.browser.concurrency == 2
     submitted = _count_login_forms(monkeypatch)
+    opened = _count_contexts(monkeypatch)
     g = golden().only(EXAMPLE, SECOND, THIRD)
     sandbox.add_cases(g.police)
     summary = await Runner(settings, routes=["police-procuratorate"]).run()
     assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
     assert_holds(sandbox, "procuratorate", g.procuratorate)
     # two contexts at work, each in both systems: one login each, not one per context
+    assert len(opened) == 2
     assert submitted == {"police": 1, "procuratorate": 1}
+
+
+async def test_a_run_opens_no_more_browser_contexts_than_it_has_cases(sandbox, settings, monkeypatch):
+    opened = _count_contexts(monkeypatch)
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()  # nothing to do
+    assert summary.exit_code == EXIT_OK and len(opened) == 1, "one context lists the source"
+    g = golden().only(EXAMPLE)
+    sandbox.add_cases(g.police)
+    summary = await Runner(settings, routes=["police-procuratorate"]).run()
+    assert summary.exit_code == EXIT_OK, [r.error for r in summary.results]
+    assert_holds(sandbox, "procuratorate", g.procuratorate)
+    assert len(opened) == 2, "one case: one context, not the configured two"
 
 
 async def test_a_shared_session_that_expires_is_opened_again_and_the_run_recovers(sandbox, settings, monkeypatch):
