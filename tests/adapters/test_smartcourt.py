@@ -111,3 +111,28 @@ async def test_a_value_the_select_does_not_offer(adapter: SmartcourtAdapter) -> 
     bad["bgr"][0]["mz"] = "火星族"
     with pytest.raises(errors.OptionMissing, match="民族"):
         await adapter.write(bad)
+
+
+async def test_after_its_first_view_the_app_is_moved_inside_not_loaded_again(
+        adapter: SmartcourtAdapter, context: Any, sandbox: SandboxClient) -> None:
+    """The app routes with the History API (``routing: history``): once it is loaded, the next cards' form,
+    list and record views are reached as its links reach them; each card still lands once and reads back
+    equal, and a view that fails (the session ended) loads the app afresh."""
+    first, second, third = card(), card(), card()
+
+    async def carried(c: dict[str, Any]) -> bool:
+        back = await adapter.read_back(await adapter.write(c))
+        return {k: back.get(k) for k in c} == c
+
+    assert await carried(first)
+    loads: list[str] = []
+    context.on("request", lambda r: loads.append(r.url) if r.resource_type == "document" else None)
+    assert await carried(second)
+    assert loads == [], "no view loaded the app again"
+    sandbox.set_faults("smartcourt", session_max_requests=1, session_expiries=1)
+    with pytest.raises(errors.SessionExpired):
+        await adapter.find_existing(third)
+    sandbox.set_faults("smartcourt")
+    assert await carried(third)
+    assert loads, "after the failure the app was loaded afresh"
+    assert sandbox.saves("smartcourt") == {c["qsswh"]: 1 for c in (first, second, third)}
