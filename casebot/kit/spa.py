@@ -46,8 +46,8 @@ from casebot.kit.widgets.tables import form_values, read_grid, snapshot_tables
 #: two animation frames: what a script set after an answer is drawn by then
 _DRAWN = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 #: a move inside an app that routes with the History API, as its links make it; resolved once drawn
-_ROUTE = """path => { history.pushState(null, '', path); dispatchEvent(new PopStateEvent('popstate', {state: null}));
-  return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); }"""
+_ROUTE = ("path => { history.pushState(null, '', path); dispatchEvent(new PopStateEvent('popstate', {state: null}));"
+          f" return ({_DRAWN})(); }}")
 
 
 def _path_is(path: str) -> Any:

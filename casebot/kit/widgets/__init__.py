@@ -17,7 +17,7 @@ import importlib
 import pkgutil
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -268,36 +268,35 @@ class Form:
                 raise PageChanged(self.system or self.name, f"唯一的 {binding.selector}（实际匹配 {n} 个元素）",
                                   label=binding.label)
 
-    async def _failed(self, scope: Any, binding: Binding, exc: BaseException) -> None:
-        """After an action on ``binding`` failed: the field's own refusal when its selector matches several
-        controls (raised from ``exc``); otherwise nothing, and the caller re-raises ``exc``."""
+    @contextlib.asynccontextmanager
+    async def _acting_on(self, scope: Any, binding: Binding) -> AsyncIterator[None]:
+        """Around an action on ``binding``: when it fails and the field's selector matches several controls,
+        the field's own refusal (:meth:`refuse_several`, raised from the failure); otherwise the failure."""
         try:
-            await self.refuse_several(scope, binding)
-        except PageChanged as several:
-            raise several from exc
-        except Exception:  # the page is gone too: the original error says what happened
-            return
+            yield
+        except Exception as exc:
+            try:
+                await self.refuse_several(scope, binding)
+            except PageChanged as several:
+                raise several from exc
+            except Exception:  # the page is gone too: the original error says what happened
+                pass
+            raise
 
     async def fill(self, scope: Any, card: dict[str, Any]) -> None:
         for b in self.bindings:
             if b.options.get("read_only") or b.field not in card:
                 continue
             found = await self.find(scope, b, counted=False)
-            try:
+            async with self._acting_on(scope, found):
                 await widget(b.widget).fill(scope, found, card[b.field])
-            except Exception as exc:
-                await self._failed(scope, found, exc)
-                raise
 
     async def read(self, scope: Any) -> dict[str, Any]:
         out = {}
         for b in self.bindings:
             found = await self.find(scope, b, counted=False)
-            try:
+            async with self._acting_on(scope, found):
                 out[b.field] = await widget(b.widget).read(scope, found)
-            except Exception as exc:
-                await self._failed(scope, found, exc)
-                raise
         return out
 
     async def missing(self, scope: Any) -> list[Binding]:
