@@ -18,10 +18,16 @@ from tests.postgres import pg_url, postgres_server  # noqa: F401 - a real Postgr
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(pytestconfig: Any) -> dict[str, Any]:
-    channel = pytestconfig.getoption("--browser-channel")
-    opts = BrowserOptions(channel=channel, headless=not pytestconfig.getoption("--headed"))
-    return opts.launch_kwargs()
+def browser_options(pytestconfig: Any) -> BrowserOptions:
+    """The Chromium of this test process: the shipped options, with pytest-playwright's ``--browser-channel``
+    and ``--headed``."""
+    return BrowserOptions(channel=pytestconfig.getoption("--browser-channel"),
+                          headless=not pytestconfig.getoption("--headed"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_options: BrowserOptions) -> dict[str, Any]:
+    return browser_options.launch_kwargs()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -33,13 +39,11 @@ async def playwright() -> AsyncIterator[Any]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-async def browser(playwright: Any, pytestconfig: Any) -> AsyncIterator[Any]:
+async def browser(playwright: Any, browser_options: BrowserOptions) -> AsyncIterator[Any]:
     """One Chromium per test process, kept the same way (``kept_browser``): the tests' own pages and every
     run, doctor or reconcile a test starts with the shipped browser options use it, each in browser
     contexts of its own that are closed when it ends, instead of starting and stopping a Chromium each."""
-    opts = BrowserOptions(channel=pytestconfig.getoption("--browser-channel"),
-                          headless=not pytestconfig.getoption("--headed"))
-    async with kept_browser(opts) as kept:
+    async with kept_browser(browser_options) as kept:
         yield kept
 
 
