@@ -131,19 +131,21 @@ async def kept_driver() -> AsyncIterator[Any]:
 
 @dataclass
 class _KeptBrowser:
-    key: str
     kwargs: dict[str, Any]
     browser: Any
+
+    def serves(self, kwargs: dict[str, Any]) -> bool:
+        """Whether a launch with ``kwargs`` may use this browser: the same launch but for the environment
+        (a kept browser keeps the one it was started with; it holds no secret, :func:`browser_env`)."""
+        return _but_env(kwargs) == _but_env(self.kwargs)
 
 
 #: browsers kept for an event loop by :func:`kept_browser` (the loop's id -> the browser and its launch)
 _KEPT_BROWSERS: dict[int, _KeptBrowser] = {}
 
 
-def _launch_key(kwargs: dict[str, Any]) -> str:
-    """What makes two launches the same browser: everything but the environment (a kept browser keeps the
-    one it was started with; it holds no secret, :func:`browser_env`)."""
-    return repr(sorted((k, v) for k, v in kwargs.items() if k != "env"))
+def _but_env(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if k != "env"}
 
 
 @contextlib.asynccontextmanager
@@ -159,7 +161,7 @@ async def kept_browser(options: BrowserOptions) -> AsyncIterator[Any]:
         return
     kwargs = options.launch_kwargs()
     async with _driver() as pw:
-        kept = _KEPT_BROWSERS[loop] = _KeptBrowser(_launch_key(kwargs), kwargs, await pw.chromium.launch(**kwargs))
+        kept = _KEPT_BROWSERS[loop] = _KeptBrowser(kwargs, await pw.chromium.launch(**kwargs))
         try:
             yield kept.browser
         finally:
@@ -190,7 +192,7 @@ async def launched(options: BrowserOptions) -> AsyncIterator[Any]:
     or, inside :func:`kept_browser` with the same options, the kept one (its new contexts closed)."""
     kwargs = options.launch_kwargs()  # a configuration error before a process starts
     kept = _KEPT_BROWSERS.get(id(asyncio.get_running_loop()))
-    if kept is not None and kept.key == _launch_key(kwargs):
+    if kept is not None and kept.serves(kwargs):
         async with _borrowed(kept) as browser:
             yield browser
         return
